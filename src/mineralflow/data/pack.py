@@ -1,0 +1,217 @@
+"""Data packs: a folder of CSV tables plus ``pack.yaml``, loaded and validated as one object.
+
+A pack is either one of the bundled packs (``rare_earths``, ``aluminium``) or any folder a user
+points at; both go through the same validation.  ``Pack.select`` is the one way to read a table:
+it joins each row's edition from ``sources.csv`` and, by default, keeps the latest edition of
+every figure (USGS revises figures between editions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mineralflow.data import validate
+from mineralflow.data.schema import TABLES, TABLES_BY_NAME
+from mineralflow.errors import PackError, Problem, SelectionError
+
+BUNDLED_DIR = Path(__file__).parent / "packs"
+MANIFEST = "pack.yaml"
+
+
+class Manifest(BaseModel):
+    """Contents of ``pack.yaml``: what the pack is about."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    title: str
+    commodity: str
+    version: str
+    base_year: int = Field(ge=1990, le=2060)
+    description: str
+
+
+def bundled_packs() -> list[str]:
+    """Names of the packs shipped with mineralflow."""
+    return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / MANIFEST).is_file())
+
+
+def resolve(pack: str | Path) -> Path:
+    """Turn a bundled pack name or a folder path into the pack's folder."""
+    path = Path(pack)
+    if path.is_dir():
+        return path
+    if isinstance(pack, str) and (BUNDLED_DIR / pack / MANIFEST).is_file():
+        return BUNDLED_DIR / pack
+    names = bundled_packs()
+    hint = validate.suggest(str(pack), names)
+    raise SelectionError(f"no data pack '{pack}'{hint}: give a bundled pack "
+                         f"({', '.join(names)}) or a folder that holds {MANIFEST} and CSV tables")
+
+
+def _read_manifest(folder: Path, problems: list[Problem]) -> Manifest | None:
+    path = folder / MANIFEST
+    if not path.is_file():
+        problems.append(Problem(MANIFEST, f"is missing in {folder}; a pack folder needs it "
+                                          "(fields: name, title, commodity, version, base_year, description)"))
+        return None
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError) as exc:
+        problems.append(Problem(MANIFEST, f"is not valid UTF-8 YAML: {exc}"))
+        return None
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            problems.append(Problem(MANIFEST, f"field '{field}': {err['msg']}"))
+        return None
+
+
+def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], list[Problem]]:
+    problems: list[Problem] = []
+    manifest = _read_manifest(folder, problems)
+    known = set(TABLES_BY_NAME)
+    for path in sorted(folder.glob("*.csv")):
+        if path.stem not in known:
+            problems.append(Problem(path.name, f"is not a table of the pack schema"
+                                               f"{validate.suggest(path.stem, known)}; tables: "
+                                               f"{', '.join(sorted(known))}"))
+    tables: dict[str, pd.DataFrame] = {}
+    for spec in TABLES:
+        path = folder / f"{spec.name}.csv"
+        if not path.is_file():
+            if spec.required:
+                problems.append(Problem(path.name, f"is missing; every pack needs it "
+                                                   f"({spec.description})"))
+            continue
+        raw = validate.read_csv(path, spec, problems)
+        if raw is None:
+            continue
+        frame = validate.parse_table(raw, spec, problems)
+        validate.check_rows(path.name, frame, spec, problems)
+        tables[spec.name] = frame
+    if "regions" in tables:
+        validate.check_regions(tables["regions"], problems)
+    validate.check_references(tables, problems)
+    validate.check_units(tables, problems)
+    if "sources" in tables:
+        validate.check_estimates(tables, problems)
+        validate.check_vintages(tables, problems)
+    return manifest, tables, problems
+
+
+def check_pack(pack: str | Path) -> list[Problem]:
+    """Validate a pack folder (or bundled pack name) and return every problem found."""
+    return _collect(resolve(pack))[2]
+
+
+@dataclass
+class Pack:
+    """A validated data pack: its manifest and one typed DataFrame per table."""
+
+    path: Path
+    manifest: Manifest
+    tables: dict[str, pd.DataFrame]
+
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    def table(self, name: str) -> pd.DataFrame:
+        """The table as stored (all editions), without line numbers."""
+        if name not in self.tables:
+            raise SelectionError(
+                f"pack '{self.name}' has no table '{name}'"
+                f"{validate.suggest(name, self.tables)}; tables: {', '.join(sorted(self.tables))}")
+        return self.tables[name].drop(columns=validate.LINE)
+
+    def editions(self, name: str) -> list[str]:
+        """Editions present in a table, oldest first."""
+        frame = self._with_editions(name)
+        ordered = frame.sort_values("published")["edition"]
+        return list(dict.fromkeys(ordered))
+
+    def _with_editions(self, name: str) -> pd.DataFrame:
+        frame = self.table(name)
+        if not TABLES_BY_NAME[name].sources:
+            return frame
+        sources = self.tables["sources"][["source_id", "edition", "year"]].rename(
+            columns={"year": "published"})
+        return frame.merge(sources, on="source_id", how="left", validate="many_to_one")
+
+    def select(self, name: str, *, edition: str | None = None, latest: bool = True,
+               **filters: Any) -> pd.DataFrame:
+        """Rows of a table, filtered by column values.
+
+        Parameters
+        ----------
+        name
+            Table name, e.g. ``"production"``.
+        edition
+            Keep only rows from this edition (e.g. ``"MCS2025"``), to pin a published figure.
+        latest
+            For tables that hold several editions of a figure, keep only the latest edition of
+            each figure (ignored when ``edition`` is given).
+        **filters
+            Column equals value, e.g. ``stage="mining", year=2024, region="CHN"``; ``None``
+            means no filter.
+        """
+        frame = self._with_editions(name)
+        spec = TABLES_BY_NAME[name]
+        for column, value in filters.items():
+            if value is None:
+                continue
+            if column not in frame.columns:
+                raise SelectionError(f"table '{name}' has no column '{column}' to filter on; "
+                                     f"columns: {', '.join(spec.column_names)}")
+            frame = frame[frame[column] == self._check_filter(name, column, value)]
+        if edition is not None:
+            available = self.editions(name)
+            if edition not in available:
+                raise SelectionError(f"table '{name}' has no edition '{edition}'"
+                                     f"{validate.suggest(edition, available)}; editions: "
+                                     f"{', '.join(available)}")
+            frame = frame[frame["edition"] == edition]
+        elif latest and spec.vintaged:
+            frame = frame.sort_values("published", kind="stable")
+            frame = frame.drop_duplicates(subset=list(spec.figure_key), keep="last")
+            frame = frame.sort_index()
+        return frame.reset_index(drop=True)
+
+    def _check_filter(self, name: str, column: str, value: Any) -> Any:
+        col = next(c for c in TABLES_BY_NAME[name].columns if c.name == column)
+        if col.kind == "int":
+            try:
+                return int(value)
+            except (TypeError, ValueError):
+                raise SelectionError(f"{column} must be an integer, not '{value}'") from None
+        if col.ref is not None and col.ref[0] in self.tables:
+            known = set(self.tables[col.ref[0]][col.ref[1]].dropna())
+            if value not in known:
+                raise SelectionError(f"unknown {column} '{value}'{validate.suggest(value, known)}"
+                                     f" in pack '{self.name}'; allowed: "
+                                     f"{', '.join(sorted(known))}")
+        return value
+
+
+def load_pack(pack: str | Path = "rare_earths") -> Pack:
+    """Load and validate a bundled pack by name, or a user's pack folder by path.
+
+    Raises
+    ------
+    PackError
+        With every problem found, each naming the file, line and column.
+    """
+    folder = resolve(pack)
+    manifest, tables, problems = _collect(folder)
+    if problems or manifest is None:
+        raise PackError(str(folder), problems)
+    return Pack(folder, manifest, tables)

@@ -1,0 +1,450 @@
+"""The one declaration of every data-pack table: columns, types, units, allowed values, keys.
+
+Validation (:mod:`mineralflow.data.validate`), the ``data schema`` command and the docs all read
+these declarations, so a column is described in exactly one place.  The same tables serve every
+commodity: a rare-earth pack and an aluminium pack differ only in which optional tables they
+ship and in their rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ColumnKind = Literal["str", "int", "float", "date"]
+
+CONFIDENCE_CODES: dict[str, str] = {
+    "V": "verified: read in the original publication (or its data release)",
+    "S": "secondary: a press, trade or company page quoting the original publication",
+    "E": "estimate made for this pack; the method is written up in docs/data.md",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: type, meaning, and the rule a value must satisfy."""
+
+    name: str
+    kind: ColumnKind
+    description: str
+    required: bool = True
+    allowed: tuple[str, ...] | None = None
+    ref: tuple[str, str] | None = None  # (table, column) that must contain the value
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None  # documented unit; "row" when the row's unit column says it
+
+    def rule(self) -> str:
+        """Human-readable statement of what is allowed, for messages and docs."""
+        parts = [{"str": "text", "int": "integer", "float": "number", "date": "date"}[self.kind]]
+        if self.kind == "date":
+            parts = ["date as YYYY, YYYY-MM or YYYY-MM-DD"]
+        if self.allowed is not None:
+            parts.append("one of " + ", ".join(self.allowed))
+        if self.ref is not None:
+            parts.append(f"a value of {self.ref[0]}.{self.ref[1]}")
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum:g}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum:g}")
+        parts.append("required" if self.required else "may be empty")
+        return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class ShareGroup:
+    """Rows grouped by ``by`` must have ``column`` summing to 1 (within ``tolerance``)."""
+
+    by: tuple[str, ...]
+    column: str
+    tolerance: float = 0.005
+
+
+@dataclass(frozen=True)
+class UnitRule:
+    """The row's ``unit`` must equal the unit that ``table`` declares for the row's ``column``."""
+
+    column: str
+    table: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of a data pack, stored as ``<name>.csv``."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = False
+    shares: ShareGroup | None = None
+    unit_rule: UnitRule | None = None
+    fixed_unit: str | None = None  # the only unit a row may state
+    vintaged: bool = False  # several editions of one figure may coexist; latest is the default
+    sources: bool = True  # rows name a source_id and a confidence
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def figure_key(self) -> tuple[str, ...]:
+        """Columns that identify one figure across editions (the key without the source)."""
+        return tuple(c for c in self.key if c != "source_id")
+
+
+# --- reusable columns -------------------------------------------------------------------------
+
+def _region(name: str = "region", description: str = "ISO 3166 alpha-3 code or an aggregate "
+            "declared in regions.csv (ROW, WLD)") -> Column:
+    return Column(name, "str", description, ref=("regions", "code"))
+
+
+YEAR = Column("year", "int", "calendar year the figure refers to", minimum=1990, maximum=2060)
+VALUE = Column("value", "float", "the figure, in the row's unit", minimum=0, unit="row")
+STAGE = Column("stage", "str", "supply-chain stage (stages.csv)", ref=("stages", "stage"))
+UNIT = Column("unit", "str", "unit of value; must be the unit stages.csv or sectors.csv declares")
+SHARE = Column("share", "float", "fraction between 0 and 1", minimum=0, maximum=1,
+               unit="fraction")
+ELEMENT = Column("element", "str", "element symbol (elements.csv)", ref=("elements", "symbol"))
+SOURCE_ID = Column("source_id", "str", "the publication this row comes from (sources.csv)",
+                   ref=("sources", "source_id"))
+CONFIDENCE = Column("confidence", "str", "how the figure was checked", allowed=tuple(CONFIDENCE_CODES))
+NOTE = Column("note", "str", "remarks: footnotes, estimates, caveats", required=False)
+
+SOURCED = (SOURCE_ID, CONFIDENCE, NOTE)
+
+
+def _quantity_table(name: str, description: str, *, required: bool = False) -> Table:
+    """Tonnages by region, stage and year (production, capacity, consumption)."""
+    return Table(
+        name=name,
+        description=description,
+        columns=(_region(), STAGE, YEAR, VALUE, UNIT, *SOURCED),
+        key=("region", "stage", "year", "source_id"),
+        required=required,
+        unit_rule=UnitRule("stage", "stages"),
+        vintaged=True,
+    )
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        name="sources",
+        description="Publications behind the figures, one row per publication table or page.",
+        columns=(
+            Column("source_id", "str", "short identifier used by data rows"),
+            Column("publisher", "str", "organisation or author"),
+            Column("title", "str", "title of the publication"),
+            Column("edition", "str", "edition as published, e.g. MCS2026; for estimates the "
+                   "pack version"),
+            Column("year", "int", "year the edition was published", minimum=1990, maximum=2100),
+            Column("table_or_page", "str", "table, page or section the figures come from",
+                   required=False),
+            Column("url", "str", "where the original is published", required=False),
+            Column("accessed_via", "str", "the stored copy that was read, where not the original",
+                   required=False),
+            Column("method", "str", "for estimates: heading in docs/data.md that explains the "
+                   "method", required=False),
+            NOTE,
+        ),
+        key=("source_id",),
+        required=True,
+        sources=False,
+    ),
+    Table(
+        name="regions",
+        description="Regions of the pack: countries by ISO 3166 alpha-3 code, plus aggregates.",
+        columns=(
+            Column("code", "str", "ISO 3166 alpha-3 code (kind country) or aggregate code"),
+            Column("name", "str", "English short name"),
+            Column("kind", "str", "country or aggregate", allowed=("country", "aggregate")),
+            Column("group", "str", "political or economic group, e.g. EU", required=False),
+            SOURCE_ID,
+        ),
+        key=("code",),
+        required=True,
+        sources=False,
+    ),
+    Table(
+        name="stages",
+        description="Stages of the supply chain in process order, each with its one unit.",
+        columns=(
+            Column("stage", "str", "stage name"),
+            Column("order", "int", "position in the chain, 1 = first", minimum=1),
+            Column("unit", "str", "the unit every tonnage of this stage is stated in"),
+            Column("description", "str", "what the stage does"),
+            SOURCE_ID,
+        ),
+        key=("stage",),
+        required=True,
+        sources=False,
+    ),
+    Table(
+        name="products",
+        description="Traded and priced products, each belonging to one stage.",
+        columns=(
+            Column("product", "str", "product name (element symbols for separated oxides)"),
+            STAGE,
+            Column("description", "str", "what the product is"),
+            SOURCE_ID,
+        ),
+        key=("product",),
+        required=True,
+        sources=False,
+    ),
+    _quantity_table("production", "Output by region, stage and year.", required=True),
+    _quantity_table("capacity", "Nameplate capacity by region, stage and year."),
+    _quantity_table("consumption", "Apparent consumption by region, stage and year."),
+    Table(
+        name="reserves",
+        description="Reserves by region as stated in each edition.",
+        columns=(_region(), STAGE, YEAR, VALUE, UNIT, *SOURCED),
+        key=("region", "stage", "year", "source_id"),
+        unit_rule=UnitRule("stage", "stages"),
+        vintaged=True,
+    ),
+    Table(
+        name="trade",
+        description="Published bilateral or total trade flows in the stage's unit.",
+        columns=(
+            _region("exporter", "exporting region"),
+            _region("importer", "importing region (WLD for total exports)"),
+            STAGE, YEAR, VALUE, UNIT, *SOURCED,
+        ),
+        key=("exporter", "importer", "stage", "year", "source_id"),
+        unit_rule=UnitRule("stage", "stages"),
+        vintaged=True,
+    ),
+    Table(
+        name="import_sources",
+        description="Shares of an importer's imports by origin over a period, as published.",
+        columns=(
+            _region("importer", "importing region"),
+            _region("exporter", "origin (ROW for all others)"),
+            STAGE,
+            Column("period_start", "int", "first year of the period", minimum=1990, maximum=2060),
+            Column("period_end", "int", "last year of the period", minimum=1990, maximum=2060),
+            SHARE, *SOURCED,
+        ),
+        key=("importer", "exporter", "stage", "period_start", "period_end", "source_id"),
+        shares=ShareGroup(("importer", "stage", "period_start", "period_end", "source_id"),
+                          "share", 0.015),
+    ),
+    Table(
+        name="net_import_reliance",
+        description="Published net import reliance, % of apparent consumption.",
+        columns=(
+            _region(), STAGE, YEAR,
+            Column("value", "float", "percent of apparent consumption; empty when the source "
+                   "gives only a bound or says net exporter", required=False, minimum=0,
+                   maximum=100, unit="%"),
+            Column("qualifier", "str", "'=' exact, '>' or '<' a bound, 'E' net exporter",
+                   allowed=("=", ">", "<", "E")),
+            *SOURCED,
+        ),
+        key=("region", "stage", "year", "source_id"),
+        vintaged=True,
+    ),
+    Table(
+        name="sectors",
+        description="Demand sectors, the stage each one buys from and its unit.",
+        columns=(
+            Column("sector", "str", "sector name"),
+            STAGE,
+            Column("unit", "str", "unit of this sector's demand"),
+            Column("description", "str", "what the sector covers"),
+            SOURCE_ID,
+        ),
+        key=("sector",),
+        sources=False,
+    ),
+    Table(
+        name="demand",
+        description="Demand by region, sector and year in the sector's unit.",
+        columns=(_region(), Column("sector", "str", "demand sector (sectors.csv)",
+                                   ref=("sectors", "sector")), YEAR, VALUE, UNIT, *SOURCED),
+        key=("region", "sector", "year", "source_id"),
+        unit_rule=UnitRule("sector", "sectors"),
+        vintaged=True,
+    ),
+    Table(
+        name="end_use_shares",
+        description="Published shares of consumption by end use.",
+        columns=(_region(), Column("sector", "str", "demand sector (sectors.csv)",
+                                   ref=("sectors", "sector")), YEAR, SHARE, *SOURCED),
+        key=("region", "sector", "year", "source_id"),
+        shares=ShareGroup(("region", "year", "source_id"), "share", 0.015),
+        vintaged=True,
+    ),
+    Table(
+        name="prices",
+        description="Prices in USD/kg by product, market and basis.",
+        columns=(
+            Column("product", "str", "priced product (products.csv)", ref=("products", "product")),
+            _region("market", "where the price holds: WLD for export (FOB) prices, a country "
+                    "for domestic prices"),
+            Column("basis", "str", "what kind of price",
+                   allowed=("annual average", "year-end low", "year-end high", "spot")),
+            YEAR,
+            Column("value", "float", "price", minimum=0, unit="USD/kg"),
+            Column("unit", "str", "always USD/kg", allowed=("USD/kg",)),
+            *SOURCED,
+        ),
+        key=("product", "market", "basis", "year", "source_id"),
+        fixed_unit="USD/kg",
+        vintaged=True,
+    ),
+    Table(
+        name="elasticities",
+        description="Price elasticities of demand (<= 0) and supply (>= 0) from the literature.",
+        columns=(
+            Column("scope", "str", "sector, stage or product the elasticity applies to"),
+            Column("kind", "str", "demand or supply", allowed=("demand", "supply")),
+            Column("horizon", "str", "short run (1 year) or long run", allowed=("short", "long")),
+            Column("value", "float", "elasticity", minimum=-10, maximum=10, unit="1"),
+            *SOURCED,
+        ),
+        key=("scope", "kind", "horizon", "source_id"),
+    ),
+    Table(
+        name="costs",
+        description="Unit costs by region and stage, USD per kg of the stage's unit.",
+        columns=(
+            _region(), STAGE, YEAR,
+            Column("cost_type", "str", "operating (cash) cost or all-in cost incl. capital",
+                   allowed=("operating", "all-in")),
+            Column("value", "float", "cost", minimum=0, unit="USD/kg"),
+            Column("unit", "str", "always USD/kg", allowed=("USD/kg",)),
+            *SOURCED,
+        ),
+        key=("region", "stage", "year", "cost_type", "source_id"),
+        fixed_unit="USD/kg",
+    ),
+    Table(
+        name="projects",
+        description="Capacity projects: announced, under construction or recently started.",
+        columns=(
+            Column("project", "str", "project name"),
+            Column("owner", "str", "operator or owner"),
+            _region(), STAGE,
+            Column("capacity", "float", "capacity in the stage's unit per year", minimum=0,
+                   unit="row"),
+            UNIT,
+            Column("start_year", "int", "first year of output (announced)", minimum=1990,
+                   maximum=2060),
+            Column("status", "str", "state of the project",
+                   allowed=("operating", "construction", "committed", "planned", "stalled")),
+            *SOURCED,
+        ),
+        key=("project", "stage"),
+        unit_rule=UnitRule("stage", "stages"),
+    ),
+    Table(
+        name="policy_events",
+        description="Dated policy measures and agreements.",
+        columns=(
+            Column("date", "date", "when it took effect or was announced"),
+            _region("actor", "government or region acting"),
+            _region("target", "region aimed at (WLD for all)"),
+            Column("kind", "str", "type of measure",
+                   allowed=("export_quota", "export_licence", "export_ban", "technology_ban",
+                            "tariff", "quota_removal", "trade_dispute", "agreement",
+                            "production_target", "investment", "price_floor")),
+            Column("stage", "str", "stage concerned (stages.csv)", required=False,
+                   ref=("stages", "stage")),
+            Column("elements", "str", "element symbols concerned, space-separated",
+                   required=False),
+            Column("value", "float", "the measure's number (quota, rate, target)",
+                   required=False, unit="row"),
+            Column("unit", "str", "unit of value", required=False),
+            Column("description", "str", "what happened"),
+            *SOURCED,
+        ),
+        key=("date", "actor", "kind", "description"),
+    ),
+    Table(
+        name="quotas",
+        description="Government production and export quotas in the stage's unit.",
+        columns=(
+            _region(),
+            Column("kind", "str", "what the quota limits",
+                   allowed=("mining", "mining_rock", "mining_ionic", "separation", "export")),
+            STAGE, YEAR, VALUE, UNIT, *SOURCED,
+        ),
+        key=("region", "kind", "year", "source_id"),
+        unit_rule=UnitRule("stage", "stages"),
+        vintaged=True,
+    ),
+    # --- tables that only element-resolved commodities (rare earths) need --------------------
+    Table(
+        name="elements",
+        description="Elements, their oxide and the oxide-to-metal mass ratio.",
+        columns=(
+            Column("symbol", "str", "element symbol, or 'other' for the rest"),
+            Column("name", "str", "element name"),
+            Column("oxide", "str", "oxide formula used for REO equivalence"),
+            Column("oxide_per_metal", "float", "t oxide per t metal", minimum=1, maximum=2,
+                   unit="t oxide / t metal"),
+            Column("group", "str", "light or heavy rare earth", allowed=("light", "heavy")),
+            SOURCE_ID,
+        ),
+        key=("symbol",),
+        sources=False,
+    ),
+    Table(
+        name="deposits",
+        description="Deposit classes that mines draw on.",
+        columns=(
+            Column("deposit", "str", "deposit class name"),
+            _region(),
+            Column("type", "str", "geological type and mineral"),
+            Column("description", "str", "where and who"),
+            *SOURCED,
+        ),
+        key=("deposit",),
+    ),
+    Table(
+        name="deposit_composition",
+        description="Element distribution of each deposit class, fraction of REO.",
+        columns=(Column("deposit", "str", "deposit class (deposits.csv)",
+                        ref=("deposits", "deposit")), ELEMENT, SHARE, *SOURCED),
+        key=("deposit", "element"),
+        shares=ShareGroup(("deposit",), "share"),
+    ),
+    Table(
+        name="mine_feed",
+        description="Share of each region's mine output that comes from each deposit class.",
+        columns=(_region(), Column("deposit", "str", "deposit class (deposits.csv)",
+                                   ref=("deposits", "deposit")), YEAR, SHARE, *SOURCED),
+        key=("region", "deposit", "year"),
+        shares=ShareGroup(("region", "year"), "share"),
+    ),
+    Table(
+        name="sector_elements",
+        description="Element mix of each sector's rare-earth use, fraction of REO.",
+        columns=(Column("sector", "str", "demand sector (sectors.csv)",
+                        ref=("sectors", "sector")), ELEMENT, SHARE, *SOURCED),
+        key=("sector", "element"),
+        shares=ShareGroup(("sector",), "share"),
+    ),
+    Table(
+        name="magnet_recipes",
+        description="Rare-earth metal content of a magnet grade, t metal per t magnet.",
+        columns=(
+            Column("recipe", "str", "magnet grade, named after its main use"),
+            ELEMENT,
+            Column("value", "float", "t metal per t magnet", minimum=0, maximum=1,
+                   unit="t metal / t magnet"),
+            *SOURCED,
+        ),
+        key=("recipe", "element"),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def table(name: str) -> Table:
+    """Return the declaration of table ``name``."""
+    return TABLES_BY_NAME[name]

@@ -1,0 +1,332 @@
+"""Read and validate a pack folder, reporting every defect with file, line and column.
+
+Checks run in layers: file decoding and CSV shape, then each cell against its column's rule
+(:mod:`mineralflow.data.schema`), then rules across rows (duplicate keys, shares summing to 1,
+units matching the stage) and across tables (references to regions, stages, sources, ...).
+Nothing here writes anything.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pycountry
+
+from mineralflow.data.schema import TABLES_BY_NAME, Column, Table
+from mineralflow.errors import Problem
+
+LINE = "_line"  # column holding each row's line number in its CSV file
+_INT = re.compile(r"^[+-]?\d+$")
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+def suggest(value: str, choices: Iterable[str]) -> str:
+    """A ' (did you mean X?)' hint, or '' when nothing is close."""
+    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def _allowed_list(values: Iterable[str], limit: int = 12) -> str:
+    values = sorted(set(values))
+    shown = ", ".join(values[:limit])
+    return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+@dataclass
+class RawTable:
+    """A table read from CSV: text cells plus the line number of each row."""
+
+    file: str
+    frame: pd.DataFrame
+
+
+def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | None:
+    """Read ``path`` as UTF-8 CSV with exactly the declared columns; None if unreadable."""
+    file = path.name
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(file, f"cannot be decoded as UTF-8 (byte 0x{raw[exc.start]:02x}"
+                                      f" at offset {exc.start}); save the file as UTF-8 CSV",
+                                line=line))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        problems.append(Problem(file, "is empty; it needs a header line: "
+                                      + ",".join(spec.column_names)))
+        return None
+    except csv.Error as exc:
+        problems.append(Problem(file, f"is not valid CSV: {exc}", line=1))
+        return None
+    header = [h.strip() for h in header]
+    ok = _check_header(file, header, spec, problems)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = reader.line_num + 1
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                start = reader.line_num + 1
+                continue
+            if len(record) != len(header):
+                problems.append(Problem(file, f"has {len(record)} fields, the header has "
+                                              f"{len(header)}; quote values that contain commas",
+                                        line=start))
+            else:
+                rows.append([cell.strip() for cell in record])
+                lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        problems.append(Problem(file, f"is not valid CSV: {exc}", line=reader.line_num))
+        return None
+    if not ok:
+        return None
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    frame = frame.reindex(columns=list(spec.column_names))
+    frame[LINE] = lines
+    return RawTable(file, frame)
+
+
+def _check_header(file: str, header: list[str], spec: Table, problems: list[Problem]) -> bool:
+    ok = True
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(file, f"column '{name}' appears twice in the header", line=1))
+            ok = False
+        seen.add(name)
+        if name not in spec.column_names:
+            problems.append(Problem(file, f"unknown column '{name}'{suggest(name, spec.column_names)};"
+                                          f" allowed: {', '.join(spec.column_names)}", line=1))
+            ok = False
+    for col in spec.columns:
+        if col.name not in seen and col.required:
+            problems.append(Problem(file, f"missing column '{col.name}' ({col.description})",
+                                    line=1))
+            ok = False
+    return ok
+
+
+def _parse_cell(text: str, col: Column) -> tuple[object, str | None]:
+    """Convert one cell; return (value, error message or None)."""
+    if text == "":
+        return None, (f"is empty; expected {col.rule()}" if col.required else None)
+    if col.kind == "str":
+        return text, None
+    if col.kind == "int":
+        if not _INT.match(text):
+            return None, f"'{text}' is not an integer; expected {col.rule()}"
+        return int(text), None
+    if col.kind == "float":
+        try:
+            number = float(text)
+        except ValueError:
+            hint = " (write numbers without thousands separators)" if "," in text else ""
+            return None, f"'{text}' is not a number{hint}; expected {col.rule()}"
+        if not math.isfinite(number):
+            return None, f"'{text}' is not a finite number; expected {col.rule()}"
+        return number, None
+    match = _DATE.match(text)
+    if match is None:
+        return None, f"'{text}' is not a date; expected {col.rule()}"
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    try:
+        date(year, month, day)
+    except ValueError:
+        return None, f"'{text}' is not a calendar date; expected {col.rule()}"
+    return text, None
+
+
+def parse_table(raw: RawTable, spec: Table, problems: list[Problem]) -> pd.DataFrame:
+    """Check every cell against its column rule and return a typed frame."""
+    frame = raw.frame
+    out: dict[str, list[object]] = {}
+    for col in spec.columns:
+        values: list[object] = []
+        for text, line in zip(frame[col.name].fillna(""), frame[LINE], strict=True):
+            value, error = _parse_cell(str(text), col)
+            if error is None and value is not None:
+                error = _check_value(value, col)
+            if error is not None:
+                problems.append(Problem(raw.file, error, line=int(line), column=col.name))
+            values.append(value)
+        out[col.name] = values
+    typed = pd.DataFrame(out)
+    for col in spec.columns:
+        if col.kind == "int":
+            typed[col.name] = pd.array(typed[col.name], dtype="Int64")
+        elif col.kind == "float":
+            typed[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("float64")
+        else:
+            typed[col.name] = typed[col.name].astype(object)
+    typed[LINE] = frame[LINE].to_numpy()
+    return typed
+
+
+def _check_value(value: object, col: Column) -> str | None:
+    if col.allowed is not None and value not in col.allowed:
+        return (f"'{value}' is not allowed{suggest(str(value), col.allowed)}; "
+                f"allowed: {', '.join(col.allowed)}")
+    if isinstance(value, (int, float)):
+        if col.minimum is not None and value < col.minimum:
+            return f"{value:g} is below the minimum; expected {col.rule()}"
+        if col.maximum is not None and value > col.maximum:
+            return f"{value:g} is above the maximum; expected {col.rule()}"
+    return None
+
+
+# --- checks across rows ----------------------------------------------------------------------
+
+def check_rows(file: str, frame: pd.DataFrame, spec: Table, problems: list[Problem]) -> None:
+    """Duplicate keys and share groups within one table."""
+    _check_duplicates(file, frame, spec, problems)
+    if spec.shares is not None:
+        _check_shares(file, frame, spec, problems)
+    if spec.fixed_unit is not None:
+        for unit, line in zip(frame["unit"], frame[LINE], strict=True):
+            if unit is not None and unit != spec.fixed_unit:
+                problems.append(Problem(file, f"unit '{unit}' is not allowed; allowed: "
+                                              f"{spec.fixed_unit}", line=int(line), column="unit"))
+
+
+def _describe(row: pd.Series, columns: Iterable[str]) -> str:
+    return ", ".join(f"{c}={row[c]}" for c in columns)
+
+
+def _check_duplicates(file: str, frame: pd.DataFrame, spec: Table,
+                      problems: list[Problem]) -> None:
+    key = list(spec.key)
+    complete = frame.dropna(subset=key)
+    dup = complete[complete.duplicated(subset=key, keep=False)]
+    for _, group in dup.groupby(key, sort=False, dropna=False):
+        first, *others = group[LINE].tolist()
+        for line in others:
+            problems.append(Problem(file, f"duplicate key ({_describe(group.iloc[0], key)}); "
+                                          f"first given on line {first}; each key may appear "
+                                          "once", line=int(line)))
+
+
+def _check_shares(file: str, frame: pd.DataFrame, spec: Table, problems: list[Problem]) -> None:
+    rule = spec.shares
+    assert rule is not None
+    complete = frame.dropna(subset=[*rule.by, rule.column])
+    for _, group in complete.groupby(list(rule.by), sort=False, dropna=False):
+        total = float(group[rule.column].sum())
+        if abs(total - 1.0) > rule.tolerance:
+            lines = group[LINE].tolist()
+            problems.append(Problem(
+                file, f"shares for ({_describe(group.iloc[0], rule.by)}) sum to {total:.4f}; "
+                      f"they must sum to 1 (within {rule.tolerance:g}); rows on lines "
+                      f"{min(lines)}-{max(lines)}", line=int(min(lines)), column=rule.column))
+
+
+# --- checks across tables --------------------------------------------------------------------
+
+def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Every reference column names an existing row of the referenced table."""
+    for name, frame in tables.items():
+        spec = TABLES_BY_NAME[name]
+        for col in spec.columns:
+            if col.ref is None:
+                continue
+            target_table, target_col = col.ref
+            present = frame[col.name].dropna()
+            if present.empty:
+                continue
+            if target_table not in tables:
+                problems.append(Problem(f"{name}.csv", f"column '{col.name}' refers to "
+                                        f"{target_table}.csv, which this pack does not have",
+                                        column=col.name))
+                continue
+            known = set(tables[target_table][target_col].dropna())
+            for value, line in zip(frame[col.name], frame[LINE], strict=True):
+                if value is not None and value not in known:
+                    problems.append(Problem(
+                        f"{name}.csv", f"unknown {target_col} '{value}'{suggest(value, known)}; "
+                                       f"allowed: the {target_col} values of {target_table}.csv "
+                                       f"({_allowed_list(known)})",
+                        line=int(line), column=col.name))
+
+
+def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """The unit written on each row is the one its stage or sector declares."""
+    for name, frame in tables.items():
+        rule = TABLES_BY_NAME[name].unit_rule
+        if rule is None or rule.table not in tables:
+            continue
+        lookup_key = TABLES_BY_NAME[rule.table].key[0]
+        units = dict(zip(tables[rule.table][lookup_key], tables[rule.table]["unit"], strict=True))
+        for owner, unit, line in zip(frame[rule.column], frame["unit"], frame[LINE], strict=True):
+            expected = units.get(owner)
+            if expected is not None and unit is not None and unit != expected:
+                problems.append(Problem(
+                    f"{name}.csv", f"unit '{unit}' does not match {rule.column} '{owner}', "
+                                   f"whose unit is '{expected}' ({rule.table}.csv); convert the "
+                                   "value and write that unit", line=int(line), column="unit"))
+
+
+def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:
+    """Countries carry valid ISO 3166 alpha-3 codes; aggregates do not borrow one."""
+    for code, kind, line in zip(frame["code"], frame["kind"], frame[LINE], strict=True):
+        if code is None or kind is None:
+            continue
+        country = pycountry.countries.get(alpha_3=code)
+        if kind == "country" and country is None:
+            names = {c.alpha_3 for c in pycountry.countries}
+            problems.append(Problem("regions.csv", f"'{code}' is not an ISO 3166 alpha-3 country "
+                                    f"code{suggest(code, names)}", line=int(line), column="code"))
+        elif kind == "aggregate" and country is not None:
+            problems.append(Problem("regions.csv", f"aggregate code '{code}' is the ISO code of "
+                                    f"{country.name}; choose another code", line=int(line),
+                                    column="code"))
+
+
+def check_estimates(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Rows marked E (estimate) cite a source that names its method."""
+    sources = tables["sources"]
+    with_method = set(sources.loc[sources["method"].notna(), "source_id"])
+    for name, frame in tables.items():
+        if not TABLES_BY_NAME[name].sources:
+            continue
+        rows = frame[(frame["confidence"] == "E") & frame["source_id"].notna()]
+        for source_id, line in zip(rows["source_id"], rows[LINE], strict=True):
+            if source_id not in with_method:
+                problems.append(Problem(
+                    f"{name}.csv", f"row is marked E (estimate) but source '{source_id}' has no "
+                                   "method; name the docs/data.md section that explains it in "
+                                   "sources.csv", line=int(line), column="source_id"))
+
+
+def check_vintages(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """One figure may have several editions, but never two from the same publication year."""
+    years = dict(zip(tables["sources"]["source_id"], tables["sources"]["year"], strict=True))
+    for name, frame in tables.items():
+        spec = TABLES_BY_NAME[name]
+        if not spec.vintaged:
+            continue
+        keyed = frame.dropna(subset=list(spec.key)).assign(
+            _published=frame["source_id"].map(years))
+        keyed = keyed.dropna(subset=["_published"])
+        cols = [*spec.figure_key, "_published"]
+        clash = keyed[keyed.duplicated(subset=cols, keep=False)]
+        for _, group in clash.groupby(cols, sort=False):
+            first, *others = group[LINE].tolist()
+            for line in others:
+                problems.append(Problem(
+                    f"{name}.csv", f"figure ({_describe(group.iloc[0], spec.figure_key)}) is "
+                                   f"given by two sources published in {group['_published'].iloc[0]}"
+                                   f" (see line {first}); the latest edition could not be chosen",
+                    line=int(line)))

@@ -1,0 +1,1 @@
+"""Indicators computed from packs and results: shares, concentration, dependence."""
