@@ -16,6 +16,7 @@ import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from mineralflow.data import check_pack, load_pack
 from mineralflow.data.pack import bundled_packs
@@ -182,24 +183,16 @@ def data_overview(
 
 
 def main() -> None:
-    """Entry point: run the app, turning user mistakes into one message and exit code 2."""
-    try:
-        app(standalone_mode=False)
-    except MineralflowError as exc:
-        err.print(f"[bold red]error:[/bold red] {exc}", highlight=False, markup=True)
-        sys.exit(2)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(1)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
+    """Entry point: user mistakes become one message on stderr and exit code 2.
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else 1)
-        raise
+    Typer reports its own usage errors (unknown option, bad integer) with exit code 2; errors
+    raised by mineralflow for bad files or selections are caught here.
+    """
+    try:
+        app()
+    except MineralflowError as exc:
+        err.print(Text("error: ", style="bold red") + Text(str(exc)))
+        sys.exit(2)
 
 
 if __name__ == "__main__":

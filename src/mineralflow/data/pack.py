@@ -85,6 +85,7 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
                                                f"{validate.suggest(path.stem, known)}; tables: "
                                                f"{', '.join(sorted(known))}"))
     tables: dict[str, pd.DataFrame] = {}
+    unreadable: set[str] = set()
     for spec in TABLES:
         path = folder / f"{spec.name}.csv"
         if not path.is_file():
@@ -94,13 +95,14 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
             continue
         raw = validate.read_csv(path, spec, problems)
         if raw is None:
+            unreadable.add(spec.name)
             continue
         frame = validate.parse_table(raw, spec, problems)
         validate.check_rows(path.name, frame, spec, problems)
         tables[spec.name] = frame
     if "regions" in tables:
         validate.check_regions(tables["regions"], problems)
-    validate.check_references(tables, problems)
+    validate.check_references(tables, problems, unreadable)
     validate.check_units(tables, problems)
     if "sources" in tables:
         validate.check_estimates(tables, problems)

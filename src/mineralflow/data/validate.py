@@ -164,14 +164,17 @@ def parse_table(raw: RawTable, spec: Table, problems: list[Problem]) -> pd.DataF
                 problems.append(Problem(raw.file, error, line=int(line), column=col.name))
             values.append(value)
         out[col.name] = values
-    typed = pd.DataFrame(out)
+    columns: dict[str, pd.Series] = {}
     for col in spec.columns:
+        values = out[col.name]
         if col.kind == "int":
-            typed[col.name] = pd.array(typed[col.name], dtype="Int64")
+            columns[col.name] = pd.Series(pd.array(values, dtype="Int64"))
         elif col.kind == "float":
-            typed[col.name] = pd.to_numeric(typed[col.name], errors="coerce").astype("float64")
-        else:
-            typed[col.name] = typed[col.name].astype(object)
+            columns[col.name] = pd.Series(
+                [float("nan") if v is None else v for v in values], dtype="float64")
+        else:  # text stays object dtype so that a missing cell is None, never NaN
+            columns[col.name] = pd.Series(values, dtype=object)
+    typed = pd.DataFrame(columns)
     typed[LINE] = frame[LINE].to_numpy()
     return typed
 
@@ -235,8 +238,13 @@ def _check_shares(file: str, frame: pd.DataFrame, spec: Table, problems: list[Pr
 
 # --- checks across tables --------------------------------------------------------------------
 
-def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    """Every reference column names an existing row of the referenced table."""
+def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem],
+                     unreadable: frozenset[str] | set[str] = frozenset()) -> None:
+    """Every reference column names an existing row of the referenced table.
+
+    References into a table that exists but could not be read are skipped: that table's own
+    problem is already reported and every reference into it would only repeat it.
+    """
     for name, frame in tables.items():
         spec = TABLES_BY_NAME[name]
         for col in spec.columns:
@@ -244,7 +252,7 @@ def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
                 continue
             target_table, target_col = col.ref
             present = frame[col.name].dropna()
-            if present.empty:
+            if present.empty or target_table in unreadable:
                 continue
             if target_table not in tables:
                 problems.append(Problem(f"{name}.csv", f"column '{col.name}' refers to "

@@ -1,0 +1,55 @@
+"""Shared fixtures: copies of the bundled packs to corrupt, and a CLI runner."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mineralflow import cli
+from mineralflow.data.pack import BUNDLED_DIR
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+            ) -> Callable[..., CliResult]:
+    """Run ``mineralflow ARGS`` in-process and return exit code, stdout and stderr."""
+
+    def run(*args: str) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["mineralflow", *args])
+        monkeypatch.setattr(cli.out, "width", 200)
+        code = 0
+        try:
+            cli.main()
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def re_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled rare-earth pack."""
+    target = tmp_path / "rare_earths"
+    shutil.copytree(BUNDLED_DIR / "rare_earths", target)
+    return target
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Hash of every file under ``folder``, to prove a command wrote nothing."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
