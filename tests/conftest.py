@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import sys
 from collections.abc import Callable
@@ -23,8 +22,9 @@ class CliResult:
 
 
 @pytest.fixture
-def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-            ) -> Callable[..., CliResult]:
+def run_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Callable[..., CliResult]:
     """Run ``mineralflow ARGS`` in-process and return exit code, stdout and stderr."""
 
     def run(*args: str) -> CliResult:
@@ -47,9 +47,3 @@ def re_copy(tmp_path: Path) -> Path:
     target = tmp_path / "rare_earths"
     shutil.copytree(BUNDLED_DIR / "rare_earths", target)
     return target
-
-
-def tree_digest(folder: Path) -> dict[str, str]:
-    """Hash of every file under ``folder``, to prove a command wrote nothing."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from mineralflow import PackError, load_pack
-from tests.conftest import tree_digest
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -24,6 +24,15 @@ def _line_of(path: Path, needle: str) -> int:
     raise AssertionError(needle)
 
 
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Hash of every file under ``folder``, to prove a command wrote nothing."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
 CASES: list[tuple[str, Callable[[Path], str]]] = []
 
 
@@ -31,6 +40,7 @@ def case(name: str) -> Callable[[Callable[[Path], str]], Callable[[Path], str]]:
     def register(func: Callable[[Path], str]) -> Callable[[Path], str]:
         CASES.append((name, func))
         return func
+
     return register
 
 
@@ -61,7 +71,9 @@ def _missing_column(pack: Path) -> str:
 def _unknown_region(pack: Path) -> str:
     line = _line_of(pack / "production.csv", "RUS,mining,2024,2600")
     _edit(pack / "production.csv", "RUS,mining,2024,2600", "RUSS,mining,2024,2600")
-    return f"production.csv, line {line}, column 'region': unknown code 'RUSS' (did you mean 'RUS'?)"
+    return (
+        f"production.csv, line {line}, column 'region': unknown code 'RUSS' (did you mean 'RUS'?)"
+    )
 
 
 @case("negative tonnage")
@@ -74,7 +86,10 @@ def _negative(pack: Path) -> str:
 @case("shares not summing to 1")
 def _shares(pack: Path) -> str:
     _edit(pack / "deposit_composition.csv", "bayan_obo,La,0.23,", "bayan_obo,La,0.33,")
-    return "deposit_composition.csv, line 2, column 'share': shares for (deposit=bayan_obo) sum to 1.1000"
+    return (
+        "deposit_composition.csv, line 2, column 'share': shares for (deposit=bayan_obo) "
+        "sum to 1.1000"
+    )
 
 
 @case("duplicated key")
@@ -96,16 +111,22 @@ def _undecodable(pack: Path) -> str:
 @case("unknown source")
 def _unknown_source(pack: Path) -> str:
     line = _line_of(pack / "production.csv", "USA,mining,2024,45500")
-    _edit(pack / "production.csv", "USA,mining,2024,45500,t REO,USGS-MCS2026-REE",
-          "USA,mining,2024,45500,t REO,USGS-MCS2062-REE")
+    _edit(
+        pack / "production.csv",
+        "USA,mining,2024,45500,t REO,USGS-MCS2026-REE",
+        "USA,mining,2024,45500,t REO,USGS-MCS2062-REE",
+    )
     return f"line {line}, column 'source_id': unknown source_id 'USGS-MCS2062-REE'"
 
 
 @case("missing source")
 def _missing_source(pack: Path) -> str:
     line = _line_of(pack / "production.csv", "USA,mining,2024,45500")
-    _edit(pack / "production.csv", "USA,mining,2024,45500,t REO,USGS-MCS2026-REE",
-          "USA,mining,2024,45500,t REO,")
+    _edit(
+        pack / "production.csv",
+        "USA,mining,2024,45500,t REO,USGS-MCS2026-REE",
+        "USA,mining,2024,45500,t REO,",
+    )
     return f"production.csv, line {line}, column 'source_id': is empty"
 
 
@@ -113,8 +134,10 @@ def _missing_source(pack: Path) -> str:
 def _unit(pack: Path) -> str:
     line = _line_of(pack / "production.csv", "USA,mining,2024,45500")
     _edit(pack / "production.csv", "USA,mining,2024,45500,t REO", "USA,mining,2024,45500,t metal")
-    return (f"production.csv, line {line}, column 'unit': unit 't metal' does not match stage "
-            "'mining', whose unit is 't REO'")
+    return (
+        f"production.csv, line {line}, column 'unit': unit 't metal' does not match stage "
+        "'mining', whose unit is 't REO'"
+    )
 
 
 @case("not an ISO code")
@@ -156,14 +179,18 @@ def _manifest(pack: Path) -> str:
 
 @case("ambiguous edition")
 def _vintage(pack: Path) -> str:
-    _edit(pack / "sources.csv", "Mineral Commodity Summaries 2025: Rare Earths,MCS2025,2025",
-          "Mineral Commodity Summaries 2025: Rare Earths,MCS2025,2026")
+    _edit(
+        pack / "sources.csv",
+        "Mineral Commodity Summaries 2025: Rare Earths,MCS2025,2025",
+        "Mineral Commodity Summaries 2025: Rare Earths,MCS2025,2026",
+    )
     return "is given by two sources published in 2026"
 
 
 @pytest.mark.parametrize(("name", "corrupt"), CASES, ids=[c[0] for c in CASES])
-def test_check_refuses_corruption(name: str, corrupt: Callable[[Path], str], re_copy: Path,
-                                  run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_check_refuses_corruption(
+    name: str, corrupt: Callable[[Path], str], re_copy: Path, run_cli
+) -> None:  # type: ignore[no-untyped-def]
     expected = corrupt(re_copy)
     before = tree_digest(re_copy.parent)
     result = run_cli("data", "check", str(re_copy))
@@ -175,9 +202,11 @@ def test_check_refuses_corruption(name: str, corrupt: Callable[[Path], str], re_
 
 def test_every_command_refuses_a_bad_pack(re_copy: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
     _negative(re_copy)
-    for args in (["data", "show", "production", "--pack", str(re_copy)],
-                 ["data", "sources", "--pack", str(re_copy)],
-                 ["data", "overview", "--pack", str(re_copy)]):
+    for args in (
+        ["data", "show", "production", "--pack", str(re_copy)],
+        ["data", "sources", "--pack", str(re_copy)],
+        ["data", "overview", "--pack", str(re_copy)],
+    ):
         result = run_cli(*args)
         assert result.code == 2
         assert "is below the minimum" in result.err

@@ -21,11 +21,16 @@ from rich.text import Text
 from mineralflow.data import check_pack, load_pack
 from mineralflow.data.pack import bundled_packs
 from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
+from mineralflow.data.validate import suggest
 from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
 
-app = typer.Typer(help="Rare-earth and aluminium supply chains, with every figure sourced.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Rare-earth and aluminium supply chains, with every figure sourced.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 data_app = typer.Typer(help="Inspect and validate data packs.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
@@ -77,8 +82,10 @@ def data_check(folder: Annotated[Path, typer.Argument(help="pack folder to valid
         raise PackError(str(folder), problems)
     pack = load_pack(folder)
     rows = sum(len(t) for t in pack.tables.values())
-    out.print(f"[green]ok[/green] {folder}: pack '{pack.name}', {len(pack.tables)} tables, "
-              f"{rows} rows, every row sourced")
+    out.print(
+        f"[green]ok[/green] {folder}: pack '{pack.name}', {len(pack.tables)} tables, "
+        f"{rows} rows, every row sourced"
+    )
 
 
 @data_app.command("show")
@@ -89,8 +96,9 @@ def data_show(
     year: Annotated[int | None, typer.Option(help="keep one year")] = None,
     region: Annotated[str | None, typer.Option(help="keep one region (ISO alpha-3 or WLD)")] = None,
     edition: Annotated[str | None, typer.Option(help="pin an edition, e.g. MCS2025")] = None,
-    all_editions: Annotated[bool, typer.Option("--all-editions",
-                                               help="show every edition, not the latest")] = False,
+    all_editions: Annotated[
+        bool, typer.Option("--all-editions", help="show every edition, not the latest")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
 ) -> None:
     """Show a table of a pack; by default the latest edition of each figure."""
@@ -110,41 +118,66 @@ def data_show(
 
 
 @data_app.command("sources")
-def data_sources(pack: PackOption = "rare_earths",
-                 as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False) -> None:
+def data_sources(
+    pack: PackOption = "rare_earths",
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
+) -> None:
     """List the publications behind a pack, with how many rows cite each."""
     loaded = load_pack(pack)
     sources = loaded.table("sources")
     counts: dict[str, int] = {}
     for name, frame in loaded.tables.items():
-        if TABLES_BY_NAME[name].sources or name in ("regions", "stages", "products", "sectors",
-                                                   "elements"):
+        if TABLES_BY_NAME[name].sources or name in (
+            "regions",
+            "stages",
+            "products",
+            "sectors",
+            "elements",
+        ):
             for sid, n in frame["source_id"].value_counts().items():
                 counts[str(sid)] = counts.get(str(sid), 0) + int(n)
     sources["rows"] = sources["source_id"].map(counts).fillna(0).astype(int)
     if as_json:
         sys.stdout.write(json.dumps(_records(sources), indent=1, ensure_ascii=False) + "\n")
         return
-    _print_frame(sources[["source_id", "publisher", "title", "edition", "year", "table_or_page",
-                          "rows"]], f"{loaded.name}: sources")
+    _print_frame(
+        sources[["source_id", "publisher", "title", "edition", "year", "table_or_page", "rows"]],
+        f"{loaded.name}: sources",
+    )
     out.print("confidence codes: " + "; ".join(f"{k} = {v}" for k, v in CONFIDENCE_CODES.items()))
 
 
 @data_app.command("schema")
 def data_schema(table: Annotated[str | None, typer.Argument(help="one table")] = None) -> None:
     """Describe the pack tables: columns, types and allowed values."""
-    specs = TABLES if table is None else (TABLES_BY_NAME[table],) if table in TABLES_BY_NAME \
-        else None
+    specs = (
+        TABLES if table is None else (TABLES_BY_NAME[table],) if table in TABLES_BY_NAME else None
+    )
     if specs is None:
-        from mineralflow.data.validate import suggest
-
-        raise SelectionError(f"no table '{table}'{suggest(table or '', TABLES_BY_NAME)}; "
-                             f"tables: {', '.join(TABLES_BY_NAME)}")
+        raise SelectionError(
+            f"no table '{table}'{suggest(table or '', TABLES_BY_NAME)}; "
+            f"tables: {', '.join(TABLES_BY_NAME)}"
+        )
     for spec in specs:
-        frame = pd.DataFrame([(c.name, c.description, c.rule()) for c in spec.columns],
-                             columns=["column", "meaning", "allowed"])
+        frame = pd.DataFrame(
+            [(c.name, c.description, c.rule()) for c in spec.columns],
+            columns=["column", "meaning", "allowed"],
+        )
         required = "required" if spec.required else "optional"
         _print_frame(frame, f"{spec.name}.csv ({required}): {spec.description}")
+        rules = [f"key: {', '.join(spec.key)}"]
+        if spec.shares is not None:
+            rules.append(
+                f"shares of '{spec.shares.column}' sum to 1 for each ({', '.join(spec.shares.by)})"
+            )
+        if spec.unit_rule is not None:
+            rules.append(
+                f"unit is the one {spec.unit_rule.table}.csv gives the row's "
+                f"{spec.unit_rule.column}"
+            )
+        if spec.vintaged:
+            rules.append("several editions of a figure may coexist; the latest is the default")
+        out.print("  " + "; ".join(rules))
 
 
 @data_app.command("packs")
@@ -152,14 +185,17 @@ def data_packs() -> None:
     """List the bundled packs."""
     for name in bundled_packs():
         manifest = load_pack(name).manifest
-        out.print(f"[bold]{name}[/bold]: {manifest.title} (version {manifest.version}) - "
-                  f"{manifest.description}")
+        out.print(
+            f"[bold]{name}[/bold]: {manifest.title} (version {manifest.version}) - "
+            f"{manifest.description}"
+        )
 
 
 @data_app.command("overview")
 def data_overview(
-    pack: Annotated[list[str] | None, typer.Option("--pack", "-p",
-                                                    help="pack(s); default all bundled")] = None,
+    pack: Annotated[
+        list[str] | None, typer.Option("--pack", "-p", help="pack(s); default all bundled")
+    ] = None,
     year: Annotated[int | None, typer.Option(help="year; default the pack's base year")] = None,
     top: Annotated[int, typer.Option(help="regions shown per stage", min=1)] = 6,
 ) -> None:

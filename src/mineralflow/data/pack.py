@@ -51,15 +51,22 @@ def resolve(pack: str | Path) -> Path:
         return BUNDLED_DIR / pack
     names = bundled_packs()
     hint = validate.suggest(str(pack), names)
-    raise SelectionError(f"no data pack '{pack}'{hint}: give a bundled pack "
-                         f"({', '.join(names)}) or a folder that holds {MANIFEST} and CSV tables")
+    raise SelectionError(
+        f"no data pack '{pack}'{hint}: give a bundled pack "
+        f"({', '.join(names)}) or a folder that holds {MANIFEST} and CSV tables"
+    )
 
 
 def _read_manifest(folder: Path, problems: list[Problem]) -> Manifest | None:
     path = folder / MANIFEST
     if not path.is_file():
-        problems.append(Problem(MANIFEST, f"is missing in {folder}; a pack folder needs it "
-                                          "(fields: name, title, commodity, version, base_year, description)"))
+        problems.append(
+            Problem(
+                MANIFEST,
+                f"is missing in {folder}; a pack folder needs it "
+                "(fields: name, title, commodity, version, base_year, description)",
+            )
+        )
         return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -81,17 +88,23 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
     known = set(TABLES_BY_NAME)
     for path in sorted(folder.glob("*.csv")):
         if path.stem not in known:
-            problems.append(Problem(path.name, f"is not a table of the pack schema"
-                                               f"{validate.suggest(path.stem, known)}; tables: "
-                                               f"{', '.join(sorted(known))}"))
+            problems.append(
+                Problem(
+                    path.name,
+                    f"is not a table of the pack schema"
+                    f"{validate.suggest(path.stem, known)}; tables: "
+                    f"{', '.join(sorted(known))}",
+                )
+            )
     tables: dict[str, pd.DataFrame] = {}
     unreadable: set[str] = set()
     for spec in TABLES:
         path = folder / f"{spec.name}.csv"
         if not path.is_file():
             if spec.required:
-                problems.append(Problem(path.name, f"is missing; every pack needs it "
-                                                   f"({spec.description})"))
+                problems.append(
+                    Problem(path.name, f"is missing; every pack needs it ({spec.description})")
+                )
             continue
         raw = validate.read_csv(path, spec, problems)
         if raw is None:
@@ -132,7 +145,8 @@ class Pack:
         if name not in self.tables:
             raise SelectionError(
                 f"pack '{self.name}' has no table '{name}'"
-                f"{validate.suggest(name, self.tables)}; tables: {', '.join(sorted(self.tables))}")
+                f"{validate.suggest(name, self.tables)}; tables: {', '.join(sorted(self.tables))}"
+            )
         return self.tables[name].drop(columns=validate.LINE)
 
     def editions(self, name: str) -> list[str]:
@@ -146,11 +160,13 @@ class Pack:
         if not TABLES_BY_NAME[name].sources:
             return frame
         sources = self.tables["sources"][["source_id", "edition", "year"]].rename(
-            columns={"year": "published"})
+            columns={"year": "published"}
+        )
         return frame.merge(sources, on="source_id", how="left", validate="many_to_one")
 
-    def select(self, name: str, *, edition: str | None = None, latest: bool = True,
-               **filters: Any) -> pd.DataFrame:
+    def select(
+        self, name: str, *, edition: str | None = None, latest: bool = True, **filters: Any
+    ) -> pd.DataFrame:
         """Rows of a table, filtered by column values.
 
         Parameters
@@ -172,15 +188,19 @@ class Pack:
             if value is None:
                 continue
             if column not in frame.columns:
-                raise SelectionError(f"table '{name}' has no column '{column}' to filter on; "
-                                     f"columns: {', '.join(spec.column_names)}")
+                raise SelectionError(
+                    f"table '{name}' has no column '{column}' to filter on; "
+                    f"columns: {', '.join(spec.column_names)}"
+                )
             frame = frame[frame[column] == self._check_filter(name, column, value)]
         if edition is not None:
             available = self.editions(name)
             if edition not in available:
-                raise SelectionError(f"table '{name}' has no edition '{edition}'"
-                                     f"{validate.suggest(edition, available)}; editions: "
-                                     f"{', '.join(available)}")
+                raise SelectionError(
+                    f"table '{name}' has no edition '{edition}'"
+                    f"{validate.suggest(edition, available)}; editions: "
+                    f"{', '.join(available)}"
+                )
             frame = frame[frame["edition"] == edition]
         elif latest and spec.vintaged:
             frame = frame.sort_values("published", kind="stable")
@@ -198,9 +218,11 @@ class Pack:
         if col.ref is not None and col.ref[0] in self.tables:
             known = set(self.tables[col.ref[0]][col.ref[1]].dropna())
             if value not in known:
-                raise SelectionError(f"unknown {column} '{value}'{validate.suggest(value, known)}"
-                                     f" in pack '{self.name}'; allowed: "
-                                     f"{', '.join(sorted(known))}")
+                raise SelectionError(
+                    f"unknown {column} '{value}'{validate.suggest(value, known)}"
+                    f" in pack '{self.name}'; allowed: "
+                    f"{', '.join(sorted(known))}"
+                )
         return value
 
 

@@ -95,8 +95,11 @@ class Table:
 
 # --- reusable columns -------------------------------------------------------------------------
 
-def _region(name: str = "region", description: str = "ISO 3166 alpha-3 code or an aggregate "
-            "declared in regions.csv (ROW, WLD)") -> Column:
+
+def _region(
+    name: str = "region",
+    description: str = "ISO 3166 alpha-3 code or an aggregate declared in regions.csv (ROW, WLD)",
+) -> Column:
     return Column(name, "str", description, ref=("regions", "code"))
 
 
@@ -104,12 +107,17 @@ YEAR = Column("year", "int", "calendar year the figure refers to", minimum=1990,
 VALUE = Column("value", "float", "the figure, in the row's unit", minimum=0, unit="row")
 STAGE = Column("stage", "str", "supply-chain stage (stages.csv)", ref=("stages", "stage"))
 UNIT = Column("unit", "str", "unit of value; must be the unit stages.csv or sectors.csv declares")
-SHARE = Column("share", "float", "fraction between 0 and 1", minimum=0, maximum=1,
-               unit="fraction")
+SHARE = Column("share", "float", "fraction between 0 and 1", minimum=0, maximum=1, unit="fraction")
 ELEMENT = Column("element", "str", "element symbol (elements.csv)", ref=("elements", "symbol"))
-SOURCE_ID = Column("source_id", "str", "the publication this row comes from (sources.csv)",
-                   ref=("sources", "source_id"))
-CONFIDENCE = Column("confidence", "str", "how the figure was checked", allowed=tuple(CONFIDENCE_CODES))
+SOURCE_ID = Column(
+    "source_id",
+    "str",
+    "the publication this row comes from (sources.csv)",
+    ref=("sources", "source_id"),
+)
+CONFIDENCE = Column(
+    "confidence", "str", "how the figure was checked", allowed=tuple(CONFIDENCE_CODES)
+)
 NOTE = Column("note", "str", "remarks: footnotes, estimates, caveats", required=False)
 
 SOURCED = (SOURCE_ID, CONFIDENCE, NOTE)
@@ -136,16 +144,31 @@ TABLES: tuple[Table, ...] = (
             Column("source_id", "str", "short identifier used by data rows"),
             Column("publisher", "str", "organisation or author"),
             Column("title", "str", "title of the publication"),
-            Column("edition", "str", "edition as published, e.g. MCS2026; for estimates the "
-                   "pack version"),
+            Column(
+                "edition",
+                "str",
+                "edition as published, e.g. MCS2026; for estimates the pack version",
+            ),
             Column("year", "int", "year the edition was published", minimum=1990, maximum=2100),
-            Column("table_or_page", "str", "table, page or section the figures come from",
-                   required=False),
+            Column(
+                "table_or_page",
+                "str",
+                "table, page or section the figures come from",
+                required=False,
+            ),
             Column("url", "str", "where the original is published", required=False),
-            Column("accessed_via", "str", "the stored copy that was read, where not the original",
-                   required=False),
-            Column("method", "str", "for estimates: heading in docs/data.md that explains the "
-                   "method", required=False),
+            Column(
+                "accessed_via",
+                "str",
+                "the stored copy that was read, where not the original",
+                required=False,
+            ),
+            Column(
+                "method",
+                "str",
+                "for estimates: heading in docs/data.md that explains the method",
+                required=False,
+            ),
             NOTE,
         ),
         key=("source_id",),
@@ -210,7 +233,11 @@ TABLES: tuple[Table, ...] = (
         columns=(
             _region("exporter", "exporting region"),
             _region("importer", "importing region (WLD for total exports)"),
-            STAGE, YEAR, VALUE, UNIT, *SOURCED,
+            STAGE,
+            YEAR,
+            VALUE,
+            UNIT,
+            *SOURCED,
         ),
         key=("exporter", "importer", "stage", "year", "source_id"),
         unit_rule=UnitRule("stage", "stages"),
@@ -225,22 +252,37 @@ TABLES: tuple[Table, ...] = (
             STAGE,
             Column("period_start", "int", "first year of the period", minimum=1990, maximum=2060),
             Column("period_end", "int", "last year of the period", minimum=1990, maximum=2060),
-            SHARE, *SOURCED,
+            SHARE,
+            *SOURCED,
         ),
         key=("importer", "exporter", "stage", "period_start", "period_end", "source_id"),
-        shares=ShareGroup(("importer", "stage", "period_start", "period_end", "source_id"),
-                          "share", 0.015),
+        shares=ShareGroup(
+            ("importer", "stage", "period_start", "period_end", "source_id"), "share", 0.015
+        ),
     ),
     Table(
         name="net_import_reliance",
         description="Published net import reliance, % of apparent consumption.",
         columns=(
-            _region(), STAGE, YEAR,
-            Column("value", "float", "percent of apparent consumption; empty when the source "
-                   "gives only a bound or says net exporter", required=False, minimum=0,
-                   maximum=100, unit="%"),
-            Column("qualifier", "str", "'=' exact, '>' or '<' a bound, 'E' net exporter",
-                   allowed=("=", ">", "<", "E")),
+            _region(),
+            STAGE,
+            YEAR,
+            Column(
+                "value",
+                "float",
+                "percent of apparent consumption; empty when the source "
+                "gives only a bound or says net exporter",
+                required=False,
+                minimum=0,
+                maximum=100,
+                unit="%",
+            ),
+            Column(
+                "qualifier",
+                "str",
+                "'=' exact, '>' or '<' a bound, 'E' net exporter",
+                allowed=("=", ">", "<", "E"),
+            ),
             *SOURCED,
         ),
         key=("region", "stage", "year", "source_id"),
@@ -262,8 +304,14 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="demand",
         description="Demand by region, sector and year in the sector's unit.",
-        columns=(_region(), Column("sector", "str", "demand sector (sectors.csv)",
-                                   ref=("sectors", "sector")), YEAR, VALUE, UNIT, *SOURCED),
+        columns=(
+            _region(),
+            Column("sector", "str", "demand sector (sectors.csv)", ref=("sectors", "sector")),
+            YEAR,
+            VALUE,
+            UNIT,
+            *SOURCED,
+        ),
         key=("region", "sector", "year", "source_id"),
         unit_rule=UnitRule("sector", "sectors"),
         vintaged=True,
@@ -271,8 +319,13 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="end_use_shares",
         description="Published shares of consumption by end use.",
-        columns=(_region(), Column("sector", "str", "demand sector (sectors.csv)",
-                                   ref=("sectors", "sector")), YEAR, SHARE, *SOURCED),
+        columns=(
+            _region(),
+            Column("sector", "str", "demand sector (sectors.csv)", ref=("sectors", "sector")),
+            YEAR,
+            SHARE,
+            *SOURCED,
+        ),
         key=("region", "sector", "year", "source_id"),
         shares=ShareGroup(("region", "year", "source_id"), "share", 0.015),
         vintaged=True,
@@ -282,10 +335,16 @@ TABLES: tuple[Table, ...] = (
         description="Prices in USD/kg by product, market and basis.",
         columns=(
             Column("product", "str", "priced product (products.csv)", ref=("products", "product")),
-            _region("market", "where the price holds: WLD for export (FOB) prices, a country "
-                    "for domestic prices"),
-            Column("basis", "str", "what kind of price",
-                   allowed=("annual average", "year-end low", "year-end high", "spot")),
+            _region(
+                "market",
+                "where the price holds: WLD for export (FOB) prices, a country for domestic prices",
+            ),
+            Column(
+                "basis",
+                "str",
+                "what kind of price",
+                allowed=("annual average", "year-end low", "year-end high", "spot"),
+            ),
             YEAR,
             Column("value", "float", "price", minimum=0, unit="USD/kg"),
             Column("unit", "str", "always USD/kg", allowed=("USD/kg",)),
@@ -311,9 +370,15 @@ TABLES: tuple[Table, ...] = (
         name="costs",
         description="Unit costs by region and stage, USD per kg of the stage's unit.",
         columns=(
-            _region(), STAGE, YEAR,
-            Column("cost_type", "str", "operating (cash) cost or all-in cost incl. capital",
-                   allowed=("operating", "all-in")),
+            _region(),
+            STAGE,
+            YEAR,
+            Column(
+                "cost_type",
+                "str",
+                "operating (cash) cost or all-in cost incl. capital",
+                allowed=("operating", "all-in"),
+            ),
             Column("value", "float", "cost", minimum=0, unit="USD/kg"),
             Column("unit", "str", "always USD/kg", allowed=("USD/kg",)),
             *SOURCED,
@@ -327,14 +392,21 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("project", "str", "project name"),
             Column("owner", "str", "operator or owner"),
-            _region(), STAGE,
-            Column("capacity", "float", "capacity in the stage's unit per year", minimum=0,
-                   unit="row"),
+            _region(),
+            STAGE,
+            Column(
+                "capacity", "float", "capacity in the stage's unit per year", minimum=0, unit="row"
+            ),
             UNIT,
-            Column("start_year", "int", "first year of output (announced)", minimum=1990,
-                   maximum=2060),
-            Column("status", "str", "state of the project",
-                   allowed=("operating", "construction", "committed", "planned", "stalled")),
+            Column(
+                "start_year", "int", "first year of output (announced)", minimum=1990, maximum=2060
+            ),
+            Column(
+                "status",
+                "str",
+                "state of the project",
+                allowed=("operating", "construction", "committed", "planned", "stalled"),
+            ),
             *SOURCED,
         ),
         key=("project", "stage"),
@@ -347,16 +419,39 @@ TABLES: tuple[Table, ...] = (
             Column("date", "date", "when it took effect or was announced"),
             _region("actor", "government or region acting"),
             _region("target", "region aimed at (WLD for all)"),
-            Column("kind", "str", "type of measure",
-                   allowed=("export_quota", "export_licence", "export_ban", "technology_ban",
-                            "tariff", "quota_removal", "trade_dispute", "agreement",
-                            "production_target", "investment", "price_floor")),
-            Column("stage", "str", "stage concerned (stages.csv)", required=False,
-                   ref=("stages", "stage")),
-            Column("elements", "str", "element symbols concerned, space-separated",
-                   required=False),
-            Column("value", "float", "the measure's number (quota, rate, target)",
-                   required=False, unit="row"),
+            Column(
+                "kind",
+                "str",
+                "type of measure",
+                allowed=(
+                    "export_quota",
+                    "export_licence",
+                    "export_ban",
+                    "technology_ban",
+                    "tariff",
+                    "quota_removal",
+                    "trade_dispute",
+                    "agreement",
+                    "production_target",
+                    "investment",
+                    "price_floor",
+                ),
+            ),
+            Column(
+                "stage",
+                "str",
+                "stage concerned (stages.csv)",
+                required=False,
+                ref=("stages", "stage"),
+            ),
+            Column("elements", "str", "element symbols concerned, space-separated", required=False),
+            Column(
+                "value",
+                "float",
+                "the measure's number (quota, rate, target)",
+                required=False,
+                unit="row",
+            ),
             Column("unit", "str", "unit of value", required=False),
             Column("description", "str", "what happened"),
             *SOURCED,
@@ -368,9 +463,17 @@ TABLES: tuple[Table, ...] = (
         description="Government production and export quotas in the stage's unit.",
         columns=(
             _region(),
-            Column("kind", "str", "what the quota limits",
-                   allowed=("mining", "mining_rock", "mining_ionic", "separation", "export")),
-            STAGE, YEAR, VALUE, UNIT, *SOURCED,
+            Column(
+                "kind",
+                "str",
+                "what the quota limits",
+                allowed=("mining", "mining_rock", "mining_ionic", "separation", "export"),
+            ),
+            STAGE,
+            YEAR,
+            VALUE,
+            UNIT,
+            *SOURCED,
         ),
         key=("region", "kind", "year", "source_id"),
         unit_rule=UnitRule("stage", "stages"),
@@ -384,8 +487,14 @@ TABLES: tuple[Table, ...] = (
             Column("symbol", "str", "element symbol, or 'other' for the rest"),
             Column("name", "str", "element name"),
             Column("oxide", "str", "oxide formula used for REO equivalence"),
-            Column("oxide_per_metal", "float", "t oxide per t metal", minimum=1, maximum=2,
-                   unit="t oxide / t metal"),
+            Column(
+                "oxide_per_metal",
+                "float",
+                "t oxide per t metal",
+                minimum=1,
+                maximum=2,
+                unit="t oxide / t metal",
+            ),
             Column("group", "str", "light or heavy rare earth", allowed=("light", "heavy")),
             SOURCE_ID,
         ),
@@ -407,24 +516,37 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="deposit_composition",
         description="Element distribution of each deposit class, fraction of REO.",
-        columns=(Column("deposit", "str", "deposit class (deposits.csv)",
-                        ref=("deposits", "deposit")), ELEMENT, SHARE, *SOURCED),
+        columns=(
+            Column("deposit", "str", "deposit class (deposits.csv)", ref=("deposits", "deposit")),
+            ELEMENT,
+            SHARE,
+            *SOURCED,
+        ),
         key=("deposit", "element"),
         shares=ShareGroup(("deposit",), "share"),
     ),
     Table(
         name="mine_feed",
         description="Share of each region's mine output that comes from each deposit class.",
-        columns=(_region(), Column("deposit", "str", "deposit class (deposits.csv)",
-                                   ref=("deposits", "deposit")), YEAR, SHARE, *SOURCED),
+        columns=(
+            _region(),
+            Column("deposit", "str", "deposit class (deposits.csv)", ref=("deposits", "deposit")),
+            YEAR,
+            SHARE,
+            *SOURCED,
+        ),
         key=("region", "deposit", "year"),
         shares=ShareGroup(("region", "year"), "share"),
     ),
     Table(
         name="sector_elements",
         description="Element mix of each sector's rare-earth use, fraction of REO.",
-        columns=(Column("sector", "str", "demand sector (sectors.csv)",
-                        ref=("sectors", "sector")), ELEMENT, SHARE, *SOURCED),
+        columns=(
+            Column("sector", "str", "demand sector (sectors.csv)", ref=("sectors", "sector")),
+            ELEMENT,
+            SHARE,
+            *SOURCED,
+        ),
         key=("sector", "element"),
         shares=ShareGroup(("sector",), "share"),
     ),
@@ -434,8 +556,14 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("recipe", "str", "magnet grade, named after its main use"),
             ELEMENT,
-            Column("value", "float", "t metal per t magnet", minimum=0, maximum=1,
-                   unit="t metal / t magnet"),
+            Column(
+                "value",
+                "float",
+                "t metal per t magnet",
+                minimum=0,
+                maximum=1,
+                unit="t metal / t magnet",
+            ),
             *SOURCED,
         ),
         key=("recipe", "element"),

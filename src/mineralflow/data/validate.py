@@ -57,16 +57,22 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     except UnicodeDecodeError as exc:
         raw = path.read_bytes()
         line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(file, f"cannot be decoded as UTF-8 (byte 0x{raw[exc.start]:02x}"
-                                      f" at offset {exc.start}); save the file as UTF-8 CSV",
-                                line=line))
+        problems.append(
+            Problem(
+                file,
+                f"cannot be decoded as UTF-8 (byte 0x{raw[exc.start]:02x}"
+                f" at offset {exc.start}); save the file as UTF-8 CSV",
+                line=line,
+            )
+        )
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        problems.append(Problem(file, "is empty; it needs a header line: "
-                                      + ",".join(spec.column_names)))
+        problems.append(
+            Problem(file, "is empty; it needs a header line: " + ",".join(spec.column_names))
+        )
         return None
     except csv.Error as exc:
         problems.append(Problem(file, f"is not valid CSV: {exc}", line=1))
@@ -82,9 +88,14 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
                 start = reader.line_num + 1
                 continue
             if len(record) != len(header):
-                problems.append(Problem(file, f"has {len(record)} fields, the header has "
-                                              f"{len(header)}; quote values that contain commas",
-                                        line=start))
+                problems.append(
+                    Problem(
+                        file,
+                        f"has {len(record)} fields, the header has "
+                        f"{len(header)}; quote values that contain commas",
+                        line=start,
+                    )
+                )
             else:
                 rows.append([cell.strip() for cell in record])
                 lines.append(start)
@@ -109,13 +120,20 @@ def _check_header(file: str, header: list[str], spec: Table, problems: list[Prob
             ok = False
         seen.add(name)
         if name not in spec.column_names:
-            problems.append(Problem(file, f"unknown column '{name}'{suggest(name, spec.column_names)};"
-                                          f" allowed: {', '.join(spec.column_names)}", line=1))
+            problems.append(
+                Problem(
+                    file,
+                    f"unknown column '{name}'{suggest(name, spec.column_names)};"
+                    f" allowed: {', '.join(spec.column_names)}",
+                    line=1,
+                )
+            )
             ok = False
     for col in spec.columns:
         if col.name not in seen and col.required:
-            problems.append(Problem(file, f"missing column '{col.name}' ({col.description})",
-                                    line=1))
+            problems.append(
+                Problem(file, f"missing column '{col.name}' ({col.description})", line=1)
+            )
             ok = False
     return ok
 
@@ -168,10 +186,11 @@ def parse_table(raw: RawTable, spec: Table, problems: list[Problem]) -> pd.DataF
     for col in spec.columns:
         values = out[col.name]
         if col.kind == "int":
-            columns[col.name] = pd.Series(pd.array(values, dtype="Int64"))
+            columns[col.name] = pd.Series(values, dtype="Int64")
         elif col.kind == "float":
             columns[col.name] = pd.Series(
-                [float("nan") if v is None else v for v in values], dtype="float64")
+                [float("nan") if v is None else v for v in values], dtype="float64"
+            )
         else:  # text stays object dtype so that a missing cell is None, never NaN
             columns[col.name] = pd.Series(values, dtype=object)
     typed = pd.DataFrame(columns)
@@ -181,8 +200,10 @@ def parse_table(raw: RawTable, spec: Table, problems: list[Problem]) -> pd.DataF
 
 def _check_value(value: object, col: Column) -> str | None:
     if col.allowed is not None and value not in col.allowed:
-        return (f"'{value}' is not allowed{suggest(str(value), col.allowed)}; "
-                f"allowed: {', '.join(col.allowed)}")
+        return (
+            f"'{value}' is not allowed{suggest(str(value), col.allowed)}; "
+            f"allowed: {', '.join(col.allowed)}"
+        )
     if isinstance(value, (int, float)):
         if col.minimum is not None and value < col.minimum:
             return f"{value:g} is below the minimum; expected {col.rule()}"
@@ -193,6 +214,7 @@ def _check_value(value: object, col: Column) -> str | None:
 
 # --- checks across rows ----------------------------------------------------------------------
 
+
 def check_rows(file: str, frame: pd.DataFrame, spec: Table, problems: list[Problem]) -> None:
     """Duplicate keys and share groups within one table."""
     _check_duplicates(file, frame, spec, problems)
@@ -201,25 +223,36 @@ def check_rows(file: str, frame: pd.DataFrame, spec: Table, problems: list[Probl
     if spec.fixed_unit is not None:
         for unit, line in zip(frame["unit"], frame[LINE], strict=True):
             if unit is not None and unit != spec.fixed_unit:
-                problems.append(Problem(file, f"unit '{unit}' is not allowed; allowed: "
-                                              f"{spec.fixed_unit}", line=int(line), column="unit"))
+                problems.append(
+                    Problem(
+                        file,
+                        f"unit '{unit}' is not allowed; allowed: {spec.fixed_unit}",
+                        line=int(line),
+                        column="unit",
+                    )
+                )
 
 
 def _describe(row: pd.Series, columns: Iterable[str]) -> str:
     return ", ".join(f"{c}={row[c]}" for c in columns)
 
 
-def _check_duplicates(file: str, frame: pd.DataFrame, spec: Table,
-                      problems: list[Problem]) -> None:
+def _check_duplicates(file: str, frame: pd.DataFrame, spec: Table, problems: list[Problem]) -> None:
     key = list(spec.key)
     complete = frame.dropna(subset=key)
     dup = complete[complete.duplicated(subset=key, keep=False)]
     for _, group in dup.groupby(key, sort=False, dropna=False):
         first, *others = group[LINE].tolist()
         for line in others:
-            problems.append(Problem(file, f"duplicate key ({_describe(group.iloc[0], key)}); "
-                                          f"first given on line {first}; each key may appear "
-                                          "once", line=int(line)))
+            problems.append(
+                Problem(
+                    file,
+                    f"duplicate key ({_describe(group.iloc[0], key)}); "
+                    f"first given on line {first}; each key may appear "
+                    "once",
+                    line=int(line),
+                )
+            )
 
 
 def _check_shares(file: str, frame: pd.DataFrame, spec: Table, problems: list[Problem]) -> None:
@@ -230,16 +263,26 @@ def _check_shares(file: str, frame: pd.DataFrame, spec: Table, problems: list[Pr
         total = float(group[rule.column].sum())
         if abs(total - 1.0) > rule.tolerance:
             lines = group[LINE].tolist()
-            problems.append(Problem(
-                file, f"shares for ({_describe(group.iloc[0], rule.by)}) sum to {total:.4f}; "
-                      f"they must sum to 1 (within {rule.tolerance:g}); rows on lines "
-                      f"{min(lines)}-{max(lines)}", line=int(min(lines)), column=rule.column))
+            problems.append(
+                Problem(
+                    file,
+                    f"shares for ({_describe(group.iloc[0], rule.by)}) sum to {total:.4f}; "
+                    f"they must sum to 1 (within {rule.tolerance:g}); rows on lines "
+                    f"{min(lines)}-{max(lines)}",
+                    line=int(min(lines)),
+                    column=rule.column,
+                )
+            )
 
 
 # --- checks across tables --------------------------------------------------------------------
 
-def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem],
-                     unreadable: frozenset[str] | set[str] = frozenset()) -> None:
+
+def check_references(
+    tables: dict[str, pd.DataFrame],
+    problems: list[Problem],
+    unreadable: frozenset[str] | set[str] = frozenset(),
+) -> None:
     """Every reference column names an existing row of the referenced table.
 
     References into a table that exists but could not be read are skipped: that table's own
@@ -255,18 +298,28 @@ def check_references(tables: dict[str, pd.DataFrame], problems: list[Problem],
             if present.empty or target_table in unreadable:
                 continue
             if target_table not in tables:
-                problems.append(Problem(f"{name}.csv", f"column '{col.name}' refers to "
-                                        f"{target_table}.csv, which this pack does not have",
-                                        column=col.name))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        f"column '{col.name}' refers to "
+                        f"{target_table}.csv, which this pack does not have",
+                        column=col.name,
+                    )
+                )
                 continue
             known = set(tables[target_table][target_col].dropna())
             for value, line in zip(frame[col.name], frame[LINE], strict=True):
                 if value is not None and value not in known:
-                    problems.append(Problem(
-                        f"{name}.csv", f"unknown {target_col} '{value}'{suggest(value, known)}; "
-                                       f"allowed: the {target_col} values of {target_table}.csv "
-                                       f"({_allowed_list(known)})",
-                        line=int(line), column=col.name))
+                    problems.append(
+                        Problem(
+                            f"{name}.csv",
+                            f"unknown {target_col} '{value}'{suggest(value, known)}; "
+                            f"allowed: the {target_col} values of {target_table}.csv "
+                            f"({_allowed_list(known)})",
+                            line=int(line),
+                            column=col.name,
+                        )
+                    )
 
 
 def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -280,10 +333,16 @@ def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
         for owner, unit, line in zip(frame[rule.column], frame["unit"], frame[LINE], strict=True):
             expected = units.get(owner)
             if expected is not None and unit is not None and unit != expected:
-                problems.append(Problem(
-                    f"{name}.csv", f"unit '{unit}' does not match {rule.column} '{owner}', "
-                                   f"whose unit is '{expected}' ({rule.table}.csv); convert the "
-                                   "value and write that unit", line=int(line), column="unit"))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        f"unit '{unit}' does not match {rule.column} '{owner}', "
+                        f"whose unit is '{expected}' ({rule.table}.csv); convert the "
+                        "value and write that unit",
+                        line=int(line),
+                        column="unit",
+                    )
+                )
 
 
 def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:
@@ -294,12 +353,24 @@ def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:
         country = pycountry.countries.get(alpha_3=code)
         if kind == "country" and country is None:
             names = {c.alpha_3 for c in pycountry.countries}
-            problems.append(Problem("regions.csv", f"'{code}' is not an ISO 3166 alpha-3 country "
-                                    f"code{suggest(code, names)}", line=int(line), column="code"))
+            problems.append(
+                Problem(
+                    "regions.csv",
+                    f"'{code}' is not an ISO 3166 alpha-3 country code{suggest(code, names)}",
+                    line=int(line),
+                    column="code",
+                )
+            )
         elif kind == "aggregate" and country is not None:
-            problems.append(Problem("regions.csv", f"aggregate code '{code}' is the ISO code of "
-                                    f"{country.name}; choose another code", line=int(line),
-                                    column="code"))
+            problems.append(
+                Problem(
+                    "regions.csv",
+                    f"aggregate code '{code}' is the ISO code of "
+                    f"{country.name}; choose another code",
+                    line=int(line),
+                    column="code",
+                )
+            )
 
 
 def check_estimates(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -312,10 +383,16 @@ def check_estimates(tables: dict[str, pd.DataFrame], problems: list[Problem]) ->
         rows = frame[(frame["confidence"] == "E") & frame["source_id"].notna()]
         for source_id, line in zip(rows["source_id"], rows[LINE], strict=True):
             if source_id not in with_method:
-                problems.append(Problem(
-                    f"{name}.csv", f"row is marked E (estimate) but source '{source_id}' has no "
-                                   "method; name the docs/data.md section that explains it in "
-                                   "sources.csv", line=int(line), column="source_id"))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        f"row is marked E (estimate) but source '{source_id}' has no "
+                        "method; name the docs/data.md section that explains it in "
+                        "sources.csv",
+                        line=int(line),
+                        column="source_id",
+                    )
+                )
 
 
 def check_vintages(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
@@ -325,16 +402,19 @@ def check_vintages(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> 
         spec = TABLES_BY_NAME[name]
         if not spec.vintaged:
             continue
-        keyed = frame.dropna(subset=list(spec.key)).assign(
-            _published=frame["source_id"].map(years))
+        keyed = frame.dropna(subset=list(spec.key)).assign(_published=frame["source_id"].map(years))
         keyed = keyed.dropna(subset=["_published"])
         cols = [*spec.figure_key, "_published"]
         clash = keyed[keyed.duplicated(subset=cols, keep=False)]
         for _, group in clash.groupby(cols, sort=False):
             first, *others = group[LINE].tolist()
             for line in others:
-                problems.append(Problem(
-                    f"{name}.csv", f"figure ({_describe(group.iloc[0], spec.figure_key)}) is "
-                                   f"given by two sources published in {group['_published'].iloc[0]}"
-                                   f" (see line {first}); the latest edition could not be chosen",
-                    line=int(line)))
+                problems.append(
+                    Problem(
+                        f"{name}.csv",
+                        f"figure ({_describe(group.iloc[0], spec.figure_key)}) is "
+                        f"given by two sources published in {group['_published'].iloc[0]}"
+                        f" (see line {first}); the latest edition could not be chosen",
+                        line=int(line),
+                    )
+                )

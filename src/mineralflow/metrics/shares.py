@@ -21,8 +21,10 @@ def stage_shares(pack: Pack, stage: str, year: int, *, edition: str | None = Non
     rows = _rows(pack, stage, year, edition)
     if rows.empty:
         years = sorted(pack.select("production", stage=stage)["year"].unique())
-        raise SelectionError(f"no {stage} production for {year} in pack '{pack.name}'"
-                             + (f"; years with data: {years[0]}-{years[-1]}" if years else ""))
+        raise SelectionError(
+            f"no {stage} production for {year} in pack '{pack.name}'"
+            + (f"; years with data: {years[0]}-{years[-1]}" if years else "")
+        )
     world = rows[rows["region"] == WORLD]
     regions = rows[rows["region"] != WORLD].copy()
     total = float(world["value"].iloc[0]) if len(world) else float(regions["value"].sum())
@@ -42,6 +44,7 @@ def _rows(pack: Pack, stage: str, year: int, edition: str | None) -> pd.DataFram
     rows = pack.select("production", stage=stage, year=year, edition=edition)
     world = rows[rows["region"] == WORLD]
     if edition is None and len(world):
-        rows = pack.select("production", stage=stage, year=year,
-                           edition=str(world["edition"].iloc[0]))
+        rows = pack.select(
+            "production", stage=stage, year=year, edition=str(world["edition"].iloc[0])
+        )
     return rows

@@ -1,0 +1,106 @@
+"""The command line as a user meets it: JSON records, filters, sources, schema, overview."""
+
+from __future__ import annotations
+
+import json
+
+
+def test_show_mining_2024_json(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(
+        "data",
+        "show",
+        "production",
+        "--pack",
+        "rare_earths",
+        "--stage",
+        "mining",
+        "--year",
+        "2024",
+        "--json",
+    )
+    assert result.code == 0, result.err
+    records = json.loads(result.out)
+    by_region = {r["region"]: r for r in records}
+    assert {"region", "value", "unit", "edition", "source_id"} <= set(records[0])
+    assert by_region["CHN"]["value"] == 270_000
+    assert by_region["WLD"]["value"] == 380_000
+    assert by_region["USA"]["unit"] == "t REO"
+    assert {r["edition"] for r in records} == {"MCS2026"}
+
+
+def test_show_pinned_edition(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(
+        "data",
+        "show",
+        "production",
+        "--stage",
+        "mining",
+        "--year",
+        "2024",
+        "--region",
+        "WLD",
+        "--edition",
+        "MCS2025",
+        "--json",
+    )
+    assert json.loads(result.out)[0]["value"] == 390_000
+
+
+def test_show_all_editions_keeps_revisions(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli(
+        "data",
+        "show",
+        "production",
+        "--stage",
+        "mining",
+        "--year",
+        "2024",
+        "--region",
+        "WLD",
+        "--all-editions",
+        "--json",
+    )
+    assert sorted(r["value"] for r in json.loads(result.out)) == [380_000, 390_000]
+
+
+def test_show_table_as_text(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("data", "show", "reserves", "--region", "RUS")
+    assert result.code == 0
+    assert "3,800,000" in result.out
+
+
+def test_unknown_names_get_suggestions(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert "did you mean 'production'" in run_cli("data", "show", "productoin").err
+    assert "did you mean 'RUS'" in run_cli("data", "show", "production", "--region", "RUSS").err
+    assert "did you mean 'mining'" in run_cli("data", "show", "production", "--stage", "minig").err
+    assert (
+        "did you mean 'aluminium'"
+        in run_cli("data", "show", "production", "--pack", "aluminum").err
+    )
+    assert "has no column 'stage'" in run_cli("data", "show", "elements", "--stage", "mining").err
+    assert (
+        "has no edition 'MCS2052'"
+        in run_cli("data", "show", "production", "--edition", "MCS2052").err
+    )
+    for args in (("data", "show", "productoin"), ("data", "show", "production", "--year", "x")):
+        assert run_cli(*args).code == 2
+
+
+def test_sources_lists_publications(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("data", "sources", "--pack", "rare_earths", "--json")
+    records = {r["source_id"]: r for r in json.loads(result.out)}
+    assert records["USGS-MCS2026-REE"]["edition"] == "MCS2026"
+    assert records["USGS-MCS2026-REE"]["rows"] > 30
+
+
+def test_schema_and_packs(run_cli) -> None:  # type: ignore[no-untyped-def]
+    assert "shares" in run_cli("data", "schema", "deposit_composition").out
+    assert run_cli("data", "schema", "nope").code == 2
+    assert "aluminium" in run_cli("data", "packs").out
+
+
+def test_overview_is_the_main_job(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("data", "overview")
+    assert result.code == 0, result.err
+    assert "71.1 %" in result.out  # China's share of 2024 mine output, MCS2026
+    assert "primary, 2024" in result.out
