@@ -127,13 +127,7 @@ def data_sources(
     sources = loaded.table("sources")
     counts: dict[str, int] = {}
     for name, frame in loaded.tables.items():
-        if TABLES_BY_NAME[name].sources or name in (
-            "regions",
-            "stages",
-            "products",
-            "sectors",
-            "elements",
-        ):
+        if name != "sources":  # every other table names a source_id on each row
             for sid, n in frame["source_id"].value_counts().items():
                 counts[str(sid)] = counts.get(str(sid), 0) + int(n)
     sources["rows"] = sources["source_id"].map(counts).fillna(0).astype(int)
