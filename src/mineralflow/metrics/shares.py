@@ -25,9 +25,8 @@ def stage_shares(pack: Pack, stage: str, year: int, *, edition: str | None = Non
             f"no {stage} production for {year} in pack '{pack.name}'"
             + (f"; years with data: {years[0]}-{years[-1]}" if years else "")
         )
-    world = rows[rows["region"] == WORLD]
     regions = rows[rows["region"] != WORLD].copy()
-    total = float(world["value"].iloc[0]) if len(world) else float(regions["value"].sum())
+    total = _total(rows)
     regions["share"] = regions["value"] / total if total > 0 else float("nan")
     columns = ["region", "value", "unit", "share", "edition", "source_id"]
     return regions.sort_values("value", ascending=False)[columns].reset_index(drop=True)
@@ -35,7 +34,11 @@ def stage_shares(pack: Pack, stage: str, year: int, *, edition: str | None = Non
 
 def world_total(pack: Pack, stage: str, year: int, *, edition: str | None = None) -> float:
     """The published world total of a stage's output (sum over regions when none is published)."""
-    rows = _rows(pack, stage, year, edition)
+    return _total(_rows(pack, stage, year, edition))
+
+
+def _total(rows: pd.DataFrame) -> float:
+    """The world row's value, or the sum over regions where no world total is published."""
     world = rows[rows["region"] == WORLD]
     return float(world["value"].iloc[0]) if len(world) else float(rows["value"].sum())
 
