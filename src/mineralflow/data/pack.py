@@ -8,7 +8,7 @@ every figure (USGS revises figures between editions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
         validate.check_regions(tables["regions"], problems)
     validate.check_references(tables, problems, unreadable)
     validate.check_units(tables, problems)
+    validate.check_parameters(tables, problems)
     if "sources" in tables:
         validate.check_estimates(tables, problems)
         validate.check_vintages(tables, problems)
@@ -135,19 +136,24 @@ class Pack:
     path: Path
     manifest: Manifest
     tables: dict[str, pd.DataFrame]
+    _plain: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return self.manifest.name
 
     def table(self, name: str) -> pd.DataFrame:
-        """The table as stored (all editions), without line numbers."""
+        """The table as stored (all editions), without line numbers; treat it as read-only."""
         if name not in self.tables:
             raise SelectionError(
                 f"pack '{self.name}' has no table '{name}'"
                 f"{validate.suggest(name, self.tables)}; tables: {', '.join(sorted(self.tables))}"
             )
-        return self.tables[name].drop(columns=validate.LINE)
+        cached = self._plain.get(name)
+        if cached is None:
+            cached = self.tables[name].drop(columns=validate.LINE)
+            self._plain[name] = cached
+        return cached
 
     def editions(self, name: str) -> list[str]:
         """Editions present in a table, oldest first."""

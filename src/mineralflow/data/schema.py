@@ -136,6 +136,22 @@ def _quantity_table(name: str, description: str, *, required: bool = False) -> T
     )
 
 
+MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
+    "input_per_output": (
+        "t/t",
+        "t of the previous stage's product per t of output, losses included",
+    ),
+    "transport_cost": ("USD/kg", "cost of moving a kg of the stage's product between two regions"),
+    "disposal_cost": ("USD/kg", "cost of disposing of or storing a kg of unsold product"),
+    "base_utilisation": ("1", "share of capacity used in the base year where capacity is unknown"),
+    "investment_rate": ("1/yr", "largest yearly capacity growth that high prices can trigger"),
+    "lead_time": ("yr", "years between an investment decision and new capacity"),
+    "ramp_years": ("yr", "years a new project takes to reach its capacity"),
+    "gap_cost_factor": ("1", "cost multiplier of capacity at technology gap 1"),
+    "gap_yield_loss": ("1", "share of output lost by capacity at technology gap 1"),
+}
+
+
 TABLES: tuple[Table, ...] = (
     Table(
         name="sources",
@@ -149,7 +165,7 @@ TABLES: tuple[Table, ...] = (
                 "str",
                 "edition as published, e.g. MCS2026; for estimates the pack version",
             ),
-            Column("year", "int", "year the edition was published", minimum=1990, maximum=2100),
+            Column("year", "int", "year the edition was published", minimum=1900, maximum=2100),
             Column(
                 "table_or_page",
                 "str",
@@ -478,6 +494,60 @@ TABLES: tuple[Table, ...] = (
         key=("region", "kind", "year", "source_id"),
         unit_rule=UnitRule("stage", "stages"),
         vintaged=True,
+    ),
+    Table(
+        name="parameters",
+        description=(
+            "Model parameters by stage or product: yields, transport and disposal costs, "
+            "utilisation, investment response and lead times, technology-gap effects."
+        ),
+        columns=(
+            Column(
+                "parameter",
+                "str",
+                "which parameter",
+                allowed=tuple(MODEL_PARAMETERS),
+            ),
+            Column("scope", "str", "the stage (stages.csv) the value applies to"),
+            Column("value", "float", "the value, in the row's unit", minimum=0, unit="row"),
+            Column("unit", "str", "unit of value; must be the unit the parameter declares"),
+            *SOURCED,
+        ),
+        key=("parameter", "scope", "source_id"),
+    ),
+    Table(
+        name="demand_growth",
+        description="Default demand growth by sector and region, fraction per year.",
+        columns=(
+            Column("sector", "str", "demand sector (sectors.csv)", ref=("sectors", "sector")),
+            _region(description="region, or WLD for every region without its own row"),
+            Column("start_year", "int", "first year of growth", minimum=1990, maximum=2060),
+            Column("end_year", "int", "last year of growth", minimum=1990, maximum=2060),
+            Column(
+                "rate",
+                "float",
+                "growth per year, e.g. 0.05 for 5 %",
+                minimum=-0.5,
+                maximum=1,
+                unit="1/yr",
+            ),
+            *SOURCED,
+        ),
+        key=("sector", "region", "start_year", "source_id"),
+    ),
+    Table(
+        name="technology",
+        description=(
+            "Technology gap of a region at a stage, 0 (at the frontier) to 1 (none): raises "
+            "costs and lowers yields of that region's new capacity."
+        ),
+        columns=(
+            _region(),
+            STAGE,
+            Column("gap", "float", "technology gap", minimum=0, maximum=1, unit="1"),
+            *SOURCED,
+        ),
+        key=("region", "stage"),
     ),
     # --- tables that only element-resolved commodities (rare earths) need --------------------
     Table(

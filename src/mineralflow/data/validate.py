@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pycountry
 
-from mineralflow.data.schema import TABLES_BY_NAME, Column, Table
+from mineralflow.data.schema import MODEL_PARAMETERS, TABLES_BY_NAME, Column, Table
 from mineralflow.errors import Problem
 
 LINE = "_line"  # column holding each row's line number in its CSV file
@@ -343,6 +343,39 @@ def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                         column="unit",
                     )
                 )
+
+
+def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Each model parameter names a stage of the pack and is written in its declared unit."""
+    frame = tables.get("parameters")
+    if frame is None:
+        return
+    stages = set(tables["stages"]["stage"]) if "stages" in tables else set()
+    for name, scope, unit, line in zip(
+        frame["parameter"], frame["scope"], frame["unit"], frame[LINE], strict=True
+    ):
+        if name not in MODEL_PARAMETERS:
+            continue  # already reported as a disallowed value
+        if stages and scope not in stages:
+            problems.append(
+                Problem(
+                    "parameters.csv",
+                    f"scope '{scope}' is not a stage of this pack{suggest(scope, stages)}; "
+                    f"allowed: {', '.join(sorted(stages))}",
+                    line=int(line),
+                    column="scope",
+                )
+            )
+        expected = MODEL_PARAMETERS[name][0]
+        if unit != expected:
+            problems.append(
+                Problem(
+                    "parameters.csv",
+                    f"unit '{unit}' does not match parameter '{name}', whose unit is '{expected}'",
+                    line=int(line),
+                    column="unit",
+                )
+            )
 
 
 def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:
