@@ -1,0 +1,545 @@
+"""Calibration of the market to a base year (positive mathematical programming).
+
+1. Base quantities: each group's output from ``production.csv`` (mining split across deposit
+   classes by ``mine_feed.csv``), each sector's demand from ``demand.csv``.
+2. Reference prices at the main producer ("anchor"): published prices where the pack has
+   them; otherwise cost-plus from inputs (metals, magnets) or netback from outputs
+   (concentrates), using the anchor's operating cost of the stage.
+3. Reconciliation: a least-cost flow LP with every output and demand fixed finds trade flows
+   and the stock changes that close each node's balance.  Its duals give each region's price
+   offset from the anchor, consistent with the trade costs.
+4. Curves through the base point: each group's marginal cost equals its value added at the
+   base-year prices (PMP), each sector's inverse demand passes through its demand and basket
+   price, and stock holders absorb (or release) the base-year stock change at the base price.
+
+By construction the base-year quantities and prices are an equilibrium of the calibrated
+model, so re-solving the base year reproduces them up to the block resolution.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import highspy
+import numpy as np
+import pandas as pd
+
+from mineralflow.data.pack import Pack
+from mineralflow.market.errors import CalibrationError
+from mineralflow.market.problem import INF, SCALE, MarketData, MarketProblem
+from mineralflow.network import AGGREGATES, Network, nearest_year
+
+SINK_COST = 0.001  # USD/kg: a tiny cost so that stocks absorb only what nothing else takes
+RELEASE_COST = 1000.0  # USD/kg, see RELEASE_COST_NOTE
+RELEASE_COST_NOTE = "releases only close balances that nothing else can close"
+STOCK_TURNOVER = 0.02  # share of output that stock holders trade at the reference market
+
+
+@dataclass
+class Calibration:
+    """The calibrated base year: market data plus the reference points it passes through."""
+
+    year: int
+    data: MarketData
+    base_production: pd.Series  # by group, t
+    base_prices: pd.Series  # by (region, product), USD/kg
+    reference_prices: pd.Series  # by product, at its reference market
+    anchor: dict[str, str]  # stage -> region
+    long_eta: pd.Series  # by sector: long-run demand elasticity
+    entry_level: pd.Series  # by group: cost level of new capacity (USD/kg)
+    stage_params: pd.DataFrame  # by stage: model parameters
+    gaps: pd.Series  # by (region, stage): technology gap
+    problem: MarketProblem  # the LP structure of the network, ready to be loaded
+
+
+def parameter_table(pack: Pack, network: Network) -> pd.DataFrame:
+    """Model parameters by stage, with documented defaults where a pack gives none."""
+    defaults = {
+        "input_per_output": 1.0,
+        "transport_cost": 0.0,
+        "disposal_cost": 0.0,
+        "base_utilisation": 0.85,
+        "investment_rate": 0.1,
+        "lead_time": 3.0,
+        "ramp_years": 2.0,
+        "gap_cost_factor": 1.0,
+        "gap_yield_loss": 0.0,
+    }
+    stages = [s.name for s in network.stages]
+    frame = pd.DataFrame({k: [v] * len(stages) for k, v in defaults.items()}, index=stages)
+    if "parameters" in pack.tables:
+        for row in pack.table("parameters").itertuples():
+            frame.loc[str(row.scope), str(row.parameter)] = float(row.value)
+    return frame
+
+
+def elasticity(pack: Pack, scope: str, kind: str, horizon: str) -> float:
+    table = pack.table("elasticities")
+    lookup = {
+        (str(s), str(k), str(h)): float(v)
+        for s, k, h, v in zip(
+            table["scope"], table["kind"], table["horizon"], table["value"], strict=True
+        )
+    }
+    value = lookup.get((scope, kind, horizon))
+    if value is None:
+        raise CalibrationError(
+            f"elasticities.csv of pack '{pack.name}' has no {horizon}-run {kind} elasticity "
+            f"for '{scope}'"
+        )
+    return value
+
+
+def base_production(pack: Pack, network: Network, year: int) -> pd.Series:
+    """Output of each group in the base year, t (latest edition of each figure)."""
+    prod = pack.select("production", year=year)
+    prod = prod[~prod["region"].isin(AGGREGATES)]
+    totals = prod.groupby(["region", "stage"])["value"].sum()
+    first = network.stages[0]
+    out = pd.Series(0.0, index=network.groups.index)
+    feed = pack.table("mine_feed") if first.kind == "deposits" else None
+    for group, row in network.groups.iterrows():
+        total = float(totals.get((row["region"], row["stage"]), 0.0))
+        if feed is not None and row["stage"] == first.name:
+            shares = nearest_year(feed[feed["region"] == row["region"]], year)
+            share = shares.loc[shares["deposit"] == row["variant"], "share"]
+            total *= float(share.iloc[0]) if len(share) else 0.0
+        out[group] = total
+    return out
+
+
+def base_demand(pack: Pack, network: Network, year: int) -> pd.Series:
+    rows = pack.select("demand", year=year)
+    return rows.set_index(["region", "sector"])["value"].groupby(level=[0, 1]).sum()
+
+
+def technology_gaps(pack: Pack) -> pd.Series:
+    if "technology" not in pack.tables:
+        return pd.Series(dtype=float)
+    t = pack.table("technology")
+    return t.set_index(["region", "stage"])["gap"].astype(float)
+
+
+def _margins(pack: Pack, network: Network, anchor: dict[str, str], year: int) -> dict[str, float]:
+    costs = pack.table("costs") if "costs" in pack.tables else pd.DataFrame()
+    out: dict[str, float] = {}
+    for stage in network.stages:
+        if costs.empty:
+            continue
+        rows = costs[
+            (costs["region"] == anchor[stage.name])
+            & (costs["stage"] == stage.name)
+            & (costs["cost_type"] == "operating")
+        ]
+        if len(rows):
+            before = rows[rows["year"] <= year]
+            pick = before if len(before) else rows
+            out[stage.name] = float(pick.sort_values("year")["value"].iloc[-1])
+    return out
+
+
+def reference_prices(
+    pack: Pack, network: Network, anchor: dict[str, str], params: pd.DataFrame, year: int
+) -> tuple[pd.Series, pd.Series]:
+    """Base-year price of every product and the market it refers to."""
+    prices = pack.select("prices", year=year)
+    prices = prices[prices["basis"] == "annual average"]
+    price: dict[str, float] = {}
+    market: dict[str, str] = {}
+    for row in prices.itertuples():
+        product = str(row.product)
+        if product in network.products.index:
+            price[product] = float(row.value)
+            stage = str(network.products.loc[product, "stage"])
+            market[product] = anchor[stage] if row.market == "WLD" else str(row.market)
+    margins = _margins(pack, network, anchor, year)
+    coef = network.coefficients.merge(
+        network.processes[["region", "stage"]], left_on="process", right_index=True
+    )
+    coef = coef[coef["region"] == coef["stage"].map(anchor)]
+    by_process = dict(tuple(coef.groupby("process")))
+
+    def margin(stage: str, product: str) -> float:
+        if stage not in margins:
+            raise CalibrationError(
+                f"product '{product}' has no {year} price in prices.csv of pack '{pack.name}', "
+                f"and costs.csv has no operating cost of stage '{stage}' in "
+                f"{anchor[stage]} to derive it from"
+            )
+        return margins[stage]
+
+    for _ in range(len(network.stages) + 1):
+        changed = False
+        for _pid, rows in by_process.items():  # cost-plus
+            outs = rows[rows["coeff"] > 0]
+            ins = rows[rows["coeff"] < 0]
+            if (
+                len(outs) == 1
+                and outs["product"].iloc[0] not in price
+                and len(ins)
+                and all(p in price for p in ins["product"])
+            ):
+                product = str(outs["product"].iloc[0])
+                stage = str(rows["stage"].iloc[0])
+                cost = float((-ins["coeff"] * ins["product"].map(price)).sum())
+                price[product] = (cost + margin(stage, product)) / float(outs["coeff"].iloc[0])
+                market[product] = anchor[stage]
+                changed = True
+        for _pid, rows in by_process.items():  # netback
+            outs = rows[rows["coeff"] > 0]
+            ins = rows[rows["coeff"] < 0]
+            if (
+                len(ins) == 1
+                and ins["product"].iloc[0] not in price
+                and all(p in price for p in outs["product"])
+            ):
+                product = str(ins["product"].iloc[0])
+                stage = str(rows["stage"].iloc[0])
+                value = float((outs["coeff"] * outs["product"].map(price)).sum())
+                net = value - margin(stage, product)
+                price[product] = max(net, 0.1 * value) / float(-ins["coeff"].iloc[0])
+                upstream = str(network.products.loc[product, "stage"])
+                market[product] = anchor[upstream]
+                changed = True
+        if not changed:
+            break
+    missing = [p for p in network.products.index if p not in price]
+    if missing:
+        raise CalibrationError(
+            f"no {year} price for {', '.join(missing)} in prices.csv of pack '{pack.name}', "
+            "and none can be derived from neighbouring products and costs"
+        )
+    return pd.Series(price), pd.Series(market)
+
+
+def _anchors(network: Network, q0: pd.Series) -> dict[str, str]:
+    out = {}
+    by = q0.groupby([network.groups["region"], network.groups["stage"]]).sum()
+    for stage in network.stages:
+        part = by.xs(stage.name, level=1) if stage.name in by.index.get_level_values(1) else None
+        if part is None or part.max() <= 0:
+            raise CalibrationError(f"no region produces at stage '{stage.name}' in the base year")
+        out[stage.name] = str(part.idxmax())
+    return out
+
+
+def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
+    """Calibrate ``network`` to ``year``; see the module docstring for the steps."""
+    params = parameter_table(pack, network)
+    q0 = base_production(pack, network, year)
+    anchor = _anchors(network, q0)
+    ref_price, ref_market = reference_prices(pack, network, anchor, params, year)
+    gaps = technology_gaps(pack)
+    d0 = base_demand(pack, network, year)
+    missing = d0.index.difference(network.demand.index)
+    if len(missing):
+        raise CalibrationError(f"demand rows {list(missing)} are not in the network")
+    d0 = d0.reindex(network.demand.index).fillna(0.0)
+
+    stage_of = network.groups["stage"]
+    proc_stage = network.processes["stage"]
+    gap_of_proc = pd.Series(
+        [
+            float(gaps.get((r, s), 0.0))
+            for r, s in zip(network.processes["region"], proc_stage, strict=True)
+        ],
+        index=network.processes.index,
+    )
+    input_scale = 1.0 / (1.0 - gap_of_proc * proc_stage.map(params["gap_yield_loss"]))
+
+    transport = network.products["stage"].map(params["transport_cost"])
+    disposal = network.products["stage"].map(params["disposal_cost"])
+
+    # --- reconciliation: fix outputs and demand, close balances with stocks -------------
+    coef = network.coefficients.merge(
+        network.processes[["region"]], left_on="process", right_index=True
+    )
+    baskets = d0.reset_index().merge(network.baskets, on="sector")
+    nodes = pd.concat(
+        [coef[["region", "product"]], baskets[["region", "product"]]]
+    ).drop_duplicates()
+    all_stocks = pd.DataFrame(
+        {"absorb": 1.0, "absorb_price": 1.0, "release": 1.0, "release_price": 1.0},
+        index=pd.MultiIndex.from_frame(nodes),
+    )
+    eps_supply = pd.Series(
+        [elasticity(pack, s, "supply", "short") for s in stage_of], index=network.groups.index
+    )
+    u0 = stage_of.map(params["base_utilisation"]).astype(float)
+    capacity = _base_capacity(pack, network, q0, u0, year)
+    u0 = pd.Series(np.where(capacity > 0, (q0 / capacity).clip(upper=1.0), u0), index=u0.index)
+    u0 = u0.where(u0 > 0, stage_of.map(params["base_utilisation"]).astype(float))
+    eta = pd.Series(
+        [elasticity(pack, s, "demand", "short") for s in network.demand.index.get_level_values(1)],
+        index=network.demand.index,
+    )
+    recon_data = MarketData(
+        network=network,
+        groups=pd.DataFrame(
+            {
+                "region": network.groups["region"],
+                "stage": stage_of,
+                "capacity": capacity,
+                "level": 1.0,
+                "u0": u0,
+                "eps": eps_supply,
+            }
+        ),
+        demand=pd.DataFrame({"reference": d0, "price": 1.0, "eta": eta}),
+        stocks=all_stocks,
+        disposal=disposal,
+        transport=transport,
+        input_scale=input_scale,
+    )
+    recon = MarketProblem(recon_data)
+    solution = _reconcile(recon, recon_data, q0, d0, year)
+    if solution is None:
+        raise CalibrationError(f"the {year} base quantities cannot be reconciled")
+    flows, duals = solution
+
+    # --- base prices at every node: reference price plus the spatial offset -------------
+    node_index = recon.nodes
+    products = node_index.get_level_values(1)
+    pi = pd.Series(duals, index=node_index)
+    ref_node = pd.MultiIndex.from_arrays([ref_market.reindex(products).to_numpy(), products])
+    anchor_pi = pi.reindex(ref_node).to_numpy()
+    anchor_pi = np.where(np.isnan(anchor_pi), pi.groupby(level=1).transform("mean"), anchor_pi)
+    offset = np.clip(
+        pi.to_numpy() - anchor_pi,
+        -3 * transport.reindex(products).to_numpy(),
+        3 * transport.reindex(products).to_numpy(),
+    )
+    base_prices = pd.Series(ref_price.reindex(products).to_numpy() + offset, index=node_index)
+    base_prices = _import_parity(base_prices, recon, flows, coef, transport)
+
+    # --- PMP levels: value added of each group at base prices ---------------------------
+    coef_scaled = coef.assign(
+        coeff=np.where(
+            coef["coeff"] < 0, coef["coeff"] * coef["process"].map(input_scale), coef["coeff"]
+        )
+    )
+    coef_scaled["value"] = (
+        coef_scaled["coeff"]
+        * base_prices.reindex(
+            pd.MultiIndex.from_arrays([coef_scaled["region"], coef_scaled["product"]])
+        ).to_numpy()
+    )
+    va_process = coef_scaled.groupby("process")["value"].sum()
+    # the best variant sets a group's margin: in equilibrium no idle variant may beat it
+    activity = flows["activity"]
+    group_of = network.processes["group"]
+    level = va_process.groupby(group_of).max().reindex(network.groups.index)
+    # entrants and idle groups: the anchor's value added, raised by the technology gap
+    gap_group = pd.Series(
+        [
+            float(gaps.get((r, s), 0.0))
+            for r, s in zip(network.groups["region"], stage_of, strict=True)
+        ],
+        index=network.groups.index,
+    )
+    ref_va = va_process.groupby(network.processes["stage"]).median()
+    variant_va = _variant_reference(network, va_process, anchor)
+    first = network.stages[0].name
+    for product in network.stage_products(first):
+        if "|" in product:
+            variant_va.setdefault((first, product.split("|", 1)[1]), float(ref_price[product]))
+    entry = pd.Series(
+        [
+            variant_va.get((s, v), ref_va.get(s, 1.0))
+            for s, v in zip(stage_of, network.groups["variant"], strict=True)
+        ],
+        index=network.groups.index,
+    ) * (1.0 + gap_group * stage_of.map(params["gap_cost_factor"]))
+    floor = 0.05 * stage_of.map(ref_va).abs()
+    level = level.where(level.notna() & (q0 > 0), entry)
+    level = level.clip(lower=floor)
+
+    # --- demand prices: basket value at the region's prices ------------------------------
+    baskets = baskets.assign(
+        price=base_prices.reindex(
+            pd.MultiIndex.from_arrays([baskets["region"], baskets["product"]])
+        ).to_numpy()
+    )
+    basket_price = (
+        (baskets["coeff"] * baskets["price"]).groupby([baskets["region"], baskets["sector"]]).sum()
+    )
+    demand = pd.DataFrame({"reference": d0, "price": basket_price.reindex(d0.index), "eta": eta})
+
+    # --- stocks: what the reconciliation had to absorb or release -------------------------
+    absorbed = flows["absorb"].copy()
+    released = flows["release"].copy()
+    # stock holders at each product's reference market trade a small turnover both ways, so
+    # that every price is pinned near its reference even where baskets make it degenerate
+    made = coef[coef["coeff"] > 0]
+    throughput = (made["coeff"] * made["process"].map(activity)).groupby(made["product"]).sum()
+    for product_key, amount in throughput.items():
+        product = str(product_key)
+        node = (str(ref_market[product]), product)
+        if node in absorbed.index and amount > 0:
+            absorbed[node] += STOCK_TURNOVER * amount
+            released[node] += STOCK_TURNOVER * amount
+    keep = (absorbed > 1e-3) | (released > 1e-3)
+    node_price = base_prices.reindex(absorbed.index).clip(lower=0.01)
+    stocks = pd.DataFrame(
+        {
+            "absorb": absorbed[keep],
+            "absorb_price": node_price[keep],
+            "release": released[keep],
+            "release_price": node_price[keep],
+        }
+    )
+    data = MarketData(
+        network=network,
+        groups=pd.DataFrame(
+            {
+                "region": network.groups["region"],
+                "stage": stage_of,
+                "capacity": capacity,
+                "level": level,
+                "u0": u0,
+                "eps": eps_supply,
+            }
+        ),
+        demand=demand,
+        stocks=stocks,
+        disposal=disposal,
+        transport=transport,
+        input_scale=input_scale,
+    )
+    data = replace(data, quota_stage=export_quota_stage(pack))
+    long_eta = pd.Series(
+        {s: elasticity(pack, s, "demand", "long") for s in set(d0.index.get_level_values(1))}
+    )
+    return Calibration(
+        year=year,
+        data=data,
+        base_production=q0,
+        base_prices=base_prices,
+        reference_prices=ref_price,
+        anchor=anchor,
+        long_eta=long_eta,
+        entry_level=entry,
+        stage_params=params,
+        gaps=gaps,
+        problem=MarketProblem(data),
+    )
+
+
+def _import_parity(
+    prices: pd.Series,
+    problem: MarketProblem,
+    flows: dict[str, pd.Series],
+    coef: pd.DataFrame,
+    transport: pd.Series,
+) -> pd.Series:
+    """Price nodes that neither make nor receive a product at its cheapest delivered cost.
+
+    Such a node's dual is not pinned by any flow; the equilibrium value is the import parity
+    price, so that no idle process there looks more profitable than it would be.
+    """
+    trade = flows["trade"]
+    inflow = trade.groupby(level=[1, 2]).sum()
+    made = set(
+        zip(
+            coef.loc[coef["coeff"] > 0, "region"],
+            coef.loc[coef["coeff"] > 0, "product"],
+            strict=True,
+        )
+    )
+    arcs = trade.index.to_frame(index=False)
+    arcs["delivered"] = (
+        prices.reindex(pd.MultiIndex.from_arrays([arcs["exporter"], arcs["product"]])).to_numpy()
+        + transport.reindex(arcs["product"]).to_numpy()
+    )
+    parity = arcs.groupby(["importer", "product"])["delivered"].min()
+    out = prices.copy()
+    for node, value in parity.items():
+        if node in made or inflow.get(node, 0.0) > 1e-6 or node not in out.index:
+            continue
+        out[node] = value
+    return out
+
+
+def export_quota_stage(pack: Pack) -> str | None:
+    """The stage export quotas are written in (they cover it and every later stage)."""
+    if "quotas" not in pack.tables:
+        return None
+    table = pack.table("quotas")
+    stages = table.loc[table["kind"] == "export", "stage"]
+    return str(stages.iloc[0]) if len(stages) else None
+
+
+def _variant_reference(network: Network, va: pd.Series, anchor: dict[str, str]) -> dict:
+    """Value added of each (stage, variant) process in its anchor region."""
+    procs = network.processes
+    out = {}
+    for pid, row in procs.iterrows():
+        if row["region"] == anchor[row["stage"]] and pid in va.index:
+            out[(row["stage"], row["variant"])] = float(va[pid])
+    # mining variants the anchor does not mine: their concentrate value at the anchor
+    return out
+
+
+def _base_capacity(
+    pack: Pack, network: Network, q0: pd.Series, u0: pd.Series, year: int
+) -> pd.Series:
+    """Capacity of each group: published capacity where known, else output / utilisation."""
+    cap = q0 / u0
+    if "capacity" in pack.tables:
+        table = pack.select("capacity")
+        table = table[table["year"] <= year]
+        latest = table.sort_values("year").groupby(["region", "stage"])["value"].last()
+        for group, row in network.groups.iterrows():
+            known = latest.get((row["region"], row["stage"]))
+            if known is not None and row["variant"] == "" and known >= q0[group] > 0:
+                cap[group] = float(known)
+    return cap
+
+
+def _reconcile(
+    problem: MarketProblem, data: MarketData, q0: pd.Series, d0: pd.Series, year: int
+) -> tuple[dict[str, pd.Series], np.ndarray] | None:
+    """Least-cost flows with outputs and demand fixed; returns flows and node duals."""
+    lower, upper, cost = problem._bounds_and_costs(data)
+    lower[:] = 0.0
+    sup = problem.cols["supply"]
+    n = problem.n_sup
+    sup_lo = np.zeros((len(problem.groups), n))
+    sup_lo[:, 0] = q0.reindex(problem.groups).to_numpy() / SCALE
+    lower[sup] = sup_lo.ravel()
+    upper[sup] = sup_lo.ravel()
+    cost[sup] = 0.0
+    use = problem.cols["use"]
+    use_lo = np.zeros((len(problem.demand_keys), problem.n_dem))
+    use_lo[:, 0] = d0.reindex(problem.demand_keys).to_numpy() / SCALE
+    lower[use] = use_lo.ravel()
+    upper[use] = use_lo.ravel()
+    cost[use] = 0.0
+    for name, unit_cost in (("absorb", SINK_COST), ("release", RELEASE_COST)):
+        block = problem.cols[name]
+        ub = np.zeros((len(problem.stock_keys), problem.n_stk))
+        ub[:, 0] = INF
+        upper[block] = ub.ravel()
+        cost[block] = unit_cost
+    upper[problem.cols["dispose"]] = 0.0
+    problem._first_load(data)
+    h = problem._highs
+    assert h is not None
+    idx = np.arange(problem.n_cols, dtype=np.int32)
+    h.changeColsBounds(problem.n_cols, idx, lower, upper)
+    h.changeColsCost(problem.n_cols, idx, cost)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value) * SCALE
+    absorb = x[problem.cols["absorb"]].reshape(len(problem.stock_keys), problem.n_stk).sum(1)
+    release = x[problem.cols["release"]].reshape(len(problem.stock_keys), problem.n_stk).sum(1)
+    flows = {
+        "activity": pd.Series(x[problem.cols["activity"]], index=problem.processes),
+        "trade": pd.Series(x[problem.cols["trade"]], index=problem.arcs),
+        "absorb": pd.Series(absorb, index=problem.stock_keys),
+        "release": pd.Series(release, index=problem.stock_keys),
+    }
+    duals = np.asarray(sol.row_dual)[problem.rows["balance"]]
+    return flows, duals

@@ -1,0 +1,92 @@
+"""Linear supply and demand curves, and their step approximation for the LP.
+
+The equilibrium is a quadratic program: linear inverse demand ``P = a - b q`` and linear
+marginal cost ``MC = alpha + beta q``.  HiGHS solves it far faster as a linear program in
+which each curve is a staircase of blocks; the block edges are fixed fractions of a
+reference quantity, with one edge exactly at the calibration point so that the base year
+is reproduced exactly.  The number of blocks is the model's resolution setting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+#: Block edges of a supply curve, as fractions of the base-year utilisation ``u0``: the curve
+#: runs from zero output to full capacity (edges beyond full capacity are cut there).
+SUPPLY_EDGES = np.array([0.0, 0.5, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.15, 1.2, 1.3, 1.5, np.inf])
+
+#: Block edges of a demand curve, as fractions of the reference quantity.
+DEMAND_EDGES = np.array([0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0, 1.05, 1.15, 1.3, 1.6, 2.0])
+
+#: Block edges of a stock (absorption or release) curve, as fractions of its base amount.
+STOCK_EDGES = np.array([0.0, 0.5, 0.8, 0.95, 0.99, 1.0, 1.01, 1.05, 1.2, 1.5, 2.0, 3.0])
+
+
+def supply_blocks(
+    level: FloatArray, u0: FloatArray, eps: FloatArray, capacity: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Widths (t) and unit costs (USD/kg) of the supply blocks of each group.
+
+    The marginal cost is ``level * (1 + (u / u0 - 1) / eps)`` at utilisation ``u``, floored at
+    zero: it equals ``level`` at the base-year utilisation ``u0`` and rises with slope set by
+    the supply elasticity ``eps``.  Output cannot exceed capacity.  Rows are groups.
+    """
+    frac = SUPPLY_EDGES[None, :] * u0[:, None]
+    frac = np.minimum(frac, 1.0)
+    widths = np.diff(frac, axis=1) * capacity[:, None]
+    mid = 0.5 * (frac[:, 1:] + frac[:, :-1])
+    cost = level[:, None] * (1.0 + (mid / u0[:, None] - 1.0) / eps[:, None])
+    return widths, np.maximum(cost, 0.0)
+
+
+def demand_blocks(
+    reference: FloatArray, price: FloatArray, eta: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Widths (t) and unit values (USD/kg) of the demand blocks of each sector.
+
+    Inverse demand ``P = price * (1 + (1 - q / reference) / |eta|)`` passes through the
+    reference point with elasticity ``eta``.  Blocks worth nothing get zero width, so that
+    consumers never take free product.
+    """
+    widths = np.diff(DEMAND_EDGES)[None, :] * reference[:, None]
+    mid = 0.5 * (DEMAND_EDGES[1:] + DEMAND_EDGES[:-1])
+    value = price[:, None] * (1.0 + (1.0 - mid[None, :]) / np.abs(eta)[:, None])
+    widths = np.where(value > 0, widths, 0.0)
+    return widths, np.maximum(value, 0.0)
+
+
+def stock_blocks(
+    amount: FloatArray, price: FloatArray, elasticity: float, *, release: bool
+) -> tuple[FloatArray, FloatArray]:
+    """Widths and unit values (absorption) or costs (release) of stock blocks.
+
+    Stock holders absorb unsold product, or release it, along a linear curve through the
+    base-year amount and price with the given elasticity.
+    """
+    widths = np.diff(STOCK_EDGES)[None, :] * amount[:, None]
+    mid = 0.5 * (STOCK_EDGES[1:] + STOCK_EDGES[:-1])
+    sign = 1.0 if release else -1.0
+    value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / elasticity)
+    widths = np.where(value > 0, widths, 0.0)
+    return widths, np.maximum(value, 0.0)
+
+
+def linear_supply(
+    level: FloatArray, u0: FloatArray, eps: FloatArray, capacity: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Intercept and slope of the exact marginal cost ``alpha + beta q`` (before flooring)."""
+    alpha = level * (1.0 - 1.0 / eps)
+    beta = level / (eps * u0 * capacity)
+    return alpha, beta
+
+
+def linear_demand(
+    reference: FloatArray, price: FloatArray, eta: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Intercept and slope of the exact inverse demand ``a - b q``."""
+    a = price * (1.0 + 1.0 / np.abs(eta))
+    b = price / (np.abs(eta) * reference)
+    return a, b

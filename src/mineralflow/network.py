@@ -1,0 +1,341 @@
+"""The supply-chain network of a pack: regions x processes x products, as a few plain tables.
+
+A *process* in a region turns input products into output products with fixed coefficients
+(joint production: a deposit's concentrate yields a basket of oxides; a magnet grade needs
+its recipe of metals).  Processes of one region and stage share one capacity and one cost
+curve: that pair is a *group*.  *Products* move between regions along trade arcs.  *Demand*
+sectors consume a product or a fixed basket of products.
+
+How each stage is resolved follows from which tables a pack ships, never from the commodity:
+
+* a first stage with ``mine_feed`` and ``deposit_composition`` yields one concentrate per
+  deposit class, and the next stage splits each concentrate into element products;
+* with ``magnet_recipes``, the two stages after the element stage make element metals and
+  then one magnet grade per recipe;
+* any other stage turns the previous stage's product into its own, using the
+  ``input_per_output`` parameter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from mineralflow.data.pack import Pack
+from mineralflow.errors import MineralflowError
+
+StageKind = Literal["deposits", "elements", "metals", "grades", "plain"]
+
+AGGREGATES = ("WLD",)
+
+
+class NetworkError(MineralflowError):
+    """The pack lacks what the market model needs (named table, stage or product)."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of the chain, with how its products are resolved."""
+
+    name: str
+    order: int
+    unit: str
+    kind: StageKind
+
+
+@dataclass
+class Network:
+    """Plain tables describing the chain of one pack.
+
+    ``products``: index product; stage, unit, element, reo_weight (t REO-equivalent per t,
+    used by quotas written in the stage's unit; 1 for plain products).
+    ``processes``: index process; region, stage, variant, group.
+    ``coefficients``: process, product, coeff (+ output, - input), per unit of activity; an
+    activity unit is one t of the process's main output.
+    ``groups``: index group; region, stage, variant (deposit for mining groups, else '').
+    ``demand``: index (region, sector); stage, unit.
+    ``baskets``: sector, product, coeff: t of product per t of the sector's consumption.
+    """
+
+    pack: str
+    commodity: str
+    regions: list[str]
+    stages: list[Stage]
+    products: pd.DataFrame
+    processes: pd.DataFrame
+    coefficients: pd.DataFrame
+    groups: pd.DataFrame
+    demand: pd.DataFrame
+    baskets: pd.DataFrame
+    element_products: dict[str, str] = field(default_factory=dict)
+
+    def stage(self, name: str) -> Stage:
+        return next(s for s in self.stages if s.name == name)
+
+    def stage_products(self, stage: str) -> list[str]:
+        return list(self.products.index[self.products["stage"] == stage])
+
+
+def _stage_kinds(pack: Pack) -> list[Stage]:
+    stages = pack.table("stages").sort_values("order")
+    names = list(stages["stage"])
+    kinds: list[StageKind] = ["plain"] * len(names)
+    has_deposits = {"mine_feed", "deposit_composition"} <= set(pack.tables)
+    if has_deposits:
+        if len(names) < 2:
+            raise NetworkError("a pack with deposits needs a stage after mining to split them")
+        kinds[0], kinds[1] = "deposits", "elements"
+        if "magnet_recipes" in pack.tables:
+            if len(names) < 4:
+                raise NetworkError("magnet_recipes needs two stages after the element stage")
+            kinds[2], kinds[3] = "metals", "grades"
+    return [
+        Stage(str(row.stage), int(row.order), str(row.unit), kind)
+        for row, kind in zip(stages.itertuples(), kinds, strict=True)
+    ]
+
+
+def _param(pack: Pack, name: str, stage: str, default: float) -> float:
+    if "parameters" not in pack.tables:
+        return default
+    frame = pack.table("parameters")
+    hit = frame[(frame["parameter"] == name) & (frame["scope"] == stage)]
+    return float(hit["value"].iloc[0]) if len(hit) else default
+
+
+def nearest_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows of the latest year at or before ``year``, else of the earliest year (per region)."""
+    if frame.empty:
+        return frame
+    parts = []
+    for _, rows in frame.groupby("region", sort=False):
+        years = rows["year"]
+        before = years[years <= year]
+        pick = before.max() if len(before) else years.min()
+        parts.append(rows[rows["year"] == pick])
+    return pd.concat(parts)
+
+
+def active_regions(pack: Pack, year: int) -> list[str]:
+    """Regions with base-year output or demand, a project, or a technology row; no aggregates."""
+    regions: set[str] = set()
+    prod = pack.select("production", year=year)
+    regions |= set(prod.loc[prod["value"] > 0, "region"])
+    if "demand" in pack.tables:
+        regions |= set(pack.select("demand", year=year)["region"])
+    for name in ("projects", "technology"):
+        if name in pack.tables:
+            regions |= set(pack.table(name)["region"])
+    regions -= set(AGGREGATES)
+    return sorted(regions)
+
+
+def build_network(pack: Pack, year: int | None = None) -> Network:
+    """Build the network of ``pack`` for a base ``year`` (default: the manifest's base year)."""
+    year = pack.manifest.base_year if year is None else year
+    stages = _stage_kinds(pack)
+    regions = active_regions(pack, year)
+    if not regions:
+        raise NetworkError(f"pack '{pack.name}' has no production or demand in {year}")
+    stage_regions = _stage_regions(pack, year, stages)
+
+    products: list[dict[str, object]] = []
+    processes: list[dict[str, object]] = []
+    coeffs: list[tuple[str, str, float]] = []
+    element_products: dict[str, str] = {}
+    elements = pack.table("elements").set_index("symbol") if "elements" in pack.tables else None
+
+    previous: list[str] = []
+    for stage in stages:
+        loss = _param(pack, "input_per_output", stage.name, 1.0)
+        made: list[str] = []
+        if stage.kind == "deposits":
+            deposits = sorted(pack.table("deposit_composition")["deposit"].unique())
+            for dep in deposits:
+                name = f"concentrate|{dep}"
+                products.append(_product(name, stage, None, 1.0))
+                made.append(name)
+            feed = pack.table("mine_feed")
+            for region in stage_regions[stage.name]:
+                rows = feed[feed["region"] == region]
+                if rows.empty:
+                    raise NetworkError(
+                        f"mine_feed.csv has no rows for region {region}, which mines or has a "
+                        "mining project; add its deposit mix"
+                    )
+                for dep in sorted(set(rows["deposit"])):
+                    pid = f"{region}|{stage.name}|{dep}"
+                    processes.append(
+                        _process(pid, region, stage.name, dep, f"{region}|{stage.name}|{dep}")
+                    )
+                    coeffs.append((pid, f"concentrate|{dep}", 1.0))
+        elif stage.kind == "elements":
+            comp = pack.table("deposit_composition")
+            for symbol in pack.table("elements")["symbol"]:
+                products.append(_product(str(symbol), stage, str(symbol), 1.0))
+                element_products[str(symbol)] = str(symbol)
+                made.append(str(symbol))
+            for region in stage_regions[stage.name]:
+                for dep_key, rows in comp.groupby("deposit"):
+                    dep = str(dep_key)
+                    pid = f"{region}|{stage.name}|{dep}"
+                    processes.append(
+                        _process(pid, region, stage.name, str(dep), f"{region}|{stage.name}")
+                    )
+                    coeffs.append((pid, f"concentrate|{dep}", -loss))
+                    coeffs.extend(
+                        (pid, str(el), float(share))
+                        for el, share in zip(rows["element"], rows["share"], strict=True)
+                        if share > 0
+                    )
+        elif stage.kind == "metals":
+            assert elements is not None
+            recipe_elements = sorted(pack.table("magnet_recipes")["element"].unique())
+            for el in recipe_elements:
+                name = f"{el} metal"
+                products.append(
+                    _product(name, stage, el, float(elements.loc[el, "oxide_per_metal"]))
+                )
+                made.append(name)
+            for region in stage_regions[stage.name]:
+                for el in recipe_elements:
+                    pid = f"{region}|{stage.name}|{el}"
+                    processes.append(
+                        _process(pid, region, stage.name, el, f"{region}|{stage.name}")
+                    )
+                    factor = float(elements.loc[el, "oxide_per_metal"]) * loss
+                    coeffs.append((pid, el, -factor))
+                    coeffs.append((pid, f"{el} metal", 1.0))
+        elif stage.kind == "grades":
+            recipes = pack.table("magnet_recipes")
+            for recipe, _rows in recipes.groupby("recipe"):
+                name = f"NdFeB|{recipe}"
+                products.append(_product(name, stage, None, 0.0))
+                made.append(name)
+            for region in stage_regions[stage.name]:
+                for recipe, rows in recipes.groupby("recipe"):
+                    pid = f"{region}|{stage.name}|{recipe}"
+                    processes.append(
+                        _process(pid, region, stage.name, str(recipe), f"{region}|{stage.name}")
+                    )
+                    coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
+                    coeffs.extend(
+                        (pid, f"{el} metal", -float(v) * loss)
+                        for el, v in zip(rows["element"], rows["value"], strict=True)
+                    )
+        else:
+            table = pack.table("products")
+            names = list(table.loc[table["stage"] == stage.name, "product"])
+            if len(names) != 1:
+                raise NetworkError(
+                    f"stage '{stage.name}' needs exactly one product in products.csv "
+                    f"to be modelled, found {len(names)}"
+                )
+            products.append(_product(names[0], stage, None, 1.0))
+            made.append(names[0])
+            if previous and len(previous) != 1:
+                raise NetworkError(f"stage '{stage.name}' follows a stage with several products")
+            for region in stage_regions[stage.name]:
+                pid = f"{region}|{stage.name}"
+                processes.append(_process(pid, region, stage.name, "", f"{region}|{stage.name}"))
+                coeffs.append((pid, names[0], 1.0))
+                if previous:
+                    coeffs.append((pid, previous[0], -loss))
+        previous = made
+
+    product_frame = pd.DataFrame(products).set_index("product")
+    process_frame = pd.DataFrame(processes).set_index("process")
+    groups = process_frame.drop_duplicates("group").set_index("group")[
+        ["region", "stage", "variant"]
+    ]
+    groups = groups.assign(
+        variant=np.where(groups.index.str.count(r"\|") == 2, groups["variant"], "")
+    )
+    demand, baskets = _demand(pack, year, stages, product_frame)
+    return Network(
+        pack=pack.name,
+        commodity=pack.manifest.commodity,
+        regions=regions,
+        stages=stages,
+        products=product_frame,
+        processes=process_frame,
+        coefficients=pd.DataFrame(coeffs, columns=["process", "product", "coeff"]),
+        groups=groups,
+        demand=demand,
+        baskets=baskets,
+        element_products=element_products,
+    )
+
+
+def _product(name: str, stage: Stage, element: str | None, weight: float) -> dict[str, object]:
+    return {
+        "product": name,
+        "stage": stage.name,
+        "unit": stage.unit,
+        "element": element,
+        "reo_weight": weight,
+    }
+
+
+def _process(pid: str, region: str, stage: str, variant: str, group: str) -> dict[str, object]:
+    return {"process": pid, "region": region, "stage": stage, "variant": variant, "group": group}
+
+
+def _stage_regions(pack: Pack, year: int, stages: list[Stage]) -> dict[str, list[str]]:
+    """Regions that run each stage: base-year output, a project or a technology row."""
+    prod = pack.select("production", year=year)
+    out: dict[str, list[str]] = {}
+    for stage in stages:
+        names = set(prod.loc[(prod["stage"] == stage.name) & (prod["value"] > 0), "region"])
+        for table in ("projects", "technology"):
+            if table in pack.tables:
+                frame = pack.table(table)
+                names |= set(frame.loc[frame["stage"] == stage.name, "region"])
+        out[stage.name] = sorted(names - set(AGGREGATES))
+    return out
+
+
+def _demand(
+    pack: Pack, year: int, stages: list[Stage], products: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Demand sectors by region, and the basket of products each sector consumes."""
+    if "demand" not in pack.tables:
+        raise NetworkError(f"pack '{pack.name}' has no demand.csv; the market model needs it")
+    sectors = pack.table("sectors").set_index("sector")
+    rows = pack.select("demand", year=year)
+    if rows.empty:
+        raise NetworkError(f"demand.csv of pack '{pack.name}' has no rows for {year}")
+    demand = (
+        rows[["region", "sector", "unit"]]
+        .assign(stage=[sectors.loc[s, "stage"] for s in rows["sector"]])
+        .set_index(["region", "sector"])
+        .sort_index()
+    )
+    recipes = (
+        set(pack.table("magnet_recipes")["recipe"]) if "magnet_recipes" in pack.tables else set()
+    )
+    mixes = pack.table("sector_elements") if "sector_elements" in pack.tables else None
+    basket: list[tuple[str, str, float]] = []
+    for sector in sorted(set(rows["sector"])):
+        stage = str(sectors.loc[sector, "stage"])
+        if sector in recipes:
+            basket.append((sector, f"NdFeB|{sector}", 1.0))
+        elif mixes is not None and sector in set(mixes["sector"]):
+            part = mixes[mixes["sector"] == sector]
+            basket.extend(
+                (sector, str(e), float(s))
+                for e, s in zip(part["element"], part["share"], strict=True)
+                if s > 0
+            )
+        else:
+            names = list(products.index[products["stage"] == stage])
+            if len(names) != 1:
+                raise NetworkError(
+                    f"sector '{sector}' at stage '{stage}' needs a recipe, an element mix or "
+                    "a stage with a single product"
+                )
+            basket.append((sector, names[0], 1.0))
+    return demand, pd.DataFrame(basket, columns=["sector", "product", "coeff"])
