@@ -14,6 +14,7 @@ $(BIN)/.installed: pyproject.toml
 ## Set up, then run the main job on the bundled data.
 run: $(BIN)/.installed
 	$(BIN)/mineralflow data overview
+	$(BIN)/mineralflow run baseline --export results
 
 ## Set up, then run the test suite.
 test: $(BIN)/.installed

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -22,8 +23,11 @@ from mineralflow.data import check_pack, load_pack
 from mineralflow.data.pack import bundled_packs
 from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
 from mineralflow.data.validate import suggest
+from mineralflow.dynamics import simulate
 from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
+from mineralflow.results import export_results, iamc_frame
+from mineralflow.scenario import load_scenario
 
 app = typer.Typer(
     help="Rare-earth and aluminium supply chains, with every figure sourced.",
@@ -210,6 +214,40 @@ def data_overview(
             head = shares.head(top).copy()
             head["share"] = (head["share"] * 100).round(1).astype(str) + " %"
             _print_frame(head, f"{stage}, {chosen}")
+
+
+@app.command("run")
+def run_scenario(
+    scenario: Annotated[str, typer.Argument(help="bundled scenario name or a scenario .yaml file")],
+    export: Annotated[
+        Path | None, typer.Option("--export", help="folder to write results.csv (IAMC) into")
+    ] = None,
+) -> None:
+    """Run a scenario through the market model and summarise (or export) its results."""
+    spec = load_scenario(scenario)
+    pack = load_pack(spec.pack)
+    first, last = spec.years
+    base = spec.base_year if spec.base_year is not None else min(first, pack.manifest.base_year)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"{spec.name}", total=last - base + 1)
+        run = simulate(
+            pack,
+            (first, last),
+            base_year=base,
+            progress=lambda _year: progress.advance(task),
+        )
+    frame = iamc_frame(run, spec.name, first_year=first)
+    if export is not None:
+        path = export_results(frame, export)
+        out.print(f"wrote {len(frame)} rows to {path}")
+    keys = [v for v in frame["variable"].unique() if v.startswith("Production|")][:4]
+    table = frame[(frame["region"] == "World") & frame["variable"].isin(keys)]
+    pivot = table.pivot_table(index="year", columns="variable", values="value")
+    _print_frame(pivot.reset_index(), f"{spec.name}: world production")
+    out.print(
+        f"{len(run.years)} years solved in {run.wall_seconds:.2f} s "
+        f"({run.solver_seconds:.2f} s in HiGHS)"
+    )
 
 
 def main() -> None:

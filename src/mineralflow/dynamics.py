@@ -1,0 +1,276 @@
+"""Year to year: demand growth and substitution, projects, price-driven investment, policies.
+
+One :class:`~mineralflow.market.problem.MarketProblem` is built for the whole run; each year
+only its bounds and right-hand sides change:
+
+* demand: each sector's reference quantity grows at its published rate
+  (``demand_growth.csv``) and responds with a lag to last year's price at the gap between
+  the long-run and the short-run elasticity (substitution and thrifting);
+* capacity: announced projects enter at their start year and ramp up; a group that ran
+  above its normal utilisation (so that its price exceeded the calibrated normal margin)
+  orders new capacity that arrives after the stage's lead time;
+* policy: the pack's export quotas of the year, and any constraints a scenario adds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mineralflow.data.pack import Pack
+from mineralflow.market.calibration import Calibration, calibrate
+from mineralflow.market.problem import MarketProblem, RawSolution, Solution
+from mineralflow.network import Network, build_network, nearest_year
+
+#: Probability that an announced project is built on schedule, by its status in projects.csv.
+STATUS_PROBABILITY = {
+    "operating": 1.0,
+    "construction": 0.9,
+    "committed": 0.75,
+    "planned": 0.5,
+    "stalled": 0.25,
+}
+SUBSTITUTION_BOUNDS = (0.5, 1.5)
+
+
+@dataclass
+class Policies:
+    """Constraints of one year beyond the pack's own: filled by scenarios."""
+
+    quotas: dict[str, float] = field(default_factory=dict)
+    tariffs: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    bans: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+@dataclass
+class Run:
+    """A simulated run: the network, its calibration and one solution per year."""
+
+    pack: Pack
+    network: Network
+    calibration: Calibration
+    problem: MarketProblem
+    years: list[int]
+    raw: dict[int, RawSolution]
+    reference_demand: dict[int, pd.Series]
+    capacity: dict[int, pd.Series]
+    quotas: dict[int, dict[str, float]]
+    wall_seconds: float = 0.0
+    _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
+
+    @property
+    def solver_seconds(self) -> float:
+        return sum(s.solve_seconds for s in self.raw.values())
+
+    def solution(self, year: int) -> Solution:
+        """The labelled solution of ``year`` (built on first use)."""
+        if year not in self._tables:
+            self._tables[year] = self.problem.tables(self.raw[year])
+        return self._tables[year]
+
+    @property
+    def solutions(self) -> dict[int, Solution]:
+        return {y: self.solution(y) for y in self.years}
+
+
+def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
+    """Yearly demand growth rate by (year, demand key): a region's own row beats WLD's."""
+    out = np.zeros((len(years), len(keys)))
+    if "demand_growth" not in pack.tables:
+        return out
+    table = pack.table("demand_growth")
+    regions = keys.get_level_values(0).to_numpy()
+    sectors = keys.get_level_values(1).to_numpy()
+    year_arr = np.array(years)[:, None]
+    taken = np.zeros((len(years), len(keys)), dtype=bool)
+    for row in sorted(table.itertuples(), key=lambda r: r.region == "WLD"):
+        active = (year_arr >= row.start_year) & (year_arr <= row.end_year)
+        match = sectors == row.sector
+        if row.region != "WLD":
+            match = match & (regions == row.region)
+        cells = active & match[None, :] & ~taken
+        out[cells] = float(row.rate)
+        taken |= cells
+    return out
+
+
+def project_matrix(
+    pack: Pack, network: Network, calibration: Calibration, years: list[int]
+) -> np.ndarray:
+    """Capacity (t) that announced projects add, by (year, group), probability-weighted."""
+    groups = network.groups.index
+    out = np.zeros((len(years), len(groups)))
+    if "projects" not in pack.tables:
+        return out
+    params = calibration.stage_params
+    first = network.stages[0]
+    feed = pack.table("mine_feed") if first.kind == "deposits" else None
+    year_arr = np.array(years, dtype=float)
+    for row in pack.table("projects").itertuples():
+        start = int(row.start_year)
+        if start <= calibration.year:
+            continue  # already in the base-year capacity
+        stage = str(row.stage)
+        ramp = max(float(params.loc[stage, "ramp_years"]), 1.0)
+        share = np.clip((year_arr - start + 1) / ramp, 0.0, 1.0)
+        size = float(row.capacity) * STATUS_PROBABILITY.get(str(row.status), 0.5)
+        if feed is not None and stage == first.name:
+            mix = nearest_year(feed[feed["region"] == row.region], start)
+            parts = [
+                (f"{row.region}|{stage}|{d}", float(p))
+                for d, p in zip(mix["deposit"], mix["share"], strict=True)
+            ]
+        else:
+            parts = [(f"{row.region}|{stage}", 1.0)]
+        for group, part in parts:
+            out[:, groups.get_loc(group)] += size * part * share
+    return out
+
+
+def historical_caps(
+    pack: Pack, network: Network, calibration: Calibration, years: list[int]
+) -> np.ndarray:
+    """Published output as an upper limit, by (year, group), for years before the pack's base.
+
+    A hindcast takes supply decisions that governments made (mining quotas, crackdowns) as
+    given and lets prices answer; later years are left to the model (``inf``).
+    """
+    out = np.full((len(years), len(network.groups)), np.inf)
+    first = network.stages[0]
+    feed = pack.table("mine_feed") if first.kind == "deposits" else None
+    for i, year in enumerate(years):
+        if year <= calibration.year or year >= pack.manifest.base_year:
+            continue
+        published = pack.select("production", year=year)
+        totals = published.groupby(["region", "stage"])["value"].sum()
+        for j, (region, stage, variant) in enumerate(
+            network.groups[["region", "stage", "variant"]].itertuples(index=False)
+        ):
+            if (region, stage) not in totals.index:
+                continue
+            value = float(totals[(region, stage)])
+            if feed is not None and stage == first.name:
+                mix = nearest_year(feed[feed["region"] == region], year)
+                share = mix.loc[mix["deposit"] == variant, "share"]
+                value *= float(share.iloc[0]) if len(share) else 0.0
+            out[i, j] = value
+    return out
+
+
+def pack_quotas(pack: Pack) -> dict[int, dict[str, float]]:
+    """Export quotas from the pack's quotas table: year -> exporting region -> t."""
+    if "quotas" not in pack.tables:
+        return {}
+    table = pack.table("quotas")
+    table = table[table["kind"] == "export"]
+    out: dict[int, dict[str, float]] = {}
+    for region, year, value in zip(table["region"], table["year"], table["value"], strict=True):
+        out.setdefault(int(year), {})[str(region)] = float(value)
+    return out
+
+
+def basket_matrix(problem: MarketProblem) -> sp.csr_matrix:
+    """Sparse map from node prices to each demand key's basket price."""
+    b = problem.baskets
+    rows = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
+    cols = problem.node_of(b["region"], b["product"])
+    shape = (len(problem.demand_keys), len(problem.nodes))
+    return sp.csr_matrix((b["coeff"].to_numpy(float), (rows, cols)), shape=shape)
+
+
+def simulate(
+    pack: Pack,
+    years: tuple[int, int],
+    *,
+    base_year: int | None = None,
+    calibration: Calibration | None = None,
+    policies: Callable[[int], Policies] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Run:
+    """Calibrate to the base year and solve every year from there to ``years[1]``.
+
+    ``calibration`` reuses a calibration made earlier for the same pack and base year (it
+    is the same for every scenario of a pack).  Between years only quantities change, so the
+    LP is re-solved warm through the fast path; years whose policies add tariffs or bans go
+    through the full update.
+    """
+    started = time.perf_counter()
+    base = pack.manifest.base_year if base_year is None else base_year
+    if calibration is None:
+        calibration = calibrate(pack, build_network(pack, base), base)
+    cal = calibration
+    network = cal.data.network
+    data0 = cal.data
+    problem = cal.problem.fresh()
+    known_quotas = pack_quotas(pack)
+    run_years = list(range(base, years[1] + 1))
+    groups = problem.groups
+    keys = problem.demand_keys
+    g0 = data0.groups.reindex(groups)
+    params = cal.stage_params
+    lead = g0["stage"].map(params["lead_time"]).to_numpy(int)
+    rate = g0["stage"].map(params["investment_rate"]).to_numpy(float)
+    u0 = g0["u0"].to_numpy(float)
+    base_capacity = g0["capacity"].to_numpy(float)
+    d = data0.demand.reindex(keys)
+    d0 = d["reference"].to_numpy(float)
+    p0 = np.maximum(d["price"].to_numpy(float), 1e-9)
+    long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
+    eta_gap = long_eta - d["eta"].to_numpy(float)
+    growth = growth_matrix(pack, keys, run_years)
+    projects = project_matrix(pack, network, cal, run_years)
+    basket = basket_matrix(problem)
+    caps = historical_caps(pack, network, cal, run_years)
+    balance = problem.rows["balance"]
+
+    invested = np.zeros(len(groups))
+    orders = np.zeros((len(run_years) + int(lead.max(initial=0)) + 1, len(groups)))
+    growth_index = np.ones(len(keys))
+    substitution = np.ones(len(keys))
+    run = Run(pack, network, cal, problem, [], {}, {}, {}, {})
+    for i, year in enumerate(run_years):
+        if i > 0:
+            growth_index = growth_index * (1.0 + growth[i])
+            invested = invested + orders[i]
+        capacity = base_capacity + projects[i] + invested
+        reference = d0 * growth_index
+        extra = policies(year) if policies is not None else Policies()
+        quotas = {**known_quotas.get(year, {}), **extra.quotas}
+        if i == 0 or extra.tariffs or extra.bans:
+            data = replace(
+                data0,
+                groups=g0.assign(capacity=capacity),
+                demand=d.assign(reference=reference * substitution),
+                quotas=quotas,
+                tariffs=extra.tariffs,
+                bans=extra.bans,
+            )
+            raw = problem.solve_raw(data, year)
+        else:
+            quota_vec = np.array([quotas.get(r, np.inf) for r in problem.quota_regions])
+            raw = problem.solve_quantities(
+                year, capacity, reference * substitution, quota_vec, caps[i]
+            )
+        run.raw[year] = raw
+        run.reference_demand[year] = pd.Series(reference, index=keys)
+        run.capacity[year] = pd.Series(capacity, index=groups)
+        run.quotas[year] = quotas
+        run.years.append(year)
+        # investment: groups above their normal utilisation order capacity
+        supply = raw.x[problem.cols["supply"]].reshape(len(groups), problem.n_sup).sum(axis=1)
+        util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)
+        pressure = np.clip((util - u0) / np.maximum(1.0 - u0, 0.05), 0.0, 1.0)
+        arrival = np.minimum(i + lead, len(orders) - 1)
+        np.add.at(orders, (arrival, np.arange(len(groups))), capacity * rate * pressure)
+        # substitution answers this year's basket price, next year
+        price = basket @ raw.row_dual[balance]
+        substitution = np.clip(np.maximum(price / p0, 1e-3) ** eta_gap, *SUBSTITUTION_BOUNDS)
+        if progress is not None:
+            progress(year)
+    run.wall_seconds = time.perf_counter() - started
+    return run
