@@ -1,0 +1,155 @@
+"""The market model: base year, mass balance, the balance problem, errors, exact QP check."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mineralflow as mf
+from mineralflow.dynamics import simulate
+from mineralflow.market.calibration import calibrate
+from mineralflow.market.errors import InfeasibleError
+from mineralflow.market.exact import solve_exact
+from mineralflow.market.problem import MarketProblem
+from mineralflow.network import build_network
+
+
+@pytest.fixture(scope="module", params=["rare_earths", "aluminium"])
+def calibrated(request):  # type: ignore[no-untyped-def]
+    pack = mf.load_pack(request.param)
+    network = build_network(pack)
+    return pack, calibrate(pack, network, pack.manifest.base_year)
+
+
+@pytest.fixture(scope="module")
+def ree_cal():  # type: ignore[no-untyped-def]
+    pack = mf.load_pack("rare_earths")
+    return pack, calibrate(pack, build_network(pack), 2024)
+
+
+def test_base_year_reproduces_production_by_country_and_stage(calibrated) -> None:  # type: ignore[no-untyped-def]
+    pack, cal = calibrated
+    solution = cal.problem.fresh().solve(cal.data, cal.year)
+    groups = cal.data.network.groups
+    model = solution.production.groupby([groups["region"], groups["stage"]]).sum()
+    published = pack.select("production", year=cal.year)
+    published = published[published["region"] != "WLD"]
+    published = published.groupby(["region", "stage"])["value"].sum()
+    published = published[published > 0]
+    assert len(published) >= 10
+    relative = (model.reindex(published.index) / published - 1.0).abs()
+    assert relative.max() < 0.01, relative.sort_values().tail()
+
+
+def test_base_year_reproduces_published_prices_within_five_percent(calibrated) -> None:  # type: ignore[no-untyped-def]
+    pack, cal = calibrated
+    solution = cal.problem.fresh().solve(cal.data, cal.year)
+    prices = pack.select("prices", year=cal.year)
+    prices = prices[(prices["basis"] == "annual average") & (prices["confidence"] != "E")]
+    checked = 0
+    for row in prices.itertuples():
+        if row.product not in cal.reference_prices.index:
+            continue
+        market = cal.anchor[cal.data.network.products.loc[row.product, "stage"]]
+        market = market if row.market == "WLD" else row.market
+        model = solution.prices[(market, row.product)]
+        assert abs(model / row.value - 1.0) < 0.05, (row.product, model, row.value)
+        checked += 1
+    assert checked >= 1
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    capacity=st.lists(st.floats(0.3, 3.0), min_size=4, max_size=4),
+    demand=st.floats(0.3, 3.0),
+    cost=st.floats(0.5, 2.0),
+)
+def test_mass_balance_holds_at_every_node(ree_cal, capacity, demand, cost) -> None:  # type: ignore[no-untyped-def]
+    _, cal = ree_cal
+    data = cal.data
+    stages = data.groups["stage"]
+    factor = stages.map(
+        dict(zip(["mining", "separation", "metal", "magnet"], capacity, strict=True))
+    )
+    groups = data.groups.assign(
+        capacity=data.groups["capacity"] * factor, level=data.groups["level"] * cost
+    )
+    perturbed = replace(
+        data, groups=groups, demand=data.demand.assign(reference=data.demand["reference"] * demand)
+    )
+    solution = cal.problem.fresh().solve(perturbed, 2030)
+    scale = max(1.0, float(solution.production.max()))
+    assert solution.balance_residual.abs().max() < 1e-6 * scale
+    # every process draws its inputs and every consumer its basket from the nodes
+    assert (solution.production >= -1e-6).all()
+    assert (solution.production <= groups["capacity"] * (1 + 1e-9) + 1e-6).all()
+
+
+def test_balance_problem_emerges_in_the_baseline() -> None:
+    pack = mf.load_pack("rare_earths")
+    run = simulate(pack, (2024, 2040))
+    first, last = run.solution(2024), run.solution(2040)
+    rise = last.prices.xs("CHN", level=0) / first.prices.xs("CHN", level=0)
+    magnet = rise[["Nd", "Pr", "Dy", "Tb"]]
+    light = rise[["Ce", "La"]]
+    assert magnet.min() > light.max(), rise
+    assert light.max() < 1.0  # the co-products pile up and get cheaper
+    surplus = [run.solution(y).absorbed.xs("Ce", level=1).sum() for y in (2024, 2040)]
+    assert surplus[1] > 1.3 * surplus[0]
+
+
+def test_hindcast_raises_nd_and_dy_prices_from_2009_to_2011() -> None:
+    pack = mf.load_pack("rare_earths")
+    run = simulate(pack, (2009, 2011), base_year=2009)
+    p09 = run.solution(2009).prices.xs("CHN", level=0)
+    p11 = run.solution(2011).prices.xs("CHN", level=0)
+    assert p11["Nd"] > p09["Nd"]
+    assert p11["Dy"] > p09["Dy"]
+
+
+def test_negative_quota_is_a_typed_infeasibility(ree_cal) -> None:  # type: ignore[no-untyped-def]
+    _, cal = ree_cal
+    problem = cal.problem.fresh()
+    with pytest.raises(InfeasibleError) as info:
+        problem.solve(replace(cal.data, quotas={"CHN": -100.0}), 2026)
+    assert info.value.family == "export_quota"
+    assert info.value.region == "CHN"
+    assert "export_quota" in str(info.value)
+
+
+def test_negative_capacity_names_the_group(ree_cal) -> None:  # type: ignore[no-untyped-def]
+    _, cal = ree_cal
+    groups = cal.data.groups.copy()
+    groups.loc["USA|separation", "capacity"] = -5.0
+    with pytest.raises(InfeasibleError) as info:
+        cal.problem.fresh().solve(replace(cal.data, groups=groups), 2026)
+    assert info.value.family == "supply"
+    assert info.value.product == "USA|separation"
+
+
+@pytest.mark.parametrize("shift", [0.8, 1.0, 1.3])
+def test_block_lp_matches_exact_qp_on_the_aluminium_market(shift: float) -> None:
+    pack = mf.load_pack("aluminium")
+    cal = calibrate(pack, build_network(pack), 2024)
+    data = cal.data
+    data = replace(
+        data,
+        groups=data.groups.assign(eps=np.maximum(data.groups["eps"], 1.0)),
+        demand=data.demand.assign(eta=-1.5, reference=data.demand["reference"] * shift),
+    )
+    problem = MarketProblem(data)
+    lp = problem.solve(data, 2024)
+    qp = solve_exact(problem, data)
+    assert lp.objective == pytest.approx(qp.welfare, rel=0.01)
+    cap = data.groups["capacity"].to_numpy()
+    gap = np.abs(lp.production.to_numpy() - qp.production) / np.maximum(cap, 1.0)
+    assert gap.max() < 0.1
+    world = pd.Series(qp.prices, index=problem.nodes).xs("aluminium", level=1)
+    assert lp.prices.xs("aluminium", level=1).mean() == pytest.approx(world.mean(), rel=0.1)
