@@ -57,8 +57,8 @@ class Run:
     problem: MarketProblem
     years: list[int]
     raw: dict[int, RawSolution]
-    reference_demand: dict[int, pd.Series]
-    capacity: dict[int, pd.Series]
+    reference_demand: dict[int, np.ndarray]  # by demand key, in problem.demand_keys order
+    capacity: dict[int, np.ndarray]  # by group, in problem.groups order
     quotas: dict[int, dict[str, float]]
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
@@ -207,7 +207,6 @@ def simulate(
     network = cal.data.network
     data0 = cal.data
     problem = cal.problem.fresh()
-    known_quotas = pack_quotas(pack)
     run_years = list(range(base, years[1] + 1))
     groups = problem.groups
     keys = problem.demand_keys
@@ -222,10 +221,22 @@ def simulate(
     p0 = np.maximum(d["price"].to_numpy(float), 1e-9)
     long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
     eta_gap = long_eta - d["eta"].to_numpy(float)
-    growth = growth_matrix(pack, keys, run_years)
-    projects = project_matrix(pack, network, cal, run_years)
-    basket = basket_matrix(problem)
-    caps = historical_caps(pack, network, cal, run_years)
+    span = tuple(run_years)
+    growth = cal.cache.get(("growth", span))
+    if growth is None:
+        growth = cal.cache[("growth", span)] = growth_matrix(pack, keys, run_years)
+    projects = cal.cache.get(("projects", span))
+    if projects is None:
+        projects = cal.cache[("projects", span)] = project_matrix(pack, network, cal, run_years)
+    caps = cal.cache.get(("caps", span))
+    if caps is None:
+        caps = cal.cache[("caps", span)] = historical_caps(pack, network, cal, run_years)
+    basket = cal.cache.get("basket")
+    if basket is None:
+        basket = cal.cache["basket"] = basket_matrix(problem)
+    known_quotas = cal.cache.get("quotas")
+    if known_quotas is None:
+        known_quotas = cal.cache["quotas"] = pack_quotas(pack)
     balance = problem.rows["balance"]
 
     invested = np.zeros(len(groups))
@@ -241,7 +252,9 @@ def simulate(
         reference = d0 * growth_index
         extra = policies(year) if policies is not None else Policies()
         quotas = {**known_quotas.get(year, {}), **extra.quotas}
-        if i == 0 or extra.tariffs or extra.bans:
+        if i == 0 and not (extra.tariffs or extra.bans):
+            problem.load(data0)
+        if extra.tariffs or extra.bans:
             data = replace(
                 data0,
                 groups=g0.assign(capacity=capacity),
@@ -257,8 +270,8 @@ def simulate(
                 year, capacity, reference * substitution, quota_vec, caps[i]
             )
         run.raw[year] = raw
-        run.reference_demand[year] = pd.Series(reference, index=keys)
-        run.capacity[year] = pd.Series(capacity, index=groups)
+        run.reference_demand[year] = reference
+        run.capacity[year] = capacity
         run.quotas[year] = quotas
         run.years.append(year)
         # investment: groups above their normal utilisation order capacity

@@ -93,7 +93,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
                     year,
                 )
         # consumption and shortage by sector
-        ref = run.reference_demand[year]
+        ref = pd.Series(run.reference_demand[year], index=run.problem.demand_keys)
         for sector in sorted(set(sol.consumption.index.get_level_values(1))):
             used = sol.consumption.xs(sector, level=1)
             short = (ref.xs(sector, level=1) - used).clip(lower=0.0)

@@ -18,7 +18,8 @@ model, so re-solving the base year reproduces them up to the block resolution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import highspy
 import numpy as np
@@ -50,6 +51,7 @@ class Calibration:
     stage_params: pd.DataFrame  # by stage: model parameters
     gaps: pd.Series  # by (region, stage): technology gap
     problem: MarketProblem  # the LP structure of the network, ready to be loaded
+    cache: dict[object, Any] = field(default_factory=dict)  # derived inputs runs share
 
 
 def parameter_table(pack: Pack, network: Network) -> pd.DataFrame:
@@ -292,7 +294,7 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
         input_scale=input_scale,
     )
     recon = MarketProblem(recon_data)
-    solution = _reconcile(recon, recon_data, q0, d0, year)
+    solution = _reconcile(recon, recon_data, q0, d0, ref_market.to_dict())
     if solution is None:
         raise CalibrationError(f"the {year} base quantities cannot be reconciled")
     flows, duals = solution
@@ -421,7 +423,7 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
         entry_level=entry,
         stage_params=params,
         gaps=gaps,
-        problem=MarketProblem(data),
+        problem=_structure(data),
     )
 
 
@@ -458,6 +460,13 @@ def _import_parity(
             continue
         out[node] = value
     return out
+
+
+def _structure(data: MarketData) -> MarketProblem:
+    """The LP structure of the calibrated network, with the base-year arrays computed."""
+    problem = MarketProblem(data)
+    problem.prepare(data)
+    return problem
 
 
 def export_quota_stage(pack: Pack) -> str | None:
@@ -497,7 +506,11 @@ def _base_capacity(
 
 
 def _reconcile(
-    problem: MarketProblem, data: MarketData, q0: pd.Series, d0: pd.Series, year: int
+    problem: MarketProblem,
+    data: MarketData,
+    q0: pd.Series,
+    d0: pd.Series,
+    market: dict[str, str],
 ) -> tuple[dict[str, pd.Series], np.ndarray] | None:
     """Least-cost flows with outputs and demand fixed; returns flows and node duals."""
     lower, upper, cost = problem._bounds_and_costs(data)
@@ -515,10 +528,17 @@ def _reconcile(
     lower[use] = use_lo.ravel()
     upper[use] = use_lo.ravel()
     cost[use] = 0.0
-    for name, unit_cost in (("absorb", SINK_COST), ("release", RELEASE_COST)):
+    # stocks absorb anywhere; releases (recycled scrap, unreported output, stocks drawn down)
+    # are placed at each product's reference market, the main producer
+    keys = problem.stock_keys
+    at_market = np.array([market.get(product) == region for region, product in keys], dtype=bool)
+    for name, unit_cost, where in (
+        ("absorb", SINK_COST, np.ones(len(keys), dtype=bool)),
+        ("release", RELEASE_COST, at_market),
+    ):
         block = problem.cols[name]
-        ub = np.zeros((len(problem.stock_keys), problem.n_stk))
-        ub[:, 0] = INF
+        ub = np.zeros((len(keys), problem.n_stk))
+        ub[:, 0] = np.where(where, INF, 0.0)
         upper[block] = ub.ravel()
         cost[block] = unit_cost
     upper[problem.cols["dispose"]] = 0.0

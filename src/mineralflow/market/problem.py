@@ -96,7 +96,7 @@ class RawSolution:
     year: int
     x: NDArray
     row_dual: NDArray
-    col_dual: NDArray
+    supply_cost: NDArray  # unit cost of every supply block when solved
     objective: float
     solve_seconds: float
     iterations: int
@@ -112,6 +112,8 @@ class MarketProblem:
         self._assemble(data)
         self.build_seconds = time.perf_counter() - started
         self._highs: highspy.Highs | None = None
+        self._cache_key: MarketData | None = None
+        self._cache: tuple[NDArray, ...] = ()
 
     def fresh(self) -> MarketProblem:
         """A copy sharing this problem's structure, not yet loaded into a solver.
@@ -354,15 +356,43 @@ class MarketProblem:
         return base * scale
 
     # ---------------------------------------------------------------- solving
-    def _first_load(self, data: MarketData) -> None:
+    def load(self, data: MarketData) -> None:
+        """Load ``data`` into a new HiGHS instance (arrays for the base data are cached)."""
+        self._first_load(data)
+        self._data = data
+
+    def prepare(self, data: MarketData) -> None:
+        """Compute and keep the arrays of ``data``, so that loading it later is cheap."""
+        if data is self._cache_key:
+            return
         lower, upper, cost = self._bounds_and_costs(data)
         rlo, rup = self._row_bounds(data)
         rows, cols, base, _ = self._input_entries
         values = self._input_values(data)
+        matrix = self.matrix
         if not np.array_equal(values, base):
             m = self.matrix.tolil()
             m[rows, cols] = values
-            self.matrix = m.tocsc()
+            matrix = m.tocsc()
+        g = data.groups.reindex(self.groups)
+        unit_supply, _ = supply_blocks(
+            g["level"].to_numpy(float),
+            g["u0"].to_numpy(float),
+            g["eps"].to_numpy(float),
+            np.ones(len(self.groups)),
+        )
+        d = data.demand.reindex(self.demand_keys)
+        unit_demand, _ = demand_blocks(
+            np.ones(len(self.demand_keys)), d["price"].to_numpy(float), d["eta"].to_numpy(float)
+        )
+        self._cache_key = data
+        self._cache = (lower, upper, cost, rlo, rup, matrix, unit_supply, unit_demand)
+
+    def _first_load(self, data: MarketData) -> None:
+        self.prepare(data)
+        lower, upper, cost, rlo, rup = (a.copy() for a in self._cache[:5])
+        self.matrix = self._cache[5]
+        self._unit_supply, self._unit_demand = self._cache[6], self._cache[7]
         lp = highspy.HighsLp()
         lp.num_col_ = self.n_cols
         lp.num_row_ = self.n_rows
@@ -382,17 +412,7 @@ class MarketProblem:
         self._highs = h
         self._last_inputs = self._input_values(data)
         self._lower, self._upper = lower, upper
-        g = data.groups.reindex(self.groups)
-        self._unit_supply, _ = supply_blocks(
-            g["level"].to_numpy(float),
-            g["u0"].to_numpy(float),
-            g["eps"].to_numpy(float),
-            np.ones(len(self.groups)),
-        )
-        d = data.demand.reindex(self.demand_keys)
-        self._unit_demand, _ = demand_blocks(
-            np.ones(len(self.demand_keys)), d["price"].to_numpy(float), d["eta"].to_numpy(float)
-        )
+        self._supply_cost = cost[self.cols["supply"]]
 
     def _update(self, data: MarketData) -> None:
         assert self._highs is not None
@@ -402,6 +422,7 @@ class MarketProblem:
         idx = np.arange(self.n_cols, dtype=np.int32)
         h.changeColsBounds(self.n_cols, idx, lower, upper)
         h.changeColsCost(self.n_cols, idx, cost)
+        self._supply_cost = cost[self.cols["supply"]]
         rlo, rup = self._row_bounds(data)
         h.changeRowsBounds(  # type: ignore[attr-defined]
             self.n_rows, np.arange(self.n_rows, dtype=np.int32), rlo, rup
@@ -449,8 +470,9 @@ class MarketProblem:
             widths = np.diff(edges, axis=1, prepend=0.0)
         self._upper[sup] = widths.ravel() / SCALE
         self._upper[use] = (self._unit_demand * reference[:, None]).ravel() / SCALE
-        span = np.arange(sup.start, use.stop, dtype=np.int32)
-        h.changeColsBounds(len(span), span, self._lower[span], self._upper[span])
+        for block in (sup, use):
+            span = np.arange(block.start, block.stop, dtype=np.int32)
+            h.changeColsBounds(len(span), span, self._lower[span], self._upper[span])
         if quotas is not None and len(self.quota_regions):
             q = self.rows["export_quota"]
             rows = np.arange(q.start, q.stop, dtype=np.int32)
@@ -481,7 +503,7 @@ class MarketProblem:
             year=year,
             x=np.asarray(sol.col_value) * SCALE,
             row_dual=np.asarray(sol.row_dual),
-            col_dual=np.asarray(sol.col_dual),
+            supply_cost=self._supply_cost,
             objective=-float(h.getObjectiveValue()),
             solve_seconds=seconds,
             iterations=int(h.getInfo().simplex_iteration_count),
@@ -496,7 +518,9 @@ class MarketProblem:
         released = x[self.cols["release"]].reshape(len(self.stock_keys), self.n_stk).sum(axis=1)
         disposed = pd.Series(x[self.cols["dispose"]], index=self.dispose_nodes)
         absorbed_s = pd.Series(absorbed, index=self.stock_keys).add(disposed, fill_value=0.0)
-        top = raw.col_dual[self.cols["supply"]].reshape(len(self.groups), self.n_sup)[:, -1]
+        # reduced cost of a group's top block: its cost plus the group row's dual
+        top_cost = raw.supply_cost.reshape(len(self.groups), self.n_sup)
+        top = top_cost[:, -1] + duals[self.rows["group"]]
         residual = self.matrix[self.rows["balance"]] @ x
         return Solution(
             year=year,
