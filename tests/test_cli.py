@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
+import pytest
+
 
 def test_show_mining_2024_json(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli(
@@ -104,3 +107,46 @@ def test_overview_is_the_main_job(run_cli) -> None:  # type: ignore[no-untyped-d
     assert result.code == 0, result.err
     assert "71.1 %" in result.out  # China's share of 2024 mine output, MCS2026
     assert "primary, 2024" in result.out
+
+
+def test_run_exports_iamc_results(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("run", "baseline", "--export", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    frame = pd.read_csv(tmp_path / "out" / "results.csv")
+    columns = ["model", "scenario", "region", "variable", "unit", "year", "value"]
+    assert list(frame.columns) == columns
+    variables = set(frame["variable"])
+    for name in (
+        "Production|Rare Earths|Mining",
+        "Production|Rare Earths|Separation|Nd",
+        "Production|Rare Earths|Magnet",
+        "Consumption|Rare Earths|Ev Traction",
+        "Shortage|Rare Earths|Wind",
+        "Price|Rare Earths|Oxide|Dy",
+        "Exports|Rare Earths|Separation",
+        "Imports|Rare Earths|Magnet",
+    ):
+        assert name in variables, name
+    mining = frame[frame["variable"] == "Production|Rare Earths|Mining"]
+    world = mining[mining["region"] == "World"]
+    assert world["year"].min() == 2024
+    assert world["year"].max() == 2040
+    assert world.loc[world["year"] == 2024, "value"].iloc[0] == pytest.approx(384_000, rel=0.01)
+    assert not list((tmp_path / "out").glob(".*tmp"))
+
+
+def test_run_unknown_scenario_is_one_message(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("run", "basline", "--export", str(tmp_path / "out"))
+    assert result.code == 2
+    assert "no bundled scenario 'basline'" in result.err
+    assert "Traceback" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_run_rejects_a_bad_scenario_file(run_cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndescription: y\nyears: [2040, 2024]\n", encoding="utf-8")
+    result = run_cli("run", str(bad))
+    assert result.code == 2
+    assert "bad.yaml" in result.err
+    assert "years" in result.err

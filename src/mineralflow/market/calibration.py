@@ -294,7 +294,7 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
         input_scale=input_scale,
     )
     recon = MarketProblem(recon_data)
-    solution = _reconcile(recon, recon_data, q0, d0, ref_market.to_dict())
+    solution = _reconcile(recon, recon_data, q0, d0, ref_market.to_dict(), ref_price.to_dict())
     if solution is None:
         raise CalibrationError(f"the {year} base quantities cannot be reconciled")
     flows, duals = solution
@@ -511,6 +511,7 @@ def _reconcile(
     q0: pd.Series,
     d0: pd.Series,
     market: dict[str, str],
+    reference: dict[str, float],
 ) -> tuple[dict[str, pd.Series], np.ndarray] | None:
     """Least-cost flows with outputs and demand fixed; returns flows and node duals."""
     lower, upper, cost = problem._bounds_and_costs(data)
@@ -532,15 +533,18 @@ def _reconcile(
     # are placed at each product's reference market, the main producer
     keys = problem.stock_keys
     at_market = np.array([market.get(product) == region for region, product in keys], dtype=bool)
+    # a release costs more the more valuable the product, so that the least valuable one
+    # closes a gap that several could close (an unexplained t of Nd rather than of Dy)
+    value = np.array([reference.get(product, 0.0) for _, product in keys])
     for name, unit_cost, where in (
-        ("absorb", SINK_COST, np.ones(len(keys), dtype=bool)),
-        ("release", RELEASE_COST, at_market),
+        ("absorb", np.full(len(keys), SINK_COST), np.ones(len(keys), dtype=bool)),
+        ("release", RELEASE_COST * (1.0 + value / 10.0), at_market),
     ):
         block = problem.cols[name]
         ub = np.zeros((len(keys), problem.n_stk))
         ub[:, 0] = np.where(where, INF, 0.0)
         upper[block] = ub.ravel()
-        cost[block] = unit_cost
+        cost[block] = np.repeat(unit_cost, problem.n_stk)
     upper[problem.cols["dispose"]] = 0.0
     problem._first_load(data)
     h = problem._highs
