@@ -17,6 +17,7 @@ from mineralflow.market.errors import InfeasibleError
 from mineralflow.market.exact import solve_exact
 from mineralflow.market.problem import MarketProblem
 from mineralflow.network import build_network
+from mineralflow.validation import price_multiples
 
 
 @pytest.fixture(scope="module", params=["rare_earths", "aluminium"])
@@ -105,13 +106,19 @@ def test_balance_problem_emerges_in_the_baseline() -> None:
     assert surplus[1] > 1.3 * surplus[0]
 
 
-def test_hindcast_raises_nd_and_dy_prices_from_2009_to_2011() -> None:
+def test_hindcast_quota_binds_and_prices_rise_from_2009_to_2011() -> None:
     pack = mf.load_pack("rare_earths")
     run = simulate(pack, (2009, 2011), base_year=2009)
-    p09 = run.solution(2009).prices.xs("CHN", level=0)
-    p11 = run.solution(2011).prices.xs("CHN", level=0)
-    assert p11["Nd"] > p09["Nd"]
-    assert p11["Dy"] > p09["Dy"]
+    table = price_multiples(run, ["Nd", "Dy"], 2009, 2011).set_index("product")
+    assert table.loc["Nd", "observed"] == pytest.approx(195 / 19.12)
+    assert table.loc["Dy", "observed"] == pytest.approx(1410 / 115.67)
+    assert (table["simulated_export"] > 1.0).all()
+    assert (table["simulated_domestic"] > 1.0).all()
+    # the 2010 quota binds and splits the markets: export prices exceed domestic ones
+    rent = run.solution(2010).quota_rent["CHN"]
+    assert rent > 1.0
+    prices = run.solution(2010).prices
+    assert prices[("JPN", "La")] > 2 * prices[("CHN", "La")]
 
 
 def test_negative_quota_is_a_typed_infeasibility(ree_cal) -> None:  # type: ignore[no-untyped-def]

@@ -28,6 +28,7 @@ from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
 from mineralflow.results import export_results, iamc_frame
 from mineralflow.scenario import load_scenario
+from mineralflow.validation import price_multiples
 
 app = typer.Typer(
     help="Rare-earth and aluminium supply chains, with every figure sourced.",
@@ -244,6 +245,10 @@ def run_scenario(
     table = frame[(frame["region"] == "World") & frame["variable"].isin(keys)]
     pivot = table.pivot_table(index="year", columns="variable", values="value")
     _print_frame(pivot.reset_index(), f"{spec.name}: world production")
+    if base < pack.manifest.base_year and "elements" in pack.tables:
+        checked = [p for p in ("Nd", "Dy", "La", "Ce") if p in run.network.products.index]
+        multiples = price_multiples(run, checked, base, last).round(2)
+        _print_frame(multiples, f"{spec.name}: price multiples {last}/{base}")
     out.print(
         f"{len(run.years)} years solved in {run.wall_seconds:.2f} s "
         f"({run.solver_seconds:.2f} s in HiGHS)"
