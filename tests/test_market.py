@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mineralflow as mf
-from mineralflow.dynamics import simulate
+from mineralflow.dynamics import Policies, simulate
 from mineralflow.market.calibration import calibrate
-from mineralflow.market.errors import InfeasibleError
+from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.exact import solve_exact
 from mineralflow.market.problem import MarketProblem
 from mineralflow.network import build_network
@@ -160,3 +160,40 @@ def test_block_lp_matches_exact_qp_on_the_aluminium_market(shift: float) -> None
     assert gap.max() < 0.1
     world = pd.Series(qp.prices, index=problem.nodes).xs("aluminium", level=1)
     assert lp.prices.xs("aluminium", level=1).mean() == pytest.approx(world.mean(), rel=0.1)
+
+
+def test_a_one_year_tariff_does_not_outlive_its_year() -> None:
+    pack = mf.load_pack("rare_earths")
+    cal = calibrate(pack, build_network(pack), 2024)
+    arcs = cal.problem.arcs
+    tariffs = dict.fromkeys(arcs, 50.0)
+
+    def policies(year: int) -> Policies:
+        return Policies(tariffs=tariffs) if year == 2026 else Policies()
+
+    free = simulate(pack, (2024, 2028), calibration=cal)
+    taxed = simulate(pack, (2024, 2028), calibration=cal, policies=policies)
+    trade = {y: taxed.solution(y).trade.sum() for y in (2025, 2026, 2027)}
+    assert trade[2026] < 0.7 * free.solution(2026).trade.sum()
+    # the tariff is gone in 2027: trade recovers (capacity built meanwhile keeps some away)
+    assert trade[2027] > 1.5 * trade[2026]
+    lp = taxed.problem._highs.getLp()  # type: ignore[union-attr]
+    trade_cost = np.asarray(lp.col_cost_)[taxed.problem.cols["trade"]]
+    transport = cal.data.transport.reindex(arcs.get_level_values(2)).to_numpy(float)
+    np.testing.assert_allclose(trade_cost, transport)
+
+
+def test_quota_on_any_exporter_binds_and_unknown_exporters_are_refused() -> None:
+    pack = mf.load_pack("rare_earths")
+    cal = calibrate(pack, build_network(pack), 2024)
+    run = simulate(
+        pack, (2024, 2026), calibration=cal, policies=lambda y: Policies(quotas={"MYS": 0.0})
+    )
+    exports = run.solution(2026).trade.xs("MYS", level=0)
+    weights = cal.data.network.products["reo_weight"]
+    covered = weights[cal.data.network.products["stage"].isin(["separation", "metal"])]
+    assert (exports.groupby(level=1).sum().reindex(covered.index).fillna(0) * covered).sum() < 1e-6
+    with pytest.raises(MarketError, match="DEU"):
+        simulate(
+            pack, (2024, 2025), calibration=cal, policies=lambda y: Policies(quotas={"DEU": 5.0})
+        )

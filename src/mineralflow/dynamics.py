@@ -57,7 +57,9 @@ class Run:
     problem: MarketProblem
     years: list[int]
     raw: dict[int, RawSolution]
-    reference_demand: dict[int, np.ndarray]  # by demand key, in problem.demand_keys order
+    # demand each sector would buy at base-year prices after growth and substitution, by demand
+    # key in problem.demand_keys order: shortage is what the year's prices ration away from it
+    reference_demand: dict[int, np.ndarray]
     capacity: dict[int, np.ndarray]  # by group, in problem.groups order
     quotas: dict[int, dict[str, float]]
     wall_seconds: float = 0.0
@@ -212,7 +214,7 @@ def simulate(
     keys = problem.demand_keys
     g0 = data0.groups.reindex(groups)
     params = cal.stage_params
-    lead = g0["stage"].map(params["lead_time"]).to_numpy(int)
+    lead = np.maximum(np.rint(g0["stage"].map(params["lead_time"]).to_numpy(float)), 1).astype(int)
     rate = g0["stage"].map(params["investment_rate"]).to_numpy(float)
     u0 = g0["u0"].to_numpy(float)
     base_capacity = g0["capacity"].to_numpy(float)
@@ -239,6 +241,7 @@ def simulate(
         known_quotas = cal.cache["quotas"] = pack_quotas(pack)
     balance = problem.rows["balance"]
 
+    had_trade_policy = False
     invested = np.zeros(len(groups))
     orders = np.zeros((len(run_years) + int(lead.max(initial=0)) + 1, len(groups)))
     growth_index = np.ones(len(keys))
@@ -252,25 +255,27 @@ def simulate(
         reference = d0 * growth_index
         extra = policies(year) if policies is not None else Policies()
         quotas = {**known_quotas.get(year, {}), **extra.quotas}
-        if i == 0 and not (extra.tariffs or extra.bans):
+        trade_policy = bool(extra.tariffs or extra.bans)
+        if i == 0 and not trade_policy:
             problem.load(data0)
-        if extra.tariffs or extra.bans:
-            data = replace(
-                data0,
-                groups=g0.assign(capacity=capacity),
-                demand=d.assign(reference=reference * substitution),
-                quotas=quotas,
-                tariffs=extra.tariffs,
-                bans=extra.bans,
+        elif trade_policy or had_trade_policy:
+            # tariffs and bans change trade costs and bounds: push the whole year, then
+            # the quantities below (a year after such a year resets them the same way)
+            problem.update(
+                replace(
+                    data0,
+                    groups=g0.assign(capacity=capacity),
+                    quotas=quotas,
+                    tariffs=extra.tariffs,
+                    bans=extra.bans,
+                )
             )
-            raw = problem.solve_raw(data, year)
-        else:
-            quota_vec = np.array([quotas.get(r, np.inf) for r in problem.quota_regions])
-            raw = problem.solve_quantities(
-                year, capacity, reference * substitution, quota_vec, caps[i]
-            )
+        had_trade_policy = trade_policy
+        problem.check_quotas(quotas)
+        quota_vec = np.array([quotas.get(r, np.inf) for r in problem.quota_regions])
+        raw = problem.solve_quantities(year, capacity, reference * substitution, quota_vec, caps[i])
         run.raw[year] = raw
-        run.reference_demand[year] = reference
+        run.reference_demand[year] = reference * substitution
         run.capacity[year] = capacity
         run.quotas[year] = quotas
         run.years.append(year)

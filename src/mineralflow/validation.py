@@ -23,6 +23,18 @@ def observed_price(run: Run, product: str, year: int) -> tuple[float, str] | Non
     return None
 
 
+def _quota_weight(run: Run, product: str) -> float:
+    """t REO-equivalent a t of ``product`` counts for under the export quota (0 if outside)."""
+    stage = run.problem.quota_stage
+    if stage is None:
+        return 0.0
+    names = [s.name for s in run.network.stages]
+    products = run.network.products
+    inside = names.index(str(products.loc[product, "stage"])) >= names.index(stage)
+    weights = products["reo_weight"].astype(float)
+    return float(weights[product]) if inside else 0.0
+
+
 def price_multiples(run: Run, products: list[str], start: int, end: int) -> pd.DataFrame:
     """Simulated and observed ``end``/``start`` price multiples of ``products``.
 
@@ -35,7 +47,8 @@ def price_multiples(run: Run, products: list[str], start: int, end: int) -> pd.D
         anchor = run.calibration.anchor[stage]
         domestic = [run.solution(y).prices[(anchor, product)] for y in (start, end)]
         rents = [float(run.solution(y).quota_rent.get(anchor, 0.0)) for y in (start, end)]
-        export = [d + r for d, r in zip(domestic, rents, strict=True)]
+        weight = _quota_weight(run, product)
+        export = [d + weight * r for d, r in zip(domestic, rents, strict=True)]
         first, last = observed_price(run, product, start), observed_price(run, product, end)
         observed = last[0] / first[0] if first and last else float("nan")
         basis = f"{end} {last[1]} / {start} {first[1]}" if first and last else "not published"

@@ -163,11 +163,16 @@ class MarketProblem:
         self.demand_keys = data.demand.index
         self.stock_keys = data.stocks.index
         self.dispose_nodes = pd.MultiIndex.from_frame(made.drop_duplicates())
-        self.quota_regions = sorted(
-            set(self.arcs.get_level_values("exporter")) & set(data.quotas)
-            | ({"CHN"} if data.quota_stage and "CHN" in net.regions else set())
-        )
         self.quota_stage = data.quota_stage
+        self.quota_regions: list[str] = []
+        if data.quota_stage is not None:
+            # one row per region that can export quota-bound products; unused rows are free
+            names = [s.name for s in net.stages]
+            covered = set(names[names.index(data.quota_stage) :])
+            products = net.products
+            bound = products.index[products["stage"].isin(covered) & (products["reo_weight"] > 0)]
+            exporters = self.arcs.get_level_values(0)[self.arcs.get_level_values(2).isin(bound)]
+            self.quota_regions = sorted(set(exporters))
 
         n_sup = len(SUPPLY_EDGES) - 1
         n_dem = len(DEMAND_EDGES) - 1
@@ -432,6 +437,10 @@ class MarketProblem:
         rows, cols, _, _ = self._input_entries
         for i in changed:
             h.changeCoeff(int(rows[i]), int(cols[i]), float(values[i]))
+        if len(changed):
+            m = self.matrix.tolil()
+            m[rows[changed], cols[changed]] = values[changed]
+            self.matrix = m.tocsc()
         self._last_inputs = values
 
     def solve(self, data: MarketData, year: int) -> Solution:
@@ -440,12 +449,31 @@ class MarketProblem:
 
     def solve_raw(self, data: MarketData, year: int) -> RawSolution:
         """As :meth:`solve`, keeping the result as arrays."""
+        self.update(data)
+        return self._run(year)
+
+    def update(self, data: MarketData) -> None:
+        """Load (first call) or push ``data`` into the solver, without solving."""
+        self.check_quotas(data.quotas)
         if self._highs is None:
             self._first_load(data)
         else:
             self._update(data)
         self._data = data
-        return self._run(year)
+
+    def check_quotas(self, quotas: dict[str, float]) -> None:
+        """Refuse export quotas for regions that export nothing a quota covers."""
+        unknown = sorted(set(quotas) - set(self.quota_regions))
+        if unknown:
+            raise MarketError(
+                f"export quota for {', '.join(unknown)}: "
+                + (
+                    f"only regions exporting {self.quota_stage} products can have one "
+                    f"({', '.join(self.quota_regions)})"
+                    if self.quota_stage
+                    else "this pack declares no quota stage (quotas.csv kind 'export')"
+                )
+            )
 
     def solve_quantities(
         self,
