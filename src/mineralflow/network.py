@@ -98,12 +98,28 @@ def _stage_kinds(pack: Pack) -> list[Stage]:
     ]
 
 
-def _param(pack: Pack, name: str, stage: str, default: float) -> float:
-    if "parameters" not in pack.tables:
-        return default
-    frame = pack.table("parameters")
-    hit = frame[(frame["parameter"] == name) & (frame["scope"] == stage)]
-    return float(hit["value"].iloc[0]) if len(hit) else default
+PARAMETER_DEFAULTS = {
+    "input_per_output": 1.0,
+    "transport_cost": 0.0,
+    "disposal_cost": 0.0,
+    "base_utilisation": 0.85,
+    "investment_rate": 0.1,
+    "lead_time": 3.0,
+    "ramp_years": 2.0,
+    "gap_cost_factor": 1.0,
+    "gap_yield_loss": 0.0,
+}
+
+
+def parameter_table(pack: Pack, stages: list[str]) -> pd.DataFrame:
+    """Model parameters by stage, with documented defaults where a pack gives none."""
+    frame = pd.DataFrame(
+        {k: [v] * len(stages) for k, v in PARAMETER_DEFAULTS.items()}, index=stages
+    )
+    if "parameters" in pack.tables:
+        for row in pack.table("parameters").itertuples():
+            frame.loc[str(row.scope), str(row.parameter)] = float(row.value)
+    return frame
 
 
 def nearest_year(frame: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -148,9 +164,10 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
     element_products: dict[str, str] = {}
     elements = pack.table("elements").set_index("symbol") if "elements" in pack.tables else None
 
+    params = parameter_table(pack, [s.name for s in stages])
     previous: list[str] = []
     for stage in stages:
-        loss = _param(pack, "input_per_output", stage.name, 1.0)
+        loss = float(params.loc[stage.name, "input_per_output"])
         made: list[str] = []
         if stage.kind == "deposits":
             deposits = sorted(pack.table("deposit_composition")["deposit"].unique())

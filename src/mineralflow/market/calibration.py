@@ -28,11 +28,10 @@ import pandas as pd
 from mineralflow.data.pack import Pack
 from mineralflow.market.errors import CalibrationError
 from mineralflow.market.problem import INF, SCALE, MarketData, MarketProblem
-from mineralflow.network import AGGREGATES, Network, nearest_year
+from mineralflow.network import AGGREGATES, Network, nearest_year, parameter_table
 
 SINK_COST = 0.001  # USD/kg: a tiny cost so that stocks absorb only what nothing else takes
-RELEASE_COST = 1000.0  # USD/kg, see RELEASE_COST_NOTE
-RELEASE_COST_NOTE = "releases only close balances that nothing else can close"
+RELEASE_COST = 1000.0  # USD/kg: releases only close balances that nothing else can close
 STOCK_TURNOVER = 0.02  # share of output that stock holders trade at the reference market
 
 
@@ -52,27 +51,6 @@ class Calibration:
     gaps: pd.Series  # by (region, stage): technology gap
     problem: MarketProblem  # the LP structure of the network, ready to be loaded
     cache: dict[object, Any] = field(default_factory=dict)  # derived inputs runs share
-
-
-def parameter_table(pack: Pack, network: Network) -> pd.DataFrame:
-    """Model parameters by stage, with documented defaults where a pack gives none."""
-    defaults = {
-        "input_per_output": 1.0,
-        "transport_cost": 0.0,
-        "disposal_cost": 0.0,
-        "base_utilisation": 0.85,
-        "investment_rate": 0.1,
-        "lead_time": 3.0,
-        "ramp_years": 2.0,
-        "gap_cost_factor": 1.0,
-        "gap_yield_loss": 0.0,
-    }
-    stages = [s.name for s in network.stages]
-    frame = pd.DataFrame({k: [v] * len(stages) for k, v in defaults.items()}, index=stages)
-    if "parameters" in pack.tables:
-        for row in pack.table("parameters").itertuples():
-            frame.loc[str(row.scope), str(row.parameter)] = float(row.value)
-    return frame
 
 
 def elasticity(pack: Pack, scope: str, kind: str, horizon: str) -> float:
@@ -141,7 +119,7 @@ def _margins(pack: Pack, network: Network, anchor: dict[str, str], year: int) ->
 
 
 def reference_prices(
-    pack: Pack, network: Network, anchor: dict[str, str], params: pd.DataFrame, year: int
+    pack: Pack, network: Network, anchor: dict[str, str], year: int
 ) -> tuple[pd.Series, pd.Series]:
     """Base-year price of every product and the market it refers to."""
     prices = pack.select("prices", year=year)
@@ -227,10 +205,10 @@ def _anchors(network: Network, q0: pd.Series) -> dict[str, str]:
 
 def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
     """Calibrate ``network`` to ``year``; see the module docstring for the steps."""
-    params = parameter_table(pack, network)
+    params = parameter_table(pack, [s.name for s in network.stages])
     q0 = base_production(pack, network, year)
     anchor = _anchors(network, q0)
-    ref_price, ref_market = reference_prices(pack, network, anchor, params, year)
+    ref_price, ref_market = reference_prices(pack, network, anchor, year)
     gaps = technology_gaps(pack)
     d0 = base_demand(pack, network, year)
     missing = d0.index.difference(network.demand.index)
@@ -267,10 +245,12 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
     eps_supply = pd.Series(
         [elasticity(pack, s, "supply", "short") for s in stage_of], index=network.groups.index
     )
-    u0 = stage_of.map(params["base_utilisation"]).astype(float)
-    capacity = _base_capacity(pack, network, q0, u0, year)
-    u0 = pd.Series(np.where(capacity > 0, (q0 / capacity).clip(upper=1.0), u0), index=u0.index)
-    u0 = u0.where(u0 > 0, stage_of.map(params["base_utilisation"]).astype(float))
+    normal = stage_of.map(params["base_utilisation"]).astype(float)
+    capacity = _base_capacity(pack, network, q0, normal, year)
+    u0 = pd.Series(
+        np.where(capacity > 0, (q0 / capacity).clip(upper=1.0), normal), index=normal.index
+    )
+    u0 = u0.where(u0 > 0, normal)
     eta = pd.Series(
         [elasticity(pack, s, "demand", "short") for s in network.demand.index.get_level_values(1)],
         index=network.demand.index,
@@ -390,25 +370,13 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
             "release_price": node_price[keep],
         }
     )
-    data = MarketData(
-        network=network,
-        groups=pd.DataFrame(
-            {
-                "region": network.groups["region"],
-                "stage": stage_of,
-                "capacity": capacity,
-                "level": level,
-                "u0": u0,
-                "eps": eps_supply,
-            }
-        ),
+    data = replace(
+        recon_data,
+        groups=recon_data.groups.assign(level=level),
         demand=demand,
         stocks=stocks,
-        disposal=disposal,
-        transport=transport,
-        input_scale=input_scale,
+        quota_stage=export_quota_stage(pack),
     )
-    data = replace(data, quota_stage=export_quota_stage(pack))
     long_eta = pd.Series(
         {s: elasticity(pack, s, "demand", "long") for s in set(d0.index.get_level_values(1))}
     )
@@ -485,7 +453,6 @@ def _variant_reference(network: Network, va: pd.Series, anchor: dict[str, str]) 
     for pid, row in procs.iterrows():
         if row["region"] == anchor[row["stage"]] and pid in va.index:
             out[(row["stage"], row["variant"])] = float(va[pid])
-    # mining variants the anchor does not mine: their concentrate value at the anchor
     return out
 
 

@@ -140,8 +140,6 @@ class MarketProblem:
         self.nodes = pd.MultiIndex.from_frame(
             pd.concat([made, used, stocked]).drop_duplicates().sort_values(["product", "region"])
         )
-        node_pos = pd.Series(np.arange(len(self.nodes)), index=self.nodes)
-        self.node_pos = node_pos
 
         sources = pd.concat([made, stocked[data.stocks["release"].to_numpy() > 0]])
         sources = sources.drop_duplicates()
