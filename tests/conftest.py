@@ -21,6 +21,15 @@ class CliResult:
     err: str
 
 
+@pytest.fixture(autouse=True)
+def _private_store(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every test records runs in a store of its own, never in the user's."""
+    folder = tmp_path_factory.mktemp("store")
+    monkeypatch.setenv("MINERALFLOW_STORE", str(folder / "runs.duckdb"))
+
+
 @pytest.fixture
 def run_cli(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

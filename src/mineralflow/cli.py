@@ -14,20 +14,24 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+import yaml
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from mineralflow.compare import GROUPS, compare
 from mineralflow.data import check_pack, load_pack
 from mineralflow.data.pack import bundled_packs
 from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
 from mineralflow.data.validate import suggest
-from mineralflow.dynamics import simulate
 from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
-from mineralflow.results import export_results, iamc_frame
-from mineralflow.scenario import load_scenario
+from mineralflow.results import FORMATS, export_results
+from mineralflow.scenario import Scenario, bundled_scenarios, load_scenario
+from mineralflow.scenario.execute import ScenarioResult, check_scenario, execute, run_length
+from mineralflow.scenario.schema import scenario_json_schema
+from mineralflow.store import ENV, ResultsStore, StoreError
 from mineralflow.validation import price_multiples
 
 app = typer.Typer(
@@ -38,6 +42,12 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Inspect and validate data packs.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+scenario_app = typer.Typer(
+    help="List, show, validate scenarios; their JSON Schema.", no_args_is_help=True
+)
+app.add_typer(scenario_app, name="scenario")
+runs_app = typer.Typer(help="The results store: list, show and delete runs.", no_args_is_help=True)
+app.add_typer(runs_app, name="runs")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -217,42 +227,274 @@ def data_overview(
             _print_frame(head, f"{stage}, {chosen}")
 
 
+StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help=f"results store file (default: ${ENV} or the user data folder)"),
+]
+
+
+def _open_store(path: Path | None) -> ResultsStore:
+    return ResultsStore(path)
+
+
+def _execute(spec: Scenario, store: ResultsStore | None, refresh: bool) -> ScenarioResult:
+    """Run ``spec``, or read it from the store when the same inputs ran before."""
+    if store is not None and not refresh:
+        found = store.find(spec)
+        if found is not None:
+            frame = store.results(found)
+            return ScenarioResult(spec, {}, frame, 0.0, from_store=True, run_id=found)
+    lengths = run_length(spec)
+    with Progress(console=err, transient=True) as progress:
+        tasks = {
+            name: progress.add_task(f"{spec.name}: {name}", total=n) for name, n in lengths.items()
+        }
+        result = execute(spec, progress=lambda name, _year: progress.advance(tasks[name]))
+    if store is not None:
+        result.run_id = store.save(spec, result.frame, result.wall_seconds)
+    return result
+
+
 @app.command("run")
 def run_scenario(
     scenario: Annotated[str, typer.Argument(help="bundled scenario name or a scenario .yaml file")],
     export: Annotated[
-        Path | None, typer.Option("--export", help="folder to write results.csv (IAMC) into")
+        Path | None, typer.Option("--export", help="folder to write the results into")
     ] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format", "-f", help=f"export format(s): {', '.join(FORMATS)} (default csv)"
+        ),
+    ] = None,
+    store: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="neither read nor record")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="solve even if stored")] = False,
 ) -> None:
-    """Run a scenario through the market model and summarise (or export) its results."""
+    """Run a scenario through the market model, record it and summarise (or export) it."""
     spec = load_scenario(scenario)
-    pack = load_pack(spec.pack)
-    first, last = spec.years
-    base = spec.base_year if spec.base_year is not None else min(first, pack.manifest.base_year)
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task(f"{spec.name}", total=last - base + 1)
-        run = simulate(
-            pack,
-            (first, last),
-            base_year=base,
-            progress=lambda _year: progress.advance(task),
+    formats = fmt or ["csv"]
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise SelectionError(
+            f"unknown format '{unknown[0]}'{suggest(unknown[0], FORMATS)}; formats: "
+            f"{', '.join(FORMATS)}"
         )
-    frame = iamc_frame(run, spec.name, first_year=first)
+    opened = None if no_store else _open_store(store)
+    try:
+        result = _execute(spec, opened, refresh)
+    finally:
+        if opened is not None:
+            opened.close()
+    frame = result.frame
     if export is not None:
-        path = export_results(frame, export)
-        out.print(f"wrote {len(frame)} rows to {path}")
-    keys = [v for v in frame["variable"].unique() if v.startswith("Production|")][:4]
-    table = frame[(frame["region"] == "World") & frame["variable"].isin(keys)]
-    pivot = table.pivot_table(index="year", columns="variable", values="value")
-    _print_frame(pivot.reset_index(), f"{spec.name}: world production")
-    if base < pack.manifest.base_year and "elements" in pack.tables:
+        for path in export_results(frame, export, formats, meta={"description": spec.description}):
+            out.print(f"wrote {path}")
+    for commodity in frame["variable"].str.split("|").str[1].unique():
+        keys = [
+            v
+            for v in frame["variable"].unique()
+            if v.startswith(f"Production|{commodity}|") and v.count("|") == 2
+        ]
+        table = frame[(frame["region"] == "World") & frame["variable"].isin(keys)]
+        pivot = table.pivot_table(index="year", columns="variable", values="value")
+        pivot.columns = [c.split("|")[-1] for c in pivot.columns]
+        _print_frame(pivot.reset_index(), f"{spec.name}: world production of {commodity.lower()}")
+    run = result.runs.get(spec.packs[0])
+    base = spec.years[0] if run is None else run.years[0]
+    if run is not None and base < run.pack.manifest.base_year and "elements" in run.pack.tables:
         checked = [p for p in ("Nd", "Dy", "La", "Ce") if p in run.network.products.index]
-        multiples = price_multiples(run, checked, base, last).round(2)
-        _print_frame(multiples, f"{spec.name}: price multiples {last}/{base}")
+        multiples = price_multiples(run, checked, base, spec.years[1]).round(2)
+        _print_frame(multiples, f"{spec.name}: price multiples {spec.years[1]}/{base}")
+    if result.from_store:
+        out.print(f"served from the results store (run {result.run_id}); --refresh solves again")
+    else:
+        solver = sum(r.solver_seconds for r in result.runs.values())
+        years = sum(len(r.years) for r in result.runs.values())
+        out.print(
+            f"{years} years solved in {result.wall_seconds:.2f} s ({solver:.2f} s in HiGHS)"
+            + (f"; recorded as run {result.run_id}" if result.run_id else "")
+        )
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """The bundled scenarios and what each represents."""
+    rows = []
+    for name in bundled_scenarios():
+        spec = load_scenario(name)
+        first = spec.description.split(". ")[0].rstrip(".") + "."
+        rows.append(
+            {
+                "scenario": name,
+                "packs": "+".join(spec.packs),
+                "years": f"{spec.years[0]}-{spec.years[1]}",
+                "levers": len(spec.levers),
+                "what it represents": first,
+            }
+        )
+    _print_frame(pd.DataFrame(rows), "bundled scenarios")
+
+
+@scenario_app.command("show")
+def scenario_show(
+    scenario: Annotated[str, typer.Argument(help="bundled scenario name or a .yaml file")],
+    as_yaml: Annotated[
+        bool, typer.Option("--yaml", help="print the resolved scenario as YAML")
+    ] = False,
+) -> None:
+    """A scenario after inheritance: its description, packs, years, levers and sources."""
+    spec = load_scenario(scenario)
+    if as_yaml:
+        data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
+        sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        return
+    out.rule(f"[bold]{spec.name}[/bold]")
+    out.print(spec.description)
     out.print(
-        f"{len(run.years)} years solved in {run.wall_seconds:.2f} s "
-        f"({run.solver_seconds:.2f} s in HiGHS)"
+        f"packs: {', '.join(spec.packs)}; years {spec.years[0]}-{spec.years[1]}"
+        + (f"; inherits {spec.base}" if spec.base else "")
     )
+    if spec.levers:
+        levers = pd.DataFrame(
+            [
+                {"#": i, "lever": lev.summary(), "note": lev.note or ""}
+                for i, lev in enumerate(spec.levers)
+            ]
+        )
+        _print_frame(levers, "levers")
+    for source in spec.sources:
+        out.print(f"  source: {source}")
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    files: Annotated[list[str], typer.Argument(help="scenario names or .yaml files")],
+) -> None:
+    """Check scenario files against the schema and their packs, without solving."""
+    for name in files:
+        spec = load_scenario(name)
+        check_scenario(spec)
+        out.print(
+            f"[green]ok[/green] {name}: scenario '{spec.name}', {len(spec.levers)} lever(s), "
+            f"packs {', '.join(spec.packs)}, years {spec.years[0]}-{spec.years[1]}"
+        )
+
+
+@scenario_app.command("schema")
+def scenario_schema(
+    output: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
+) -> None:
+    """The JSON Schema of scenario files, for editors (YAML language servers)."""
+    text = json.dumps(scenario_json_schema(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"wrote {output}")
+
+
+def _frame_of(name: str, store: ResultsStore) -> tuple[str, pd.DataFrame]:
+    """A run id from the store, or a scenario name or file (run or read from the store)."""
+    looks_like_id = len(name) >= 4 and all(c in "0123456789abcdef" for c in name)
+    if looks_like_id and not Path(name).exists():
+        try:
+            run_id = store.resolve_id(name)
+        except StoreError:
+            pass
+        else:
+            return f"{store.get(run_id).scenario} ({run_id})", store.results(run_id)
+    spec = load_scenario(name)
+    result = _execute(spec, store, refresh=False)
+    return spec.name, result.frame
+
+
+@app.command("compare")
+def compare_runs(
+    a: Annotated[str, typer.Argument(help="scenario name, .yaml file or stored run id")],
+    b: Annotated[str, typer.Argument(help="the run to compare against A")],
+    years: Annotated[
+        list[int] | None,
+        typer.Option("--year", "-y", help="year(s) to show (default: 5-year steps)"),
+    ] = None,
+    top: Annotated[int, typer.Option(help="series shown per measure", min=1)] = 8,
+    as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
+    store: StoreOption = None,
+) -> None:
+    """Key differences between two runs by year: shares, prices, shortages, import reliance."""
+    with _open_store(store) as opened:
+        name_a, frame_a = _frame_of(a, opened)
+        name_b, frame_b = _frame_of(b, opened)
+    table = compare(frame_a, frame_b, years, top)
+    if as_json:
+        sys.stdout.write(json.dumps(_records(table), indent=1) + "\n")
+        return
+    out.print(f"A = {name_a}, B = {name_b}; cells show A -> B")
+    for group in GROUPS:
+        part = table[table["group"] == group]
+        if part.empty:
+            out.print(f"{group}: no difference")
+            continue
+        cells = part.assign(
+            variable=part["variable"].str.split("|", n=1).str[1],
+            cell=[f"{_fmt(x)} -> {_fmt(y)}" for x, y in zip(part["a"], part["b"], strict=True)],
+        )
+        pivot = cells.pivot_table(
+            index=["variable", "region", "unit"],
+            columns="year",
+            values="cell",
+            aggfunc="first",
+            sort=False,
+        ).reset_index()
+        pivot.columns = [str(c) for c in pivot.columns]
+        _print_frame(pivot, group)
+
+
+@runs_app.command("list")
+def runs_list(store: StoreOption = None) -> None:
+    """The runs in the results store, newest first."""
+    with _open_store(store) as opened:
+        table = opened.list()
+        out.print(f"results store: {opened.path}")
+    if table.empty:
+        out.print("no runs yet; 'mineralflow run SCENARIO' records one")
+        return
+    table["created"] = table["created"].astype(str).str[:19]
+    _print_frame(table, f"{len(table)} run(s)")
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="run id (or its first characters)")],
+    store: StoreOption = None,
+) -> None:
+    """What a stored run was: scenario text, pack hash, code version, seed, time."""
+    with _open_store(store) as opened:
+        full = opened.resolve_id(run_id)
+        info = opened.get(full)
+        frame = opened.results(full)
+    out.rule(f"[bold]run {info.run_id}[/bold]: {info.scenario}")
+    out.print(
+        f"created {str(info.created)[:19]} UTC; packs {info.packs} (hash "
+        f"{info.pack_hash[:16]}...); code {info.code_version}; seed {info.seed}; "
+        f"{info.wall_seconds:.2f} s; {info.rows} rows, years "
+        f"{int(frame['year'].min())}-{int(frame['year'].max())}"
+    )
+    data = json.loads(info.scenario_text)
+    sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+@runs_app.command("delete")
+def runs_delete(
+    run_ids: Annotated[list[str], typer.Argument(help="run id(s)")],
+    store: StoreOption = None,
+) -> None:
+    """Delete runs from the results store."""
+    with _open_store(store) as opened:
+        for run_id in run_ids:
+            full = opened.resolve_id(run_id)
+            opened.delete(full)
+            out.print(f"deleted run {full}")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,29 @@ class Policies:
     quotas: dict[str, float] = field(default_factory=dict)
     tariffs: dict[tuple[str, str, str], float] = field(default_factory=dict)
     bans: set[tuple[str, str, str]] = field(default_factory=set)
+
+
+@dataclass
+class Plan:
+    """What a scenario's levers change, as arrays by year (rows follow ``years``).
+
+    Columns follow the calibrated problem's order: groups, demand keys, trade arcs,
+    processes, nodes, LP columns.  ``None`` leaves that part of the model as the pack has it.
+    """
+
+    years: list[int]
+    growth: np.ndarray | None = None  # (years, demand keys): growth rate replacing the pack's
+    capacity: np.ndarray | None = None  # (years, groups): t of capacity added
+    capacity_min: np.ndarray | None = None  # (years, groups): capacity at least this (t)
+    trade_cost: np.ndarray | None = None  # (years, arcs): USD/kg above transport
+    closed: np.ndarray | None = None  # (years, arcs): no trade
+    limits: sp.csr_matrix | None = None  # (limits, LP columns): t counted per t of a column
+    limit_names: list[str] = field(default_factory=list)
+    limit_lower: np.ndarray | None = None  # (years, limits): t, -inf for none
+    limit_upper: np.ndarray | None = None  # (years, limits): t, inf for none
+    stockpile: np.ndarray | None = None  # (years, nodes): t bought (+) or sold (-)
+    level_scale: np.ndarray | None = None  # (years, groups): cost level against calibration
+    input_scale: np.ndarray | None = None  # (years, processes): inputs against calibration
 
 
 @dataclass
@@ -102,9 +125,20 @@ def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
 
 
 def project_matrix(
-    pack: Pack, network: Network, calibration: Calibration, years: list[int]
+    pack: Pack,
+    network: Network,
+    calibration: Calibration,
+    years: list[int],
+    *,
+    keep: Callable[[str], bool] | None = None,
+    probability: float | None = None,
+    delay: int = 0,
 ) -> np.ndarray:
-    """Capacity (t) that announced projects add, by (year, group), probability-weighted."""
+    """Capacity (t) that announced projects add, by (year, group), probability-weighted.
+
+    ``keep`` selects projects by region, ``probability`` replaces the weight of their status
+    (:data:`STATUS_PROBABILITY`) and ``delay`` moves their start (scenario levers).
+    """
     groups = network.groups.index
     out = np.zeros((len(years), len(groups)))
     if "projects" not in pack.tables:
@@ -114,13 +148,18 @@ def project_matrix(
     feed = pack.table("mine_feed") if first.kind == "deposits" else None
     year_arr = np.array(years, dtype=float)
     for row in pack.table("projects").itertuples():
-        start = int(row.start_year)
-        if start <= calibration.year:
+        if int(row.start_year) <= calibration.year:
             continue  # already in the base-year capacity
+        if keep is not None and not keep(str(row.region)):
+            continue
+        start = int(row.start_year) + delay
         stage = str(row.stage)
         ramp = max(float(params.loc[stage, "ramp_years"]), 1.0)
         share = np.clip((year_arr - start + 1) / ramp, 0.0, 1.0)
-        size = float(row.capacity) * STATUS_PROBABILITY.get(str(row.status), 0.5)
+        weight = (
+            STATUS_PROBABILITY.get(str(row.status), 0.5) if probability is None else probability
+        )
+        size = float(row.capacity) * weight
         if feed is not None and stage == first.name:
             mix = nearest_year(feed[feed["region"] == row.region], start)
             parts = [
@@ -192,6 +231,7 @@ def simulate(
     base_year: int | None = None,
     calibration: Calibration | None = None,
     policies: Callable[[int], Policies] | None = None,
+    plan: Plan | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Run:
     """Calibrate to the base year and solve every year from there to ``years[1]``.
@@ -208,8 +248,13 @@ def simulate(
     cal = calibration
     network = cal.data.network
     data0 = cal.data
-    problem = cal.problem.fresh()
     run_years = list(range(base, years[1] + 1))
+    if plan is not None and plan.years[: len(run_years)] != run_years:
+        raise ValueError("the plan's years do not match the run's")
+    if plan is not None and plan.limits is not None:
+        problem = cal.problem.with_limits(plan.limits, plan.limit_names)
+    else:
+        problem = cal.problem.fresh()
     groups = problem.groups
     keys = problem.demand_keys
     g0 = data0.groups.reindex(groups)
@@ -233,6 +278,8 @@ def simulate(
     caps = cal.cache.get(("caps", span))
     if caps is None:
         caps = cal.cache[("caps", span)] = historical_caps(pack, network, cal, run_years)
+    if plan is not None and plan.growth is not None:
+        growth = np.where(np.isnan(plan.growth), growth, plan.growth)
     basket = cal.cache.get("basket")
     if basket is None:
         basket = cal.cache["basket"] = basket_matrix(problem)
@@ -241,7 +288,10 @@ def simulate(
         known_quotas = cal.cache["quotas"] = pack_quotas(pack)
     balance = problem.rows["balance"]
 
-    had_trade_policy = False
+    pushed_trade: tuple[np.ndarray, np.ndarray] | None = None
+    pushed_tech: tuple[np.ndarray, np.ndarray] | None = None
+    no_cost = np.zeros(len(problem.arcs))
+    open_arcs = np.zeros(len(problem.arcs), dtype=bool)
     invested = np.zeros(len(groups))
     orders = np.zeros((len(run_years) + int(lead.max(initial=0)) + 1, len(groups)))
     growth_index = np.ones(len(keys))
@@ -252,28 +302,50 @@ def simulate(
             growth_index = growth_index * (1.0 + growth[i])
             invested = invested + orders[i]
         capacity = base_capacity + projects[i] + invested
+        if plan is not None and plan.capacity is not None:
+            capacity = capacity + plan.capacity[i]
+        if plan is not None and plan.capacity_min is not None:
+            capacity = np.maximum(capacity, plan.capacity_min[i])
         reference = d0 * growth_index
         extra = policies(year) if policies is not None else Policies()
         quotas = {**known_quotas.get(year, {}), **extra.quotas}
-        trade_policy = bool(extra.tariffs or extra.bans)
-        if i == 0 and not trade_policy:
+        if i == 0:
             problem.load(data0)
-        elif trade_policy or had_trade_policy:
-            # tariffs and bans change trade costs and bounds: push the whole year, then
-            # the quantities below (a year after such a year resets them the same way)
-            problem.update(
-                replace(
-                    data0,
-                    groups=g0.assign(capacity=capacity),
-                    quotas=quotas,
-                    tariffs=extra.tariffs,
-                    bans=extra.bans,
-                )
-            )
-        had_trade_policy = trade_policy
+        # trade costs and closed arcs: pushed only when they differ from the last year's,
+        # so that a one-year measure is undone the year after
+        cost = no_cost if plan is None or plan.trade_cost is None else plan.trade_cost[i]
+        closed = open_arcs if plan is None or plan.closed is None else plan.closed[i]
+        if extra.tariffs:
+            cost = cost + problem.arc_values(extra.tariffs)
+        if extra.bans:
+            closed = closed | np.array([a in extra.bans for a in problem.arcs])
+        if pushed_trade is None or not (
+            np.array_equal(cost, pushed_trade[0]) and np.array_equal(closed, pushed_trade[1])
+        ):
+            if pushed_trade is not None or cost.any() or closed.any():
+                problem.set_trade(cost, closed)
+            pushed_trade = (cost, closed)
+        if plan is not None and plan.level_scale is not None and plan.input_scale is not None:
+            tech = (plan.level_scale[i], plan.input_scale[i])
+            if pushed_tech is None or not (
+                np.array_equal(tech[0], pushed_tech[0]) and np.array_equal(tech[1], pushed_tech[1])
+            ):
+                problem.set_technology(*tech)
+                pushed_tech = tech
         problem.check_quotas(quotas)
         quota_vec = np.array([quotas.get(r, np.inf) for r in problem.quota_regions])
-        raw = problem.solve_quantities(year, capacity, reference * substitution, quota_vec, caps[i])
+        limits = None
+        if plan is not None and plan.limit_lower is not None and plan.limit_upper is not None:
+            limits = (plan.limit_lower[i], plan.limit_upper[i])
+        raw = problem.solve_quantities(
+            year,
+            capacity,
+            reference * substitution,
+            quota_vec,
+            caps[i],
+            limits=limits,
+            balance_rhs=None if plan is None or plan.stockpile is None else plan.stockpile[i],
+        )
         run.raw[year] = raw
         run.reference_demand[year] = reference * substitution
         run.capacity[year] = capacity

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
@@ -36,156 +37,255 @@ def _price_variable(commodity: str, product: str, stage_kind: str, last_stage: b
     return f"Price|{commodity}" if last_stage else f"Price|{commodity}|{_title(product)}"
 
 
+class _Rows:
+    """Collects variables for all years at once: one block per (label, matrix) pair."""
+
+    def __init__(self, years: np.ndarray) -> None:
+        self.years = years
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        regions: np.ndarray,
+        variables: np.ndarray,
+        units: np.ndarray,
+        values: np.ndarray,
+        *,
+        world: str | None = None,
+        drop_zero: bool = False,
+    ) -> None:
+        """``values`` is (years, series); ``world`` adds the sum over series per variable."""
+        n_years, n = values.shape
+        if n == 0:
+            return
+        frame = pd.DataFrame(
+            {
+                "region": np.tile(regions, n_years),
+                "variable": np.tile(variables, n_years),
+                "unit": np.tile(units, n_years),
+                "year": np.repeat(self.years, n),
+                "value": values.ravel(),
+            }
+        )
+        if drop_zero:
+            frame = frame[frame["value"] > 1e-9]
+        self.parts.append(frame)
+        if world == "sum":
+            total = (
+                frame.groupby(["variable", "unit", "year"], sort=False)["value"].sum().reset_index()
+            )
+            self.parts.append(total.assign(region=WORLD))
+
+
+def _aggregate(
+    keys: pd.DataFrame, weights: np.ndarray | None = None
+) -> tuple[sp.csr_matrix, pd.DataFrame]:
+    """Sparse map from items to the distinct rows of ``keys`` (one key row per item)."""
+    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    data = np.ones(len(keys)) if weights is None else weights
+    matrix = sp.csr_matrix((data, (np.arange(len(keys)), codes)), shape=(len(keys), len(uniques)))
+    return matrix, pd.DataFrame(list(uniques), columns=list(keys.columns))
+
+
 def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.DataFrame:
-    """All reported variables of ``run`` from ``first_year`` on, as an IAMC long table."""
+    """All reported variables of ``run`` from ``first_year`` on, as an IAMC long table.
+
+    Every variable is computed for all years at once from the stacked solver output.
+    """
     net = run.network
+    problem = run.problem
     commodity = run.pack.manifest.title.title()
     stage_kind = {s.name: s.kind for s in net.stages}
     stage_unit = {s.name: s.unit for s in net.stages}
     last = net.stages[-1].name
-    groups = net.groups
     products = net.products
-    rows: list[pd.DataFrame] = []
+    years = [y for y in run.years if first_year is None or y >= first_year]
+    if not years:
+        raise MineralflowError("the run has no years to report")
+    x = np.vstack([run.raw[y].x for y in years])
+    duals = np.vstack([run.raw[y].row_dual for y in years])
+    rows = _Rows(np.array(years))
+    cols = problem.cols
 
-    def add(frame: pd.Series, variable: str | pd.Series, unit: str | pd.Series, year: int) -> None:
-        if frame.empty:
-            return
-        rows.append(
-            pd.DataFrame(
-                {
-                    "region": frame.index.to_numpy(),
-                    "variable": variable if isinstance(variable, str) else variable.to_numpy(),
-                    "unit": unit if isinstance(unit, str) else unit.to_numpy(),
-                    "year": year,
-                    "value": frame.to_numpy(float),
-                }
-            )
+    # production by stage and region, with a World total
+    groups = net.groups.reindex(problem.groups)
+    supply = x[:, cols["supply"]].reshape(len(years), len(problem.groups), problem.n_sup).sum(2)
+    agg, keys = _aggregate(groups[["stage", "region"]].reset_index(drop=True))
+    variables = np.array([f"Production|{commodity}|{_title(s)}" for s in keys["stage"]])
+    units = np.array([stage_unit[s] for s in keys["stage"]])
+    rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world="sum")
+
+    # element output of the element stage
+    activity = x[:, cols["activity"]]
+    procs = net.processes.reindex(problem.processes)
+    elem_stage = [s.name for s in net.stages if s.kind == "elements"]
+    coef = net.coefficients
+    if elem_stage:
+        made = coef[coef["coeff"] > 0]
+        made = made[made["process"].map(procs["stage"]) == elem_stage[0]]
+        proc_pos = problem.processes.get_indexer(made["process"])
+        key = pd.DataFrame(
+            {"product": made["product"].to_numpy(), "region": procs["region"].to_numpy()[proc_pos]}
+        )
+        agg, keys = _aggregate(key, made["coeff"].to_numpy(float))
+        values = activity[:, proc_pos] @ agg
+        variables = np.array(
+            [f"Production|{commodity}|{_title(elem_stage[0])}|{p}" for p in keys["product"]]
+        )
+        units = np.full(len(keys), stage_unit[elem_stage[0]])
+        rows.add(keys["region"].to_numpy(), variables, units, values, world="sum")
+
+    # consumption and shortage by sector
+    dkeys = problem.demand_keys
+    use = x[:, cols["use"]].reshape(len(years), len(dkeys), problem.n_dem).sum(2)
+    reference = np.vstack([run.reference_demand[y] for y in years])
+    short = np.clip(reference - use, 0.0, None)
+    sector_unit = net.demand["unit"].groupby(level=1).first()
+    regions = dkeys.get_level_values(0).to_numpy()
+    sectors = dkeys.get_level_values(1).to_numpy()
+    units = sector_unit.reindex(sectors).to_numpy()
+    names = np.array([_title(s) for s in sectors])
+    rows.add(regions, f"Consumption|{commodity}|" + names, units, use, world="sum")
+    rows.add(regions, f"Shortage|{commodity}|" + names, units, short, world="sum")
+    if len(set(sector_unit)) == 1:
+        agg, keys = _aggregate(pd.DataFrame({"region": regions}))
+        n = len(keys)
+        rows.add(
+            keys["region"].to_numpy(),
+            np.full(n, f"Consumption|{commodity}"),
+            np.full(n, str(sector_unit.iloc[0])),
+            use @ agg,
+            world="sum",
         )
 
-    sector_unit = net.demand.reset_index().drop_duplicates("sector").set_index("sector")["unit"]
-    for year in run.years:
-        if first_year is not None and year < first_year:
-            continue
-        sol = run.solution(year)
-        # production by stage and region, with a World total
-        by_stage = sol.production.groupby([groups["stage"], groups["region"]]).sum()
-        for stage in net.stages:
-            part = by_stage.xs(stage.name, level=0)
-            part = pd.concat([part, pd.Series({WORLD: part.sum()})])
-            add(part, f"Production|{commodity}|{_title(stage.name)}", stage.unit, year)
-        # element output of the element stage
-        coef = net.coefficients
-        elem_stage = [s.name for s in net.stages if s.kind == "elements"]
-        if elem_stage:
-            out = coef[coef["coeff"] > 0].merge(
-                net.processes[["region", "stage"]], left_on="process", right_index=True
+    # trade by stage
+    arcs = problem.arcs
+    trade = x[:, cols["trade"]]
+    arc_stage = products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
+    for level, kind in ((0, "Exports"), (1, "Imports")):
+        agg, keys = _aggregate(
+            pd.DataFrame({"stage": arc_stage, "region": arcs.get_level_values(level).to_numpy()})
+        )
+        flows = trade @ agg
+        variables = np.array([f"{kind}|{commodity}|{_title(s)}" for s in keys["stage"]])
+        units = np.array([stage_unit[s] for s in keys["stage"]])
+        rows.add(keys["region"].to_numpy(), variables, units, flows, drop_zero=True)
+        if kind == "Imports" and stage_kind[last] == "plain":
+            mine = (keys["stage"] == last).to_numpy()
+            rows.add(
+                keys["region"].to_numpy()[mine],
+                np.full(mine.sum(), f"Imports|{commodity}"),
+                units[mine],
+                flows[:, mine],
+                drop_zero=True,
             )
-            out = out[out["stage"] == elem_stage[0]]
-            out = out.assign(t=out["coeff"] * out["process"].map(sol.activity))
-            table = out.groupby(["product", "region"])["t"].sum()
-            for element in table.index.get_level_values(0).unique():
-                part = table.xs(element, level=0)
-                part = pd.concat([part, pd.Series({WORLD: part.sum()})])
-                add(
-                    part,
-                    f"Production|{commodity}|{_title(elem_stage[0])}|{element}",
-                    stage_unit[elem_stage[0]],
-                    year,
-                )
-        # consumption and shortage by sector
-        ref = pd.Series(run.reference_demand[year], index=run.problem.demand_keys)
-        for sector in sorted(set(sol.consumption.index.get_level_values(1))):
-            used = sol.consumption.xs(sector, level=1)
-            short = (ref.xs(sector, level=1) - used).clip(lower=0.0)
-            unit = str(sector_unit[sector])
-            name = _title(sector)
-            add(
-                pd.concat([used, pd.Series({WORLD: used.sum()})]),
-                f"Consumption|{commodity}|{name}",
-                unit,
-                year,
-            )
-            add(
-                pd.concat([short, pd.Series({WORLD: short.sum()})]),
-                f"Shortage|{commodity}|{name}",
-                unit,
-                year,
-            )
-        if len(set(sector_unit)) == 1:
-            total = sol.consumption.groupby(level=0).sum()
-            add(
-                pd.concat([total, pd.Series({WORLD: total.sum()})]),
-                f"Consumption|{commodity}",
-                str(sector_unit.iloc[0]),
-                year,
-            )
-        # trade by stage
-        trade = sol.trade[sol.trade > 1e-9]
-        if len(trade):
-            stage_of = products["stage"].reindex(trade.index.get_level_values(2)).to_numpy()
-            frame = pd.DataFrame(
-                {
-                    "exporter": trade.index.get_level_values(0),
-                    "importer": trade.index.get_level_values(1),
-                    "stage": stage_of,
-                    "t": trade.to_numpy(),
-                }
-            )
-            for stage_name, flows in frame.groupby("stage"):
-                unit = stage_unit[str(stage_name)]
-                exports = flows.groupby("exporter")["t"].sum()
-                imports = flows.groupby("importer")["t"].sum()
-                add(exports, f"Exports|{commodity}|{_title(str(stage_name))}", unit, year)
-                add(imports, f"Imports|{commodity}|{_title(str(stage_name))}", unit, year)
-                if stage_name == last and stage_kind[last] == "plain":
-                    add(imports, f"Imports|{commodity}", unit, year)
-        # prices by region where a product is used or made, and a World average
-        prices = sol.prices
-        use = _use_weights(run, year)
-        for product in products.index:
-            if product not in prices.index.get_level_values(1):
-                continue
-            part = prices.xs(product, level=1)
-            product_stage = str(products.loc[product, "stage"])
-            variable = _price_variable(
-                commodity, str(product), stage_kind[product_stage], product_stage == last
-            )
-            weights = use.get(product)
-            if weights is not None and weights.sum() > 0:
-                w = weights.reindex(part.index).fillna(0.0)
-                world = float((part * w).sum() / w.sum()) if w.sum() > 0 else float(part.mean())
-            else:
-                world = float(part.mean())
-            add(pd.concat([part, pd.Series({WORLD: world})]), variable, "USD/kg", year)
-    if not rows:
-        raise MineralflowError("the run has no years to report")
-    out = pd.concat(rows, ignore_index=True)
+
+    # prices by region where a product is used or made, and a World average weighted by use
+    nodes = problem.nodes
+    prices = duals[:, problem.rows["balance"]]
+    node_region = nodes.get_level_values(0).to_numpy()
+    node_product = nodes.get_level_values(1).to_numpy()
+    used = coef[coef["coeff"] < 0]
+    upos = problem.processes.get_indexer(used["process"])
+    unode = problem.node_of(procs["region"].to_numpy()[upos], used["product"])
+    weights = (activity[:, upos] * -used["coeff"].to_numpy(float)) @ sp.csr_matrix(
+        (np.ones(len(unode)), (np.arange(len(unode)), unode)), shape=(len(unode), len(nodes))
+    )
+    b = problem.baskets
+    bkey = dkeys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
+    bnode = problem.node_of(b["region"], b["product"])
+    weights = weights + (use[:, bkey] * b["coeff"].to_numpy(float)) @ sp.csr_matrix(
+        (np.ones(len(bnode)), (np.arange(len(bnode)), bnode)), shape=(len(bnode), len(nodes))
+    )
+    weights = np.asarray(weights)
+    labels = {
+        p: _price_variable(
+            commodity,
+            str(p),
+            stage_kind[str(products.loc[p, "stage"])],
+            products.loc[p, "stage"] == last,
+        )
+        for p in products.index
+    }
+    variables = np.array([labels[p] for p in node_product])
+    rows.add(node_region, variables, np.full(len(nodes), "USD/kg"), prices)
+    agg, keys = _aggregate(pd.DataFrame({"product": node_product}))
+    total_w = weights @ agg
+    weighted = (prices * weights) @ agg
+    counts = np.asarray(agg.sum(0)).ravel()
+    mean = (prices @ agg) / counts
+    world = np.where(total_w > 0, weighted / np.where(total_w > 0, total_w, 1.0), mean)
+    rows.add(
+        np.full(len(keys), WORLD),
+        np.array([labels[p] for p in keys["product"]]),
+        np.full(len(keys), "USD/kg"),
+        world,
+    )
+
+    out = pd.concat(rows.parts, ignore_index=True)
     out.insert(0, "scenario", scenario)
     out.insert(0, "model", MODEL)
     out["year"] = out["year"].astype(int)
+    out["value"] = out["value"].astype(float)
     return out[COLUMNS].sort_values(["variable", "region", "year"]).reset_index(drop=True)
 
 
-def _use_weights(run: Run, year: int) -> dict[str, pd.Series]:
-    """Quantity of each product used in each region (processes and consumption), t."""
-    sol = run.solution(year)
-    net = run.network
-    coef = net.coefficients[net.coefficients["coeff"] < 0].merge(
-        net.processes[["region"]], left_on="process", right_index=True
-    )
-    coef = coef.assign(t=-coef["coeff"] * coef["process"].map(sol.activity))
-    b = sol.consumption.rename("q").reset_index().merge(net.baskets, on="sector")
-    b = b.assign(t=b["coeff"] * b["q"])
-    both = pd.concat([coef[["region", "product", "t"]], b[["region", "product", "t"]]])
-    table = both.groupby(["product", "region"])["t"].sum()
-    return {str(p): table.xs(p, level=0) for p in table.index.get_level_values(0).unique()}
+#: Export formats: long CSV (IAMC columns), long Parquet, wide IAMC CSV and Excel (pyam's
+#: layout: ``Model, Scenario, Region, Variable, Unit`` and one column per year).
+FORMATS = {
+    "csv": "results.csv",
+    "parquet": "results.parquet",
+    "iamc": "results_iamc.csv",
+    "xlsx": "results.xlsx",
+}
 
 
-def export_results(frame: pd.DataFrame, folder: Path) -> Path:
-    """Write ``results.csv`` into ``folder`` atomically (a temporary file, then a rename)."""
+def wide_iamc(frame: pd.DataFrame) -> pd.DataFrame:
+    """The IAMC template layout that pyam reads: one row per series, one column per year."""
+    wide = frame.pivot_table(
+        index=["model", "scenario", "region", "variable", "unit"],
+        columns="year",
+        values="value",
+        aggfunc="first",
+    ).reset_index()
+    wide.columns = [str(c).title() if isinstance(c, str) else int(c) for c in wide.columns]
+    return wide
+
+
+def export_results(
+    frame: pd.DataFrame,
+    folder: Path,
+    formats: list[str] | tuple[str, ...] = ("csv",),
+    meta: dict[str, str] | None = None,
+) -> list[Path]:
+    """Write the results in each format into ``folder``.
+
+    Every file is written to a temporary name first and renamed when complete, so an
+    interrupted export never leaves a half-written file under the real name.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise MineralflowError(
+            f"unknown export format '{unknown[0]}'; formats: {', '.join(FORMATS)}"
+        )
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / "results.csv"
-    temp = folder / ".results.csv.tmp"
-    frame.assign(value=np.round(frame["value"].to_numpy(float), 6)).to_csv(temp, index=False)
-    temp.replace(target)
-    return target
+    rounded = frame.assign(value=np.round(frame["value"].to_numpy(float), 6))
+    written = []
+    for fmt in formats:
+        target = folder / FORMATS[fmt]
+        temp = folder / f".{target.name}.tmp"
+        if fmt == "csv":
+            rounded.to_csv(temp, index=False)
+        elif fmt == "parquet":
+            rounded.to_parquet(temp, index=False)
+        elif fmt == "iamc":
+            wide_iamc(rounded).to_csv(temp, index=False)
+        else:
+            scenarios = rounded[["model", "scenario"]].drop_duplicates()
+            info = scenarios.assign(exclude=False, **(meta or {}))
+            with pd.ExcelWriter(temp, engine="openpyxl") as book:
+                wide_iamc(rounded).to_excel(book, sheet_name="data", index=False)
+                info.to_excel(book, sheet_name="meta", index=False)
+        temp.replace(target)
+        written.append(target)
+    return written

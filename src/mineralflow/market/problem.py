@@ -114,6 +114,7 @@ class MarketProblem:
         self._highs: highspy.Highs | None = None
         self._cache_key: MarketData | None = None
         self._cache: tuple[NDArray, ...] = ()
+        self.limit_names: list[str] = []
 
     def fresh(self) -> MarketProblem:
         """A copy sharing this problem's structure, not yet loaded into a solver.
@@ -123,6 +124,27 @@ class MarketProblem:
         """
         clone = copy.copy(self)
         clone._highs = None
+        return clone
+
+    def with_limits(self, weights: sp.csr_matrix, names: list[str]) -> MarketProblem:
+        """A fresh copy with one extra row per limit a scenario sets.
+
+        ``weights`` has a row per limit and a column per LP column: the t counted per t of
+        the column (trade quotas and agreements weigh trade arcs, output targets supply
+        blocks).  The rows are free until :meth:`solve_quantities` gives them bounds.
+        """
+        clone = self.fresh()
+        n = weights.shape[0]
+        if n == 0:
+            return clone
+        if weights.shape[1] != self.n_cols:
+            raise MarketError("internal: limits must have one entry per LP column")
+        clone.matrix = sp.vstack([self.matrix, weights]).tocsc()
+        clone.rows = {**self.rows, "limit": slice(self.n_rows, self.n_rows + n)}
+        clone.n_rows = self.n_rows + n
+        clone.limit_names = list(names)
+        clone._cache_key = None
+        clone._cache = ()
         return clone
 
     # ---------------------------------------------------------------- index blocks
@@ -351,6 +373,9 @@ class MarketProblem:
         upper[q] = [
             data.quotas.get(r, INF) / SCALE if r in data.quotas else INF for r in self.quota_regions
         ]
+        if "limit" in self.rows:
+            lower[self.rows["limit"]] = -INF
+            upper[self.rows["limit"]] = INF
         return lower, upper
 
     def _input_values(self, data: MarketData) -> NDArray:
@@ -473,6 +498,48 @@ class MarketProblem:
                 )
             )
 
+    def arc_values(self, by_arc: dict[tuple[str, str, str], float]) -> NDArray:
+        """A trade-arc array from a mapping (exporter, importer, product) -> value."""
+        return (
+            np.array([by_arc.get(a, 0.0) for a in self.arcs])
+            if by_arc
+            else np.zeros(len(self.arcs))
+        )
+
+    def set_trade(self, extra_cost: NDArray, closed: NDArray) -> None:
+        """Trade costs above transport (tariffs, taxes; USD/kg) and closed arcs, by arc."""
+        assert self._highs is not None, "load the problem first"
+        block = self.cols["trade"]
+        transport = self._cache[2][block] if self._cache else np.zeros(len(self.arcs))
+        span = np.arange(block.start, block.stop, dtype=np.int32)
+        self._highs.changeColsCost(len(span), span, transport + extra_cost)
+        self._upper[block] = np.where(closed, 0.0, INF)
+        self._highs.changeColsBounds(len(span), span, self._lower[span], self._upper[span])
+
+    def set_technology(self, level_scale: NDArray, input_scale: NDArray) -> None:
+        """Scale groups' cost levels and processes' input coefficients against the loaded data.
+
+        Closing a technology gap lowers a group's costs and the inputs its processes need
+        per unit of output; both are relative to the calibrated values (1 = unchanged).
+        """
+        assert self._highs is not None, "load the problem first"
+        h = self._highs
+        sup = self.cols["supply"]
+        base_cost = self._cache[2][sup]
+        self._supply_cost = base_cost * np.repeat(level_scale, self.n_sup)
+        span = np.arange(sup.start, sup.stop, dtype=np.int32)
+        h.changeColsCost(len(span), span, self._supply_cost)
+        rows, cols, _, procs = self._input_entries
+        values = self._input_values(self._data) * input_scale[self.processes.get_indexer(procs)]
+        changed = np.flatnonzero(values != self._last_inputs)
+        for i in changed:
+            h.changeCoeff(int(rows[i]), int(cols[i]), float(values[i]))
+        if len(changed):
+            m = self.matrix.tolil()
+            m[rows[changed], cols[changed]] = values[changed]
+            self.matrix = m.tocsc()
+        self._last_inputs = values
+
     def solve_quantities(
         self,
         year: int,
@@ -480,12 +547,18 @@ class MarketProblem:
         reference: NDArray,
         quotas: NDArray | None = None,
         output_cap: NDArray | None = None,
+        *,
+        limits: tuple[NDArray, NDArray] | None = None,
+        balance_rhs: NDArray | None = None,
     ) -> RawSolution:
-        """Fast path between years: only capacities, demand and quotas change.
+        """Fast path between years: only capacities, demand, quotas and limits change.
 
         ``capacity`` is by group (t), ``reference`` by demand key (t), ``quotas`` by quota
         region (t, ``inf`` for none), ``output_cap`` by group (t, ``inf`` for none: an
-        output limit that leaves the cost curve unchanged), all in the problem's order.
+        output limit that leaves the cost curve unchanged), ``limits`` the lower and upper
+        bounds (t) of the scenario's limit rows, ``balance_rhs`` by node (t: what must
+        leave the node's market, e.g. a stockpile's purchases; negative for sales), all in
+        the problem's order.
         """
         assert self._highs is not None, "solve() must load the problem first"
         h = self._highs
@@ -496,6 +569,19 @@ class MarketProblem:
             widths = np.diff(edges, axis=1, prepend=0.0)
         self._upper[sup] = widths.ravel() / SCALE
         self._upper[use] = (self._unit_demand * reference[:, None]).ravel() / SCALE
+        if limits is not None and "limit" in self.rows:
+            lim = self.rows["limit"]
+            rows = np.arange(lim.start, lim.stop, dtype=np.int32)
+            lo = np.where(np.isfinite(limits[0]), limits[0] / SCALE, -INF)
+            up = np.where(np.isfinite(limits[1]), limits[1] / SCALE, INF)
+            h.changeRowsBounds(len(rows), rows, lo, up)  # type: ignore[attr-defined]
+            self._limit_bounds = (lo, up)
+        if balance_rhs is not None or getattr(self, "_rhs_set", False):
+            bal = self.rows["balance"]
+            rows = np.arange(bal.start, bal.stop, dtype=np.int32)
+            rhs = np.zeros(len(rows)) if balance_rhs is None else balance_rhs / SCALE
+            h.changeRowsBounds(len(rows), rows, rhs, rhs)  # type: ignore[attr-defined]
+            self._rhs_set = balance_rhs is not None
         for block in (sup, use):
             span = np.arange(block.start, block.stop, dtype=np.int32)
             h.changeColsBounds(len(span), span, self._lower[span], self._upper[span])
@@ -593,6 +679,16 @@ class MarketProblem:
                 return InfeasibleError(
                     year, "export_quota", region, "all quota products", "the quota is negative"
                 )
+        bounds = getattr(self, "_limit_bounds", None)
+        if bounds is not None and (bounds[0] > -INF).any():
+            name = self.limit_names[int(np.flatnonzero(bounds[0] > -INF)[0])]
+            return InfeasibleError(
+                year, "limit", name, "scenario limit", "a required quantity cannot be reached"
+            )
+        if getattr(self, "_rhs_set", False):
+            return InfeasibleError(
+                year, "balance", "stockpile", "purchases", "a fixed purchase cannot be supplied"
+            )
         return InfeasibleError(year, "balance", "?", "?", "HiGHS reports no feasible allocation")
 
     def _explain_unbounded(self, data: MarketData, year: int) -> UnboundedError:
@@ -637,5 +733,7 @@ class MarketProblem:
                 if name == "group":
                     g = self.groups[i]
                     return name, g.split("|")[0], g
+                if name == "limit":
+                    return name, self.limit_names[i], "scenario limit"
                 return name, self.quota_regions[i], "quota products"
         raise IndexError(row)

@@ -1,0 +1,536 @@
+"""Turning a scenario's levers into the arrays the dynamics run on (a :class:`Plan`).
+
+Every name a lever uses (region, stage, product, element, sector) is checked against the
+calibrated network here, so that a mistake is reported before anything is solved, naming the
+lever and listing what the pack allows.  The semantics of each lever are documented in
+``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mineralflow.data.pack import Pack
+from mineralflow.data.validate import suggest
+from mineralflow.dynamics import Plan, project_matrix
+from mineralflow.market.calibration import Calibration
+from mineralflow.market.problem import MarketProblem
+from mineralflow.scenario.levers import (
+    AnnouncedProjects,
+    CapacityProject,
+    CapacityTarget,
+    DemandGrowth,
+    Elasticity,
+    ExportBan,
+    ExportQuota,
+    ExportTax,
+    ImportBan,
+    Stockpile,
+    Tariff,
+    TechnologyTransfer,
+    TradeAgreement,
+)
+from mineralflow.scenario.loading import ScenarioError
+from mineralflow.scenario.model import Scenario
+
+
+def _listing(values: Any, limit: int = 15) -> str:
+    values = sorted({str(v) for v in values})
+    text = ", ".join(values[:limit])
+    return text + (f", ... ({len(values)} in all)" if len(values) > limit else "")
+
+
+class _Compiler:
+    def __init__(
+        self,
+        scenario: Scenario,
+        key: str,
+        pack: Pack,
+        cal: Calibration,
+        years: list[int],
+        base_exports: Callable[[], pd.Series],
+    ) -> None:
+        self.scenario = scenario
+        self.key = key
+        self.pack = pack
+        self.pack_name = pack.name
+        self.cal = cal
+        self.years = np.array(years)
+        self.net = cal.data.network
+        self.problem: MarketProblem = cal.problem
+        self.base_exports = base_exports
+        arcs = self.problem.arcs
+        self.exporter = arcs.get_level_values(0).to_numpy()
+        self.importer = arcs.get_level_values(1).to_numpy()
+        self.arc_product = arcs.get_level_values(2).to_numpy()
+        self.groups = self.net.groups.reindex(self.problem.groups)
+        self.regions = set(self.problem.nodes.get_level_values(0))
+        self.trade0 = self.problem.cols["trade"].start
+
+    # ------------------------------------------------------------------ checks
+    def fail(self, index: int, field: str | None, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.scenario.where(index, field)}: {message}")
+
+    def region(self, index: int, field: str, code: str) -> str:
+        if code not in self.regions:
+            raise self.fail(
+                index,
+                field,
+                f"region '{code}' has no market in pack '{self.pack_name}'"
+                f"{suggest(code, self.regions)}; regions: {_listing(self.regions, 40)}",
+            )
+        return code
+
+    def stage(self, index: int, field: str, name: str) -> str:
+        stages = [s.name for s in self.net.stages]
+        if name not in stages:
+            raise self.fail(
+                index,
+                field,
+                f"unknown stage '{name}'{suggest(name, stages)}; stages of pack "
+                f"'{self.pack_name}': {', '.join(stages)}",
+            )
+        return name
+
+    def products(self, index: int, lever: Any) -> set[str]:
+        """The products a trade lever selects (see the levers module)."""
+        products = self.net.products
+        chosen: set[str] = set()
+        for i, name in enumerate(lever.products):
+            if name not in products.index:
+                raise self.fail(
+                    index,
+                    f"products[{i}]",
+                    f"unknown product '{name}'{suggest(name, products.index)}; products: "
+                    f"{_listing(products.index, 40)}",
+                )
+            chosen.add(name)
+        for i, name in enumerate(lever.stages):
+            self.stage(index, f"stages[{i}]", name)
+            chosen |= set(products.index[products["stage"] == name])
+        elements = set(products["element"].dropna())
+        for i, name in enumerate(lever.elements):
+            if name not in elements:
+                raise self.fail(
+                    index,
+                    f"elements[{i}]",
+                    f"pack '{self.pack_name}' has no element '{name}'{suggest(name, elements)}"
+                    f"; elements: {_listing(elements, 40)}",
+                )
+            chosen |= self._containing(name)
+        if not (lever.products or lever.stages or lever.elements):
+            chosen = set(products.index)
+        return chosen
+
+    def _containing(self, element: str) -> set[str]:
+        """The element's own products and everything made from them, downstream."""
+        products = self.net.products
+        found = set(products.index[products["element"] == element])
+        coef = self.net.coefficients
+        inputs = coef[coef["coeff"] < 0].groupby("process")["product"].apply(set)
+        outputs = coef[coef["coeff"] > 0].groupby("process")["product"].apply(set)
+        while True:
+            more = set()
+            for process, used in inputs.items():
+                if used & found:
+                    more |= outputs.get(process, set())
+            if more <= found:
+                return found
+            found |= more
+
+    def arcs(self, index: int, lever: Any, *, exports: bool) -> np.ndarray:
+        """Mask of the trade arcs a lever touches."""
+        selected = self.products(index, lever)
+        mask = np.isin(self.arc_product, list(selected))
+        own = self.exporter if exports else self.importer
+        other = self.importer if exports else self.exporter
+        mask &= own == self.region(index, "region", lever.region)
+        partners = lever.to if exports else lever.from_
+        field = "to" if exports else "from"
+        for i, code in enumerate(partners):
+            self.region(index, f"{field}[{i}]", code)
+        if partners:
+            mask &= np.isin(other, partners)
+        if not mask.any():
+            verb = "exports" if exports else "imports"
+            raise self.fail(
+                index,
+                None,
+                f"selects no trade: in pack '{self.pack_name}' {lever.region} {verb} none of "
+                f"{_listing(selected, 10)}"
+                + (f" {'to' if exports else 'from'} {', '.join(partners)}" if partners else ""),
+            )
+        return mask
+
+    def weights(self, index: int, products: np.ndarray) -> tuple[np.ndarray, str]:
+        """t counted per t shipped: one unit for all, or the REO-equivalent weight."""
+        table = self.net.products.reindex(products)
+        units = set(table["unit"])
+        if len(units) == 1:
+            return np.ones(len(products)), units.pop()
+        weight = table["reo_weight"].to_numpy(float)
+        if (weight > 0).all():
+            return weight, "t REO-equivalent"
+        bad = sorted(set(table.index[~(weight > 0)]))
+        raise self.fail(
+            index,
+            None,
+            f"tonnes cannot add up products in different units ({', '.join(sorted(units))}); "
+            f"{_listing(bad, 6)} have no REO-equivalent weight: select fewer products "
+            "or use share_of_base",
+        )
+
+    # ------------------------------------------------------------------ levers
+    def compile(self) -> Plan:
+        n_years = len(self.years)
+        n_arcs = len(self.problem.arcs)
+        n_groups = len(self.problem.groups)
+        plan = Plan(years=[int(y) for y in self.years])
+        trade_cost = {
+            "export_tax": np.zeros((n_years, n_arcs)),
+            "tariff": np.zeros((n_years, n_arcs)),
+        }
+        closed = np.zeros((n_years, n_arcs), dtype=bool)
+        limit_rows: list[np.ndarray] = []
+        lower: list[np.ndarray] = []
+        upper: list[np.ndarray] = []
+        capacity = np.zeros((n_years, n_groups))
+        capacity_min = np.zeros((n_years, n_groups))
+        growth = np.full((n_years, len(self.problem.demand_keys)), np.nan)
+        stockpile = np.zeros((n_years, len(self.problem.nodes)))
+        gaps = self.cal.gaps.copy()
+        gap_path: dict[tuple[str, str], np.ndarray] = {}
+        used = set()
+        for k, lever in self.scenario.levers_for(self.key):
+            active = (
+                np.array([lever.active(int(y)) for y in self.years])
+                if hasattr(lever, "active")
+                else np.ones(n_years, dtype=bool)
+            )
+            if isinstance(lever, ExportBan | ImportBan):
+                mask = self.arcs(k, lever, exports=isinstance(lever, ExportBan))
+                closed[np.ix_(active, mask)] = True
+                used.add("closed")
+            elif isinstance(lever, ExportTax | Tariff):
+                mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
+                if lever.usd_per_kg is not None:
+                    value = np.full(mask.sum(), lever.usd_per_kg)
+                else:
+                    nodes = pd.MultiIndex.from_arrays([self.exporter[mask], self.arc_product[mask]])
+                    price = self.cal.base_prices.reindex(nodes).to_numpy(float)
+                    value = float(lever.rate or 0.0) * np.nan_to_num(price, nan=0.0)
+                trade_cost[lever.type][np.ix_(active, mask)] = value
+                used.add("cost")
+            elif isinstance(lever, ExportQuota | TradeAgreement):
+                mask = self.arcs(k, lever, exports=True)
+                arcs_at = np.flatnonzero(mask)
+                label = f"{lever.type} {lever.region} (levers[{k}])"
+                if isinstance(lever, ExportQuota) and lever.share_of_base is not None:
+                    base = self.base_exports()
+                    for product in sorted(set(self.arc_product[arcs_at])):
+                        cols = arcs_at[self.arc_product[arcs_at] == product]
+                        row = np.zeros(self.problem.n_cols)
+                        row[self.trade0 + cols] = 1.0
+                        amount = float(base.reindex(self.problem.arcs[cols]).fillna(0.0).sum())
+                        limit_rows.append(row)
+                        lower.append(np.full(n_years, -np.inf))
+                        upper.append(np.where(active, lever.share_of_base * amount, np.inf))
+                        plan.limit_names.append(f"{label} {product}")
+                else:
+                    w, _ = self.weights(k, self.arc_product[arcs_at])
+                    row = np.zeros(self.problem.n_cols)
+                    row[self.trade0 + arcs_at] = w
+                    limit_rows.append(row)
+                    tonnes = float(lever.tonnes or 0.0)
+                    if isinstance(lever, ExportQuota):
+                        lower.append(np.full(n_years, -np.inf))
+                        upper.append(np.where(active, tonnes, np.inf))
+                    else:
+                        lower.append(np.where(active, tonnes, -np.inf))
+                        upper.append(np.full(n_years, np.inf))
+                    plan.limit_names.append(label)
+            elif isinstance(lever, CapacityProject):
+                capacity += self._project(k, lever)
+                used.add("capacity")
+            elif isinstance(lever, AnnouncedProjects):
+                capacity += self._announced(k, lever)
+                used.add("capacity")
+            elif isinstance(lever, CapacityTarget):
+                path, share, stage, start, mask = self._target(k, lever)
+                normal = float(self.cal.stage_params.loc[stage, "base_utilisation"])
+                capacity_min = np.maximum(capacity_min, path[:, None] * share[None, :] / normal)
+                used.add("target")
+                if lever.enforce:
+                    # the region's output at the stage follows the plan up to the target
+                    # year; afterwards it stays at least at the target and may grow
+                    row = np.zeros(self.problem.n_cols)
+                    sup = self.problem.cols["supply"]
+                    row[sup] = np.repeat(mask.astype(float), self.problem.n_sup)
+                    limit_rows.append(row)
+                    planned = (self.years >= start) & (self.years <= lever.year)
+                    after = self.years > lever.year
+                    lower.append(np.where(planned | after, path, -np.inf))
+                    upper.append(np.where(planned, path, np.inf))
+                    plan.limit_names.append(f"capacity_target {lever.region} {stage} (levers[{k}])")
+            elif isinstance(lever, TechnologyTransfer):
+                self._transfer(k, lever, gaps, gap_path)
+            elif isinstance(lever, DemandGrowth):
+                self._growth(k, lever, growth)
+                used.add("growth")
+            elif isinstance(lever, Stockpile):
+                node = self._node(k, lever)
+                sign = 1.0 if lever.action == "build" else -1.0
+                stockpile[active, node] += sign * lever.tonnes
+                used.add("stockpile")
+            elif isinstance(lever, Elasticity):
+                self._check_elasticity(k, lever)
+        if "closed" in used:
+            plan.closed = closed
+        if "cost" in used:
+            plan.trade_cost = trade_cost["export_tax"] + trade_cost["tariff"]
+        if limit_rows:
+            plan.limits = sp.csr_matrix(np.vstack(limit_rows))
+            plan.limit_lower = np.column_stack(lower)
+            plan.limit_upper = np.column_stack(upper)
+        if "capacity" in used:
+            plan.capacity = capacity
+        if "target" in used:
+            plan.capacity_min = capacity_min
+        if "growth" in used:
+            plan.growth = growth
+        if "stockpile" in used:
+            plan.stockpile = stockpile
+        if gap_path:
+            plan.level_scale, plan.input_scale = self._technology(gaps, gap_path)
+        return plan
+
+    def _groups_of(self, index: int, region: str, stage: str) -> np.ndarray:
+        self.region(index, "region", region)
+        mask = (self.groups["region"] == region).to_numpy() & (
+            self.groups["stage"] == stage
+        ).to_numpy()
+        if not mask.any():
+            able = sorted(set(self.groups.loc[self.groups["stage"] == stage, "region"]))
+            raise self.fail(
+                index,
+                "region",
+                f"{region} has no {stage} in pack '{self.pack_name}' (no output, project or "
+                f"technology row); regions at this stage: {', '.join(able)}",
+            )
+        return mask
+
+    def _project(self, k: int, lever: CapacityProject) -> np.ndarray:
+        stage = self.stage(k, "stage", lever.stage)
+        mask = self._groups_of(k, lever.region, stage)
+        if lever.deposit is not None:
+            variants = self.groups["variant"].to_numpy()
+            chosen = mask & (variants == lever.deposit)
+            if not chosen.any():
+                options = sorted(set(variants[mask]))
+                raise self.fail(
+                    k,
+                    "deposit",
+                    f"{lever.region} has no deposit class '{lever.deposit}'"
+                    f"{suggest(lever.deposit, options)}; its classes: {', '.join(options)}",
+                )
+            mask = chosen
+        base = self.cal.data.groups.reindex(self.problem.groups)["capacity"].to_numpy(float)
+        part = np.where(mask, base, 0.0)
+        part = part / part.sum() if part.sum() > 0 else mask / mask.sum()
+        ramp = np.clip((self.years - lever.start_year + 1) / lever.ramp_years, 0.0, 1.0)
+        size = lever.capacity * lever.probability
+        return (ramp * size)[:, None] * part[None, :]
+
+    def _announced(self, k: int, lever: AnnouncedProjects) -> np.ndarray:
+        for i, code in enumerate(lever.regions):
+            self.region(k, f"regions[{i}]", code)
+        for i, code in enumerate(lever.exclude):
+            self.region(k, f"exclude[{i}]", code)
+        if "projects" not in self.pack.tables:
+            raise self.fail(k, None, f"pack '{self.pack_name}' has no projects table")
+
+        def keep(region: str) -> bool:
+            if lever.regions:
+                return region in lever.regions
+            return region not in lever.exclude
+
+        years = [int(y) for y in self.years]
+        now = project_matrix(self.pack, self.net, self.cal, years, keep=keep)
+        changed = project_matrix(
+            self.pack,
+            self.net,
+            self.cal,
+            years,
+            keep=keep,
+            probability=lever.probability,
+            delay=lever.delay_years,
+        )
+        return changed - now
+
+    def _target(
+        self, k: int, lever: CapacityTarget
+    ) -> tuple[np.ndarray, np.ndarray, str, int, np.ndarray]:
+        stage = self.stage(k, "stage", lever.stage)
+        mask = self._groups_of(k, lever.region, stage)
+        q0 = self.cal.base_production.reindex(self.problem.groups).fillna(0.0).to_numpy(float)
+        base_out = float(q0[mask].sum())
+        if lever.multiple is not None:
+            if base_out <= 0:
+                raise self.fail(
+                    k,
+                    "multiple",
+                    f"{lever.region} had no {stage} output in {self.cal.year}; give tonnes",
+                )
+            target = lever.multiple * base_out
+        else:
+            target = float(lever.tonnes or 0.0)
+        start = lever.from_year if lever.from_year is not None else self.cal.year + 1
+        if lever.year <= self.cal.year:
+            raise self.fail(k, "year", f"must be after the base year {self.cal.year}")
+        span = lever.year - start + 1
+        step = np.clip((self.years - start + 1) / span, 0.0, 1.0)
+        path = np.where(self.years >= start, base_out + (target - base_out) * step, 0.0)
+        weight = np.where(mask, q0, 0.0)
+        if weight.sum() <= 0:
+            cap = self.cal.data.groups.reindex(self.problem.groups)["capacity"].to_numpy(float)
+            weight = np.where(mask, np.maximum(cap, 0.0), 0.0)
+        share = weight / weight.sum() if weight.sum() > 0 else mask / mask.sum()
+        return path, share, stage, start, mask
+
+    def _transfer(
+        self,
+        k: int,
+        lever: TechnologyTransfer,
+        gaps: pd.Series,
+        path: dict[tuple[str, str], np.ndarray],
+    ) -> None:
+        stage = self.stage(k, "stage", lever.stage)
+        self._groups_of(k, lever.to, stage)
+        donor = self.groups[
+            (self.groups["region"] == lever.from_) & (self.groups["stage"] == stage)
+        ]
+        if donor.empty:
+            raise self.fail(k, "from", f"{lever.from_} has no {stage} to transfer technology from")
+        # the recipient can come as close as the donor's own technology, not closer
+        donor_gap = float(gaps.get((lever.from_, stage), 0.0))
+        key = (lever.to, stage)
+        current = path.get(key, np.full(len(self.years), float(gaps.get(key, 0.0))))
+        if current.max() <= donor_gap:
+            raise self.fail(
+                k,
+                "to",
+                f"{lever.to} has no technology gap at {stage} beyond {lever.from_}'s "
+                f"({current.max():g} against {donor_gap:g}, technology.csv); gaps: "
+                + ", ".join(
+                    f"{key[0]} {key[1]} {g:g}" for key, g in zip(gaps.index, gaps, strict=True)
+                ),
+            )
+        done = np.clip(self.years - lever.from_year + 1, 0, None)
+        if lever.until is not None:
+            done = np.minimum(done, lever.until - lever.from_year + 1)
+        path[key] = np.minimum(current, np.maximum(current - lever.per_year * done, donor_gap))
+
+    def _technology(
+        self, gaps: pd.Series, path: dict[tuple[str, str], np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        params = self.cal.stage_params
+        level = np.ones((len(self.years), len(self.problem.groups)))
+        inputs = np.ones((len(self.years), len(self.problem.processes)))
+        procs = self.net.processes.reindex(self.problem.processes)
+        for (region, stage), gap_t in path.items():
+            gap0 = float(gaps.get((region, stage), 0.0))
+            factor = float(params.loc[stage, "gap_cost_factor"])
+            loss = float(params.loc[stage, "gap_yield_loss"])
+            g = ((self.groups["region"] == region) & (self.groups["stage"] == stage)).to_numpy()
+            level[:, g] = ((1.0 + gap_t * factor) / (1.0 + gap0 * factor))[:, None]
+            p = ((procs["region"] == region) & (procs["stage"] == stage)).to_numpy()
+            inputs[:, p] = ((1.0 - gap0 * loss) / (1.0 - gap_t * loss))[:, None]
+        return level, inputs
+
+    def _growth(self, k: int, lever: DemandGrowth, growth: np.ndarray) -> None:
+        keys = self.problem.demand_keys
+        sectors = keys.get_level_values(1)
+        if lever.sector not in set(sectors):
+            raise self.fail(
+                k,
+                "sector",
+                f"unknown sector '{lever.sector}'{suggest(lever.sector, set(sectors))}; "
+                f"sectors: {_listing(sectors, 40)}",
+            )
+        mask = np.asarray(sectors == lever.sector)
+        if lever.region is not None:
+            regions = keys.get_level_values(0)
+            self.region(k, "region", lever.region)
+            mask &= np.asarray(regions == lever.region)
+            if not mask.any():
+                raise self.fail(k, "region", f"{lever.region} has no {lever.sector} demand")
+        base = self.cal.year
+        if lever.rate is not None:
+            active = np.array([lever.active(int(y)) for y in self.years]) & (self.years > base)
+            growth[np.ix_(active, mask)] = lever.rate
+            return
+        points = sorted((lever.path or {}).items())
+        if points[0][0] <= base:
+            raise self.fail(k, "path", f"years must be after the base year {base}")
+        xs = [base] + [y for y, _ in points]
+        ys = [1.0] + [v for _, v in points]
+        index = np.interp(self.years, xs, ys)
+        rate = np.r_[0.0, index[1:] / index[:-1] - 1.0]
+        later = self.years > base
+        growth[np.ix_(later, mask)] = rate[later][:, None]
+
+    def _node(self, k: int, lever: Stockpile) -> int:
+        self.region(k, "region", lever.region)
+        products = self.net.products.index
+        if lever.product not in products:
+            raise self.fail(
+                k,
+                "product",
+                f"unknown product '{lever.product}'{suggest(lever.product, products)}; "
+                f"products: {_listing(products, 40)}",
+            )
+        nodes = self.problem.nodes
+        found = nodes.get_indexer([(lever.region, lever.product)])[0]
+        if found < 0:
+            where = nodes[nodes.get_level_values(1) == lever.product].get_level_values(0)
+            raise self.fail(
+                k,
+                "region",
+                f"{lever.region} has no market for {lever.product} in pack '{self.pack_name}'; "
+                f"regions with one: {_listing(where, 40)}",
+            )
+        return int(found)
+
+    def _check_elasticity(self, k: int, lever: Elasticity) -> None:
+        if lever.kind == "supply":
+            self.stage(k, "scope", lever.scope)
+            return
+        sectors = set(self.problem.demand_keys.get_level_values(1))
+        if lever.scope not in sectors:
+            raise self.fail(
+                k,
+                "scope",
+                f"unknown sector '{lever.scope}'{suggest(lever.scope, sectors)}; "
+                f"sectors: {_listing(sectors, 40)}",
+            )
+
+
+def compile_plan(
+    scenario: Scenario,
+    key: str,
+    pack: Pack,
+    cal: Calibration,
+    years: list[int],
+    base_exports: Callable[[], pd.Series],
+) -> Plan:
+    """The levers for one pack (``key`` as the scenario names it) as a :class:`Plan`.
+
+    ``base_exports`` gives the base year's trade by arc (t); it is called only when a quota
+    is a share of the base year.
+    """
+    return _Compiler(scenario, key, pack, cal, years, base_exports).compile()

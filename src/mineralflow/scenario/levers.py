@@ -1,0 +1,302 @@
+"""Policy levers: the ways a scenario changes the world the market model runs in.
+
+Each lever is one YAML mapping with a ``type``.  The models here check the shape of a lever
+(fields, types, year order); whether its regions, stages, products and sectors exist is
+checked against the pack when the scenario is compiled (:mod:`mineralflow.scenario.compile`).
+
+Trade levers select products in three ways, which add up: ``products`` (names from the
+pack), ``stages`` (every product of a stage) and ``elements`` (every product that is or
+contains the element: its oxide, its metal and the magnets made with it).  With none of the
+three a trade lever covers every product of the pack.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Year = Annotated[int, Field(ge=1990, le=2060)]
+Region = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3 code")]
+
+
+class _Lever(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+    pack: str | None = Field(
+        None, description="pack the lever applies to (default: the scenario's first pack)"
+    )
+    note: str | None = Field(None, description="what the lever stands for, with its source")
+
+    def summary(self) -> str:
+        """One line for tables: the lever's type and its main fields."""
+        fields = self.model_dump(exclude_none=True, exclude={"type", "note", "pack"})
+        parts = [f"{k}={_short(v)}" for k, v in fields.items() if v not in ([], {})]
+        return f"{self.type}: " + ", ".join(parts)  # type: ignore[attr-defined]
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v}" for k, v in value.items())
+    return str(value)
+
+
+class _Window(_Lever):
+    from_year: Year = Field(description="first year the lever applies")
+    until: Year | None = Field(None, description="last year it applies (default: to the end)")
+
+    @model_validator(mode="after")
+    def _window(self) -> _Window:
+        if self.until is not None and self.until < self.from_year:
+            raise ValueError(f"until ({self.until}) is before from_year ({self.from_year})")
+        return self
+
+    def active(self, year: int) -> bool:
+        return self.from_year <= year and (self.until is None or year <= self.until)
+
+
+class _Selection(_Window):
+    products: list[str] = Field(default_factory=list, description="product names of the pack")
+    stages: list[str] = Field(default_factory=list, description="every product of these stages")
+    elements: list[str] = Field(
+        default_factory=list,
+        description="every product that is or contains these elements (oxide, metal, magnets)",
+    )
+
+
+class _Rate(BaseModel):
+    """A trade cost as a share of the base-year price, or in USD/kg."""
+
+    rate: float | None = Field(None, ge=0, le=10, description="ad valorem, 0.25 = 25 %")
+    usd_per_kg: float | None = Field(None, ge=0, le=10_000, description="specific, USD/kg")
+
+    @model_validator(mode="after")
+    def _one(self) -> _Rate:
+        if (self.rate is None) == (self.usd_per_kg is None):
+            raise ValueError("give exactly one of rate (ad valorem share) or usd_per_kg")
+        return self
+
+
+class ExportBan(_Selection):
+    """No exports of the selected products from ``region`` (to ``to``, default everyone)."""
+
+    type: Literal["export_ban"]
+    region: Region
+    to: list[Region] = Field(default_factory=list, description="destinations (default: all)")
+
+
+class ImportBan(_Selection):
+    """No imports of the selected products into ``region`` (from ``from``, default all)."""
+
+    type: Literal["import_ban"]
+    region: Region
+    from_: list[Region] = Field(default_factory=list, alias="from", description="origins")
+
+
+class ExportQuota(_Selection):
+    """At most ``tonnes`` a year (or ``share_of_base`` of each product's base-year exports)."""
+
+    type: Literal["export_quota"]
+    region: Region
+    to: list[Region] = Field(default_factory=list, description="destinations (default: all)")
+    tonnes: float | None = Field(
+        None, ge=0, description="t a year, in the pack's weight unit (t REO-equivalent)"
+    )
+    share_of_base: float | None = Field(
+        None, ge=0, le=10, description="each product's exports at most this share of the base year"
+    )
+
+    @model_validator(mode="after")
+    def _one(self) -> ExportQuota:
+        if (self.tonnes is None) == (self.share_of_base is None):
+            raise ValueError("give exactly one of tonnes or share_of_base")
+        return self
+
+
+class ExportTax(_Selection, _Rate):
+    """A tax on exports of the selected products from ``region``."""
+
+    type: Literal["export_tax"]
+    region: Region
+    to: list[Region] = Field(default_factory=list, description="destinations (default: all)")
+
+
+class Tariff(_Selection, _Rate):
+    """A duty ``region`` levies on imports of the selected products (from ``from``)."""
+
+    type: Literal["tariff"]
+    region: Region
+    from_: list[Region] = Field(default_factory=list, alias="from", description="origins")
+
+
+class TradeAgreement(_Selection):
+    """At least ``tonnes`` a year shipped from ``region`` to ``to`` (an offtake agreement)."""
+
+    type: Literal["trade_agreement"]
+    region: Region
+    to: list[Region] = Field(min_length=1, description="destinations")
+    tonnes: float = Field(gt=0, description="t a year, in the pack's weight unit")
+
+
+class CapacityProject(_Lever):
+    """A new plant or mine: capacity entering at ``start_year`` and ramping up."""
+
+    type: Literal["capacity_project"]
+    name: str | None = None
+    region: Region
+    stage: str
+    capacity: float = Field(gt=0, description="t a year, in the stage's unit")
+    start_year: Year
+    ramp_years: int = Field(1, ge=1, le=20)
+    probability: float = Field(1.0, gt=0, le=1, description="chance it is built on schedule")
+    deposit: str | None = Field(None, description="deposit class, for mining (default: the mix)")
+
+
+class AnnouncedProjects(_Lever):
+    """Change how the pack's announced projects enter: their probability and their timing.
+
+    By default every project enters weighted by the chance that its status gives it (e.g.
+    0.5 for planned); this lever sets that chance (``probability: 1`` = on schedule for
+    certain) or delays them, for the projects of ``regions`` or of all but ``exclude``.
+    """
+
+    type: Literal["announced_projects"]
+    regions: list[Region] = Field(default_factory=list, description="default: every region")
+    exclude: list[Region] = Field(default_factory=list)
+    probability: float | None = Field(None, ge=0, le=1)
+    delay_years: int = Field(0, ge=0, le=30)
+
+    @model_validator(mode="after")
+    def _something(self) -> AnnouncedProjects:
+        if self.probability is None and self.delay_years == 0:
+            raise ValueError("give probability or delay_years (or both)")
+        if self.regions and self.exclude:
+            raise ValueError("give regions or exclude, not both")
+        return self
+
+
+class CapacityTarget(_Lever):
+    """A region's output at a stage reaches ``multiple`` x its base-year output (or ``tonnes``).
+
+    Output rises linearly from ``from_year`` to the target in ``year`` and stays there.  With
+    ``enforce`` (the default) the target is met whatever the price: a state-directed plan;
+    without it only the capacity is built and the market decides how much is used.
+    """
+
+    type: Literal["capacity_target"]
+    region: Region
+    stage: str
+    multiple: float | None = Field(None, gt=0, le=100)
+    tonnes: float | None = Field(None, gt=0)
+    year: Year
+    from_year: Year | None = Field(None, description="first year of the build-up (default next)")
+    enforce: bool = True
+
+    @model_validator(mode="after")
+    def _one(self) -> CapacityTarget:
+        if (self.multiple is None) == (self.tonnes is None):
+            raise ValueError("give exactly one of multiple or tonnes")
+        if self.from_year is not None and self.from_year > self.year:
+            raise ValueError(f"from_year ({self.from_year}) is after year ({self.year})")
+        return self
+
+
+class TechnologyTransfer(_Window):
+    """``from`` helps ``to`` close its technology gap at ``stage`` by ``per_year`` a year."""
+
+    type: Literal["technology_transfer"]
+    from_: Region = Field(alias="from")
+    to: Region
+    stage: str
+    per_year: float = Field(gt=0, le=1, description="gap points closed a year (gap runs 0-1)")
+
+
+class DemandGrowth(_Window):
+    """A sector's demand grows at ``rate`` a year, or follows ``path`` (index, base year = 1)."""
+
+    type: Literal["demand_growth"]
+    sector: str
+    region: Region | None = Field(None, description="one region (default: every region)")
+    rate: float | None = Field(None, gt=-0.5, lt=1.0)
+    path: dict[Year, float] | None = Field(
+        None, description="year -> demand relative to the base year; linear in between"
+    )
+    from_year: Year = 1990
+
+    @model_validator(mode="after")
+    def _one(self) -> DemandGrowth:
+        if (self.rate is None) == (self.path is None):
+            raise ValueError("give exactly one of rate or path")
+        if self.path is not None:
+            if not self.path:
+                raise ValueError("path needs at least one year")
+            if any(v <= 0 for v in self.path.values()):
+                raise ValueError("path values are demand indices and must be positive")
+        return self
+
+
+class Stockpile(_Window):
+    """A government stockpile that buys (``build``) or sells (``release``) t a year."""
+
+    type: Literal["stockpile"]
+    region: Region
+    product: str
+    action: Literal["build", "release"]
+    tonnes: float = Field(gt=0, description="t a year of the product")
+
+
+class Elasticity(_Lever):
+    """Override a price elasticity of the pack (demand by sector, supply by stage)."""
+
+    type: Literal["elasticity"]
+    scope: str = Field(description="sector (for demand) or stage (for supply)")
+    kind: Literal["demand", "supply"]
+    horizon: Literal["short", "long"] = "short"
+    value: float = Field(ge=-5, le=5)
+
+    @model_validator(mode="after")
+    def _sign(self) -> Elasticity:
+        if self.kind == "demand" and self.value >= 0:
+            raise ValueError("a demand elasticity is negative")
+        if self.kind == "supply" and self.value <= 0:
+            raise ValueError("a supply elasticity is positive")
+        return self
+
+
+Lever = Annotated[
+    ExportBan
+    | ImportBan
+    | ExportQuota
+    | ExportTax
+    | Tariff
+    | TradeAgreement
+    | CapacityProject
+    | AnnouncedProjects
+    | CapacityTarget
+    | TechnologyTransfer
+    | DemandGrowth
+    | Stockpile
+    | Elasticity,
+    Field(discriminator="type"),
+]
+
+LEVER_TYPES: dict[str, type[_Lever]] = {
+    "export_ban": ExportBan,
+    "import_ban": ImportBan,
+    "export_quota": ExportQuota,
+    "export_tax": ExportTax,
+    "tariff": Tariff,
+    "trade_agreement": TradeAgreement,
+    "capacity_project": CapacityProject,
+    "announced_projects": AnnouncedProjects,
+    "capacity_target": CapacityTarget,
+    "technology_transfer": TechnologyTransfer,
+    "demand_growth": DemandGrowth,
+    "stockpile": Stockpile,
+    "elasticity": Elasticity,
+}
+
+#: Levers that constrain quantities and so can make a year infeasible.
+HARD_LEVERS = (ExportBan, ImportBan, ExportQuota, TradeAgreement, CapacityTarget, Stockpile)

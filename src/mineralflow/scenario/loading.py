@@ -1,0 +1,224 @@
+"""Reading scenario files: safe YAML, inheritance from a base, readable messages.
+
+YAML is parsed with PyYAML's safe loader (no tag runs code), with caps on file size, alias
+use and nesting, and duplicate keys are refused rather than silently overwritten.  A scenario
+with ``base`` starts from that scenario: its fields are the base's, overridden by its own,
+and its levers come after the base's.  Every mistake is one :class:`ScenarioError` naming
+the file, the field path (``levers[2].region``) and what is allowed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from mineralflow.data.validate import suggest
+from mineralflow.errors import MineralflowError
+from mineralflow.scenario.levers import LEVER_TYPES
+from mineralflow.scenario.model import Scenario
+
+BUNDLED = Path(__file__).parent.parent / "scenarios"
+MAX_BYTES = 256_000
+MAX_ALIASES = 50
+MAX_DEPTH = 20
+MAX_BASES = 10
+
+
+class ScenarioError(MineralflowError):
+    """A scenario file cannot be read or is invalid; the message names file and field."""
+
+
+def bundled_scenarios() -> list[str]:
+    return sorted(p.stem for p in BUNDLED.glob("*.yaml"))
+
+
+def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """The file of a bundled scenario name or a path (relative paths from ``relative_to``)."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix.lower() not in (".yaml", ".yml") and "/" not in text:
+        bundled = BUNDLED / f"{text}.yaml"
+        if bundled.exists():
+            return bundled
+        names = bundled_scenarios()
+        raise ScenarioError(
+            f"no bundled scenario '{text}'{suggest(text, names)}; bundled: {', '.join(names)}"
+            " (or give a path to a .yaml file)"
+        )
+    if relative_to is not None and not path.is_absolute():
+        path = relative_to / path
+    if not path.is_file():
+        raise ScenarioError(f"{path}: no such scenario file")
+    return path
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe loader that counts aliases, limits nesting and refuses duplicate keys."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases += 1
+            if self.aliases > MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.YAMLError(
+                    f"more than {MAX_ALIASES} aliases (line {event.start_mark.line + 1}); "
+                    "a scenario needs none"
+                )
+        return super().compose_node(parent, index)
+
+
+def _check_depth(node: yaml.Node, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        raise yaml.YAMLError(
+            f"nested deeper than {MAX_DEPTH} levels (line {node.start_mark.line + 1})"
+        )
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    raise yaml.YAMLError(
+                        f"key '{key.value}' appears twice (lines {seen[key.value]} and "
+                        f"{key.start_mark.line + 1})"
+                    )
+                seen[key.value] = key.start_mark.line + 1
+            _check_depth(value, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_depth(item, depth + 1)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """The mapping in a scenario file, read safely."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ScenarioError(f"{path}: {size} bytes is larger than {MAX_BYTES}; a scenario is short")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(f"{path}: not UTF-8 text") from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ScenarioError(f"{path}: the file is empty; a scenario needs name, years, ...")
+        _check_depth(node)
+        raw = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+    except RecursionError:
+        raise ScenarioError(f"{path}: not valid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            f"{path}: expected a mapping of fields (name, description, pack, years, levers), "
+            f"not a {type(raw).__name__}"
+        )
+    bad_keys = [k for k in raw if not isinstance(k, str)]
+    if bad_keys:
+        raise ScenarioError(f"{path}: field names must be text, not {bad_keys[0]!r}")
+    return raw
+
+
+def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[tuple[Path, int]]]:
+    """The file's fields over its base's, and the origin (file, index) of every lever."""
+    raw = read_yaml(path)
+    levers = raw.get("levers", [])
+    if levers is None:
+        levers = []
+    if not isinstance(levers, list):
+        raise ScenarioError(f"{path}: field 'levers': expected a list of levers")
+    origins = [(path, i) for i in range(len(levers))]
+    base = raw.get("base")
+    if base is None:
+        return raw, origins
+    if not isinstance(base, str):
+        raise ScenarioError(f"{path}: field 'base': expected a scenario name or file path")
+    base_path = scenario_path(base, relative_to=path.parent).resolve()
+    if base_path in chain or base_path == path.resolve():
+        raise ScenarioError(f"{path}: field 'base': '{base}' inherits from itself in a cycle")
+    if len(chain) >= MAX_BASES:
+        raise ScenarioError(f"{path}: field 'base': more than {MAX_BASES} levels of inheritance")
+    parent, parent_origins = _merge(base_path, (*chain, path.resolve()))
+    merged = {**parent, **{k: v for k, v in raw.items() if k != "levers"}}
+    merged["levers"] = list(parent.get("levers") or []) + levers
+    return merged, parent_origins + origins
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """Load a bundled scenario by name or a scenario file by path, with its bases."""
+    path = scenario_path(name_or_path)
+    raw, origins = _merge(path, ())
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        lines = [_describe(err, path, origins) for err in exc.errors()]
+        head = (
+            lines[0] if len(lines) == 1 else f"{len(lines)} problems:\n  - " + "\n  - ".join(lines)
+        )
+        raise ScenarioError(head) from None
+    scenario._source = str(path)
+    scenario._origins = [(str(file), i) for file, i in origins]
+    return scenario
+
+
+def _path_text(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _describe(err: ErrorDetails, path: Path, origins: list[tuple[Path, int]]) -> str:
+    loc = tuple(err["loc"])
+    where = path
+    model_fields: set[str] = set(Scenario.model_fields)
+    if len(loc) >= 2 and loc[0] == "levers" and isinstance(loc[1], int):
+        index = loc[1]
+        if index < len(origins):
+            where, local = origins[index]
+            loc = ("levers", local, *loc[2:])
+        if len(loc) > 2 and loc[2] in LEVER_TYPES:
+            model = LEVER_TYPES[str(loc[2])]
+            model_fields = {f.alias or name for name, f in model.model_fields.items()}
+            loc = loc[:2] + loc[3:]
+    kind = err["type"]
+    field = _path_text(loc)
+    value = err.get("input")
+    if kind == "union_tag_invalid":
+        tag = str(err.get("ctx", {}).get("tag", value))
+        return (
+            f"{where}: field '{field}.type': unknown lever type '{tag}'"
+            f"{suggest(tag, LEVER_TYPES)}; allowed: {', '.join(LEVER_TYPES)}"
+        )
+    if kind == "union_tag_not_found":
+        return (
+            f"{where}: field '{field}': a lever needs a 'type'; allowed: {', '.join(LEVER_TYPES)}"
+        )
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = sorted(model_fields - {"type"})
+        return (
+            f"{where}: field '{field}' is not allowed here{suggest(name, allowed)}; "
+            f"allowed: {', '.join(allowed)}"
+        )
+    if kind == "missing":
+        return f"{where}: field '{field}' is required"
+    if (
+        kind == "string_pattern_mismatch" and str(loc[-1]) in {"region", "to", "from"} | {"from_"}
+    ) or (kind == "string_pattern_mismatch" and len(loc) > 1 and isinstance(loc[-1], int)):
+        return (
+            f"{where}: field '{field}': '{value}' is not an ISO 3166 alpha-3 region code "
+            "(three capital letters, e.g. CHN, USA, RUS)"
+        )
+    message = err["msg"].removeprefix("Value error, ")
+    return f"{where}: field '{field}': {message}"

@@ -1,0 +1,86 @@
+"""The scenario: a named question, the packs it runs on, its years and its levers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from mineralflow.scenario.levers import Lever
+
+
+class Scenario(BaseModel):
+    """A scenario file, after inheritance from its ``base`` has been resolved."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    description: str = Field(min_length=1, max_length=5000)
+    pack: str | list[str] = Field(
+        "rare_earths",
+        description="bundled pack name or folder; a list runs several packs, and levers "
+        "apply to the first unless they name another",
+    )
+    years: tuple[int, int] = Field(description="[first, last] year reported")
+    base: str | None = Field(
+        None, description="scenario this one inherits (name or path); its levers come first"
+    )
+    base_year: int | None = Field(
+        None, description="calibration year (default: the pack's, or the first year if earlier)"
+    )
+    sources: list[str] = Field(default_factory=list, description="publications behind it")
+    seed: int = Field(0, ge=0, description="seed for any random draw (recorded with the run)")
+    levers: list[Lever] = Field(default_factory=list)
+    # file and position each lever was read from (a base's levers come from the base's file)
+    _origins: list[tuple[str, int]] = PrivateAttr(default_factory=list)
+    _source: str = PrivateAttr("")
+
+    def where(self, index: int | None = None, field: str | None = None) -> str:
+        """'file: field 'levers[2].region'' for messages about a lever (or a top field)."""
+        source = self._source or f"scenario '{self.name}'"
+        if index is None:
+            return f"{source}: field '{field}'"
+        file, local = self._origins[index] if index < len(self._origins) else (source, index)
+        path = f"levers[{local}]" + (f".{field}" if field else "")
+        return f"{file}: field '{path}' ({self.levers[index].type})"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scenario:
+        start, end = self.years
+        if not 1990 <= start <= end <= 2060:
+            raise ValueError("years must be [start, end] with 1990 <= start <= end <= 2060")
+        if self.base_year is not None and self.base_year > start:
+            raise ValueError("base_year must not be after the first year")
+        if isinstance(self.pack, list) and not self.pack:
+            raise ValueError("pack: give at least one pack")
+        packs = self.packs
+        for i, lever in enumerate(self.levers):
+            if lever.pack is not None and lever.pack not in packs:
+                raise ValueError(
+                    f"levers[{i}].pack '{lever.pack}' is not a pack of this scenario "
+                    f"({', '.join(packs)})"
+                )
+        return self
+
+    @property
+    def packs(self) -> list[str]:
+        return [self.pack] if isinstance(self.pack, str) else list(self.pack)
+
+    def levers_for(self, pack: str) -> list[tuple[int, Any]]:
+        """(position, lever) of the levers that apply to ``pack``.
+
+        A lever without ``pack`` applies to the scenario's first pack.
+        """
+        first = self.packs[0]
+        return [(i, lev) for i, lev in enumerate(self.levers) if (lev.pack or first) == pack]
+
+    def canonical(self) -> str:
+        """The scenario as sorted JSON: equal text means equal inputs (for the results store)."""
+        return json.dumps(
+            self.model_dump(mode="json", by_alias=True, exclude_none=True), sort_keys=True
+        )
+
+    def digest(self) -> str:
+        return hashlib.sha256(self.canonical().encode()).hexdigest()
