@@ -18,6 +18,7 @@ import pandas as pd
 from mineralflow.data.pack import Pack, load_pack
 from mineralflow.data.validate import LINE
 from mineralflow.dynamics import Plan, Run, simulate
+from mineralflow.errors import SelectionError
 from mineralflow.market.calibration import Calibration, calibrate
 from mineralflow.market.errors import InfeasibleError
 from mineralflow.network import build_network
@@ -122,7 +123,10 @@ def _prepare(
     scenario: Scenario, name: str, until: int | None = None
 ) -> tuple[Pack, Calibration, Plan, int]:
     """The pack (with overrides), its calibration and the compiled plan, for one pack."""
-    pack = load_pack(name)
+    try:
+        pack = load_pack(name)
+    except SelectionError as exc:
+        raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
     base, last = _years(scenario, pack)
     if until is not None:
         last = until
@@ -213,7 +217,10 @@ def run_length(scenario: Scenario) -> dict[str, int]:
     """Years each pack of ``scenario`` solves (for progress bars)."""
     out = {}
     for name in scenario.packs:
-        pack = load_pack(name)
+        try:
+            pack = load_pack(name)
+        except SelectionError as exc:
+            raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
         base, last = _years(scenario, pack)
         out[name] = last - base + 1
     return out

@@ -143,7 +143,10 @@ def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[tu
         return raw, origins
     if not isinstance(base, str):
         raise ScenarioError(f"{path}: field 'base': expected a scenario name or file path")
-    base_path = scenario_path(base, relative_to=path.parent).resolve()
+    try:
+        base_path = scenario_path(base, relative_to=path.parent).resolve()
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: field 'base': {exc}") from None
     if base_path in chain or base_path == path.resolve():
         raise ScenarioError(f"{path}: field 'base': '{base}' inherits from itself in a cycle")
     if len(chain) >= MAX_BASES:

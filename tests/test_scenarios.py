@@ -1,0 +1,287 @@
+"""Scenarios: the malformed-file corpus, the bundled scenarios, levers, store and comparison."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mineralflow.compare import compare
+from mineralflow.scenario import bundled_scenarios, load_scenario
+from mineralflow.scenario.execute import ScenarioResult, _prepare, check_scenario, execute
+
+BAD = sorted((Path(__file__).parent / "scenarios" / "bad").glob("*.yaml"))
+
+
+@cache
+def result(name: str) -> ScenarioResult:
+    return execute(load_scenario(name))
+
+
+def value(frame: pd.DataFrame, variable: str, region: str, year: int) -> float:
+    hit = frame[
+        (frame["variable"] == variable) & (frame["region"] == region) & (frame["year"] == year)
+    ]
+    assert len(hit) == 1, (variable, region, year)
+    return float(hit["value"].iloc[0])
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(BAD) >= 30
+
+
+@pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
+def test_a_malformed_scenario_gets_one_clear_message(path: Path, run_cli: Callable) -> None:
+    expected = path.read_text(encoding="utf-8").splitlines()[0].removeprefix("# expect: ")
+    res = run_cli("scenario", "validate", str(path))
+    assert res.code == 2
+    assert res.err.startswith("error: ")
+    assert path.name in res.err
+    assert expected in " ".join(res.err.split())
+    assert "Traceback" not in res.err + res.out
+
+
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_bundled_scenario_validates_against_its_packs(name: str) -> None:
+    spec = load_scenario(name)
+    assert spec.description
+    assert spec.sources
+    check_scenario(spec)
+
+
+def test_inheritance_puts_the_base_levers_first(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "name: child\nbase: russia-50kt\nyears: [2024, 2030]\nlevers:\n"
+        "  - {type: export_ban, region: CHN, stages: [magnet], from_year: 2027}\n"
+    )
+    spec = load_scenario(child)
+    assert [lev.type for lev in spec.levers] == ["capacity_target", "export_ban"]
+    assert spec.description == load_scenario("russia-50kt").description
+    assert spec.years == (2024, 2030)
+    assert spec.packs == ["rare_earths", "aluminium"]
+
+
+def test_russia_doubles_its_mine_output_by_2030() -> None:
+    frame = result("russia-doubles-2030").frame
+    base = value(frame, "Production|Rare Earths|Mining", "RUS", 2024)
+    assert value(frame, "Production|Rare Earths|Mining", "RUS", 2030) == pytest.approx(
+        2 * base, rel=0.05
+    )
+
+
+def test_russia_reaches_50kt_in_2030() -> None:
+    frame = result("russia-50kt").frame
+    assert value(frame, "Production|Rare Earths|Mining", "RUS", 2030) == pytest.approx(
+        50_000, rel=0.02
+    )
+    # on the way, output follows the plan's straight line from 2024
+    mid = value(frame, "Production|Rare Earths|Mining", "RUS", 2027)
+    start = value(frame, "Production|Rare Earths|Mining", "RUS", 2024)
+    assert mid == pytest.approx(start + (50_000 - start) * 3 / 6, rel=0.02)
+
+
+def test_heavy_rare_earth_controls_raise_prices_and_shortages_outside_china() -> None:
+    base = result("baseline").frame
+    ctrl = result("china-heavy-ree-controls-2025").frame
+    tb = "Price|Rare Earths|Oxide|Tb"
+    for year in (2026, 2030):
+        for region in ("JPN", "USA", "DEU"):
+            assert value(ctrl, tb, region, year) > 1.04 * value(ctrl, tb, "CHN", year)
+            assert value(ctrl, tb, region, year) > value(base, tb, region, year)
+    magnet = "Price|Rare Earths|Magnet|Ev Traction"
+    assert value(ctrl, magnet, "JPN", 2025) > 3 * value(base, magnet, "JPN", 2025)
+    assert value(ctrl, magnet, "CHN", 2025) < value(base, magnet, "CHN", 2025)
+    for region in ("JPN", "USA", "DEU"):
+        for sector in ("Ev Traction", "Industrial Motors", "Wind"):
+            short = f"Shortage|Rare Earths|{sector}"
+            assert value(base, short, region, 2025) == pytest.approx(0, abs=1e-6)
+            assert value(ctrl, short, region, 2025) > 50
+
+
+def test_a_full_export_ban_stops_chinese_exports() -> None:
+    frame = result("china-full-export-ban").frame
+    exports = frame[
+        (frame["region"] == "CHN")
+        & frame["variable"].str.startswith("Exports|Rare Earths")
+        & (frame["year"] >= 2026)
+    ]
+    assert exports["value"].sum() == pytest.approx(0, abs=1e-3)
+    before = frame[
+        (frame["region"] == "CHN")
+        & frame["variable"].str.startswith("Exports|Rare Earths")
+        & (frame["year"] == 2025)
+    ]
+    assert before["value"].sum() > 10_000
+
+
+def test_cooperation_ships_russian_aluminium_to_the_us_and_closes_gaps() -> None:
+    res = result("us-russia-cooperation")
+    al = res.runs["aluminium"]
+    for year in (2026, 2030):
+        trade = al.solution(year).trade
+        assert trade[("RUS", "USA", "aluminium")] >= 2_000_000 - 1
+    baseline = result("baseline").runs["rare_earths"]
+    coop = res.runs["rare_earths"]
+    assert (
+        coop.solution(2035).production["RUS|magnet"]
+        > baseline.solution(2035).production["RUS|magnet"]
+    )
+
+
+def test_western_diversification_adds_capacity_outside_china_only() -> None:
+    _, cal, plan, _ = _prepare(load_scenario("western-diversification"), "rare_earths")
+    assert plan.capacity is not None
+    groups = cal.problem.groups
+    added = plan.capacity[plan.years.index(2030)]
+    china = np.array([g.startswith("CHN|") for g in groups])
+    assert added[~china].sum() > 10_000
+    assert np.abs(added[china]).max() == 0
+    assert (added >= 0).all()
+    # and the market builds them: more capacity outside China than in the baseline
+    base = result("baseline").runs["rare_earths"]
+    west = result("western-diversification").runs["rare_earths"]
+    assert (west.capacity[2030] - base.capacity[2030])[~china].sum() > 10_000
+
+
+def test_conflicting_levers_are_named(tmp_path: Path, run_cli: Callable) -> None:
+    path = tmp_path / "conflict.yaml"
+    path.write_text(
+        "name: conflict\ndescription: a stockpile that nothing can fill\n"
+        "pack: rare_earths\nyears: [2024, 2027]\nlevers:\n"
+        "  - {type: export_ban, region: CHN, from_year: 2026}\n"
+        "  - {type: stockpile, region: USA, product: Tb, action: build, tonnes: 5000,"
+        " from_year: 2026}\n"
+    )
+    res = run_cli("run", str(path), "--no-store")
+    assert res.code == 2
+    assert "cannot be solved in 2026" in res.err
+    assert "levers[1] stockpile" in res.err
+    assert "Traceback" not in res.err
+
+
+def test_levers_change_what_they_should() -> None:
+    spec = load_scenario("baseline").model_copy(
+        update={
+            "name": "levers",
+            "years": (2024, 2028),
+            "levers": load_scenario(_write_levers()).levers,
+        }
+    )
+    res = execute(spec)
+    run = res.runs["rare_earths"]
+    plain = execute(load_scenario("baseline").model_copy(update={"years": (2024, 2028)}))
+    base = plain.runs["rare_earths"]
+
+    # tariff: US imports of Chinese magnets fall
+    def us_magnets(r: object, year: int) -> float:
+        t = r.solution(year).trade  # type: ignore[attr-defined]
+        t = t.xs(("CHN", "USA"), level=(0, 1))
+        return float(t[t.index.str.startswith("NdFeB")].sum())
+
+    assert us_magnets(run, 2027) < 0.9 * us_magnets(base, 2027)
+    # stockpile: the US buys 100 t of Dy a year in 2026-2027, and the market balances it
+    # (the node's net inflow is exactly the stockpile's purchase; every other node balances)
+    for year, bought in ((2026, 100.0), (2028, 0.0)):
+        node = run.solution(year).balance_residual
+        assert node[("USA", "Dy")] == pytest.approx(bought, abs=1e-6)
+        assert np.abs(node.drop(("USA", "Dy")).to_numpy()).max() < 1e-5
+    # demand path: wind demand index 1.5 in 2028
+    keys = run.problem.demand_keys
+    wind = np.asarray(keys.get_level_values(1) == "wind")
+    ratio = run.reference_demand[2028][wind].sum() / base.reference_demand[2028][wind].sum()
+    assert ratio > 1.1
+
+
+def _write_levers() -> Path:
+    path = Path(__file__).parent / "scenarios" / "levers.yaml"
+    return path
+
+
+def test_store_serves_identical_inputs_and_records_them(run_cli: Callable) -> None:
+    first = run_cli("run", "hindcast-2010")
+    assert first.code == 0, first.err
+    assert "recorded as run" in first.out
+    run_id = first.out.split("recorded as run ")[1].split()[0]
+    again = run_cli("run", "hindcast-2010")
+    assert f"served from the results store (run {run_id})" in again.out
+    listed = run_cli("runs", "list")
+    assert run_id[:8] in listed.out
+    shown = run_cli("runs", "show", run_id[:6])
+    assert "hindcast-2010" in shown.out
+    assert "seed 0" in shown.out
+    gone = run_cli("runs", "delete", run_id)
+    assert gone.code == 0
+    missing = run_cli("runs", "show", run_id)
+    assert missing.code == 2
+    assert "no run" in missing.err
+
+
+def test_compare_lists_the_key_differences(run_cli: Callable) -> None:
+    res = run_cli("compare", "baseline", "russia-50kt", "--json", "--year", "2030")
+    assert res.code == 0, res.err
+    rows = json.loads(res.out)
+    share = [
+        r for r in rows if r["variable"] == "Share|Rare Earths|Mining" and r["region"] == "RUS"
+    ]
+    assert share
+    assert share[0]["b"] > share[0]["a"] + 5
+    assert {r["group"] for r in rows} >= {"share", "price"}
+
+
+def test_compare_works_on_any_two_runs() -> None:
+    a, b = result("baseline").frame, result("china-full-export-ban").frame
+    table = compare(a, b)
+    assert set(table["year"]) == {2024, 2025, 2030, 2035, 2040}
+    assert (table[table["year"] == 2024]["change"].abs() < 1e-6).all()
+    assert compare(b, b).empty  # identical runs differ nowhere
+
+
+def test_exports_in_every_format(tmp_path: Path, run_cli: Callable) -> None:
+    res = run_cli(
+        "run",
+        "hindcast-2010",
+        "--export",
+        str(tmp_path),
+        "-f",
+        "csv",
+        "-f",
+        "parquet",
+        "-f",
+        "xlsx",
+        "-f",
+        "iamc",
+    )
+    assert res.code == 0, res.err
+    long = pd.read_csv(tmp_path / "results.csv")
+    assert list(long.columns) == [
+        "model",
+        "scenario",
+        "region",
+        "variable",
+        "unit",
+        "year",
+        "value",
+    ]
+    parquet = pd.read_parquet(tmp_path / "results.parquet")
+    assert len(parquet) == len(long)
+    wide = pd.read_csv(tmp_path / "results_iamc.csv")
+    assert list(wide.columns[:5]) == ["Model", "Scenario", "Region", "Variable", "Unit"]
+    assert {"2009", "2010", "2011"} <= set(wide.columns)
+    book = pd.read_excel(tmp_path / "results.xlsx", sheet_name=None)
+    assert set(book) == {"data", "meta"}
+    assert len(book["data"]) == len(wide)
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_schema_command_prints_a_json_schema(run_cli: Callable) -> None:
+    res = run_cli("scenario", "schema")
+    schema = json.loads(res.out)
+    assert schema["title"] == "mineralflow scenario"
+    kinds = schema["properties"]["levers"]["items"]["discriminator"]["mapping"]
+    assert {"export_ban", "capacity_target", "stockpile", "elasticity"} <= set(kinds)
