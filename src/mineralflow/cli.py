@@ -16,7 +16,7 @@ import pandas as pd
 import typer
 import yaml
 from rich.console import Console
-from rich.progress import Progress
+from rich.progress import Progress, TaskID
 from rich.table import Table as RichTable
 from rich.text import Text
 
@@ -29,9 +29,9 @@ from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
 from mineralflow.results import FORMATS, export_results
 from mineralflow.scenario import Scenario, bundled_scenarios, load_scenario
-from mineralflow.scenario.execute import ScenarioResult, check_scenario, execute, run_length
+from mineralflow.scenario.execute import ScenarioResult, check_scenario, execute
 from mineralflow.scenario.schema import scenario_json_schema
-from mineralflow.store import ENV, ResultsStore, StoreError
+from mineralflow.store import ENV, ResultsStore, StoreError, run_key
 from mineralflow.validation import price_multiples
 
 app = typer.Typer(
@@ -233,25 +233,23 @@ StoreOption = Annotated[
 ]
 
 
-def _open_store(path: Path | None) -> ResultsStore:
-    return ResultsStore(path)
-
-
 def _execute(spec: Scenario, store: ResultsStore | None, refresh: bool) -> ScenarioResult:
     """Run ``spec``, or read it from the store when the same inputs ran before."""
-    if store is not None and not refresh:
-        found = store.find(spec)
-        if found is not None:
-            frame = store.results(found)
-            return ScenarioResult(spec, {}, frame, 0.0, from_store=True, run_id=found)
-    lengths = run_length(spec)
+    key = run_key(spec) if store is not None else None
+    if store is not None and key is not None and not refresh and store.has(key[0]):
+        frame = store.results(key[0])
+        return ScenarioResult(spec, {}, frame, 0.0, from_store=True, run_id=key[0])
     with Progress(console=err, transient=True) as progress:
-        tasks = {
-            name: progress.add_task(f"{spec.name}: {name}", total=n) for name, n in lengths.items()
-        }
-        result = execute(spec, progress=lambda name, _year: progress.advance(tasks[name]))
-    if store is not None:
-        result.run_id = store.save(spec, result.frame, result.wall_seconds)
+        tasks: dict[str, TaskID] = {}
+
+        def tick(name: str, _year: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = progress.add_task(f"{spec.name}: {name}", total=total)
+            progress.advance(tasks[name])
+
+        result = execute(spec, progress=tick)
+    if store is not None and key is not None:
+        result.run_id = store.save(spec, key, result.frame, result.wall_seconds)
     return result
 
 
@@ -280,7 +278,7 @@ def run_scenario(
             f"unknown format '{unknown[0]}'{suggest(unknown[0], FORMATS)}; formats: "
             f"{', '.join(FORMATS)}"
         )
-    opened = None if no_store else _open_store(store)
+    opened = None if no_store else ResultsStore(store)
     try:
         result = _execute(spec, opened, refresh)
     finally:
@@ -422,7 +420,7 @@ def compare_runs(
     store: StoreOption = None,
 ) -> None:
     """Key differences between two runs by year: shares, prices, shortages, import reliance."""
-    with _open_store(store) as opened:
+    with ResultsStore(store) as opened:
         name_a, frame_a = _frame_of(a, opened)
         name_b, frame_b = _frame_of(b, opened)
     table = compare(frame_a, frame_b, years, top)
@@ -453,7 +451,7 @@ def compare_runs(
 @runs_app.command("list")
 def runs_list(store: StoreOption = None) -> None:
     """The runs in the results store, newest first."""
-    with _open_store(store) as opened:
+    with ResultsStore(store) as opened:
         table = opened.list()
         out.print(f"results store: {opened.path}")
     if table.empty:
@@ -469,7 +467,7 @@ def runs_show(
     store: StoreOption = None,
 ) -> None:
     """What a stored run was: scenario text, pack hash, code version, seed, time."""
-    with _open_store(store) as opened:
+    with ResultsStore(store) as opened:
         full = opened.resolve_id(run_id)
         info = opened.get(full)
         frame = opened.results(full)
@@ -490,7 +488,7 @@ def runs_delete(
     store: StoreOption = None,
 ) -> None:
     """Delete runs from the results store."""
-    with _open_store(store) as opened:
+    with ResultsStore(store) as opened:
         for run_id in run_ids:
             full = opened.resolve_id(run_id)
             opened.delete(full)

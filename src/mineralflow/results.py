@@ -51,7 +51,7 @@ class _Rows:
         units: np.ndarray,
         values: np.ndarray,
         *,
-        world: str | None = None,
+        world: bool = False,
         drop_zero: bool = False,
     ) -> None:
         """``values`` is (years, series); ``world`` adds the sum over series per variable."""
@@ -70,7 +70,7 @@ class _Rows:
         if drop_zero:
             frame = frame[frame["value"] > 1e-9]
         self.parts.append(frame)
-        if world == "sum":
+        if world:
             total = (
                 frame.groupby(["variable", "unit", "year"], sort=False)["value"].sum().reset_index()
             )
@@ -113,7 +113,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     agg, keys = _aggregate(groups[["stage", "region"]].reset_index(drop=True))
     variables = np.array([f"Production|{commodity}|{_title(s)}" for s in keys["stage"]])
     units = np.array([stage_unit[s] for s in keys["stage"]])
-    rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world="sum")
+    rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world=True)
 
     # element output of the element stage
     activity = x[:, cols["activity"]]
@@ -133,7 +133,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
             [f"Production|{commodity}|{_title(elem_stage[0])}|{p}" for p in keys["product"]]
         )
         units = np.full(len(keys), stage_unit[elem_stage[0]])
-        rows.add(keys["region"].to_numpy(), variables, units, values, world="sum")
+        rows.add(keys["region"].to_numpy(), variables, units, values, world=True)
 
     # consumption and shortage by sector
     dkeys = problem.demand_keys
@@ -145,8 +145,8 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     sectors = dkeys.get_level_values(1).to_numpy()
     units = sector_unit.reindex(sectors).to_numpy()
     names = np.array([_title(s) for s in sectors])
-    rows.add(regions, f"Consumption|{commodity}|" + names, units, use, world="sum")
-    rows.add(regions, f"Shortage|{commodity}|" + names, units, short, world="sum")
+    rows.add(regions, f"Consumption|{commodity}|" + names, units, use, world=True)
+    rows.add(regions, f"Shortage|{commodity}|" + names, units, short, world=True)
     if len(set(sector_unit)) == 1:
         agg, keys = _aggregate(pd.DataFrame({"region": regions}))
         n = len(keys)
@@ -155,7 +155,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
             np.full(n, f"Consumption|{commodity}"),
             np.full(n, str(sector_unit.iloc[0])),
             use @ agg,
-            world="sum",
+            world=True,
         )
 
     # trade by stage

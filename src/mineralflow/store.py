@@ -114,8 +114,11 @@ class ResultsStore:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def save(self, scenario: Scenario, frame: pd.DataFrame, wall_seconds: float) -> str:
-        run_id, packs_hash = run_key(scenario)
+    def save(
+        self, scenario: Scenario, key: tuple[str, str], frame: pd.DataFrame, wall_seconds: float
+    ) -> str:
+        """Record a run under ``key`` (from :func:`run_key`), replacing one with the same id."""
+        run_id, packs_hash = key
         table = frame.assign(run_id=run_id)[
             ["run_id", "model", "scenario", "region", "variable", "unit", "year", "value"]
         ]
@@ -148,11 +151,11 @@ class ResultsStore:
             raise
         return run_id
 
-    def find(self, scenario: Scenario) -> str | None:
-        """The id of a stored run with exactly these inputs, or None."""
-        run_id, _ = run_key(scenario)
-        found = self.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone()
-        return run_id if found else None
+    def has(self, run_id: str) -> bool:
+        """Whether a run with this id (these exact inputs) is stored."""
+        return (
+            self.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is not None
+        )
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one run whose id starts with ``prefix``."""

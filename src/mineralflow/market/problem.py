@@ -115,6 +115,8 @@ class MarketProblem:
         self._cache_key: MarketData | None = None
         self._cache: tuple[NDArray, ...] = ()
         self.limit_names: list[str] = []
+        self._limit_bounds: tuple[NDArray, NDArray] | None = None
+        self._rhs_set = False  # balance rows carry a scenario's fixed purchases
 
     def fresh(self) -> MarketProblem:
         """A copy sharing this problem's structure, not yet loaded into a solver.
@@ -455,11 +457,15 @@ class MarketProblem:
         h.changeRowsBounds(  # type: ignore[attr-defined]
             self.n_rows, np.arange(self.n_rows, dtype=np.int32), rlo, rup
         )
-        values = self._input_values(data)
+        self._push_inputs(self._input_values(data))
+
+    def _push_inputs(self, values: NDArray) -> None:
+        """Send changed input coefficients to HiGHS and keep ``self.matrix`` in step."""
+        assert self._highs is not None
         changed = np.flatnonzero(values != self._last_inputs)
         rows, cols, _, _ = self._input_entries
         for i in changed:
-            h.changeCoeff(int(rows[i]), int(cols[i]), float(values[i]))
+            self._highs.changeCoeff(int(rows[i]), int(cols[i]), float(values[i]))
         if len(changed):
             m = self.matrix.tolil()
             m[rows[changed], cols[changed]] = values[changed]
@@ -529,16 +535,9 @@ class MarketProblem:
         self._supply_cost = base_cost * np.repeat(level_scale, self.n_sup)
         span = np.arange(sup.start, sup.stop, dtype=np.int32)
         h.changeColsCost(len(span), span, self._supply_cost)
-        rows, cols, _, procs = self._input_entries
-        values = self._input_values(self._data) * input_scale[self.processes.get_indexer(procs)]
-        changed = np.flatnonzero(values != self._last_inputs)
-        for i in changed:
-            h.changeCoeff(int(rows[i]), int(cols[i]), float(values[i]))
-        if len(changed):
-            m = self.matrix.tolil()
-            m[rows[changed], cols[changed]] = values[changed]
-            self.matrix = m.tocsc()
-        self._last_inputs = values
+        procs = self._input_entries[3]
+        scale = input_scale[self.processes.get_indexer(procs)]
+        self._push_inputs(self._input_values(self._data) * scale)
 
     def solve_quantities(
         self,
@@ -576,7 +575,7 @@ class MarketProblem:
             up = np.where(np.isfinite(limits[1]), limits[1] / SCALE, INF)
             h.changeRowsBounds(len(rows), rows, lo, up)  # type: ignore[attr-defined]
             self._limit_bounds = (lo, up)
-        if balance_rhs is not None or getattr(self, "_rhs_set", False):
+        if balance_rhs is not None or self._rhs_set:
             bal = self.rows["balance"]
             rows = np.arange(bal.start, bal.stop, dtype=np.int32)
             rhs = np.zeros(len(rows)) if balance_rhs is None else balance_rhs / SCALE
@@ -679,13 +678,13 @@ class MarketProblem:
                 return InfeasibleError(
                     year, "export_quota", region, "all quota products", "the quota is negative"
                 )
-        bounds = getattr(self, "_limit_bounds", None)
+        bounds = self._limit_bounds
         if bounds is not None and (bounds[0] > -INF).any():
             name = self.limit_names[int(np.flatnonzero(bounds[0] > -INF)[0])]
             return InfeasibleError(
                 year, "limit", name, "scenario limit", "a required quantity cannot be reached"
             )
-        if getattr(self, "_rhs_set", False):
+        if self._rhs_set:
             return InfeasibleError(
                 year, "balance", "stockpile", "purchases", "a fixed purchase cannot be supplied"
             )

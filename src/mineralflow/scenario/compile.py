@@ -97,19 +97,31 @@ class _Compiler:
             )
         return name
 
+    def known(self, index: int, field: str, what: str, name: str, choices: Any) -> str:
+        """``name`` if it is one of ``choices``; else a message listing them (``what``: noun)."""
+        choices = {str(c) for c in choices}
+        if name not in choices:
+            raise self.fail(
+                index,
+                field,
+                f"unknown {what} '{name}'{suggest(name, choices)}; {what}s: "
+                f"{_listing(choices, 40)}",
+            )
+        return name
+
+    def product(self, index: int, field: str, name: str) -> str:
+        return self.known(index, field, "product", name, self.net.products.index)
+
+    def sector(self, index: int, field: str, name: str) -> str:
+        sectors = self.problem.demand_keys.get_level_values(1)
+        return self.known(index, field, "sector", name, sectors)
+
     def products(self, index: int, lever: Any) -> set[str]:
         """The products a trade lever selects (see the levers module)."""
         products = self.net.products
         chosen: set[str] = set()
         for i, name in enumerate(lever.products):
-            if name not in products.index:
-                raise self.fail(
-                    index,
-                    f"products[{i}]",
-                    f"unknown product '{name}'{suggest(name, products.index)}; products: "
-                    f"{_listing(products.index, 40)}",
-                )
-            chosen.add(name)
+            chosen.add(self.product(index, f"products[{i}]", name))
         for i, name in enumerate(lever.stages):
             self.stage(index, f"stages[{i}]", name)
             chosen |= set(products.index[products["stage"] == name])
@@ -455,13 +467,7 @@ class _Compiler:
     def _growth(self, k: int, lever: DemandGrowth, growth: np.ndarray) -> None:
         keys = self.problem.demand_keys
         sectors = keys.get_level_values(1)
-        if lever.sector not in set(sectors):
-            raise self.fail(
-                k,
-                "sector",
-                f"unknown sector '{lever.sector}'{suggest(lever.sector, set(sectors))}; "
-                f"sectors: {_listing(sectors, 40)}",
-            )
+        self.sector(k, "sector", lever.sector)
         mask = np.asarray(sectors == lever.sector)
         if lever.region is not None:
             regions = keys.get_level_values(0)
@@ -486,14 +492,7 @@ class _Compiler:
 
     def _node(self, k: int, lever: Stockpile) -> int:
         self.region(k, "region", lever.region)
-        products = self.net.products.index
-        if lever.product not in products:
-            raise self.fail(
-                k,
-                "product",
-                f"unknown product '{lever.product}'{suggest(lever.product, products)}; "
-                f"products: {_listing(products, 40)}",
-            )
+        self.product(k, "product", lever.product)
         nodes = self.problem.nodes
         found = nodes.get_indexer([(lever.region, lever.product)])[0]
         if found < 0:
@@ -509,15 +508,8 @@ class _Compiler:
     def _check_elasticity(self, k: int, lever: Elasticity) -> None:
         if lever.kind == "supply":
             self.stage(k, "scope", lever.scope)
-            return
-        sectors = set(self.problem.demand_keys.get_level_values(1))
-        if lever.scope not in sectors:
-            raise self.fail(
-                k,
-                "scope",
-                f"unknown sector '{lever.scope}'{suggest(lever.scope, sectors)}; "
-                f"sectors: {_listing(sectors, 40)}",
-            )
+        else:
+            self.sector(k, "scope", lever.scope)
 
 
 def compile_plan(

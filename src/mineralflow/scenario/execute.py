@@ -151,18 +151,20 @@ def check_scenario(scenario: Scenario) -> None:
 def _simulate_pack(
     scenario: Scenario,
     name: str,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int, int], None] | None,
     until: int | None = None,
 ) -> Run:
+    """Simulate one pack; ``progress(year, total)`` after each of its ``total`` years."""
     pack, cal, plan, last = _prepare(scenario, name, until)
     base = cal.year
+    total = last - base + 1
     return simulate(
         pack,
         (scenario.years[0], last),
         base_year=base,
         calibration=cal,
         plan=plan,
-        progress=progress,
+        progress=None if progress is None else (lambda year: progress(year, total)),
     )
 
 
@@ -195,14 +197,17 @@ def _conflict(scenario: Scenario, name: str, exc: InfeasibleError) -> ScenarioEr
 
 
 def execute(
-    scenario: Scenario, progress: Callable[[str, int], None] | None = None
+    scenario: Scenario, progress: Callable[[str, int, int], None] | None = None
 ) -> ScenarioResult:
-    """Run every pack of ``scenario`` and gather the results in one IAMC table."""
+    """Run every pack of ``scenario`` and gather the results in one IAMC table.
+
+    ``progress(pack, year, total)`` is called after each solved year of each pack.
+    """
     started = time.perf_counter()
     runs: dict[str, Run] = {}
     frames = []
     for name in scenario.packs:
-        tick = None if progress is None else (lambda year, n=name: progress(n, year))
+        tick = None if progress is None else (lambda year, total, n=name: progress(n, year, total))
         try:
             run = _simulate_pack(scenario, name, tick)
         except InfeasibleError as exc:
@@ -211,16 +216,3 @@ def execute(
         frames.append(iamc_frame(run, scenario.name, first_year=scenario.years[0]))
     frame = pd.concat(frames, ignore_index=True)
     return ScenarioResult(scenario, runs, frame, time.perf_counter() - started)
-
-
-def run_length(scenario: Scenario) -> dict[str, int]:
-    """Years each pack of ``scenario`` solves (for progress bars)."""
-    out = {}
-    for name in scenario.packs:
-        try:
-            pack = load_pack(name)
-        except SelectionError as exc:
-            raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
-        base, last = _years(scenario, pack)
-        out[name] = last - base + 1
-    return out

@@ -26,6 +26,7 @@ MAX_BYTES = 256_000
 MAX_ALIASES = 50
 MAX_DEPTH = 20
 MAX_BASES = 10
+REGION_FIELDS = {"region", "to", "from", "from_"}
 
 
 class ScenarioError(MineralflowError):
@@ -216,9 +217,10 @@ def _describe(err: ErrorDetails, path: Path, origins: list[tuple[Path, int]]) ->
         )
     if kind == "missing":
         return f"{where}: field '{field}' is required"
-    if (
-        kind == "string_pattern_mismatch" and str(loc[-1]) in {"region", "to", "from"} | {"from_"}
-    ) or (kind == "string_pattern_mismatch" and len(loc) > 1 and isinstance(loc[-1], int)):
+    # every pattern-checked field of a lever is a region code (or a list of them)
+    if kind == "string_pattern_mismatch" and (
+        str(loc[-1]) in REGION_FIELDS or (len(loc) > 1 and isinstance(loc[-1], int))
+    ):
         return (
             f"{where}: field '{field}': '{value}' is not an ISO 3166 alpha-3 region code "
             "(three capital letters, e.g. CHN, USA, RUS)"
