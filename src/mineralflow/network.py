@@ -10,8 +10,12 @@ How each stage is resolved follows from which tables a pack ships, never from th
 
 * a first stage with ``mine_feed`` and ``deposit_composition`` yields one concentrate per
   deposit class, and the next stage splits each concentrate into element products;
+* a stage whose ``separates`` column names an element group (``heavy``) takes that group out of
+  the element stage: the element stage then leaves it as one mixed product per deposit class
+  (``heavy|<deposit>``), which only the regions running the later stage can separate;
 * with ``magnet_recipes``, the two stages after the element stage make element metals and
-  then one magnet grade per recipe;
+  then one magnet grade per recipe; ``recipe_variants`` adds costlier ways of making a grade
+  with less of a scarce element, which the market picks when that element is dear;
 * any other stage turns the previous stage's product into its own, using the
   ``input_per_output`` parameter.
 """
@@ -27,7 +31,7 @@ import pandas as pd
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
 
-StageKind = Literal["deposits", "elements", "metals", "grades", "plain"]
+StageKind = Literal["deposits", "elements", "split", "metals", "grades", "plain"]
 
 AGGREGATES = ("WLD",)
 
@@ -44,6 +48,7 @@ class Stage:
     order: int
     unit: str
     kind: StageKind
+    separates: str | None = None  # element group of a "split" stage
 
 
 @dataclass
@@ -52,7 +57,8 @@ class Network:
 
     ``products``: index product; stage, unit, element, reo_weight (t REO-equivalent per t,
     used by quotas written in the stage's unit; 1 for plain products).
-    ``processes``: index process; region, stage, variant, group.
+    ``processes``: index process; region, stage, variant, group, extra_cost (USD/kg of main
+    output above what the group's cost curve says: a costlier recipe variant).
     ``coefficients``: process, product, coeff (+ output, - input), per unit of activity; an
     activity unit is one t of the process's main output.
     ``groups``: index group; region, stage, variant (deposit for mining groups, else '').
@@ -82,19 +88,41 @@ class Network:
 def _stage_kinds(pack: Pack) -> list[Stage]:
     stages = pack.table("stages").sort_values("order")
     names = list(stages["stage"])
+    separates = [
+        str(v) if isinstance(v, str) and v else None
+        for v in stages.get("separates", pd.Series([None] * len(stages)))
+    ]
     kinds: list[StageKind] = ["plain"] * len(names)
     has_deposits = {"mine_feed", "deposit_composition"} <= set(pack.tables)
+    if any(separates) and not has_deposits:
+        raise NetworkError(
+            "stages.csv: 'separates' needs an element stage (mine_feed and deposit_composition)"
+        )
     if has_deposits:
         if len(names) < 2:
             raise NetworkError("a pack with deposits needs a stage after mining to split them")
+        if separates[0] or separates[1]:
+            raise NetworkError(
+                f"stages.csv: stage '{names[0] if separates[0] else names[1]}' cannot separate an "
+                "element group; only a stage after the element stage can"
+            )
         kinds[0], kinds[1] = "deposits", "elements"
+        rest = 2
+        while rest < len(names) and separates[rest]:
+            kinds[rest] = "split"
+            rest += 1
+        if any(separates[rest:]):
+            raise NetworkError(
+                "stages.csv: a stage with 'separates' must follow the element stage directly "
+                "(or another such stage)"
+            )
         if "magnet_recipes" in pack.tables:
-            if len(names) < 4:
-                raise NetworkError("magnet_recipes needs two stages after the element stage")
-            kinds[2], kinds[3] = "metals", "grades"
+            if len(names) < rest + 2:
+                raise NetworkError("magnet_recipes needs two stages after the element stages")
+            kinds[rest], kinds[rest + 1] = "metals", "grades"
     return [
-        Stage(str(row.stage), int(row.order), str(row.unit), kind)
-        for row, kind in zip(stages.itertuples(), kinds, strict=True)
+        Stage(str(row.stage), int(row.order), str(row.unit), kind, sep)
+        for row, kind, sep in zip(stages.itertuples(), kinds, separates, strict=True)
     ]
 
 
@@ -108,6 +136,7 @@ PARAMETER_DEFAULTS = {
     "ramp_years": 2.0,
     "gap_cost_factor": 1.0,
     "gap_yield_loss": 0.0,
+    "max_price_multiple": float("inf"),
 }
 
 
@@ -191,10 +220,18 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
                     coeffs.append((pid, f"concentrate|{dep}", 1.0))
         elif stage.kind == "elements":
             comp = pack.table("deposit_composition")
+            group_of = _element_groups(pack, stages)
             for symbol in pack.table("elements")["symbol"]:
+                if str(symbol) in group_of:
+                    continue
                 products.append(_product(str(symbol), stage, str(symbol), 1.0))
                 element_products[str(symbol)] = str(symbol)
                 made.append(str(symbol))
+            mixed = _mixed_shares(comp, group_of)
+            for (grp, dep), _share in mixed.items():
+                name = f"{grp}|{dep}"
+                products.append(_product(name, stage, None, 1.0))
+                made.append(name)
             for region in stage_regions[stage.name]:
                 for dep_key, rows in comp.groupby("deposit"):
                     dep = str(dep_key)
@@ -206,7 +243,32 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
                     coeffs.extend(
                         (pid, str(el), float(share))
                         for el, share in zip(rows["element"], rows["share"], strict=True)
-                        if share > 0
+                        if share > 0 and str(el) not in group_of
+                    )
+                    coeffs.extend(
+                        (pid, f"{grp}|{d}", share) for (grp, d), share in mixed.items() if d == dep
+                    )
+        elif stage.kind == "split":
+            comp = pack.table("deposit_composition")
+            table = pack.table("elements")
+            members = table.loc[table["group"] == stage.separates, "symbol"]
+            for symbol in members:
+                products.append(_product(str(symbol), stage, str(symbol), 1.0))
+                element_products[str(symbol)] = str(symbol)
+                made.append(str(symbol))
+            part = comp[comp["element"].isin(set(members)) & (comp["share"] > 0)]
+            for region in stage_regions[stage.name]:
+                for dep_key, rows in part.groupby("deposit"):
+                    dep = str(dep_key)
+                    total = float(rows["share"].sum())
+                    pid = f"{region}|{stage.name}|{dep}"
+                    processes.append(
+                        _process(pid, region, stage.name, dep, f"{region}|{stage.name}")
+                    )
+                    coeffs.append((pid, f"{stage.separates}|{dep}", -loss))
+                    coeffs.extend(
+                        (pid, str(el), float(share) / total)
+                        for el, share in zip(rows["element"], rows["share"], strict=True)
                     )
         elif stage.kind == "metals":
             assert elements is not None
@@ -228,21 +290,36 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
                     coeffs.append((pid, f"{el} metal", 1.0))
         elif stage.kind == "grades":
             recipes = pack.table("magnet_recipes")
+            variants = _recipe_variants(pack)
             for recipe, _rows in recipes.groupby("recipe"):
                 name = f"NdFeB|{recipe}"
                 products.append(_product(name, stage, None, 0.0))
                 made.append(name)
             for region in stage_regions[stage.name]:
-                for recipe, rows in recipes.groupby("recipe"):
-                    pid = f"{region}|{stage.name}|{recipe}"
-                    processes.append(
-                        _process(pid, region, stage.name, str(recipe), f"{region}|{stage.name}")
-                    )
-                    coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
-                    coeffs.extend(
-                        (pid, f"{el} metal", -float(v) * loss)
-                        for el, v in zip(rows["element"], rows["value"], strict=True)
-                    )
+                for recipe_key, rows in recipes.groupby("recipe"):
+                    recipe = str(recipe_key)
+                    content = dict(zip(rows["element"], rows["value"].astype(float), strict=True))
+                    options = [("", content, 0.0)] + [
+                        (
+                            f"|{name}",
+                            {el: v * factors.get(el, 1.0) for el, v in content.items()},
+                            extra,
+                        )
+                        for name, factors, extra in variants.get(recipe, [])
+                    ]
+                    for suffix, recipe_content, extra in options:
+                        pid = f"{region}|{stage.name}|{recipe}{suffix}"
+                        processes.append(
+                            _process(
+                                pid, region, stage.name, recipe, f"{region}|{stage.name}", extra
+                            )
+                        )
+                        coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
+                        coeffs.extend(
+                            (pid, f"{el} metal", -v * loss)
+                            for el, v in recipe_content.items()
+                            if v > 0
+                        )
         else:
             table = pack.table("products")
             names = list(table.loc[table["stage"] == stage.name, "product"])
@@ -261,7 +338,8 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
                 coeffs.append((pid, names[0], 1.0))
                 if previous:
                     coeffs.append((pid, previous[0], -loss))
-        previous = made
+        if stage.kind != "split":
+            previous = made
 
     product_frame = pd.DataFrame(products).set_index("product")
     process_frame = pd.DataFrame(processes).set_index("process")
@@ -287,6 +365,26 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
     )
 
 
+def _element_groups(pack: Pack, stages: list[Stage]) -> dict[str, str]:
+    """Element -> group, for the elements that a later stage separates."""
+    groups = {s.separates for s in stages if s.kind == "split"}
+    if not groups:
+        return {}
+    table = pack.table("elements")
+    rows = table[table["group"].isin(groups)]
+    return dict(zip(rows["symbol"].astype(str), rows["group"].astype(str), strict=True))
+
+
+def _mixed_shares(comp: pd.DataFrame, group_of: dict[str, str]) -> dict[tuple[str, str], float]:
+    """(group, deposit) -> share of the deposit's REO that leaves as that group's mix."""
+    rows = comp[comp["element"].isin(set(group_of)) & (comp["share"] > 0)]
+    shares = rows.groupby([rows["element"].map(group_of), rows["deposit"]])["share"].sum()
+    return {
+        (str(key[0]), str(key[1])): float(v)
+        for key, v in zip(shares.index, shares.to_numpy(), strict=True)
+    }
+
+
 def _product(name: str, stage: Stage, element: str | None, weight: float) -> dict[str, object]:
     return {
         "product": name,
@@ -297,8 +395,43 @@ def _product(name: str, stage: Stage, element: str | None, weight: float) -> dic
     }
 
 
-def _process(pid: str, region: str, stage: str, variant: str, group: str) -> dict[str, object]:
-    return {"process": pid, "region": region, "stage": stage, "variant": variant, "group": group}
+def _process(
+    pid: str, region: str, stage: str, variant: str, group: str, extra_cost: float = 0.0
+) -> dict[str, object]:
+    return {
+        "process": pid,
+        "region": region,
+        "stage": stage,
+        "variant": variant,
+        "group": group,
+        "extra_cost": extra_cost,
+    }
+
+
+def _recipe_variants(pack: Pack) -> dict[str, list[tuple[str, dict[str, float], float]]]:
+    """recipe -> [(variant, element factors, extra cost USD/kg)] from ``recipe_variants``."""
+    if "recipe_variants" not in pack.tables:
+        return {}
+    table = pack.table("recipe_variants")
+    recipe_elements = set(pack.table("magnet_recipes")["element"])
+    out: dict[str, list[tuple[str, dict[str, float], float]]] = {}
+    for (recipe, variant), rows in table.groupby(["recipe", "variant"], sort=True):
+        costs = set(rows["extra_cost"].astype(float))
+        if len(costs) != 1:
+            raise NetworkError(
+                f"recipe_variants.csv: variant '{variant}' of recipe '{recipe}' has different "
+                f"extra_cost values ({', '.join(f'{c:g}' for c in sorted(costs))}); "
+                "give the same on every row"
+            )
+        unknown = set(rows["element"]) - recipe_elements
+        if unknown:
+            raise NetworkError(
+                f"recipe_variants.csv: variant '{variant}' of recipe '{recipe}' scales "
+                f"{', '.join(sorted(map(str, unknown)))}, which no magnet recipe uses"
+            )
+        factors = dict(zip(rows["element"], rows["factor"].astype(float), strict=True))
+        out.setdefault(str(recipe), []).append((str(variant), factors, costs.pop()))
+    return out
 
 
 def _stage_regions(pack: Pack, year: int, stages: list[Stage]) -> dict[str, list[str]]:

@@ -25,8 +25,16 @@ def _title(name: str) -> str:
     return name.replace("_", " ").title()
 
 
+def _mixed_label(product: str) -> str:
+    """``heavy|bayan_obo`` -> ``Mixed Heavy|Bayan Obo``: a group's mix left by separation."""
+    group, deposit = product.split("|", 1)
+    return f"Mixed {_title(group)}|{_title(deposit)}"
+
+
 def _price_variable(commodity: str, product: str, stage_kind: str, last_stage: bool) -> str:
-    if stage_kind == "elements":
+    if stage_kind in ("elements", "split"):
+        if "|" in product:
+            return f"Price|{commodity}|{_mixed_label(product)}"
         return f"Price|{commodity}|Oxide|{product}"
     if stage_kind == "metals":
         return f"Price|{commodity}|Metal|{product.removesuffix(' metal')}"
@@ -115,14 +123,13 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     units = np.array([stage_unit[s] for s in keys["stage"]])
     rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world=True)
 
-    # element output of the element stage
+    # output by element (and mixed concentrate) of the separation stages
     activity = x[:, cols["activity"]]
     procs = net.processes.reindex(problem.processes)
-    elem_stage = [s.name for s in net.stages if s.kind == "elements"]
     coef = net.coefficients
-    if elem_stage:
+    for elem_stage in [s.name for s in net.stages if s.kind in ("elements", "split")]:
         made = coef[coef["coeff"] > 0]
-        made = made[made["process"].map(procs["stage"]) == elem_stage[0]]
+        made = made[made["process"].map(procs["stage"]) == elem_stage]
         proc_pos = problem.processes.get_indexer(made["process"])
         key = pd.DataFrame(
             {"product": made["product"].to_numpy(), "region": procs["region"].to_numpy()[proc_pos]}
@@ -130,9 +137,13 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
         agg, keys = _aggregate(key, made["coeff"].to_numpy(float))
         values = activity[:, proc_pos] @ agg
         variables = np.array(
-            [f"Production|{commodity}|{_title(elem_stage[0])}|{p}" for p in keys["product"]]
+            [
+                f"Production|{commodity}|{_title(elem_stage)}|"
+                + (_mixed_label(p) if "|" in p else p)
+                for p in keys["product"]
+            ]
         )
-        units = np.full(len(keys), stage_unit[elem_stage[0]])
+        units = np.full(len(keys), stage_unit[elem_stage])
         rows.add(keys["region"].to_numpy(), variables, units, values, world=True)
 
     # consumption and shortage by sector

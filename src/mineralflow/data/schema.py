@@ -149,6 +149,11 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
     "ramp_years": ("yr", "years a new project takes to reach its capacity"),
     "gap_cost_factor": ("1", "cost multiplier of capacity at technology gap 1"),
     "gap_yield_loss": ("1", "share of output lost by capacity at technology gap 1"),
+    "max_price_multiple": (
+        "1",
+        "highest price, as a multiple of the base-year price, that buyers of the stage's "
+        "products pay before going without (no limit where absent)",
+    ),
 }
 
 
@@ -213,6 +218,14 @@ TABLES: tuple[Table, ...] = (
             Column("order", "int", "position in the chain, 1 = first", minimum=1),
             Column("unit", "str", "the unit every tonnage of this stage is stated in"),
             Column("description", "str", "what the stage does"),
+            Column(
+                "separates",
+                "str",
+                "for a stage after the element stage: the elements.csv group it separates from "
+                "the mixed concentrate the element stage leaves of it (e.g. heavy)",
+                required=False,
+                ref=("elements", "group"),
+            ),
             SOURCE_ID,
         ),
         key=("stage",),
@@ -637,6 +650,41 @@ TABLES: tuple[Table, ...] = (
             *SOURCED,
         ),
         key=("recipe", "element"),
+    ),
+    Table(
+        name="recipe_variants",
+        description=(
+            "Alternative ways of making a magnet grade with less of a scarce element (e.g. "
+            "grain-boundary diffusion of Tb in place of bulk Dy): each variant scales the "
+            "standard recipe's content of the listed elements and costs more to make."
+        ),
+        columns=(
+            Column(
+                "recipe",
+                "str",
+                "magnet grade (magnet_recipes.csv)",
+                ref=("magnet_recipes", "recipe"),
+            ),
+            Column("variant", "str", "name of the variant"),
+            ELEMENT,
+            Column(
+                "factor",
+                "float",
+                "multiplies the element's content in the standard recipe",
+                minimum=0,
+                maximum=10,
+                unit="fraction",
+            ),
+            Column(
+                "extra_cost",
+                "float",
+                "making cost above the standard recipe, the same on every row of one variant",
+                minimum=0,
+                unit="USD/kg",
+            ),
+            *SOURCED,
+        ),
+        key=("recipe", "variant", "element"),
     ),
 )
 

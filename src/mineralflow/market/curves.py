@@ -43,17 +43,25 @@ def supply_blocks(
 
 
 def demand_blocks(
-    reference: FloatArray, price: FloatArray, eta: FloatArray
+    reference: FloatArray,
+    price: FloatArray,
+    eta: FloatArray,
+    cap: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit values (USD/kg) of the demand blocks of each sector.
 
     Inverse demand ``P = price * (1 + (1 - q / reference) / |eta|)`` passes through the
-    reference point with elasticity ``eta``.  Blocks worth nothing get zero width, so that
-    consumers never take free product.
+    reference point with elasticity ``eta``, and is cut at ``cap`` times ``price`` where a
+    cap is given: beyond it buyers go without (lost production, deferred purchases) rather
+    than bid further, so that a physical shortage shows as rationed demand, not as a price
+    at the curve's choke point.  Blocks worth nothing get zero width, so that consumers
+    never take free product.
     """
     widths = np.diff(DEMAND_EDGES)[None, :] * reference[:, None]
     mid = 0.5 * (DEMAND_EDGES[1:] + DEMAND_EDGES[:-1])
     value = price[:, None] * (1.0 + (1.0 - mid[None, :]) / np.abs(eta)[:, None])
+    if cap is not None:
+        value = np.minimum(value, (price * cap)[:, None])
     widths = np.where(value > 0, widths, 0.0)
     return widths, np.maximum(value, 0.0)
 

@@ -330,6 +330,9 @@ class MarketProblem:
         )
         upper[self.cols["supply"]] = widths.ravel() / SCALE
         cost[self.cols["supply"]] = unit.ravel()
+        if "extra_cost" in self.network.processes:
+            extra = self.network.processes["extra_cost"].reindex(self.processes)
+            cost[self.cols["activity"]] = extra.fillna(0.0).to_numpy(float)
 
         transport = data.transport.reindex(self.arcs.get_level_values(2)).to_numpy(float)
         tariff = np.array([data.tariffs.get(a, 0.0) for a in self.arcs]) if data.tariffs else 0.0
@@ -340,7 +343,10 @@ class MarketProblem:
 
         d = data.demand.reindex(self.demand_keys)
         widths, value = demand_blocks(
-            d["reference"].to_numpy(float), d["price"].to_numpy(float), d["eta"].to_numpy(float)
+            d["reference"].to_numpy(float),
+            d["price"].to_numpy(float),
+            d["eta"].to_numpy(float),
+            d["cap"].to_numpy(float) if "cap" in d else None,
         )
         upper[self.cols["use"]] = widths.ravel() / SCALE
         cost[self.cols["use"]] = -value.ravel()
