@@ -34,7 +34,8 @@ def _outputs(network, process: str) -> pd.Series:  # type: ignore[no-untyped-def
 
 def test_light_separation_leaves_the_heavy_fraction_as_a_mixed_product(network) -> None:  # type: ignore[no-untyped-def]
     out = _outputs(network, "MYS|separation|monazite_sands")
-    assert "Dy" not in out and "Tb" not in out
+    assert "Dy" not in out
+    assert "Tb" not in out
     assert out.sum() == pytest.approx(1.0, abs=1e-9)  # one t of REO out per unit of activity
     assert out["heavy|monazite_sands"] == pytest.approx(0.0517)
     heavy = _outputs(network, "CHN|heavy_separation|monazite_sands")
@@ -51,7 +52,7 @@ def test_only_china_and_the_heavy_projects_can_separate_heavy_elements(network) 
 
 
 def test_base_year_ships_the_malaysian_heavy_fraction_to_china(solved) -> None:  # type: ignore[no-untyped-def]
-    cal, sol = solved
+    _, sol = solved
     assert sol.production["CHN|heavy_separation"] == pytest.approx(35_400, rel=1e-6)
     assert sol.production["MYS|heavy_separation"] == pytest.approx(0, abs=1e-6)
     trade = sol.trade
@@ -109,5 +110,5 @@ def test_a_variant_with_two_costs_is_refused(re_copy: Path) -> None:
         "ev_traction,tb_diffusion,Tb,1.5,6",
         "ev_traction,tb_diffusion,Tb,1.5,7",
     )
-    with pytest.raises(NetworkError, match="variant 'tb_diffusion' of recipe 'ev_traction'.*6, 7"):
+    with pytest.raises(NetworkError, match=r"variant 'tb_diffusion' of recipe 'ev_traction'.*6, 7"):
         build_network(mf.load_pack(re_copy))
