@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from mineralflow import load_pack
+from mineralflow.dynamics import simulate
 from mineralflow.metrics.shares import stage_shares, world_total
+from mineralflow.results import iamc_frame
 
 
 @pytest.fixture(scope="module")
@@ -87,3 +89,25 @@ def test_aluminium_mcs2026() -> None:
     assert float(nir["value"].iloc[0]) == 62
     canada = al.select("import_sources", exporter="CAN", edition="MCS2026")
     assert float(canada["share"].iloc[0]) == pytest.approx(0.56)
+
+
+@pytest.fixture(scope="module")
+def baseline_2024():  # type: ignore[no-untyped-def]
+    return iamc_frame(simulate(load_pack("rare_earths"), (2024, 2024)), "baseline")
+
+
+def _model(frame, variable: str, region: str) -> float:  # type: ignore[no-untyped-def]
+    rows = frame[(frame["variable"] == variable) & (frame["region"] == region)]
+    assert len(rows) == 1, (variable, region)
+    return float(rows["value"].iloc[0])
+
+
+def test_model_reports_china_mining_share_and_separation_concentration(baseline_2024) -> None:  # type: ignore[no-untyped-def]
+    # the model's world is the sum of the MCS2026 country rows (384,000 t), not the rounded
+    # published total (380,000 t): 270,000 / 384,000 = 70.3 %
+    share = _model(baseline_2024, "Share|Rare Earths|Mining", "CHN")
+    assert share == pytest.approx(100 * 270_000 / 384_000, abs=0.05)
+    assert _model(baseline_2024, "HHI|Rare Earths|Separation", "World") > 6_000
+    assert _model(baseline_2024, "HHI|Rare Earths|Mining", "World") == pytest.approx(5_192, abs=5)
+    shares = baseline_2024[baseline_2024["variable"] == "Share|Rare Earths|Separation"]
+    assert shares["value"].sum() == pytest.approx(100, abs=1e-6)

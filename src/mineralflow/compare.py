@@ -7,10 +7,13 @@ differ, so that the table leads with what changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
 from mineralflow.errors import MineralflowError
+from mineralflow.metrics.indicators import net_import_reliance, shares
 
 WORLD = "World"
 GROUPS = ("share", "price", "shortage", "import reliance")
@@ -20,49 +23,12 @@ def _series(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
     return frame[frame["variable"].str.startswith(prefix)]
 
 
-def shares(frame: pd.DataFrame) -> pd.DataFrame:
-    """Each region's share of world production at every stage (%)."""
-    prod = _series(frame, "Production|")
-    prod = prod[prod["variable"].str.count(r"\|") == 2]  # stages, not element detail
-    world = prod[prod["region"] == WORLD].set_index(["variable", "year"])["value"]
-    part = prod[prod["region"] != WORLD]
-    total = world.reindex(pd.MultiIndex.from_frame(part[["variable", "year"]])).to_numpy()
-    value = np.divide(
-        part["value"].to_numpy(float) * 100,
-        total,
-        out=np.zeros(len(part)),
-        where=np.nan_to_num(total) > 0,
-    )
-    out = part.assign(value=value, unit="%")
-    out["variable"] = "Share|" + out["variable"].str.removeprefix("Production|")
-    return out
-
-
-def import_reliance(frame: pd.DataFrame) -> pd.DataFrame:
-    """Net imports over apparent consumption at each stage, by region (%).
-
-    Apparent consumption is production plus imports minus exports; a net exporter gets a
-    negative reliance.  (Stock changes are not counted here.)
-    """
-    rows = []
-    for kind in ("Production", "Imports", "Exports"):
-        part = _series(frame, f"{kind}|")
-        part = part[part["variable"].str.count(r"\|") == 2]
-        part = part.assign(stage=part["variable"].str.split("|", n=1).str[1], kind=kind)
-        rows.append(part[part["region"] != WORLD])
-    if not rows:
-        return frame.iloc[0:0]
-    table = pd.concat(rows).pivot_table(
-        index=["stage", "region", "year"], columns="kind", values="value", aggfunc="sum"
-    )
-    table = table.reindex(columns=["Production", "Imports", "Exports"]).fillna(0.0)
-    net = table["Imports"] - table["Exports"]
-    apparent = table["Production"] + net
-    value = np.where(apparent > 1e-6, 100 * net / apparent.where(apparent > 1e-6, 1.0), np.nan)
-    out = pd.DataFrame({"value": value}, index=table.index).dropna().reset_index()
-    out["variable"] = "Import Reliance|" + out["stage"]
-    out["unit"] = "%"
-    return out[["region", "variable", "unit", "year", "value"]]
+def _indicator(
+    frame: pd.DataFrame, prefix: str, compute: Callable[[pd.DataFrame], pd.DataFrame]
+) -> pd.DataFrame:
+    """The run's own indicator rows, or computed from it (runs stored before they existed)."""
+    rows = _series(frame, prefix)
+    return rows if len(rows) else compute(frame)
 
 
 def measures(frame: pd.DataFrame) -> pd.DataFrame:
@@ -71,10 +37,12 @@ def measures(frame: pd.DataFrame) -> pd.DataFrame:
     price = price[price["region"] == WORLD]
     short = _series(frame, "Shortage|")
     parts = [
-        shares(frame).assign(group="share"),
+        _indicator(frame, "Share|", shares).assign(group="share"),
         price.assign(group="price"),
         short.assign(group="shortage"),
-        import_reliance(frame).assign(group="import reliance"),
+        _indicator(frame, "Net Import Reliance|", net_import_reliance).assign(
+            group="import reliance"
+        ),
     ]
     cols = ["group", "variable", "region", "unit", "year", "value"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)

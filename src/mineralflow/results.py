@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
+from mineralflow.metrics.indicators import indicator_rows
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
@@ -191,6 +192,19 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
                 drop_zero=True,
             )
 
+    # stock changes (absorbed minus released) by stage and region: the USGS reliance term
+    skeys = problem.stock_keys
+    n_stk = problem.n_stk
+    absorbed = x[:, cols["absorb"]].reshape(len(years), len(skeys), n_stk).sum(2)
+    released = x[:, cols["release"]].reshape(len(years), len(skeys), n_stk).sum(2)
+    stock_stage = products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
+    agg, keys = _aggregate(
+        pd.DataFrame({"stage": stock_stage, "region": skeys.get_level_values(0).to_numpy()})
+    )
+    variables = np.array([f"Stock Change|{commodity}|{_title(s)}" for s in keys["stage"]])
+    units = np.array([stage_unit[s] for s in keys["stage"]])
+    rows.add(keys["region"].to_numpy(), variables, units, (absorbed - released) @ agg)
+
     # prices by region where a product is used or made, and a World average weighted by use
     nodes = problem.nodes
     prices = duals[:, problem.rows["balance"]]
@@ -234,6 +248,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     )
 
     out = pd.concat(rows.parts, ignore_index=True)
+    out = pd.concat([out, indicator_rows(out)], ignore_index=True)
     out.insert(0, "scenario", scenario)
     out.insert(0, "model", MODEL)
     out["year"] = out["year"].astype(int)
