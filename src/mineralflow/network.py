@@ -88,10 +88,7 @@ class Network:
 def _stage_kinds(pack: Pack) -> list[Stage]:
     stages = pack.table("stages").sort_values("order")
     names = list(stages["stage"])
-    separates = [
-        str(v) if isinstance(v, str) and v else None
-        for v in stages.get("separates", pd.Series([None] * len(stages)))
-    ]
+    separates = [str(v) if v else None for v in stages["separates"]]
     kinds: list[StageKind] = ["plain"] * len(names)
     has_deposits = {"mine_feed", "deposit_composition"} <= set(pack.tables)
     if any(separates) and not has_deposits:
@@ -198,6 +195,11 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
     for stage in stages:
         loss = float(params.loc[stage.name, "input_per_output"])
         made: list[str] = []
+        if stage.kind in ("elements", "split"):  # one oxide product per element separated here
+            for symbol in _separated_elements(pack, stage, stages):
+                products.append(_product(symbol, stage, symbol, 1.0))
+                element_products[symbol] = symbol
+                made.append(symbol)
         if stage.kind == "deposits":
             deposits = sorted(pack.table("deposit_composition")["deposit"].unique())
             for dep in deposits:
@@ -221,12 +223,6 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
         elif stage.kind == "elements":
             comp = pack.table("deposit_composition")
             group_of = _element_groups(pack, stages)
-            for symbol in pack.table("elements")["symbol"]:
-                if str(symbol) in group_of:
-                    continue
-                products.append(_product(str(symbol), stage, str(symbol), 1.0))
-                element_products[str(symbol)] = str(symbol)
-                made.append(str(symbol))
             mixed = _mixed_shares(comp, group_of)
             for (grp, dep), _share in mixed.items():
                 name = f"{grp}|{dep}"
@@ -250,13 +246,8 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
                     )
         elif stage.kind == "split":
             comp = pack.table("deposit_composition")
-            table = pack.table("elements")
-            members = table.loc[table["group"] == stage.separates, "symbol"]
-            for symbol in members:
-                products.append(_product(str(symbol), stage, str(symbol), 1.0))
-                element_products[str(symbol)] = str(symbol)
-                made.append(str(symbol))
-            part = comp[comp["element"].isin(set(members)) & (comp["share"] > 0)]
+            members = set(_separated_elements(pack, stage, stages))
+            part = comp[comp["element"].isin(members) & (comp["share"] > 0)]
             for region in stage_regions[stage.name]:
                 for dep_key, rows in part.groupby("deposit"):
                     dep = str(dep_key)
@@ -373,6 +364,15 @@ def _element_groups(pack: Pack, stages: list[Stage]) -> dict[str, str]:
     table = pack.table("elements")
     rows = table[table["group"].isin(groups)]
     return dict(zip(rows["symbol"].astype(str), rows["group"].astype(str), strict=True))
+
+
+def _separated_elements(pack: Pack, stage: Stage, stages: list[Stage]) -> list[str]:
+    """Elements a separation stage yields: its group for a split stage, else the rest."""
+    symbols = [str(s) for s in pack.table("elements")["symbol"]]
+    group_of = _element_groups(pack, stages)
+    if stage.kind == "split":
+        return [s for s in symbols if group_of.get(s) == stage.separates]
+    return [s for s in symbols if s not in group_of]
 
 
 def _mixed_shares(comp: pd.DataFrame, group_of: dict[str, str]) -> dict[tuple[str, str], float]:

@@ -307,7 +307,7 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
         ).to_numpy()
     )
     va_process = coef_scaled.groupby("process")["value"].sum()
-    va_process = va_process - network.processes["extra_cost"].reindex(va_process.index).fillna(0.0)
+    va_process = va_process - network.processes["extra_cost"].reindex(va_process.index)
     # the best variant sets a group's margin: in equilibrium no idle variant may beat it
     activity = flows["activity"]
     group_of = network.processes["group"]
@@ -518,9 +518,8 @@ def _reconcile(
         cost[block] = np.repeat(unit_cost, problem.n_stk)
     upper[problem.cols["dispose"]] = 0.0
     # base-year output is made the standard way: costlier variants answer later scarcity
-    extra = data.network.processes["extra_cost"].reindex(problem.processes).fillna(0.0)
     act = problem.cols["activity"]
-    upper[act] = np.where(extra.to_numpy(float) > 0, 0.0, upper[act])
+    upper[act] = np.where(problem.activity_cost > 0, 0.0, upper[act])
     problem._first_load(data)
     h = problem._highs
     assert h is not None

@@ -78,9 +78,7 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     upper[i : i + k] = g["capacity"].to_numpy(float) / SCALE
     i += k
     k = len(problem.processes)
-    if "extra_cost" in problem.network.processes:
-        extra = problem.network.processes["extra_cost"].reindex(problem.processes)
-        lin[i : i + k] = extra.fillna(0.0).to_numpy(float)
+    lin[i : i + k] = problem.activity_cost
     i += k
     k = len(problem.arcs)
     lin[i : i + k] = data.transport.reindex(problem.arcs.get_level_values(2)).to_numpy(float)

@@ -177,6 +177,8 @@ class MarketProblem:
 
         self.groups = data.groups.index
         self.processes = net.processes.index
+        # USD/kg of output above the group's cost curve (costlier recipe variants)
+        self.activity_cost = net.processes["extra_cost"].to_numpy(float)
         self.process_group = pd.Series(
             pd.Index(self.groups).get_indexer(net.processes["group"]), index=self.processes
         )
@@ -330,9 +332,7 @@ class MarketProblem:
         )
         upper[self.cols["supply"]] = widths.ravel() / SCALE
         cost[self.cols["supply"]] = unit.ravel()
-        if "extra_cost" in self.network.processes:
-            extra = self.network.processes["extra_cost"].reindex(self.processes)
-            cost[self.cols["activity"]] = extra.fillna(0.0).to_numpy(float)
+        cost[self.cols["activity"]] = self.activity_cost
 
         transport = data.transport.reindex(self.arcs.get_level_values(2)).to_numpy(float)
         tariff = np.array([data.tariffs.get(a, 0.0) for a in self.arcs]) if data.tariffs else 0.0
