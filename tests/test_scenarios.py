@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from mineralflow import store
 from mineralflow.compare import compare
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.scenario.execute import ScenarioResult, _prepare, check_scenario, execute
@@ -293,3 +294,24 @@ def test_schema_command_prints_a_json_schema(run_cli: Callable) -> None:
     assert schema["title"] == "mineralflow scenario"
     kinds = schema["properties"]["levers"]["items"]["discriminator"]["mapping"]
     assert {"export_ban", "capacity_target", "stockpile", "elasticity"} <= set(kinds)
+
+
+def test_run_key_follows_the_source_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed model must not be answered from a run recorded by older code."""
+    scenario = load_scenario("baseline")
+    before = store.run_key(scenario)
+    package = tmp_path / "mineralflow"
+    package.mkdir()
+    (package / "store.py").write_text("x = 1\n")
+    monkeypatch.setattr(store, "__file__", str(package / "store.py"))
+    store.code_version.cache_clear()
+    try:
+        first = store.code_version()
+        (package / "store.py").write_text("x = 2\n")
+        store.code_version.cache_clear()
+        assert store.code_version() != first
+        assert store.run_key(scenario) != before
+    finally:
+        monkeypatch.undo()
+        store.code_version.cache_clear()
+    assert store.run_key(scenario) == before

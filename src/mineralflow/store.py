@@ -1,7 +1,9 @@
 """The results store: every run kept in one DuckDB file, and identical inputs never re-solved.
 
 A run is identified by the hash of what determines its result: the scenario text after
-inheritance, a hash of every file of each pack it uses, the code version and the seed.  The
+inheritance, a hash of every file of each pack it uses, the code (version and a hash of the
+package's source files, so that a changed model is never answered from an older run) and the
+seed.  The
 store keeps that text and the IAMC results, so that ``runs show`` can say exactly what was
 run and ``compare`` can read two runs without solving them again.
 
@@ -11,6 +13,7 @@ The file lives in the user's data folder (``platformdirs``) unless ``MINERALFLOW
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -72,10 +75,21 @@ def pack_hash(pack: str) -> str:
     return digest.hexdigest()
 
 
+@functools.cache
+def code_version() -> str:
+    """The package version plus a hash of its Python source files, e.g. ``0.1.0+3f2a...``."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
 def run_key(scenario: Scenario) -> tuple[str, str]:
     """(run id, pack hash) of a scenario: equal ids mean equal results."""
     packs = "+".join(pack_hash(p) for p in scenario.packs)
-    text = json.dumps([scenario.canonical(), packs, __version__, scenario.seed])
+    text = json.dumps([scenario.canonical(), packs, code_version(), scenario.seed])
     return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH], packs
 
 
@@ -138,7 +152,7 @@ class ResultsStore:
                     scenario.canonical(),
                     "+".join(scenario.packs),
                     packs_hash,
-                    __version__,
+                    code_version(),
                     scenario.seed,
                     datetime.now(UTC).replace(tzinfo=None),
                     wall_seconds,
