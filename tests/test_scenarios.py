@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -14,14 +13,10 @@ import pytest
 from mineralflow import store
 from mineralflow.compare import compare
 from mineralflow.scenario import bundled_scenarios, load_scenario
-from mineralflow.scenario.execute import ScenarioResult, _prepare, check_scenario, execute
+from mineralflow.scenario.execute import _prepare, check_scenario, execute
+from runs import result
 
 BAD = sorted((Path(__file__).parent / "scenarios" / "bad").glob("*.yaml"))
-
-
-@cache
-def result(name: str) -> ScenarioResult:
-    return execute(load_scenario(name))
 
 
 def value(frame: pd.DataFrame, variable: str, region: str, year: int) -> float:

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import indicator_rows
+from mineralflow.metrics.origins import origin_rows
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
@@ -248,7 +249,9 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     )
 
     out = pd.concat(rows.parts, ignore_index=True)
-    out = pd.concat([out, indicator_rows(out)], ignore_index=True)
+    out = pd.concat(
+        [out, indicator_rows(out), origin_rows(run, years, commodity)], ignore_index=True
+    )
     out.insert(0, "scenario", scenario)
     out.insert(0, "model", MODEL)
     out["year"] = out["year"].astype(int)

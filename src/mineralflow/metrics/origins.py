@@ -1,0 +1,243 @@
+"""Origin tracing: where each stage of a region's consumption took place.
+
+Input-output attribution along the solved flows, as in multi-regional input-output analysis:
+
+- every (region, product) node is a pool fed by local production and imports; exports, local
+  processes and final consumption all draw the same mix (proportional attribution). Released
+  stocks carry the mix of the rest of the pool;
+- a process's output embodies its inputs, shared over its outputs by mass (the joint outputs of
+  a separation plant carry the same origin mix per tonne);
+- so each node carries, per stage, the tonnes of that stage's output embodied in one tonne of
+  the product, by the country where the stage took place.
+
+A region's consumption then gives ``Dependence|<Commodity>|<Stage>|<Origin>`` (%): of the
+stage's output embodied in what the region consumed, the share made in ``Origin``. The direct
+flows between stages give ``Flow|<Commodity>|<From>|<To>`` for region ``A>B`` (the IAMC way of
+writing a flow from A to B), in the unit of the ``From`` stage; ``To`` is a stage or
+``Consumption``. They feed the Sankey diagram of a run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mineralflow.errors import MineralflowError
+
+if TYPE_CHECKING:
+    from mineralflow.dynamics import Run
+
+#: shares below this (%) are not reported
+MIN_SHARE = 0.01
+#: flows below this (t) are not reported
+MIN_FLOW = 0.5
+
+
+def _title(name: str) -> str:
+    return name.replace("_", " ").title()
+
+
+class _Layout:
+    """Index arrays of one run's problem that do not change between years."""
+
+    def __init__(self, run: Run) -> None:
+        net, problem = run.network, run.problem
+        self.problem = problem
+        self.regions = np.array(sorted(set(problem.nodes.get_level_values(0))))
+        self.stages = [s.name for s in net.stages]
+        self.stage_unit = {s.name: s.unit for s in net.stages}
+        nodes = problem.nodes
+        n_nodes = len(nodes)
+        self.node_region = self.regions.searchsorted(nodes.get_level_values(0).to_numpy())
+        products = nodes.get_level_values(1)
+        stage_pos = {s: i for i, s in enumerate(self.stages)}
+        self.node_stage = net.products["stage"].reindex(products).map(stage_pos).to_numpy(dtype=int)
+        codes, uniques = pd.factorize(products)
+        self.product_nodes = [np.flatnonzero(codes == k) for k in range(len(uniques))]
+
+        coef = problem.coef
+        proc = problem.processes.get_indexer(pd.Index(coef["process"]))
+        node = problem.node_of(coef["region"], coef["product"])
+        value = coef["coeff"].to_numpy(float)
+        n_proc = len(problem.processes)
+        out = value > 0
+        self.made = sp.csr_matrix((value[out], (node[out], proc[out])), shape=(n_nodes, n_proc))
+        self.takes = sp.csr_matrix(
+            (-value[~out], (node[~out], proc[~out])), shape=(n_nodes, n_proc)
+        )
+        proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
+        self.proc_stage = proc_stage.to_numpy(dtype=int)
+        taken_stage = self.node_stage[node[~out]]
+        if (taken_stage >= self.proc_stage[proc[~out]]).any():
+            raise MineralflowError(
+                "internal: a process takes a product of its own or a later stage"
+            )
+
+        arcs = problem.arcs
+        self.arc_from = problem.node_of(arcs.get_level_values(0), arcs.get_level_values(2))
+        self.arc_to = problem.node_of(arcs.get_level_values(1), arcs.get_level_values(2))
+        arc_product = codes[self.arc_to]
+        self.product_arcs = [np.flatnonzero(arc_product == k) for k in range(len(uniques))]
+        b = problem.baskets
+        dem = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
+        bnode = problem.node_of(b["region"], b["product"])
+        self.basket = sp.csr_matrix(
+            (b["coeff"].to_numpy(float), (bnode, dem)), shape=(n_nodes, len(problem.demand_keys))
+        )
+        self.consumer = problem.demand_keys.get_level_values(0).to_numpy()
+        self.stock_node = problem.nodes.get_indexer(problem.stock_keys)
+        self.dispose_node = problem.nodes.get_indexer(problem.dispose_nodes)
+
+
+def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """(embodied, pool origin, process use, consumption) of one year's solution.
+
+    ``embodied[n, s, o]``: t of stage ``s`` output made in region ``o`` per t of node ``n``.
+    """
+    p = lay.problem
+    cols = p.cols
+    n_nodes, n_st, n_reg = len(p.nodes), len(lay.stages), len(lay.regions)
+    activity = x[cols["activity"]]
+    trade = x[cols["trade"]]
+    use = x[cols["use"]].reshape(len(p.demand_keys), p.n_dem).sum(1)
+    absorb = x[cols["absorb"]].reshape(len(p.stock_keys), p.n_stk).sum(1)
+    release = x[cols["release"]].reshape(len(p.stock_keys), p.n_stk).sum(1)
+
+    made = lay.made @ activity
+    imports = np.bincount(lay.arc_to, trade, n_nodes)
+    exports = np.bincount(lay.arc_from, trade, n_nodes)
+    consumed = lay.basket @ use
+    stock = np.bincount(lay.stock_node, absorb - release, n_nodes)
+    disposed = np.bincount(lay.dispose_node, x[cols["dispose"]], n_nodes)
+    # what local processes took, from the balance; the coefficients only share it out
+    taken = np.clip(made + imports - exports - consumed - stock - disposed, 0.0, None)
+    nominal = lay.takes.multiply(activity[None, :]).tocsr()
+    per_node = np.asarray(nominal.sum(1)).ravel()
+    scale = np.divide(taken, per_node, out=np.zeros(n_nodes), where=per_node > 1e-12)
+    proc_in = sp.csr_matrix(sp.diags(scale) @ nominal)  # t of node n taken by process k
+    proc_out = np.asarray(lay.made.multiply(activity[None, :]).sum(0)).ravel()
+
+    embodied = np.zeros((n_nodes, n_st, n_reg))
+    pool = np.zeros((n_nodes, n_reg))
+    local = np.zeros((n_nodes, n_reg))
+    local[np.arange(n_nodes), lay.node_region] = 1.0
+    for s in range(n_st):
+        # embodied upstream content per t of output of this stage's processes, then per node
+        procs = np.flatnonzero(lay.proc_stage == s)
+        if s > 0 and len(procs):
+            inputs = proc_in[:, procs].T  # (procs, nodes)
+            per_proc = (inputs @ embodied.reshape(n_nodes, -1)).reshape(len(procs), n_st, n_reg)
+            per_proc /= np.where(proc_out[procs] > 0, proc_out[procs], 1.0)[:, None, None]
+            output = lay.made[:, procs].multiply(activity[procs][None, :]).tocsr()
+            produced = (output @ per_proc.reshape(len(procs), -1)).reshape(n_nodes, n_st, n_reg)
+            produced /= np.where(made > 0, made, 1.0)[:, None, None]
+        else:
+            produced = np.zeros((n_nodes, n_st, n_reg))
+        for idx, arcs in zip(lay.product_nodes, lay.product_arcs, strict=True):
+            if lay.node_stage[idx[0]] != s:
+                continue
+            k = len(idx)
+            system = np.zeros((k, k))
+            supply = made[idx] + imports[idx]
+            np.add.at(
+                system,
+                (np.searchsorted(idx, lay.arc_to[arcs]), np.searchsorted(idx, lay.arc_from[arcs])),
+                -trade[arcs],
+            )
+            empty = supply <= 1e-12
+            system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
+            rhs = local[idx] * np.where(empty, 1.0, made[idx])[:, None]
+            origin = np.linalg.solve(system, rhs)  # share of each node's pool made in each region
+            pool[idx] = origin
+            embodied[idx, s, :] = origin
+            # upstream stages: the mix of the producing regions' production
+            for t in range(s):
+                by_region = np.zeros((n_reg, n_reg))
+                by_region[lay.node_region[idx]] = produced[idx, t, :]
+                embodied[idx, t, :] = origin @ by_region
+    return embodied, pool, proc_in, consumed
+
+
+def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
+    """``Dependence`` and ``Flow`` rows (IAMC columns but model and scenario) of ``years``."""
+    lay = _Layout(run)
+    p = lay.problem
+    n_st, n_reg = len(lay.stages), len(lay.regions)
+    titles = np.array([_title(s) for s in lay.stages] + ["Consumption"])
+    consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
+    gather = sp.csr_matrix(
+        (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
+        shape=(len(consumers), len(consumer_index)),
+    )
+    dep: list[np.ndarray] = []  # year, consumer, stage, origin, share
+    flow: list[np.ndarray] = []  # year, from stage, to (stage or n_st), origin, dest, t
+    for year in years:
+        x = run.raw[year].x
+        embodied, pool, proc_in, consumed = _year(lay, x)
+        use = x[p.cols["use"]].reshape(len(p.demand_keys), p.n_dem).sum(1)
+
+        # dependence: embodied content of each region's consumption, by stage and origin
+        per_key = lay.basket.multiply(use[None, :]).T @ embodied.reshape(len(p.nodes), -1)
+        per_region = np.asarray(gather @ per_key).reshape(len(consumers), n_st, n_reg)
+        totals = per_region.sum(2, keepdims=True)
+        share = 100.0 * np.divide(
+            per_region, totals, out=np.zeros_like(per_region), where=totals > 1e-9
+        )
+        c, st, o = np.nonzero(share >= MIN_SHARE)
+        dep.append(np.column_stack([np.full(len(c), year), c, st, o, share[c, st, o]]))
+
+        # direct flows between stages and into consumption, by origin of the pool drawn on
+        taken = np.asarray(proc_in.sum(1)).ravel()
+        to_stage = np.full(len(p.nodes), n_st)
+        taker = proc_in.tocoo()
+        to_stage[taker.row] = lay.proc_stage[taker.col]
+        for amount, target in ((taken, to_stage), (consumed, np.full(len(p.nodes), n_st))):
+            flows = pool * amount[:, None]
+            n, o = np.nonzero(flows >= MIN_FLOW)
+            flow.append(
+                np.column_stack(
+                    [
+                        np.full(len(n), year),
+                        lay.node_stage[n],
+                        target[n],
+                        o,
+                        lay.node_region[n],
+                        flows[n, o],
+                    ]
+                )
+            )
+
+    d = np.vstack(dep)
+    stage, origin = d[:, 2].astype(int), d[:, 3].astype(int)
+    dependence = pd.DataFrame(
+        {
+            "region": consumers[d[:, 1].astype(int)],
+            "variable": f"Dependence|{commodity}|"
+            + pd.Series(titles[stage]).str.cat(lay.regions[origin], sep="|").to_numpy(object),
+            "unit": "%",
+            "year": d[:, 0].astype(int),
+            "value": d[:, 4],
+        }
+    )
+    f = pd.DataFrame(np.vstack(flow), columns=["year", "from", "to", "origin", "dest", "value"])
+    f = f.groupby(["year", "from", "to", "origin", "dest"], as_index=False, sort=False).sum()
+    src = f["from"].to_numpy(int)
+    units = np.array([lay.stage_unit[s] for s in lay.stages])
+    flows = pd.DataFrame(
+        {
+            "region": pd.Series(lay.regions[f["origin"].to_numpy(int)])
+            .str.cat(lay.regions[f["dest"].to_numpy(int)], sep=">")
+            .to_numpy(object),
+            "variable": f"Flow|{commodity}|"
+            + pd.Series(titles[src])
+            .str.cat(titles[f["to"].to_numpy(int)], sep="|")
+            .to_numpy(object),
+            "unit": units[src],
+            "year": f["year"].to_numpy(int),
+            "value": f["value"].to_numpy(float),
+        }
+    )
+    return pd.concat([dependence, flows], ignore_index=True)
