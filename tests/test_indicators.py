@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mineralflow.data.pack import load_pack
+from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import hhi, net_import_reliance, shares
+from mineralflow.metrics.supply_risk import (
+    hhi_wgi,
+    reference_values,
+    scaled_governance,
+    supply_risk_rows,
+)
+from runs import result
 
 
 def _frame(rows: list[tuple[str, str, float]], year: int = 2024) -> pd.DataFrame:
@@ -56,3 +67,41 @@ def test_shares_sum_to_100_and_hhi_is_between_bounds(values: list[float]) -> Non
     assert share["value"].sum() == pytest.approx(100, rel=1e-9)
     index = float(hhi(frame)["value"].iloc[0])
     assert 10_000 / len(values) - 1e-6 <= index <= 10_000 + 1e-6
+
+
+def test_hhi_wgi_weights_squared_shares_by_governance() -> None:
+    governance = pd.Series({"AAA": 2.0, "BBB": 8.0})
+    assert hhi_wgi(pd.Series({"AAA": 100.0}), governance) == pytest.approx(2.0)
+    # two equal producers: 0.25 * 2 + 0.25 * 8
+    assert hhi_wgi(pd.Series({"AAA": 1.0, "BBB": 1.0}), governance) == pytest.approx(2.5)
+    with pytest.raises(MineralflowError, match=r"governance.csv: no governance estimate for CCC"):
+        hhi_wgi(pd.Series({"AAA": 1.0, "CCC": 1.0}), governance)
+
+
+def test_scaled_governance_of_china_from_the_2023_estimates() -> None:
+    # WGI 2024 update, China 2023: va -1.50, pv -0.51, ge 0.68, rq -0.36, rl -0.04, cc -0.01
+    scaled = scaled_governance(load_pack("rare_earths"))
+    assert scaled["CHN"] == pytest.approx((2.5 + 1.74 / 6) * 2, abs=1e-9)  # 5.58
+    assert scaled["MMR"] > scaled["CHN"] > scaled["JPN"]
+
+
+def test_eu_supply_risk_of_heavy_rare_earths_matches_the_2023_assessment() -> None:
+    """Model 2024 against EC-CRM-2023: HREE 5.1 (processing), LREE 3.7."""
+    frame = result("baseline").frame
+    sr = frame[frame["variable"].str.startswith("Supply Risk|Rare Earths|")]
+    sr = sr[sr["year"] == 2024].set_index("variable")["value"]
+    reference = reference_values(load_pack("rare_earths"))
+    assert reference == {"LREE": 3.7, "HREE": 5.1}
+    assert sr["Supply Risk|Rare Earths|HREE"] == pytest.approx(5.1, rel=0.1)
+    # the model's EU buys its separated light oxides half from Malaysia: critical, but lower
+    assert 1.0 < sr["Supply Risk|Rare Earths|LREE"] < sr["Supply Risk|Rare Earths|HREE"]
+    assert set(sr.index.str.split("|").str[2]) == {"HREE", "LREE"}
+    assert (frame.loc[frame["variable"].str.startswith("Supply Risk"), "region"] == "EU").all()
+
+
+def test_supply_risk_names_a_material_without_its_parameters(re_copy: Path) -> None:
+    table = re_copy / "supply_risk.csv"
+    lines = table.read_text().splitlines()
+    table.write_text("\n".join(line for line in lines if "si_sr" not in line) + "\n")
+    with pytest.raises(MineralflowError, match=r"supply_risk.csv: material 'LREE' has no 'si_sr'"):
+        supply_risk_rows(result("baseline").frame, load_pack(re_copy))

@@ -90,7 +90,9 @@ def _fmt(value: Any) -> str:
 
 
 @data_app.command("check")
-def data_check(folder: Annotated[Path, typer.Argument(help="pack folder to validate")]) -> None:
+def data_check(
+    folder: Annotated[Path, typer.Argument(help="bundled pack name or pack folder to validate")],
+) -> None:
     """Validate a pack folder: every table, row and reference. Exit code 2 on any problem."""
     problems = check_pack(folder)
     if problems:

@@ -17,6 +17,7 @@ from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import indicator_rows
 from mineralflow.metrics.origins import origin_rows
+from mineralflow.metrics.supply_risk import supply_risk_rows
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
@@ -252,6 +253,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     out = pd.concat(
         [out, indicator_rows(out), origin_rows(run, years, commodity)], ignore_index=True
     )
+    out = pd.concat([out, supply_risk_rows(out, run.pack)], ignore_index=True)
     out.insert(0, "scenario", scenario)
     out.insert(0, "model", MODEL)
     out["year"] = out["year"].astype(int)

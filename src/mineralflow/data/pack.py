@@ -47,8 +47,8 @@ def resolve(pack: str | Path) -> Path:
     path = Path(pack)
     if path.is_dir():
         return path
-    if isinstance(pack, str) and (BUNDLED_DIR / pack / MANIFEST).is_file():
-        return BUNDLED_DIR / pack
+    if len(path.parts) == 1 and (BUNDLED_DIR / path.name / MANIFEST).is_file():
+        return BUNDLED_DIR / path.name
     names = bundled_packs()
     hint = validate.suggest(str(pack), names)
     raise SelectionError(

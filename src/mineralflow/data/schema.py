@@ -121,6 +121,7 @@ CONFIDENCE = Column(
 NOTE = Column("note", "str", "remarks: footnotes, estimates, caveats", required=False)
 
 SOURCED = (SOURCE_ID, CONFIDENCE, NOTE)
+GOVERNANCE_INDICATORS = ("va", "pv", "ge", "rq", "rl", "cc")
 
 
 def _quantity_table(name: str, description: str, *, required: bool = False) -> Table:
@@ -685,6 +686,62 @@ TABLES: tuple[Table, ...] = (
             *SOURCED,
         ),
         key=("recipe", "variant", "element"),
+    ),
+    Table(
+        name="governance",
+        description=(
+            "World Bank Worldwide Governance Indicators by country: the governance term of "
+            "the EU supply-risk index (docs/analysis.md)."
+        ),
+        columns=(
+            _region(),
+            YEAR,
+            Column(
+                "indicator",
+                "str",
+                "va voice and accountability, pv political stability, ge government "
+                "effectiveness, rq regulatory quality, rl rule of law, cc control of corruption",
+                allowed=GOVERNANCE_INDICATORS,
+            ),
+            Column(
+                "value",
+                "float",
+                "the WGI estimate (about -2.5 weak to 2.5 strong)",
+                minimum=-3,
+                maximum=3,
+                unit="WGI estimate",
+            ),
+            *SOURCED,
+        ),
+        key=("region", "year", "indicator"),
+    ),
+    Table(
+        name="supply_risk",
+        description=(
+            "Parameters of the EU (JRC) supply-risk index by material: the stage assessed, "
+            "end-of-life recycling input rate, substitution index, and the published index "
+            "the model's is compared with."
+        ),
+        columns=(
+            Column("material", "str", "material as the assessment names it (e.g. LREE)"),
+            STAGE,
+            Column(
+                "parameter",
+                "str",
+                "eol_rir (fraction), si_sr (0-1) or reference_sr (the published index)",
+                allowed=("eol_rir", "si_sr", "reference_sr"),
+            ),
+            Column(
+                "value",
+                "float",
+                "the parameter's value",
+                minimum=0,
+                maximum=10,
+                unit="fraction or index",
+            ),
+            *SOURCED,
+        ),
+        key=("material", "parameter"),
     ),
 )
 
