@@ -47,7 +47,7 @@ def test_consumption_flows_equal_consumption() -> None:
     use = frame[(frame["variable"] == "Consumption|Aluminium") & (frame["year"] == 2024)]
     use = use[use["region"] != "World"].set_index("region")["value"]
     pd.testing.assert_series_equal(
-        by_dest.sort_index(), use.sort_index(), check_names=False, rtol=1e-6
+        by_dest.sort_index(), use.sort_index(), check_names=False, check_index_type=False, rtol=1e-6
     )
 
 

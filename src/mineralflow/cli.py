@@ -27,6 +27,9 @@ from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
 from mineralflow.data.validate import suggest
 from mineralflow.errors import MineralflowError, PackError, SelectionError
 from mineralflow.metrics.shares import stage_shares
+from mineralflow.report import html as report_html
+from mineralflow.report.findings import horizon_sentences
+from mineralflow.report.i18n import check_language
 from mineralflow.results import FORMATS, export_results
 from mineralflow.scenario import Scenario, bundled_scenarios, load_scenario
 from mineralflow.scenario.execute import ScenarioResult, check_scenario, execute
@@ -448,6 +451,39 @@ def compare_runs(
         ).reset_index()
         pivot.columns = [str(c) for c in pivot.columns]
         _print_frame(pivot, group)
+    intro, sentences, _ = horizon_sentences(frame_b, frame_a, name_a, "en")
+    if sentences:
+        out.print(intro)
+        for sentence in sentences:
+            out.print(f"- {sentence}")
+
+
+@app.command("report")
+def report(
+    scenario: Annotated[str, typer.Argument(help="bundled scenario name or a scenario .yaml file")],
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write")],
+    base: Annotated[
+        str | None,
+        typer.Option("--compare", help="scenario (name, file or stored run id) to compare with"),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="language: en or zh (zh-CN)")] = "en",
+    store: StoreOption = None,
+) -> None:
+    """One self-contained HTML report (works offline): findings, charts, tables, sources."""
+    check_language(lang)
+    spec = load_scenario(scenario)
+    with ResultsStore(store) as opened:
+        frame = _execute(spec, opened, refresh=False).frame
+        base_name, base_frame = ("", None)
+        if base is not None:
+            base_name, base_frame = _frame_of(base, opened)
+    packs = [load_pack(p) for p in spec.packs]
+    document = report_html.build(
+        spec.name, spec.description, frame, packs, lang, base=base_frame, base_name=base_name
+    )
+    written = report_html.write(document, out_file)
+    size = written.stat().st_size / 1e6
+    out.print(f"report written to {written} ({size:.1f} MB, {lang})")
 
 
 @runs_app.command("list")

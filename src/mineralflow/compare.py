@@ -96,3 +96,64 @@ def compare(
         return both.iloc[0:0].drop(columns="_rank")
     out = pd.concat(keep, ignore_index=True)
     return out[[*key, "a", "b", "change", "change_pct"]]
+
+
+#: years of the short- versus long-term statement, and what counts as short and long term
+HORIZON_YEARS = (2025, 2030, 2035, 2040)
+SHORT_TERM = (2025,)
+LONG_TERM = (2035, 2040)
+#: a change in share (percentage points) below LIMITED is limited, from SIGNIFICANT significant
+LIMITED, SIGNIFICANT = 2.0, 5.0
+
+
+def _magnitude(change: float) -> str:
+    size = abs(change)
+    return "limited" if size < LIMITED else "significant" if size >= SIGNIFICANT else "moderate"
+
+
+def horizon(
+    base: pd.DataFrame, other: pd.DataFrame, region: str = "CHN", years: tuple[int, ...] = ()
+) -> pd.DataFrame:
+    """``region``'s share of each stage in ``HORIZON_YEARS``: base, scenario and change (pp).
+
+    Adds ``short`` and ``long`` (limited, moderate or significant: the largest change over
+    the short- and long-term years) and ``verdict`` per stage.
+    """
+    years = years or HORIZON_YEARS
+    sa = _indicator(base, "Share|", shares)
+    sb = _indicator(other, "Share|", shares)
+    key = ["variable", "year"]
+    pick = [*key, "value"]
+    both = sa.loc[sa["region"] == region, pick].merge(
+        sb.loc[sb["region"] == region, pick], on=key, how="outer", suffixes=("_base", "_scenario")
+    )
+    both = both[both["year"].isin(years)].fillna(0.0)
+    if both.empty:
+        raise MineralflowError(
+            f"no share of {region} in the years {', '.join(map(str, years))} in both runs"
+        )
+    both = both.rename(columns={"value_base": "base", "value_scenario": "scenario"})
+    both["change"] = both["scenario"] - both["base"]
+    parts = both["variable"].str.split("|")
+    both.insert(0, "commodity", parts.str[1])
+    both.insert(1, "stage", parts.str[2])
+    rows = []
+    for _, part in both.groupby(["commodity", "stage"], sort=False):
+        by_year = part.set_index("year")["change"]
+        short = by_year.reindex(SHORT_TERM).abs().max()
+        long = by_year.reindex(LONG_TERM).abs().max()
+        short_m = _magnitude(0.0 if np.isnan(short) else short)
+        long_m = _magnitude(0.0 if np.isnan(long) else long)
+        if short_m == "limited" and long_m == "limited":
+            verdict = "no material effect"
+        elif short_m != "significant" and long_m == "significant":
+            verdict = "short-term limited, long-term significant"
+        elif short_m == "significant" and long_m != "significant":
+            verdict = "short-term, fading"
+        elif short_m == "significant":
+            verdict = "immediate and lasting"
+        else:
+            verdict = "moderate"
+        rows.append(part.assign(short=short_m, long=long_m, verdict=verdict))
+    out = pd.concat(rows, ignore_index=True).drop(columns="variable")
+    return out.assign(region=region).sort_values(["commodity", "stage", "year"], kind="stable")

@@ -1,0 +1,1 @@
+"""Plots and the self-contained bilingual HTML report of a run."""

@@ -1,0 +1,261 @@
+"""One self-contained HTML file: findings, charts, tables, sources. Works offline.
+
+plotly.js, its Chinese locale and the world map's TopoJSON are written into the page, so
+nothing is fetched when it opens (no CDN).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from datetime import date
+from importlib.resources import files
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.offline import get_plotlyjs
+
+from mineralflow import __version__
+from mineralflow.data.pack import Pack
+from mineralflow.errors import MineralflowError
+from mineralflow.metrics.supply_risk import reference_values
+from mineralflow.report import charts, i18n
+from mineralflow.report.findings import focus_year, headlines, horizon_sentences, shortages
+
+WORLD = "World"
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
+"Microsoft YaHei",sans-serif;margin:0 auto;max-width:1100px;padding:1.5rem;color:#222;
+line-height:1.5}
+h1{font-size:1.6rem;margin-bottom:.2rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;
+margin-top:2rem}.sub{color:#666}.chart{margin:1rem 0;min-height:420px}
+table{border-collapse:collapse;margin:.8rem 0;font-size:.9rem}
+th,td{border:1px solid #ddd;padding:.25rem .5rem;text-align:left}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+li{margin:.3rem 0}caption{text-align:left;font-weight:600;margin:.4rem 0}
+"""
+
+
+def _asset(name: str) -> str:
+    return files("mineralflow.report").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def _table(frame: pd.DataFrame, caption: str) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append(f'<td class="n">{value:,.2f}</td>')
+            elif isinstance(value, int) and not isinstance(value, bool):
+                cells.append(f'<td class="n">{value}</td>')
+            else:
+                cells.append(f"<td>{html.escape(str(value))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )
+
+
+def _sources(packs: list[Pack], lang: str) -> str:
+    rows = []
+    for pack in packs:
+        table = pack.tables["sources"]
+        cited = set()
+        for name, frame in pack.tables.items():
+            if name != "sources" and "source_id" in frame.columns:
+                cited |= set(frame["source_id"].dropna())
+        table = table[table["source_id"].isin(cited)]
+        rows.append(table)
+    frame = pd.concat(rows, ignore_index=True).drop_duplicates("source_id")
+    frame = frame.fillna("")
+    shown = pd.DataFrame(
+        {
+            "ID": frame["source_id"],
+            i18n.text("col_publisher", lang): frame["publisher"],
+            i18n.text("col_title", lang): frame["title"],
+            i18n.text("col_edition", lang): frame["edition"].astype(str),
+            i18n.text("col_table", lang): frame["table_or_page"],
+            i18n.text("col_method", lang): frame["method"],
+        }
+    )
+    intro = i18n.text("sources_intro", lang, count=len(shown))
+    return f"<p>{html.escape(intro)}</p>" + _table(shown, i18n.text("sources", lang))
+
+
+def _figure_div(fig: go.Figure, index: int, lang: str) -> str:
+    spec = pio.to_json(fig, validate=False).replace("</", "<\\/")
+    config: dict[str, object] = {"displaylogo": False, "responsive": True}
+    if lang == "zh":
+        config["locale"] = "zh-CN"
+    return (
+        f'<div class="chart" id="chart-{index}"></div>\n'
+        f"<script>(function(){{var f={spec};"
+        f"Plotly.newPlot('chart-{index}',f.data,f.layout,{json.dumps(config)})"
+        f".then(function(){{window.__chartsDrawn=(window.__chartsDrawn||0)+1;}});}})();</script>"
+    )
+
+
+def build(
+    name: str,
+    description: str,
+    frame: pd.DataFrame,
+    packs: list[Pack],
+    lang: str,
+    base: pd.DataFrame | None = None,
+    base_name: str = "",
+) -> str:
+    """The report of one run, optionally compared with ``base``, as an HTML string."""
+    i18n.check_language(lang)
+    if frame.empty:
+        raise MineralflowError(f"run '{name}' has no results to report")
+    year = focus_year(frame)
+    first = int(frame["year"].min())
+    names = (
+        i18n.text("scenario_label", lang, name=name),
+        i18n.text("base_label", lang, name=base_name),
+    )
+    references: dict[str, float] = {}
+    for pack in packs:
+        references.update(reference_values(pack))
+
+    findings = headlines(frame, base, base_name, lang, references)
+    intro, horizon_table = "", pd.DataFrame()
+    horizon_lines: list[str] = []
+    if base is not None:
+        intro, horizon_lines, horizon_table = horizon_sentences(frame, base, base_name, lang)
+
+    figures = [
+        charts.sankey(frame, "Rare Earths", year, lang),
+        charts.share_map(frame, "Rare Earths", "Mining", year, lang),
+        charts.share_map(frame, "Rare Earths", "Separation", year, lang),
+        charts.china_shares(frame, base, names, lang),
+        charts.prices(frame, base, names, lang),
+        charts.dependence(frame, "Rare Earths", "Separation", year, lang),
+        charts.dependence(frame, "Rare Earths", "Magnet", year, lang),
+        charts.supply_risk(frame, base, names, lang),
+        charts.sankey(frame, "Aluminium", year, lang),
+    ]
+    drawn = [f for f in figures if f is not None]
+    divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
+
+    tables = []
+    if not horizon_table.empty:
+        shown = pd.DataFrame(
+            {
+                i18n.text("col_stage", lang): [
+                    i18n.stage_label(c, s, lang)
+                    for c, s in zip(horizon_table["commodity"], horizon_table["stage"], strict=True)
+                ],
+                i18n.text("col_year", lang): horizon_table["year"].astype(int),
+                i18n.text("col_base", lang): horizon_table["base"].astype(float),
+                i18n.text("col_scenario", lang): horizon_table["scenario"].astype(float),
+                i18n.text("col_change", lang): horizon_table["change"].astype(float),
+                i18n.text("col_verdict", lang): [
+                    i18n.VERDICTS[lang][v] for v in horizon_table["verdict"]
+                ],
+            }
+        )
+        tables.append(_table(shown, i18n.text("table_horizon", lang)))
+    price_rows = frame[frame["variable"].isin(charts.PRICE_SERIES) & (frame["region"] == WORLD)]
+    price_rows = price_rows[price_rows["year"].isin(sorted({first, 2025, 2030, 2035, 2040}))]
+    if not price_rows.empty:
+        wide = price_rows.pivot_table(index="variable", columns="year", values="value")
+        wide.index = [v.split("|")[-1] for v in wide.index]
+        wide = wide.reset_index().rename(columns={"index": i18n.text("col_product", lang)})
+        wide.columns = [str(c) for c in wide.columns]
+        tables.append(_table(wide, i18n.text("table_prices", lang)))
+    short = shortages(frame, year).head(10)
+    if not short.empty:
+        shown = pd.DataFrame(
+            {
+                i18n.text("col_region", lang): [i18n.country(r, lang) for r in short["region"]],
+                i18n.text("col_sector", lang): [
+                    f"{i18n.commodity(c, lang)}: {i18n.sector(s, lang)}"
+                    for c, s in zip(short["commodity"], short["sector"], strict=True)
+                ],
+                i18n.text("col_value", lang): short["value"].astype(float),
+                "%": short["share"].astype(float),
+            }
+        )
+        tables.append(_table(shown, i18n.text("table_shortages", lang)))
+    risk = frame[frame["variable"].str.startswith("Supply Risk|")]
+    risk = risk[risk["year"].isin(sorted({first, 2025, 2030, 2035, 2040}))]
+    if not risk.empty:
+        wide = risk.pivot_table(index="variable", columns="year", values="value")
+        wide.index = [v.split("|")[-1] for v in wide.index]
+        wide = wide.reset_index().rename(columns={"index": i18n.text("col_material", lang)})
+        wide.columns = [str(c) for c in wide.columns]
+        tables.append(_table(wide, i18n.text("table_risk", lang)))
+
+    versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
+    subtitle = i18n.text(
+        "subtitle",
+        lang,
+        scenario=name,
+        versus=versus,
+        date=date.today().isoformat(),
+        version=__version__,
+    )
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in findings)
+    horizon_html = ""
+    if horizon_lines:
+        horizon_html = (
+            f"<p>{html.escape(intro)}</p><ul>"
+            + "".join(f"<li>{html.escape(s)}</li>" for s in horizon_lines)
+            + "</ul>"
+        )
+    locale = _asset("plotly-locale-zh-cn.js") if lang == "zh" else ""
+    topojson = _asset("world_110m.json")
+    return f"""<!DOCTYPE html>
+<html lang="{"zh-CN" if lang == "zh" else "en"}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(i18n.text("title", lang, scenario=name))}</title>
+<style>{CSS}</style>
+<script>{get_plotlyjs()}</script>
+<script>{locale}</script>
+<script>window.PlotlyGeoAssets=window.PlotlyGeoAssets||{{topojson:{{}}}};
+window.PlotlyGeoAssets.topojson["world_110m"]={topojson};</script>
+</head>
+<body>
+<h1>{html.escape(i18n.text("title", lang, scenario=name))}</h1>
+<p class="sub">{html.escape(subtitle)}</p>
+<h2>{html.escape(i18n.text("description", lang))}</h2>
+<p>{html.escape(description)}</p>
+<h2>{html.escape(i18n.text("findings", lang))}</h2>
+<ul>{items}</ul>
+{horizon_html}
+<h2>{html.escape(i18n.text("charts", lang))}</h2>
+<div id="charts" data-count="{len(drawn)}">
+{divs}
+</div>
+<h2>{html.escape(i18n.text("tables", lang))}</h2>
+{"".join(tables) or html.escape(i18n.text("none", lang))}
+<h2>{html.escape(i18n.text("sources", lang))}</h2>
+<p>{html.escape(i18n.text("assumptions", lang))}</p>
+{_sources(packs, lang)}
+</body>
+</html>
+"""
+
+
+def write(document: str, target: Path) -> Path:
+    """Write ``document`` to ``target`` through a temporary file: never half-written."""
+    if target.suffix.lower() not in (".html", ".htm"):
+        raise MineralflowError(f"report file '{target}': give a file name ending in .html")
+    if target.exists() and target.is_dir():
+        raise MineralflowError(f"report file '{target}' is a folder; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".{target.name}.tmp")
+        temp.write_text(document, encoding="utf-8")
+        temp.replace(target)
+    except OSError as exc:
+        raise MineralflowError(f"report file '{target}': cannot be written: {exc}") from None
+    return target

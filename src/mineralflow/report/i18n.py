@@ -1,0 +1,364 @@
+"""Words of the report in English and Chinese (zh-CN).
+
+Country names come from the ISO 3166 translations that ship with pycountry; stages, sectors,
+headings and sentence templates are written here. Every key exists in both languages, and a
+test checks that.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+
+import pycountry
+
+from mineralflow.errors import MineralflowError
+
+LANGUAGES = ("en", "zh")
+
+AGGREGATES = {
+    "en": {"ROW": "Rest of world", "World": "World", "EU": "European Union", "WLD": "World"},
+    "zh": {"ROW": "世界其他地区", "World": "世界", "EU": "欧盟", "WLD": "世界"},
+}
+
+STAGES = {
+    "en": {
+        "Mining": "Mining",
+        "Separation": "Separation",
+        "Heavy Separation": "Heavy separation",
+        "Metal": "Metal",
+        "Magnet": "Magnets",
+        "Bauxite": "Bauxite",
+        "Alumina": "Alumina",
+        "Primary": "Primary aluminium",
+        "Consumption": "Consumption",
+    },
+    "zh": {
+        "Mining": "开采",
+        "Separation": "分离",
+        "Heavy Separation": "重稀土分离",
+        "Metal": "金属冶炼",
+        "Magnet": "磁材",
+        "Bauxite": "铝土矿",
+        "Alumina": "氧化铝",
+        "Primary": "原铝",
+        "Consumption": "消费",
+    },
+}
+
+COMMODITIES = {
+    "en": {"Rare Earths": "rare earths", "Aluminium": "aluminium"},
+    "zh": {"Rare Earths": "稀土", "Aluminium": "铝"},
+}
+
+SECTORS = {
+    "en": {
+        "Ev Traction": "EV traction motors",
+        "Wind": "wind turbines",
+        "Industrial Motors": "industrial motors",
+        "Electronics": "electronics",
+        "Defence": "defence",
+        "Magnets Other": "other magnets",
+        "Catalysts": "catalysts",
+        "Glass Polishing": "glass and polishing",
+        "Metallurgy": "metallurgy",
+        "Batteries": "batteries",
+        "Phosphors": "phosphors",
+        "Ceramics": "ceramics",
+        "Other": "other uses",
+        "Transportation": "transportation",
+        "Packaging": "packaging",
+        "Building": "building",
+        "Electrical": "electrical",
+        "Consumer Durables": "consumer durables",
+        "Machinery": "machinery",
+        "All Uses": "all uses",
+    },
+    "zh": {
+        "Ev Traction": "电动汽车驱动电机",
+        "Wind": "风电",
+        "Industrial Motors": "工业电机",
+        "Electronics": "电子产品",
+        "Defence": "国防",
+        "Magnets Other": "其他磁材应用",
+        "Catalysts": "催化剂",
+        "Glass Polishing": "玻璃与抛光",
+        "Metallurgy": "冶金",
+        "Batteries": "电池",
+        "Phosphors": "荧光粉",
+        "Ceramics": "陶瓷",
+        "Other": "其他用途",
+        "Transportation": "交通运输",
+        "Packaging": "包装",
+        "Building": "建筑",
+        "Electrical": "电力电气",
+        "Consumer Durables": "耐用消费品",
+        "Machinery": "机械",
+        "All Uses": "全部用途",
+    },
+}
+
+UNITS = {
+    "en": {},
+    "zh": {"t REO": "吨（稀土氧化物）", "t magnet": "吨磁材", "t metal": "吨金属", "t Al": "吨铝",
+           "t": "吨", "t alumina": "吨氧化铝", "t bauxite": "吨铝土矿"},
+}  # fmt: skip
+
+VERDICTS = {
+    "en": {
+        "no material effect": "no material effect",
+        "short-term limited, long-term significant": "short-term limited, long-term significant",
+        "short-term, fading": "a short-term effect that fades",
+        "immediate and lasting": "immediate and lasting",
+        "moderate": "a moderate effect",
+    },
+    "zh": {
+        "no material effect": "无实质影响",
+        "short-term limited, long-term significant": "短期有限，长期显著",
+        "short-term, fading": "短期影响，随后减弱",
+        "immediate and lasting": "立即且持久",
+        "moderate": "影响中等",
+    },
+}
+
+TEXT = {
+    "en": {
+        "title": "mineralflow report: {scenario}",
+        "subtitle": "Scenario {scenario}{versus}. Generated {date} by mineralflow {version}.",
+        "versus": ", compared with {base}",
+        "findings": "Headline findings",
+        "charts": "Charts",
+        "tables": "Data tables",
+        "sources": "Sources and assumptions",
+        "description": "Scenario description",
+        "share": "{country} holds {value} of world {stage} in {year}.",
+        "share_change": (
+            "{country}'s share of world {stage} is {value} in {year}, against {base} "
+            "in {base_name} ({change})."
+        ),
+        "hhi": (
+            "World {stage} is {level}: its Herfindahl-Hirschman index is {value} "
+            "in {year} (above 2,500 counts as highly concentrated)."
+        ),
+        "concentrated": "highly concentrated",
+        "unconcentrated": "not highly concentrated",
+        "price": "The world {product} price is {value} USD/kg in {year}{versus}.",
+        "price_versus": ", {factor} times the {base_name} price of {base} USD/kg",
+        "shortage": (
+            "The largest shortage in {year}, relative to demand, is in {country}, {sector}: "
+            "{value} {unit} left unserved ({share} of demand)."
+        ),
+        "no_shortage": "No region runs short in any year.",
+        "dependence": (
+            "Of what {country} consumes, {value} was separated and {magnet} made into magnets "
+            "in China in {year} (origin tracing along the flows)."
+        ),
+        "supply_risk": (
+            "EU supply risk (JRC method) of {material}: {value} in {year}, {verdict} "
+            "(published 2023 assessment: {reference}; critical above 1)."
+        ),
+        "supply_risk_rising": "up from {start} in {first}",
+        "supply_risk_falling": "down from {start} in {first}",
+        "horizon": ("{stage}: China's share {cells}. Verdict: {verdict}."),
+        "horizon_cell": "{base} → {value} in {year} ({change})",
+        "horizon_intro": (
+            "Short term against long term: China's share of each stage in this scenario against "
+            "{base_name}. Short term is 2025, long term 2035-2040; a change under {limited} "
+            "percentage points is limited, from {significant} significant."
+        ),
+        "pp": "{value:+.1f} pp",
+        "sankey": "Flows of {commodity} by country and stage, {year} (t in each stage's unit)",
+        "map": "Share of world {stage} by country, {year} (%)",
+        "china_share": "China's share of world output by stage (%)",
+        "prices": "World prices, USD/kg",
+        "dependence_chart": "Where each stage of consumption took place, {stage}, {year} (%)",
+        "supply_risk_chart": "EU supply-risk index (JRC method)",
+        "year": "Year",
+        "share_axis": "Share (%)",
+        "price_axis": "USD/kg",
+        "index_axis": "Index",
+        "origin": "Origin",
+        "scenario_label": "{name}",
+        "base_label": "{name} (base)",
+        "table_horizon": "China's share by stage: scenario against base (%)",
+        "table_prices": "World prices (USD/kg)",
+        "table_shortages": "Largest shortages (t)",
+        "table_risk": "EU supply-risk index",
+        "col_stage": "Stage",
+        "col_year": "Year",
+        "col_base": "Base",
+        "col_scenario": "Scenario",
+        "col_change": "Change (pp)",
+        "col_verdict": "Verdict",
+        "col_product": "Product",
+        "col_region": "Region",
+        "col_sector": "Sector",
+        "col_value": "Value",
+        "col_material": "Material",
+        "col_publisher": "Publisher",
+        "col_title": "Title",
+        "col_edition": "Edition",
+        "col_table": "Table or page",
+        "col_method": "Estimate method",
+        "assumptions": (
+            "Figures come from a yearly spatial price equilibrium of the supply chain, "
+            "calibrated to 2024 and stepped forward with demand growth, announced projects and "
+            "price-driven investment. Shares are of the model's world (the sum over regions). "
+            "Origin tracing shares every pool of a product in proportion to its sources, as in "
+            "input-output analysis. The EU supply-risk index follows the JRC method with the "
+            "trade-restriction factor set to 1. Publication titles are given in their original "
+            "language. Every figure of the data packs names its source below; rows marked as "
+            "estimates are explained in the project's docs/data.md."
+        ),
+        "sources_intro": "Publications behind the data packs of this run ({count}).",
+        "none": "none",
+    },
+    "zh": {
+        "title": "mineralflow 报告：{scenario}",
+        "subtitle": "情景 {scenario}{versus}。由 mineralflow {version} 于 {date} 生成。",
+        "versus": "，对比 {base}",
+        "findings": "主要结论",
+        "charts": "图表",
+        "tables": "数据表",
+        "sources": "资料来源与假设",
+        "description": "情景说明",
+        "share": "{year}年，{country}占世界{stage}的{value}。",
+        "share_change": (
+            "{year}年，{country}占世界{stage}的{value}，{base_name}情景为{base}（{change}）。"
+        ),
+        "hhi": (
+            "{year}年，世界{stage}{level}：赫芬达尔-赫希曼指数为{value}（高于2,500即为高度集中）。"
+        ),
+        "concentrated": "高度集中",
+        "unconcentrated": "并非高度集中",
+        "price": "{year}年，{product}的世界价格为每公斤{value}美元{versus}。",
+        "price_versus": "，是{base_name}情景价格（每公斤{base}美元）的{factor}倍",
+        "shortage": (
+            "{year}年相对需求缺口最大的是{country}的{sector}：{value}{unit}需求无法满足"
+            "（占需求的{share}）。"
+        ),
+        "no_shortage": "任何年份均无地区出现短缺。",
+        "dependence": (
+            "{year}年，{country}所消费的稀土中，{value}在中国分离，{magnet}在中国制成磁材"
+            "（沿物流的来源追溯）。"
+        ),
+        "supply_risk": (
+            "欧盟{material}供应风险（JRC方法）：{year}年为{value}，{verdict}"
+            "（2023年官方评估：{reference}；高于1即为关键原材料）。"
+        ),
+        "supply_risk_rising": "高于{first}年的{start}",
+        "supply_risk_falling": "低于{first}年的{start}",
+        "horizon": "{stage}：中国份额{cells}。结论：{verdict}。",
+        "horizon_cell": "{year}年由{base}变为{value}（{change}）",
+        "horizon_intro": (
+            "短期与长期：本情景中中国在各环节的份额与{base_name}情景对比。短期指2025年，"
+            "长期指2035至2040年；变化小于{limited}个百分点为有限，达到{significant}个百分点为显著。"
+        ),
+        "pp": "{value:+.1f}个百分点",
+        "sankey": "{year}年{commodity}按国家和环节的流向（吨，按各环节单位计）",
+        "map": "{year}年各国占世界{stage}的份额（%）",
+        "china_share": "中国在各环节占世界产量的份额（%）",
+        "prices": "世界价格（美元/公斤）",
+        "dependence_chart": "{year}年消费中{stage}环节的发生地（%）",
+        "supply_risk_chart": "欧盟供应风险指数（JRC方法）",
+        "year": "年份",
+        "share_axis": "份额（%）",
+        "price_axis": "美元/公斤",
+        "index_axis": "指数",
+        "origin": "来源地",
+        "scenario_label": "{name}",
+        "base_label": "{name}（基准）",
+        "table_horizon": "中国在各环节的份额：情景与基准对比（%）",
+        "table_prices": "世界价格（美元/公斤）",
+        "table_shortages": "最大缺口（吨）",
+        "table_risk": "欧盟供应风险指数",
+        "col_stage": "环节",
+        "col_year": "年份",
+        "col_base": "基准",
+        "col_scenario": "情景",
+        "col_change": "变化（百分点）",
+        "col_verdict": "结论",
+        "col_product": "产品",
+        "col_region": "地区",
+        "col_sector": "领域",
+        "col_value": "数值",
+        "col_material": "材料",
+        "col_publisher": "发布机构",
+        "col_title": "标题",
+        "col_edition": "版次",
+        "col_table": "表格或页码",
+        "col_method": "估算方法",
+        "assumptions": (
+            "本报告数据来自供应链的逐年空间价格均衡模型：以2024年为基年校准，并按需求增长、"
+            "已公布项目和价格驱动的投资逐年推演。份额以模型中的世界总量（各地区之和）为分母。"
+            "来源追溯按投入产出分析的方法，把每种产品的库存池按其来源比例分摊。"
+            "欧盟供应风险指数采用JRC方法，贸易限制系数取1。出版物标题保留原文。"
+            "数据包中的每个数字都在下文注明出处；标为估算的数据，其方法见项目文档 docs/data.md。"
+        ),
+        "sources_intro": "本次运行所用数据包引用的出版物（{count}种）。",
+        "none": "无",
+    },
+}
+
+
+def check_language(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise MineralflowError(f"unknown report language '{lang}'; languages: en, zh")
+    return lang
+
+
+@cache
+def _iso_zh() -> gettext.NullTranslations:
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+
+
+@cache
+def country(code: str, lang: str) -> str:
+    """The name of a region code (ISO alpha-3 or an aggregate) in ``lang``."""
+    if code in AGGREGATES[lang]:
+        return AGGREGATES[lang][code]
+    entry = pycountry.countries.get(alpha_3=code)
+    if entry is None:
+        return code
+    name = getattr(entry, "common_name", None) or entry.name
+    if lang == "en":
+        return str(name)
+    translated = _iso_zh().gettext(name)
+    if translated == name:  # no translation of the common name: use the official one
+        translated = _iso_zh().gettext(entry.name)
+    return str(translated)
+
+
+def stage(name: str, lang: str) -> str:
+    return STAGES[lang].get(name, name)
+
+
+def sector(name: str, lang: str) -> str:
+    return SECTORS[lang].get(name, name)
+
+
+#: stages whose name already says the commodity
+SELF_NAMED = ("Bauxite", "Alumina", "Primary")
+
+
+def stage_label(commodity_name: str, stage_name: str, lang: str) -> str:
+    """``rare-earth mining`` / ``稀土开采``; ``primary aluminium`` / ``原铝``."""
+    name = stage(stage_name, lang)
+    if stage_name in SELF_NAMED:
+        return name.lower() if lang == "en" else name
+    if lang == "en":
+        word = {"Rare Earths": "rare-earth"}.get(commodity_name, commodity(commodity_name, lang))
+        return f"{word} {name.lower()}"
+    return f"{commodity(commodity_name, lang)}{name}"
+
+
+def unit(name: str, lang: str) -> str:
+    return UNITS[lang].get(name, name)
+
+
+def commodity(name: str, lang: str) -> str:
+    return COMMODITIES[lang].get(name, name)
+
+
+def text(key: str, lang: str, **values: object) -> str:
+    return TEXT[lang][key].format(**values)

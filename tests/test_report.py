@@ -1,0 +1,180 @@
+"""The HTML report: both languages for every bundled scenario, and a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import sync_playwright
+
+from mineralflow.compare import horizon
+from mineralflow.data.pack import bundled_packs, load_pack
+from mineralflow.report import html as report_html
+from mineralflow.report import i18n
+from mineralflow.report.findings import shortages
+from mineralflow.scenario import bundled_scenarios, load_scenario
+from runs import result
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _report(name: str, lang: str, base: str | None = "baseline") -> str:
+    spec = load_scenario(name)
+    base_frame = None if base is None or base == name else result(base).frame
+    return report_html.build(
+        name,
+        spec.description,
+        result(name).frame,
+        [load_pack(p) for p in spec.packs],
+        lang,
+        base=base_frame,
+        base_name=base or "",
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", bundled_scenarios())
+def test_every_bundled_scenario_reports_in_both_languages(name: str, lang: str) -> None:
+    doc = _report(name, lang, None if name == "hindcast-2010" else "baseline")
+    charts = int(re.search(r'id="charts" data-count="(\d+)"', doc).group(1))  # type: ignore[union-attr]
+    assert charts >= 7
+    assert doc.count('<div class="chart"') == charts
+    # self-contained: no file or script is loaded from anywhere
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", doc)
+    assert 'PlotlyGeoAssets.topojson["world_110m"]={"type":"Topology"' in doc
+    if lang == "zh":
+        assert '<html lang="zh-CN">' in doc
+        for word in ("主要结论", "资料来源与假设", "中国", "开采", "分离"):
+            assert word in doc
+        assert "Headline findings" not in doc
+        assert "Sources and assumptions" not in doc
+    else:
+        assert "Headline findings" in doc
+        assert re.search(r"of world rare-earth mining (is [0-9.]+ % )?in 20", doc)
+    assert "USGS-MCS2026-REE" in doc  # the sources section lists the publications used
+
+
+def test_report_compares_short_and_long_term() -> None:
+    doc = _report("russia-50kt", "en")
+    assert "Short term against long term" in doc
+    assert "Rare-earth mining: China&#x27;s share" in doc
+    assert "Verdict: short-term limited, long-term significant." in doc
+    zh = _report("russia-50kt", "zh")
+    assert "稀土开采：中国份额" in zh
+    assert "结论：短期有限，长期显著。" in zh
+
+
+def test_horizon_states_china_mining_change_by_year() -> None:
+    table = horizon(result("baseline").frame, result("russia-50kt").frame)
+    mining = table[(table["commodity"] == "Rare Earths") & (table["stage"] == "Mining")]
+    change = mining.set_index("year")["change"]
+    assert list(change.index) == [2025, 2030, 2035, 2040]
+    assert abs(change[2025]) < 2.0
+    assert change[2035] <= -5.0
+    assert set(mining["verdict"]) == {"short-term limited, long-term significant"}
+    separation = table[(table["commodity"] == "Rare Earths") & (table["stage"] == "Separation")]
+    assert set(separation["verdict"]) == {"no material effect"}
+
+
+def test_every_word_exists_in_both_languages() -> None:
+    for table in (i18n.TEXT, i18n.STAGES, i18n.SECTORS, i18n.VERDICTS, i18n.COMMODITIES):
+        assert set(table["en"]) == set(table["zh"])
+    for pack_name in bundled_packs():
+        pack = load_pack(pack_name)
+        for sector in pack.table("sectors")["sector"]:
+            title = str(sector).replace("_", " ").title()
+            assert title in i18n.SECTORS["zh"], title
+        for stage in pack.table("stages")["stage"]:
+            assert str(stage).replace("_", " ").title() in i18n.STAGES["zh"], stage
+        for code in pack.table("regions")["code"]:
+            name = i18n.country(str(code), "zh")
+            assert name != i18n.country(str(code), "en"), code
+            assert re.search(r"[\u4e00-\u9fff]", name), (code, name)
+
+
+def test_report_cli_writes_one_file_and_refuses_bad_options(
+    tmp_path: Path, run_cli: Callable
+) -> None:
+    target = tmp_path / "out" / "report.html"
+    res = run_cli("report", "hindcast-2010", "--lang", "zh", "--out", str(target))
+    assert res.code == 0, res.err
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(target.parent.glob(".*.tmp"))
+    bad = run_cli("report", "hindcast-2010", "--lang", "fr", "--out", str(target))
+    assert bad.code == 2
+    assert "unknown report language 'fr'; languages: en, zh" in bad.err
+    wrong = run_cli("report", "hindcast-2010", "--out", str(tmp_path / "report.pdf"))
+    assert wrong.code == 2
+    assert "give a file name ending in .html" in wrong.err
+
+
+def _browser_or_skip() -> None:
+    if shutil.which(CHROMIUM) is None:
+        if os.environ.get("MINERALFLOW_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is required here (MINERALFLOW_REQUIRE_BROWSER is set)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_report_draws_every_chart_in_headless_chromium(tmp_path: Path, lang: str) -> None:
+    _browser_or_skip()
+    page_file = report_html.write(
+        _report("china-heavy-ree-controls-2025", lang), tmp_path / f"report-{lang}.html"
+    )
+    errors: list[str] = []
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on(
+                "request",
+                lambda r: (
+                    outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None
+                ),
+            )
+            page.goto(page_file.as_uri())
+            count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
+            page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
+            drawn = page.eval_on_selector_all(
+                ".chart", "els => els.map(e => e.querySelectorAll('.main-svg').length)"
+            )
+            kinds = page.evaluate(
+                "() => [...document.querySelectorAll('.chart')].map(e => e.data[0].type)"
+            )
+            map_paths = page.eval_on_selector_all(".chart .choroplethlocation", "els => els.length")
+        finally:
+            browser.close()
+    assert count >= 7
+    assert len(drawn) == count
+    assert all(n > 0 for n in drawn)
+    assert {"sankey", "choropleth", "scatter", "bar"} <= set(kinds)
+    assert map_paths > 20  # the map drew its countries from the bundled TopoJSON
+    assert errors == []
+    assert outside == []
+
+
+def test_shortage_ranking_is_by_share_of_demand() -> None:
+    frame = pd.DataFrame(
+        [
+            ("AAA", "Shortage|X|Big", "t", 2030, 100.0),
+            ("AAA", "Consumption|X|Big", "t", 2030, 900.0),
+            ("BBB", "Shortage|X|Small", "t", 2030, 10.0),
+            ("BBB", "Consumption|X|Small", "t", 2030, 10.0),
+        ],
+        columns=["region", "variable", "unit", "year", "value"],
+    )
+    table = shortages(frame, 2030)
+    assert list(table["region"]) == ["BBB", "AAA"]
+    assert list(table["share"].round(1)) == [50.0, 10.0]
