@@ -14,6 +14,7 @@ from playwright.sync_api import sync_playwright
 
 from mineralflow.compare import horizon
 from mineralflow.data.pack import bundled_packs, load_pack
+from mineralflow.naming import title
 from mineralflow.report import html as report_html
 from mineralflow.report import i18n
 from mineralflow.report.findings import shortages
@@ -87,10 +88,9 @@ def test_every_word_exists_in_both_languages() -> None:
     for pack_name in bundled_packs():
         pack = load_pack(pack_name)
         for sector in pack.table("sectors")["sector"]:
-            title = str(sector).replace("_", " ").title()
-            assert title in i18n.SECTORS["zh"], title
+            assert title(str(sector)) in i18n.SECTORS["zh"], sector
         for stage in pack.table("stages")["stage"]:
-            assert str(stage).replace("_", " ").title() in i18n.STAGES["zh"], stage
+            assert title(str(stage)) in i18n.STAGES["zh"], stage
         for code in pack.table("regions")["code"]:
             name = i18n.country(str(code), "zh")
             assert name != i18n.country(str(code), "en"), code

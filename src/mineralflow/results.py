@@ -18,20 +18,17 @@ from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import indicator_rows
 from mineralflow.metrics.origins import origin_rows
 from mineralflow.metrics.supply_risk import supply_risk_rows
+from mineralflow.naming import title
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
 WORLD = "World"
 
 
-def _title(name: str) -> str:
-    return name.replace("_", " ").title()
-
-
 def _mixed_label(product: str) -> str:
     """``heavy|bayan_obo`` -> ``Mixed Heavy|Bayan Obo``: a group's mix left by separation."""
     group, deposit = product.split("|", 1)
-    return f"Mixed {_title(group)}|{_title(deposit)}"
+    return f"Mixed {title(group)}|{title(deposit)}"
 
 
 def _price_variable(commodity: str, product: str, stage_kind: str, last_stage: bool) -> str:
@@ -42,10 +39,10 @@ def _price_variable(commodity: str, product: str, stage_kind: str, last_stage: b
     if stage_kind == "metals":
         return f"Price|{commodity}|Metal|{product.removesuffix(' metal')}"
     if stage_kind == "grades":
-        return f"Price|{commodity}|Magnet|{_title(product.split('|', 1)[1])}"
+        return f"Price|{commodity}|Magnet|{title(product.split('|', 1)[1])}"
     if stage_kind == "deposits":
-        return f"Price|{commodity}|Concentrate|{_title(product.split('|', 1)[1])}"
-    return f"Price|{commodity}" if last_stage else f"Price|{commodity}|{_title(product)}"
+        return f"Price|{commodity}|Concentrate|{title(product.split('|', 1)[1])}"
+    return f"Price|{commodity}" if last_stage else f"Price|{commodity}|{title(product)}"
 
 
 class _Rows:
@@ -122,7 +119,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     groups = net.groups.reindex(problem.groups)
     supply = x[:, cols["supply"]].reshape(len(years), len(problem.groups), problem.n_sup).sum(2)
     agg, keys = _aggregate(groups[["stage", "region"]].reset_index(drop=True))
-    variables = np.array([f"Production|{commodity}|{_title(s)}" for s in keys["stage"]])
+    variables = np.array([f"Production|{commodity}|{title(s)}" for s in keys["stage"]])
     units = np.array([stage_unit[s] for s in keys["stage"]])
     rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world=True)
 
@@ -141,7 +138,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
         values = activity[:, proc_pos] @ agg
         variables = np.array(
             [
-                f"Production|{commodity}|{_title(elem_stage)}|"
+                f"Production|{commodity}|{title(elem_stage)}|"
                 + (_mixed_label(p) if "|" in p else p)
                 for p in keys["product"]
             ]
@@ -158,7 +155,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     regions = dkeys.get_level_values(0).to_numpy()
     sectors = dkeys.get_level_values(1).to_numpy()
     units = sector_unit.reindex(sectors).to_numpy()
-    names = np.array([_title(s) for s in sectors])
+    names = np.array([title(s) for s in sectors])
     rows.add(regions, f"Consumption|{commodity}|" + names, units, use, world=True)
     rows.add(regions, f"Shortage|{commodity}|" + names, units, short, world=True)
     if len(set(sector_unit)) == 1:
@@ -181,7 +178,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
             pd.DataFrame({"stage": arc_stage, "region": arcs.get_level_values(level).to_numpy()})
         )
         flows = trade @ agg
-        variables = np.array([f"{kind}|{commodity}|{_title(s)}" for s in keys["stage"]])
+        variables = np.array([f"{kind}|{commodity}|{title(s)}" for s in keys["stage"]])
         units = np.array([stage_unit[s] for s in keys["stage"]])
         rows.add(keys["region"].to_numpy(), variables, units, flows, drop_zero=True)
         if kind == "Imports" and stage_kind[last] == "plain":
@@ -203,7 +200,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     agg, keys = _aggregate(
         pd.DataFrame({"stage": stock_stage, "region": skeys.get_level_values(0).to_numpy()})
     )
-    variables = np.array([f"Stock Change|{commodity}|{_title(s)}" for s in keys["stage"]])
+    variables = np.array([f"Stock Change|{commodity}|{title(s)}" for s in keys["stage"]])
     units = np.array([stage_unit[s] for s in keys["stage"]])
     rows.add(keys["region"].to_numpy(), variables, units, (absorbed - released) @ agg)
 

@@ -26,6 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mineralflow.errors import MineralflowError
+from mineralflow.naming import title
 
 if TYPE_CHECKING:
     from mineralflow.dynamics import Run
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
 MIN_SHARE = 0.01
 #: flows below this (t) are not reported
 MIN_FLOW = 0.5
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 class _Layout:
@@ -166,7 +163,7 @@ def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
     lay = _Layout(run)
     p = lay.problem
     n_st, n_reg = len(lay.stages), len(lay.regions)
-    titles = np.array([_title(s) for s in lay.stages] + ["Consumption"])
+    titles = np.array([title(s) for s in lay.stages] + ["Consumption"])
     consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
     gather = sp.csr_matrix(
         (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),

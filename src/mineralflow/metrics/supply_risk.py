@@ -25,13 +25,10 @@ import pandas as pd
 
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
+from mineralflow.naming import title
 
 REGION = "EU"
 UNIT = "index"
-
-
-def _title(name: str) -> str:
-    return name.replace("_", " ").title()
 
 
 def scaled_governance(pack: Pack) -> pd.Series:
@@ -93,7 +90,7 @@ def supply_risk_rows(frame: pd.DataFrame, pack: Pack) -> pd.DataFrame:
     governance = scaled_governance(pack)
     rows = []
     for material, p in _parameters(pack).items():
-        stage = _title(str(p["stage"]))
+        stage = title(str(p["stage"]))
         made = frame[frame["variable"] == f"Production|{commodity}|{stage}"]
         made = made[made["region"] != "World"]
         flows = frame[frame["variable"].str.startswith(f"Flow|{commodity}|{stage}|")]

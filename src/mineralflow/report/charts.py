@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from mineralflow.metrics.supply_risk import REGION as EU
 from mineralflow.report import i18n
 
 WORLD = "World"
@@ -109,26 +110,42 @@ def share_map(
     return fig
 
 
-def _lines(
-    fig: go.Figure,
+def _time_series(
     rows: pd.DataFrame,
-    label: str,
-    color: str,
-    dash: str,
+    base_rows: pd.DataFrame | None,
+    names: tuple[str, str],
     name_of: dict[str, str],
-) -> None:
-    for i, (variable, group) in enumerate(rows.groupby("variable", sort=False)):
-        part = group.sort_values("year")
-        fig.add_trace(
-            go.Scatter(
-                x=part["year"],
-                y=part["value"].round(2),
-                mode="lines",
-                name=f"{name_of[str(variable)]} · {label}",
-                line={"dash": dash, "color": PALETTE[i % len(PALETTE)] if color == "" else color},
-                legendgroup=str(variable),
+    lang: str,
+    title: str,
+    y_title: str,
+    **layout: object,
+) -> go.Figure:
+    """One line per series of ``name_of``: the run solid, the base run dashed in its colour."""
+    color = {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(name_of)}
+    fig = go.Figure()
+    for source, label, dash in ((rows, names[0], "solid"), (base_rows, names[1], "dash")):
+        if source is None:
+            continue
+        picked = source[source["variable"].isin(name_of)]
+        for variable, group in picked.groupby("variable", sort=False):
+            part = group.sort_values("year")
+            fig.add_trace(
+                go.Scatter(
+                    x=part["year"],
+                    y=part["value"].round(2),
+                    mode="lines",
+                    name=f"{name_of[str(variable)]} · {label}",
+                    line={"dash": dash, "color": color[str(variable)]},
+                    legendgroup=str(variable),
+                )
             )
-        )
+    fig.update_layout(
+        title=title,
+        xaxis_title=i18n.text("year", lang),
+        yaxis_title=y_title,
+        **{"height": 460, **LAYOUT, **layout},
+    )
+    return fig
 
 
 def china_shares(
@@ -143,20 +160,11 @@ def china_shares(
         v: i18n.stage_label(v.split("|")[1], v.split("|")[2], lang)
         for v in rows["variable"].unique()
     }
-    fig = go.Figure()
-    _lines(fig, rows, names[0], "", "solid", name_of)
-    if base is not None:
-        b = _rows(base, "Share|")
-        b = b[(b["region"] == "CHN") & b["variable"].isin(name_of)]
-        _lines(fig, b, names[1], "", "dash", name_of)
-    fig.update_layout(
-        title=i18n.text("china_share", lang),
-        xaxis_title=i18n.text("year", lang),
-        yaxis_title=i18n.text("share_axis", lang),
-        height=460,
-        **LAYOUT,
-    )
-    return fig
+    base_rows = None if base is None else base[base["region"] == "CHN"]
+    return _time_series(
+        rows, base_rows, names, name_of, lang,
+        i18n.text("china_share", lang), i18n.text("share_axis", lang),
+    )  # fmt: skip
 
 
 PRICE_SERIES = (
@@ -178,20 +186,11 @@ def prices(
         return None
     name_of = {v: v.split("|")[-1] if "Oxide" in v else i18n.commodity(v.split("|")[1], lang)
                for v in rows["variable"].unique()}  # fmt: skip
-    fig = go.Figure()
-    _lines(fig, rows, names[0], "", "solid", name_of)
-    if base is not None:
-        b = base[base["variable"].isin(name_of) & (base["region"] == WORLD)]
-        _lines(fig, b, names[1], "", "dash", name_of)
-    fig.update_layout(
-        title=i18n.text("prices", lang),
-        xaxis_title=i18n.text("year", lang),
-        yaxis_title=i18n.text("price_axis", lang),
-        yaxis_type="log",
-        height=460,
-        **LAYOUT,
-    )
-    return fig
+    base_rows = None if base is None else base[base["region"] == WORLD]
+    return _time_series(
+        rows, base_rows, names, name_of, lang,
+        i18n.text("prices", lang), i18n.text("price_axis", lang), yaxis_type="log",
+    )  # fmt: skip
 
 
 CONSUMERS = ("JPN", "USA", "DEU", "KOR", "FRA", "CHN")
@@ -238,16 +237,10 @@ def supply_risk(
     if rows.empty:
         return None
     name_of = {v: v.split("|")[-1] for v in rows["variable"].unique()}
-    fig = go.Figure()
-    _lines(fig, rows, names[0], "", "solid", name_of)
-    if base is not None:
-        _lines(fig, _rows(base, "Supply Risk|"), names[1], "", "dash", name_of)
+    base_rows = None if base is None else base[base["region"] == EU]
+    fig = _time_series(
+        rows, base_rows, names, name_of, lang,
+        i18n.text("supply_risk_chart", lang), i18n.text("index_axis", lang), height=420,
+    )  # fmt: skip
     fig.add_hline(y=1.0, line_dash="dot", line_color="#888")
-    fig.update_layout(
-        title=i18n.text("supply_risk_chart", lang),
-        xaxis_title=i18n.text("year", lang),
-        yaxis_title=i18n.text("index_axis", lang),
-        height=420,
-        **LAYOUT,
-    )
     return fig

@@ -61,6 +61,16 @@ def _table(frame: pd.DataFrame, caption: str) -> str:
     )
 
 
+def _by_year(rows: pd.DataFrame, years: list[int], label: str, caption: str, lang: str) -> str:
+    """One row per variable (named by its last part), one column per year of ``years``."""
+    rows = rows[rows["year"].isin(years)]
+    wide = rows.pivot_table(index="variable", columns="year", values="value")
+    wide.index = [v.split("|")[-1] for v in wide.index]
+    wide = wide.reset_index().rename(columns={"index": i18n.text(label, lang)})
+    wide.columns = [str(c) for c in wide.columns]
+    return _table(wide, i18n.text(caption, lang))
+
+
 def _sources(packs: list[Pack], lang: str) -> str:
     rows = []
     for pack in packs:
@@ -161,14 +171,10 @@ def build(
             }
         )
         tables.append(_table(shown, i18n.text("table_horizon", lang)))
+    table_years = sorted({first, 2025, 2030, 2035, 2040})
     price_rows = frame[frame["variable"].isin(charts.PRICE_SERIES) & (frame["region"] == WORLD)]
-    price_rows = price_rows[price_rows["year"].isin(sorted({first, 2025, 2030, 2035, 2040}))]
     if not price_rows.empty:
-        wide = price_rows.pivot_table(index="variable", columns="year", values="value")
-        wide.index = [v.split("|")[-1] for v in wide.index]
-        wide = wide.reset_index().rename(columns={"index": i18n.text("col_product", lang)})
-        wide.columns = [str(c) for c in wide.columns]
-        tables.append(_table(wide, i18n.text("table_prices", lang)))
+        tables.append(_by_year(price_rows, table_years, "col_product", "table_prices", lang))
     short = shortages(frame, year).head(10)
     if not short.empty:
         shown = pd.DataFrame(
@@ -184,13 +190,8 @@ def build(
         )
         tables.append(_table(shown, i18n.text("table_shortages", lang)))
     risk = frame[frame["variable"].str.startswith("Supply Risk|")]
-    risk = risk[risk["year"].isin(sorted({first, 2025, 2030, 2035, 2040}))]
     if not risk.empty:
-        wide = risk.pivot_table(index="variable", columns="year", values="value")
-        wide.index = [v.split("|")[-1] for v in wide.index]
-        wide = wide.reset_index().rename(columns={"index": i18n.text("col_material", lang)})
-        wide.columns = [str(c) for c in wide.columns]
-        tables.append(_table(wide, i18n.text("table_risk", lang)))
+        tables.append(_by_year(risk, table_years, "col_material", "table_risk", lang))
 
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
     subtitle = i18n.text(
