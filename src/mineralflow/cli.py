@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +22,7 @@ from rich.progress import Progress, TaskID
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from mineralflow import claims as claims_mod
 from mineralflow.compare import GROUPS, compare
 from mineralflow.data import check_pack, load_pack
 from mineralflow.data.pack import bundled_packs
@@ -51,6 +54,11 @@ scenario_app = typer.Typer(
 app.add_typer(scenario_app, name="scenario")
 runs_app = typer.Typer(help="The results store: list, show and delete runs.", no_args_is_help=True)
 app.add_typer(runs_app, name="runs")
+claims_app = typer.Typer(
+    help="Check the figures in a news text against the data; draft a scenario from its plans.",
+    no_args_is_help=True,
+)
+app.add_typer(claims_app, name="claims")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -531,6 +539,126 @@ def runs_delete(
             full = opened.resolve_id(run_id)
             opened.delete(full)
             out.print(f"deleted run {full}")
+
+
+ArticleArgument = Annotated[
+    Path, typer.Argument(help="the text to read: UTF-8 plain text, Chinese or English")
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option("--date", help="the text's date, YYYY-MM-DD (default: read from its dateline)"),
+]
+ClaimsPackOption = Annotated[
+    str, typer.Option("--pack", "-p", help="bundled pack name or a pack folder to check against")
+]
+VERDICT_STYLE = {
+    "consistent": "green",
+    "inconsistent": "bold red",
+    "outdated": "yellow",
+    "unverifiable": "dim",
+    "plan": "cyan",
+}
+
+
+def _date(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise MineralflowError(f"--date '{value}': give a date as YYYY-MM-DD") from None
+
+
+def _checked(file: Path, when: str | None, pack: str) -> claims_mod.CheckedText:
+    text = claims_mod.read_text(file)
+    return claims_mod.check_text(text, load_pack(pack), _date(when))
+
+
+@claims_app.command("check")
+def claims_check(
+    file: ArticleArgument,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="a JSON list of claims on stdout")
+    ] = False,
+    when: DateOption = None,
+    pack: ClaimsPackOption = "rare_earths",
+) -> None:
+    """Find every figure in the text and judge it against the pack, with source and tolerance."""
+    checked = _checked(file, when, pack)
+    if as_json:
+        records = [c.as_json(i) for i, c in enumerate(checked.claims)]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    written = checked.date.isoformat() if checked.date else "no date found (use --date)"
+    out.print(
+        f"{file.name}: {len(checked.claims)} claim(s), language {checked.lang}, dated "
+        f"{written}, checked against pack '{checked.pack}'"
+    )
+    table = RichTable(show_lines=True)
+    for column in ("#", "claim", "reads as", "verdict", "reference", "why"):
+        table.add_column(column, overflow="fold")
+    for i, c in enumerate(checked.claims):
+        bound = {"=": "", "~": "about ", ">": "more than ", "<": "less than "}.get(c.qualifier, "")
+        if c.qualifier == "range":
+            amount = f"{_fmt(c.low)} to {_fmt(c.high)}"
+        else:
+            amount = bound + (_fmt(c.value) if c.value is not None else "-")
+        what = " ".join(
+            str(p) for p in (c.region or "?", c.metric, c.basis or "", c.stage or "") if p
+        )
+        reads = f"{what}: {amount} {c.unit}; {c.year or 'no year'}, {c.kind}"
+        ref = c.reference
+        reference = (
+            f"{_fmt(ref.value)} {ref.unit} ({ref.edition or ref.source_id}, {ref.year})"
+            if ref is not None
+            else "-"
+        )
+        why = "; ".join(p for p in (c.tolerance, c.note) if p)
+        table.add_row(
+            str(i),
+            c.number_text,
+            reads,
+            Text(c.verdict, style=VERDICT_STYLE[c.verdict]),
+            reference,
+            why,
+        )
+    out.print(table)
+    tally = {v: sum(c.verdict == v for c in checked.claims) for v in claims_mod.VERDICTS}
+    out.print(", ".join(f"{n} {v}" for v, n in tally.items() if n))
+    clashes = [(i, c) for i, c in enumerate(checked.claims) if c.conflicts]
+    for i, c in clashes:
+        for j in c.conflicts:
+            if j > i:
+                other = checked.claims[j]
+                out.print(
+                    f"[bold red]disagree:[/bold red] #{i} {c.number_text} and #{j} "
+                    f"{other.number_text} ({c.region} {c.metric} of {c.stage}, {c.year})"
+                )
+
+
+@claims_app.command("scenario")
+def claims_scenario(
+    file: ArticleArgument,
+    out_file: Annotated[
+        Path | None, typer.Option("--out", "-o", help="YAML file to write (default: stdout)")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="scenario name")] = None,
+    when: DateOption = None,
+    pack: ClaimsPackOption = "rare_earths",
+) -> None:
+    """Draft a scenario YAML from the plans in the text, for you to edit and run."""
+    checked = _checked(file, when, pack)
+    scenario_name = name or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "draft"
+    text = claims_mod.draft_scenario(checked, load_pack(pack), scenario_name, file.name)
+    if out_file is None:
+        sys.stdout.write(text)
+        return
+    written = claims_mod.write_draft(text, out_file)
+    spec = load_scenario(written)
+    out.print(
+        f"draft scenario written to {written} ({len(spec.levers)} lever(s)); "
+        f"run it with: mineralflow run {written}"
+    )
 
 
 def main() -> None:

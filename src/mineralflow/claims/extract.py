@@ -1,0 +1,508 @@
+"""Read the quantitative claims in a Chinese or English text, sentence by sentence.
+
+The rules, in order, for each number found by :mod:`mineralflow.claims.numbers`:
+
+1. The **clause** around it: the sentence cut at commas, semicolons, colons and brackets (and,
+   in English, at "and", "while", "but", "whereas"), and within the clause the **segment**
+   between the neighbouring numbers.
+2. The **region**: the nearest place name before the number in its segment (the first one
+   after a comparison word such as 落后 or "behind"); else the first after it in the clause;
+   else the nearest earlier one in the sentence.  "World"/全球 is the region only of totals,
+   never of a share.  With 分别 or "respectively", regions and numbers pair up in order.
+3. The **metric** and **stage**: the cue words nearest the number (lexicon), with defaults by
+   unit (t -> production, % -> share of production, x -> growth of production).
+4. The **year**: a year stated next to the number, else in the sentence, else the latest full
+   year before the article's date (the latest year with published data when it was written).
+5. **Plan or fact**: a plan cue (计划, 目标, 将, "will", "plans") before the number in the
+   sentence or in its segment, or a year after the article's date.
+6. **Bounds**: 约/about make it approximate, 超过/以上/"more than" a lower bound,
+   不到/以下/"less than" an upper bound; a range keeps both ends.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from mineralflow.claims import lexicon as lx
+from mineralflow.claims.claim import Claim
+from mineralflow.claims.numbers import Quantity, find_quantities
+
+_DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
+_ZH_BOUNDARY = re.compile(r"[，;；:：()（）、]|(?<!\d),|,(?!\d{3}(?!\d))")
+_EN_BOUNDARY = re.compile(
+    r"(?<!\d),|,(?!\d{3}(?!\d))|[;:()]|(?<!\d)\s(?:and|while|but|whereas|compared with)\s(?!\d)"
+)
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+|(?<=[.;])\s+(?=[A-Z\"“(\u4e00-\u9fff]|\d{4}年)")
+_YEAR = re.compile(
+    r"(?<!\d)(?<!\d[.,])(?P<y>19[5-9]\d|20\d\d)(?!\d|[.,]\d)"
+    r"(?!\s*(?:吨|万|亿|t\b|tonnes|tons|%|美元|卢布))"
+)
+_DATE_PATTERNS = [
+    re.compile(r"(?P<y>20\d\d)年(?P<m>\d{1,2})月(?P<d>\d{1,2})日"),
+    re.compile(r"(?P<y>20\d\d)-(?P<m>\d\d)-(?P<d>\d\d)"),
+    re.compile(
+        r"(?P<mn>January|February|March|April|May|June|July|August|September|October|November"
+        r"|December) (?P<d>\d{1,2}), (?P<y>20\d\d)"
+    ),
+    re.compile(
+        r"(?P<d>\d{1,2}) (?P<mn>January|February|March|April|May|June|July|August|September"
+        r"|October|November|December) (?P<y>20\d\d)"
+    ),
+]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def language(text: str) -> str:
+    """``zh`` when CJK characters make up a fifth of the letters, else ``en``."""
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return "zh" if cjk and cjk * 5 >= latin else "en"
+
+
+def _as_date(match: re.Match[str]) -> date | None:
+    g = match.groupdict()
+    month = int(g["m"]) if g.get("m") else _MONTHS.index(g["mn"]) + 1
+    try:
+        return date(int(g["y"]), month, int(g["d"]))
+    except ValueError:
+        return None
+
+
+def article_date(text: str) -> date | None:
+    """The first full date in the opening of the text (a dateline), if any."""
+    head = text[:400]
+    best: tuple[int, date] | None = None
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(head)
+        found = _as_date(match) if match is not None else None
+        if match is not None and found is not None and (best is None or match.start() < best[0]):
+            best = (match.start(), found)
+    return best[1] if best else None
+
+
+def sentences(text: str) -> list[tuple[int, str]]:
+    """Sentences with their start offsets; "U.S." does not end one."""
+    protected = re.sub(r"\bU\.S\.", "U.S\u2024", text)
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for piece in _SENTENCE_END.split(protected):
+        if piece is None:
+            continue
+        start = protected.find(piece, pos)
+        pos = start + len(piece)
+        stripped = piece.strip()
+        if stripped:
+            out.append((start, stripped.replace("\u2024", ".")))
+    return out
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    code: str
+
+
+def _regions(sentence: str) -> list[_Mention]:
+    pattern, names = lx.region_pattern()
+    return [_Mention(m.start(), m.end(), names[m.group(0)]) for m in pattern.finditer(sentence)]
+
+
+def _clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
+    boundary = _ZH_BOUNDARY if lang == "zh" else _EN_BOUNDARY
+    cuts = [0]
+    for match in boundary.finditer(sentence):
+        cuts += [match.start(), match.end()]
+    cuts.append(len(sentence))
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2)]
+
+
+def _nearest_cue(
+    cues: dict[str, str], text: str, lo: int, hi: int, q: Quantity
+) -> tuple[str | None, int]:
+    """The cue category whose match in ``text[lo:hi]`` lies nearest the quantity."""
+    best: tuple[int, str] | None = None
+    for name, pattern in cues.items():
+        for match in re.finditer(pattern, text[lo:hi], flags=re.IGNORECASE):
+            s, e = match.start() + lo, match.end() + lo
+            if s < q.end and q.start < e:
+                continue
+            distance = q.start - e if e <= q.start else s - q.end
+            if best is None or distance < best[0]:
+                best = (distance, name)
+    return (best[1], best[0]) if best else (None, -1)
+
+
+def _has(pattern: str, text: str) -> bool:
+    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+
+
+class _Reader:
+    """Reads one sentence; keeps what neighbouring numbers share (metric, region)."""
+
+    def __init__(self, sentence: str, index: int, lang: str, today: date | None) -> None:
+        self.s = sentence
+        self.index = index
+        self.lang = lang
+        self.today = today
+        self.quantities = find_quantities(sentence)
+        self.regions = _regions(sentence)
+        self.clauses = _clauses(sentence, lang)
+        self.years = [
+            (m.start(), m.end(), int(m.group("y")))
+            for m in _YEAR.finditer(sentence)
+            if not any(q.start <= m.start() < q.end for q in self.quantities)
+            and not self._dateline(m.start())
+        ]
+
+    def _dateline(self, start: int) -> bool:
+        """The article's own date (its dateline) states no year for the claims after it."""
+        if self.today is None:
+            return False
+        return any(
+            (m := pattern.match(self.s, start)) is not None and _as_date(m) == self.today
+            for pattern in _DATE_PATTERNS[:2]
+        )
+
+    def clause_of(self, q: Quantity) -> tuple[int, int]:
+        for lo, hi in self.clauses:
+            if lo <= q.start < hi:
+                return lo, hi
+        return 0, len(self.s)
+
+    def segment_of(self, i: int) -> tuple[int, int]:
+        q = self.quantities[i]
+        lo, hi = self.clause_of(q)
+        before = [p.end for p in self.quantities[:i] if p.end > lo]
+        after = [p.start for p in self.quantities[i + 1 :] if p.start < hi]
+        return (max(before) if before else lo), (min(after) if after else hi)
+
+    def read(self) -> list[Claim]:
+        claims: list[Claim] = []
+        previous: Claim | None = None
+        for i, q in enumerate(self.quantities):
+            claim = self._claim(i, q, previous)
+            if claim is not None:
+                claims.append(claim)
+                previous = claim
+        self._respectively(claims)
+        used = {c.year for c in claims if c.year_basis == "stated"}
+        return claims + [p for p in self._dated_plans() if p.year not in used]
+
+    def _dated_plans(self) -> list[Claim]:
+        """A plant or mine planned for a year with no tonnage (计划于2028年开设一家磁铁厂)."""
+        if self.today is None or not _has(lx.PLAN_CUES, self.s):
+            return []
+        found: list[Claim] = []
+        for start, end, year in self.years:
+            if year < self.today.year:
+                continue
+            # between the neighbouring numbers (or the ends of the sentence)
+            hi = min([q.start for q in self.quantities if q.start > start] + [len(self.s)])
+            lo = max([q.end for q in self.quantities if q.end <= start] + [0])
+            if any(q.start < start < q.end for q in self.quantities):
+                continue
+            if not _has(lx.FACILITY_CUES, self.s[lo:hi]):
+                continue
+            marker = Quantity(start, end, float(year), float(year), "year", str(year))
+            stage, _ = _nearest_cue(lx.STAGE_CUES, self.s, lo, hi, marker)
+            subjects = [m.code for m in self.regions if m.code != lx.WORLD]
+            region = subjects[0] if subjects else None
+            found.append(
+                Claim(
+                    quote=self.s,
+                    number_text=self.s[start:end],
+                    sentence=self.index,
+                    lang=self.lang,
+                    region=region,
+                    metric="capacity",
+                    unit="",
+                    value=None,
+                    low=None,
+                    high=None,
+                    qualifier="=",
+                    kind="plan",
+                    year=year,
+                    year_basis="stated",
+                    stage=stage,
+                )
+            )
+        return found
+
+    def _claim(self, i: int, q: Quantity, previous: Claim | None) -> Claim | None:
+        s = self.s
+        lo, hi = self.segment_of(i)
+        c_lo, c_hi = self.clause_of(q)
+        around = s[lo:hi]
+        metric, basis = self._metric(q, lo, hi, c_lo, c_hi, previous)
+        if metric is None:
+            return None
+        stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
+        comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
+        region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        year, year_basis, future = self._year(q, lo, hi)
+        plan = future or self._plan(q, lo, hi)
+        if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
+            plan = False
+        today_year = self.today.year if self.today is not None else None
+        stated = year_basis == "stated" and year is not None and today_year is not None
+        if stated and not future and plan and year < today_year:  # type: ignore[operator]
+            plan = _has(lx.PLAN_CUES, around)
+        if plan and year_basis != "stated":
+            year, year_basis = None, "not stated"
+        qualifier, low, high = self._bounds(q, lo, hi)
+        return Claim(
+            quote=s,
+            number_text=q.text,
+            sentence=self.index,
+            lang=self.lang,
+            region=region,
+            metric=metric,
+            unit=q.unit if q.unit != "years" else "years",
+            value=q.value,
+            low=low,
+            high=high,
+            qualifier=qualifier,
+            kind="plan" if plan else "fact",
+            year=year,
+            year_basis=year_basis,
+            stage=stage,
+            basis=basis,
+            other_region=other,
+        )
+
+    def _metric(
+        self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, previous: Claim | None
+    ) -> tuple[str | None, str | None]:
+        s = self.s
+        cue, _ = _nearest_cue(lx.METRIC_CUES, s, lo, hi, q)
+        clause_cue, _ = _nearest_cue(lx.METRIC_CUES, s, c_lo, c_hi, q)
+        sentence_cue, _ = _nearest_cue(lx.METRIC_CUES, s, 0, len(s), q)
+        if cue == "net_import_reliance" or (q.unit == "%" and clause_cue == "net_import_reliance"):
+            return "net_import_reliance", None
+        if q.unit == "%":
+            just_before = s[max(lo, q.start - 12) : q.start]
+            if _has(rf"(?:{lx.GROWTH_CUES})\s*(?:了|by|of)?\s*$", just_before) or _has(
+                r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
+                r"less|more|below|above|lower|higher|up\b|down\b)",
+                s[q.end : q.end + 12],
+            ):
+                return "growth", cue or clause_cue or "production"
+            basis = cue or clause_cue
+            if basis not in ("reserves", "capacity", "exports", "imports", "production"):
+                basis = "production"
+            return "share", basis
+        if q.unit == "rank":
+            basis = cue or clause_cue or sentence_cue
+            return "rank", basis if basis in (
+                "reserves",
+                "capacity",
+                "production",
+            ) else "production"
+        if q.unit == "x":
+            return "growth", cue or clause_cue or sentence_cue or "production"
+        if q.unit == "years":
+            around = s[lo:hi]
+            return ("technology_gap", None) if _has(lx.GAP_CUES, around) else (None, None)
+        if q.unit.endswith("/kg"):
+            element, _ = _nearest_cue(lx.ELEMENT_CUES, s, c_lo, c_hi, q)
+            if element is None:
+                element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
+            return "price", element
+        if q.unit == "t":
+            chosen = cue or clause_cue
+            if chosen in (None, "investment", "value", "price"):
+                if previous is not None and previous.unit == "t" and cue is None:
+                    return previous.metric, previous.basis
+                chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
+            if (
+                chosen == "production"
+                and _has(lx.FACILITY_CUES, s[lo:hi])
+                and _has(lx.BUILD_CUES, s)
+            ):
+                chosen = "capacity"
+            return chosen, None
+        # money
+        chosen = cue or clause_cue or sentence_cue
+        if chosen == "price":
+            element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
+            return "price", element
+        if chosen in ("investment", "value", "exports", "imports"):
+            return chosen, None
+        return "value", None
+
+    def _stage(
+        self,
+        q: Quantity,
+        metric: str,
+        basis: str | None,
+        lo: int,
+        hi: int,
+        c_lo: int,
+        c_hi: int,
+        previous: Claim | None,
+    ) -> str | None:
+        if metric in ("technology_gap", "investment", "value"):
+            cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
+            return cue
+        cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, lo, hi, q)
+        if cue is None:
+            cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
+        if cue is None and metric == "price":
+            return "separation"
+        if metric == "reserves" or basis == "reserves":
+            return "mining"
+        if metric == "quota" and _has(lx.EXPORT_QUOTA, self.s):
+            return "separation"
+        if cue is None and previous is not None and previous.stage is not None:
+            return previous.stage
+        return cue or "mining"
+
+    def _region(
+        self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, metric: str, comparison: bool
+    ) -> tuple[str | None, str | None]:
+        allow_world = metric not in ("share", "rank", "technology_gap")
+        named = [m for m in self.regions if allow_world or m.code != lx.WORLD]
+        denominator = None
+        if metric == "share":
+            # 不到中国的1%, "1% of China's": the region named is what the share is of
+            for m in named:
+                near_before = m.end <= q.start and _has(r"^的?\s*$", self.s[m.end : q.start])
+                near_after = q.end <= m.start and _has(
+                    r"^\s*of\s+(?:the\s+)?$", self.s[q.end : m.start]
+                )
+                if (near_before or near_after) and any(o.code != m.code for o in named):
+                    denominator = m
+            if denominator is not None:
+                named = [m for m in named if m.code != denominator.code]
+        if metric in ("exports", "imports"):
+            partners = [
+                m for m in named if _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
+            ]
+            if partners and len(partners) < len(named):
+                codes = {m.code for m in partners}
+                named = [m for m in named if m.code not in codes]
+                denominator = None
+                region = self._region_of(named, q, lo, c_lo, c_hi)
+                return region, partners[0].code
+        if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]):
+            group = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
+            group = list(dict.fromkeys(group))
+            if len(group) > 1:
+                return "+".join(group), None
+        before = [m for m in named if lo <= m.start and m.end <= q.start]
+        after = [m for m in named if q.end <= m.start and m.end <= c_hi]
+        if denominator is not None:
+            earlier = [m for m in named if m.end <= q.start] or named
+            return earlier[-1].code, denominator.code
+        if comparison and before:
+            others = [m.code for m in before[1:] + after if m.code != before[0].code]
+            return before[0].code, others[0] if others else None
+        if before:
+            return before[-1].code, None
+        in_clause = [m for m in named if c_lo <= m.start and m.end <= q.start]
+        if in_clause:
+            return in_clause[-1].code, None
+        if after:
+            return after[0].code, None
+        earlier = [m for m in named if m.end <= q.start and m.code != lx.WORLD]
+        if earlier:
+            return earlier[-1].code, None
+        if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
+            return lx.WORLD, None
+        return None, None
+
+    @staticmethod
+    def _region_of(named: list[_Mention], q: Quantity, lo: int, c_lo: int, c_hi: int) -> str | None:
+        before = [m for m in named if c_lo <= m.start and m.end <= q.start]
+        if before:
+            return before[-1].code
+        earlier = [m for m in named if m.end <= q.start]
+        return earlier[-1].code if earlier else (named[0].code if named else None)
+
+    def _year(self, q: Quantity, lo: int, hi: int) -> tuple[int | None, str, bool]:
+        """Stated year (nearest in the segment, else in the sentence) or the article's date."""
+        in_segment = [y for y in self.years if lo <= y[0] and y[1] <= hi]
+        # a year elsewhere in the sentence counts when it comes first ("In 2024 ..., ...");
+        # a later one belongs to a later clause ("..., and Russia plans ... by 2030")
+        pool = in_segment or [y for y in self.years if y[1] <= q.start]
+        if not in_segment and _has(lx.PRESENT_CUES, self.s[lo:hi]):
+            pool = []
+        future = False
+        if pool:
+            start, end, year = min(pool, key=lambda y: abs(y[0] - q.start))
+            prefix = self.s[max(0, start - 4) : start]
+            future_words = _has(r"(?:到|至|by(?: the end of)?)\s*$", prefix) or _has(
+                r"^年?(?:前|之前)", self.s[end : end + 3]
+            )
+            later = self.today is not None and year > self.today.year
+            if later or (future_words and (self.today is None or year >= self.today.year)):
+                future = True
+            return year, "stated", future
+        if self.today is None:
+            return None, "not stated", False
+        return (
+            self.today.year - 1,
+            f"latest full year before the article's date {self.today}",
+            False,
+        )
+
+    def _plan(self, q: Quantity, lo: int, hi: int) -> bool:
+        prefix = self.s[: q.start]
+        return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
+
+    def _bounds(self, q: Quantity, lo: int, hi: int) -> tuple[str, float | None, float | None]:
+        before = self.s[max(lo, q.start - 16) : q.start]
+        after = self.s[q.end : min(hi, q.end + 6)]
+        if q.low != q.high:
+            return "range", q.low, q.high
+        if _has(lx.UPPER_BEFORE, before) or _has(lx.UPPER_AFTER, after):
+            return "<", None, q.high
+        if _has(lx.LOWER_BEFORE, before) or _has(lx.LOWER_AFTER, after):
+            return ">", q.low, None
+        if _has(lx.APPROX_BEFORE, before) or _has(lx.APPROX_AFTER, after):
+            return "~", q.low, q.high
+        return "=", q.low, q.high
+
+    def _respectively(self, claims: list[Claim]) -> None:
+        """分别 / respectively: the n-th region named goes with the n-th number of a unit."""
+        if not _has(r"分别|respectively", self.s):
+            return
+        codes = list(dict.fromkeys(m.code for m in self.regions if m.code != lx.WORLD))
+        by_unit: dict[str, list[Claim]] = {}
+        for claim in claims:
+            by_unit.setdefault(claim.unit, []).append(claim)
+        for group in by_unit.values():
+            if len(group) == len(codes) and len(group) > 1:
+                for claim, code in zip(group, codes, strict=True):
+                    claim.region = code
+
+
+def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], date | None]:
+    """Every quantitative claim in ``text``, and the date the claims are read against.
+
+    ``today`` is the article's date; when not given it is read from the dateline.
+    """
+    text = _DIGIT_COMMA.sub(",", text)
+    when = today or article_date(text)
+    lang = language(text)
+    claims: list[Claim] = []
+    for index, (_start, sentence) in enumerate(sentences(text)):
+        sentence_lang = language(sentence) if lang == "zh" else "en"
+        claims += _Reader(sentence, index, sentence_lang, when).read()
+    return claims, when

@@ -1,0 +1,403 @@
+"""Hold each claim against the data pack: consistent, inconsistent, outdated, unverifiable, plan.
+
+A claim is held against the figure of the **latest edition** of its source for the claim's
+year.  It is ``consistent`` when that figure lies within the claim's bounds widened by the
+tolerance, ``outdated`` when it does not but a figure of an older edition (or of one of the two
+years before) does, and ``inconsistent`` otherwise.  The tolerance is 5 % of the figure for a
+plain number, 10 % for an approximate one (约, "about"), never less than half the last digit
+the text gives (27万 is read to the nearest 10,000 t), and at least 1 percentage point for a
+share.  Plans are not judged; their reference is today's figure, for scale.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import pandas as pd
+
+from mineralflow.claims import lexicon as lx
+from mineralflow.claims.claim import Claim, Reference
+from mineralflow.data.pack import Pack
+
+REL_EXACT = 0.05
+REL_APPROX = 0.10
+SHARE_FLOOR_PP = 1.0
+OUTDATED_YEARS = 2
+AGGREGATES = ("WLD", "ROW")
+
+
+@dataclass(frozen=True)
+class _Figure:
+    value: float
+    unit: str
+    source_id: str
+    edition: str | None
+    published: int
+    year: int | None
+    basis: str
+
+
+def _records(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    return [{str(k): v for k, v in r.items()} for r in rows.to_dict("records")]
+
+
+def _figure(
+    r: dict[str, Any], basis: str, value: float | None = None, unit: str | None = None
+) -> _Figure:
+    """A figure from a pack row (with its edition columns), optionally with a derived value."""
+    edition = r.get("edition")
+    published = r.get("published")
+    return _Figure(
+        value=float(r["value"] if value is None else value),
+        unit=str(r.get("unit", "") if unit is None else unit),
+        source_id=str(r["source_id"]),
+        edition=edition if isinstance(edition, str) else None,
+        published=0 if published is None or pd.isna(published) else int(published),
+        year=None if r.get("year") is None else int(r["year"]),
+        basis=basis,
+    )
+
+
+def rounding(number_text: str, value: float) -> float:
+    """Half the place value of the last significant digit the text gives (27万 -> 5,000)."""
+    digits = re.search(r"\d[\d,]*(?:\.\d+)?", number_text)
+    if digits is None or value == 0:
+        return 0.0
+    token = digits.group(0).replace(",", "")
+    number = float(token)
+    if number == 0:
+        return 0.0
+    if "." in token:
+        place = 10.0 ** -len(token.split(".")[1])
+    else:
+        stripped = token.rstrip("0")
+        place = 10.0 ** (len(token) - len(stripped))
+    return 0.5 * place * abs(value / number)
+
+
+class Judge:
+    """Verdicts against one pack (all editions of every figure)."""
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.sources = pack.table("sources").set_index("source_id")
+        self.production = self._rows("production")
+        self.reserves = self._rows("reserves") if "reserves" in pack.tables else None
+        self.prices = self._rows("prices") if "prices" in pack.tables else None
+        self.quotas = pack.table("quotas") if "quotas" in pack.tables else None
+        self.stages = list(pack.table("stages").sort_values("order")["stage"])
+        countries = pack.table("regions")
+        self.countries = set(countries.loc[countries["kind"] == "country", "code"])
+
+    def _rows(self, name: str) -> pd.DataFrame:
+        frame = self.pack.select(name, latest=False)
+        return frame.sort_values("published", ascending=False, kind="stable")
+
+    def cite(self, source_id: str) -> str:
+        """Publisher, title and table or page of a source, as the pack records it."""
+        if source_id not in self.sources.index:
+            return source_id
+        row = self.sources.loc[source_id]
+        parts = [row["publisher"], row["title"], row.get("table_or_page")]
+        return ", ".join(str(p) for p in parts if isinstance(p, str) and p)
+
+    # -- figures -------------------------------------------------------------------------
+
+    def _stage(self, claim: Claim) -> str:
+        if claim.stage in self.stages:
+            return str(claim.stage)
+        return self.stages[0]
+
+    def _flow(self, frame: pd.DataFrame, region: str, stage: str, years: range) -> list[_Figure]:
+        parts = region.split("+")
+        rows = frame[
+            frame["region"].isin(parts) & (frame["stage"] == stage) & frame["year"].isin(years)
+        ]
+        if len(parts) > 1:
+            # a figure for several regions together: the sum, where one source gives them all
+            grouped = rows.groupby(["source_id", "year"], sort=False)
+            rows = grouped.filter(lambda g: set(g["region"]) == set(parts))
+            rows = (
+                rows.groupby(["source_id", "year"], sort=False)
+                .agg(
+                    value=("value", "sum"),
+                    unit=("unit", "first"),
+                    edition=("edition", "first"),
+                    published=("published", "first"),
+                )
+                .reset_index()
+            )
+        return [_figure(r, "") for r in _records(rows)]
+
+    def _world(self, frame: pd.DataFrame, stage: str, year: int, source_id: str) -> float | None:
+        rows = frame[
+            (frame["region"] == "WLD")
+            & (frame["stage"] == stage)
+            & (frame["year"] == year)
+            & (frame["source_id"] == source_id)
+        ]
+        return float(rows["value"].iloc[0]) if len(rows) else None
+
+    def _latest_total(self, frame: pd.DataFrame, stage: str, year: int) -> float | None:
+        rows = frame[(frame["stage"] == stage) & (frame["year"] == year)]
+        rows = rows[rows["region"].isin(self.countries | {"ROW"})]
+        latest = rows.drop_duplicates(subset=["region"], keep="first")
+        return float(latest["value"].sum()) if len(latest) else None
+
+    def figures(self, claim: Claim) -> tuple[list[_Figure], str]:
+        """Candidate reference figures, newest edition first, and what they are."""
+        year = claim.year
+        region = claim.region
+        if region is None:
+            return [], "no region"
+        if claim.metric in ("production", "growth") and claim.unit in ("t", "x"):
+            stage = self._stage(claim)
+            if year is None:
+                latest = self.production[
+                    (self.production["region"] == region) & (self.production["stage"] == stage)
+                ]
+                if latest.empty:
+                    return [], f"no {stage} output of {region} in the pack"
+                year = int(latest["year"].max())
+            span = range(year - OUTDATED_YEARS, year + 1)
+            basis = f"{stage} output of {region}"
+            flows = self._flow(self.production, region, stage, span)
+            return [_Figure(**{**f.__dict__, "basis": basis}) for f in flows], basis
+        if claim.metric == "net_import_reliance" and "net_import_reliance" in self.pack.tables:
+            table = self.pack.select("net_import_reliance", latest=False)
+            nir_stage = claim.stage if claim.stage in self.stages else "separation"
+            rows = table[
+                (table["region"] == region)
+                & (table["stage"] == nir_stage)
+                & table["value"].notna()
+                & table["year"].isin(range((year or 9999) - OUTDATED_YEARS, (year or 9999) + 1))
+            ].sort_values("published", ascending=False, kind="stable")
+            basis = f"net import reliance of {region}, {nir_stage} stage (USGS definition)"
+            return [_figure(r, basis, unit="%") for r in _records(rows)], basis
+        if claim.metric == "share" and claim.basis in ("production", "capacity") and year:
+            return self._shares(claim, region, year)
+        if claim.metric == "share" and claim.basis == "reserves" and self.reserves is not None:
+            return self._reserve_shares(region)
+        if claim.metric == "reserves" and self.reserves is not None:
+            rows = self.reserves[self.reserves["region"] == region]
+            return [_figure(r, f"reserves of {region}") for r in _records(rows)], "reserves"
+        if claim.metric == "rank" and year:
+            return self._ranks(claim, region, year)
+        if claim.metric == "price" and self.prices is not None and claim.basis and year:
+            rows = self.prices[
+                (self.prices["product"] == claim.basis)
+                & (self.prices["market"] == "WLD")
+                & self.prices["year"].isin(range(year - OUTDATED_YEARS, year + 1))
+            ]
+            basis = f"{claim.basis} oxide price, annual average"
+            return [_figure(r, basis) for r in _records(rows)], basis
+        if claim.metric == "quota" and self.quotas is not None and year:
+            return self._quotas(claim, region, year)
+        return [], f"the pack has no figure for {claim.metric}"
+
+    def _shares(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        stage = self._stage(claim)
+        frame = self.production
+        basis = f"{region} share of world {stage} output"
+        if claim.basis == "capacity":
+            basis += " (the pack has no capacity of every country; output share as proxy)"
+        out: list[_Figure] = []
+        rows = frame[
+            (frame["region"] == region)
+            & (frame["stage"] == stage)
+            & frame["year"].isin(range(year - OUTDATED_YEARS, year + 1))
+        ]
+        of = claim.other_region
+        if of and of != "WLD":
+            basis = f"{region} output as a share of {of}'s ({stage})"
+        for r in _records(rows):
+            row_year = int(r["year"])
+            if of and of != "WLD":
+                other = self._flow(frame, of, stage, range(row_year, row_year + 1))
+                same = [f for f in other if f.source_id == r["source_id"]]
+                if same and same[0].value:
+                    out.append(_figure(r, basis, 100 * r["value"] / same[0].value, "%"))
+                continue
+            world = self._world(frame, stage, row_year, r["source_id"])
+            total_basis = basis
+            if world is None:
+                world = self._latest_total(frame, stage, row_year)
+                total_basis = basis + "; world total summed over the pack's countries"
+            if world:
+                out.append(_figure(r, total_basis, 100 * r["value"] / world, "%"))
+        return out, basis
+
+    def _reserve_shares(self, region: str) -> tuple[list[_Figure], str]:
+        assert self.reserves is not None
+        out: list[_Figure] = []
+        basis = f"{region} share of world reserves"
+        world = self.reserves[self.reserves["region"] == "WLD"]
+        for r in _records(self.reserves[self.reserves["region"] == region]):
+            total = world.loc[world["source_id"] == r["source_id"], "value"]
+            if len(total):
+                out.append(_figure(r, basis, 100 * r["value"] / float(total.iloc[0]), "%"))
+        return out, basis
+
+    def _ranks(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        if claim.basis == "reserves" and self.reserves is not None:
+            frame, stage = self.reserves, "mining"
+        else:
+            frame, stage = self.production, self._stage(claim)
+        frame = frame[(frame["stage"] == stage) & frame["region"].isin(self.countries)]
+        out: list[_Figure] = []
+        what = "reserves" if claim.basis == "reserves" else f"{stage} output"
+        basis = f"{region}'s rank among countries by {what}"
+        for _key, rows in frame.groupby(["source_id", "year"], sort=False):
+            ordered = _records(rows.sort_values("value", ascending=False))
+            data_year = int(ordered[0]["year"])
+            if claim.basis != "reserves" and not (year - OUTDATED_YEARS <= data_year <= year):
+                continue
+            place = [i for i, r in enumerate(ordered) if r["region"] == region]
+            if place:
+                out.append(_figure(ordered[0], basis, float(place[0] + 1), "rank"))
+        out.sort(key=lambda f: f.published, reverse=True)
+        return out, basis
+
+    def _quotas(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        assert self.quotas is not None
+        kind = "export" if re.search(lx.EXPORT_QUOTA, claim.quote, re.IGNORECASE) else None
+        kind = kind or ("separation" if claim.stage == "separation" else "mining")
+        rows = self.quotas[
+            (self.quotas["region"] == region)
+            & (self.quotas["kind"] == kind)
+            & (self.quotas["year"] == year)
+        ]
+        basis = f"{region} {kind} quota"
+        return [_figure({**r, "published": r["year"]}, basis) for r in _records(rows)], basis
+
+    # -- verdicts ------------------------------------------------------------------------
+
+    def tolerance(self, claim: Claim, reference: float) -> float:
+        rel = REL_APPROX if claim.qualifier == "~" else REL_EXACT
+        stated = claim.low if claim.low is not None else claim.high
+        tol = rel * abs(reference)
+        if claim.unit == "%":
+            # "60 %" means about 60, not anything from 55 to 65: no rounding of whole numbers
+            tol = max(tol, SHARE_FLOOR_PP)
+        elif stated is not None:
+            tol = max(tol, rounding(claim.number_text, stated))
+        if claim.unit == "rank":
+            tol = 0.0
+        return tol
+
+    def holds(self, claim: Claim, reference: float) -> bool:
+        tol = self.tolerance(claim, reference)
+        low = -math.inf if claim.low is None else claim.low
+        high = math.inf if claim.high is None else claim.high
+        return low - tol <= reference <= high + tol
+
+    def judge(self, claim: Claim) -> Claim:
+        """Set the claim's verdict, reference, tolerance and note; returns the claim."""
+        if claim.unit == "x" and claim.metric == "growth" and claim.kind == "fact":
+            claim.note = "a multiple stated as a fact has no base year to check against"
+            return claim
+        figures, basis = self.figures(claim)
+        if claim.kind == "plan" and not figures:
+            # a plan's year lies ahead: today's figure, for scale
+            figures, basis = self.figures(replace(claim, year=None))
+        # reserves are a stock that each edition restates: the latest edition is the reference
+        stock = claim.metric == "reserves" or claim.basis == "reserves"
+        same_year = [f for f in figures if stock or claim.year is None or f.year == claim.year]
+        current = same_year[0] if same_year else (figures[0] if figures else None)
+        if current is not None:
+            claim.reference = self._reference(current)
+        if claim.kind == "plan":
+            claim.verdict = "plan"
+            if current is not None:
+                claim.note = f"today's figure for scale: {basis}"
+                if claim.unit == "t" and current.value > 0 and claim.value is not None:
+                    claim.note += f"; the plan is {claim.value / current.value:.1f} x that"
+            return claim
+        if claim.unit == "x" or current is None:
+            claim.verdict = "unverifiable"
+            claim.note = claim.note or basis
+            return claim
+        if claim.unit not in (current.unit, "t") and not current.unit.startswith(claim.unit):
+            claim.verdict = "unverifiable"
+            claim.note = f"the claim is in {claim.unit}, the pack's figure in {current.unit}"
+            return claim
+        tol = self.tolerance(claim, current.value)
+        claim.tolerance = self._describe_tolerance(claim, tol)
+        if self.holds(claim, current.value):
+            claim.verdict = "consistent"
+            claim.note = basis
+            return claim
+        older = [f for f in figures if f is not current and self.holds(claim, f.value)]
+        if older:
+            match = older[0]
+            claim.verdict = "outdated"
+            claim.note = (
+                f"{basis}: matches {match.edition or match.source_id} ({_fmt(match.value)} "
+                f"{match.unit} for {match.year}), not the latest "
+                f"{current.edition or current.source_id} ({_fmt(current.value)} {current.unit})"
+            )
+            return claim
+        claim.verdict = "inconsistent"
+        claim.note = basis
+        return claim
+
+    def _reference(self, figure: _Figure) -> Reference:
+        return Reference(
+            value=round(float(figure.value), 4),
+            unit=str(figure.unit),
+            source=self.cite(figure.source_id),
+            source_id=str(figure.source_id),
+            edition=figure.edition if isinstance(figure.edition, str) else None,
+            year=None if figure.year is None else int(figure.year),
+            basis=figure.basis,
+        )
+
+    @staticmethod
+    def _describe_tolerance(claim: Claim, tol: float) -> str:
+        if claim.unit == "rank":
+            return "exact rank"
+        if claim.unit == "%":
+            return f"±{_fmt(tol)} percentage points"
+        return f"±{_fmt(tol)} {claim.unit}"
+
+
+def _fmt(value: float) -> str:
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def conflicts(claims: list[Claim], tolerance: Callable[[Claim, float], float]) -> None:
+    """Mark facts of one text that cannot both be true: same region, metric, basis, stage, year.
+
+    Two claims disagree when their bounds, each widened by its tolerance, do not overlap.
+    """
+    facts = [
+        (i, c) for i, c in enumerate(claims) if c.kind == "fact" and c.region and c.unit != "x"
+    ]
+    for a, (i, first) in enumerate(facts):
+        for j, second in facts[a + 1 :]:
+            key_1 = (first.region, first.metric, first.basis, first.stage, first.year, first.unit)
+            key_2 = (
+                second.region, second.metric, second.basis, second.stage, second.year,
+                second.unit,
+            )  # fmt: skip
+            if key_1 != key_2:
+                continue
+            lo_1, hi_1 = _widened(first, tolerance)
+            lo_2, hi_2 = _widened(second, tolerance)
+            if hi_1 < lo_2 or hi_2 < lo_1:
+                first.conflicts.append(j)
+                second.conflicts.append(i)
+
+
+def _widened(claim: Claim, tolerance: Callable[[Claim, float], float]) -> tuple[float, float]:
+    low = -math.inf if claim.low is None else claim.low
+    high = math.inf if claim.high is None else claim.high
+    point = claim.low if claim.low is not None else claim.high or 0.0
+    tol = tolerance(claim, point)
+    return low - tol, high + tol

@@ -1,0 +1,169 @@
+"""Words the claims reader looks for, in Chinese and English: places, metrics, stages, cues.
+
+Everything the extractor recognises is listed here, so a reader can see why a sentence was read
+the way it was and add a word where one is missing.  Patterns are plain regular expressions.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pycountry
+
+WORLD = "WLD"
+
+# Short Chinese names as the press writes them (pycountry's zh_CN names are the long official
+# ones, e.g. 俄罗斯联邦), for the producers, refiners and consumers that rare-earth and
+# aluminium news mentions.  Single characters (美, 俄) are left out: they appear in compounds
+# such as 美俄合作 that name no quantity's region.
+ZH_REGIONS: dict[str, str] = {
+    "中国": "CHN", "中华人民共和国": "CHN", "我国": "CHN", "美国": "USA", "俄罗斯": "RUS",
+    "俄联邦": "RUS", "澳大利亚": "AUS", "澳洲": "AUS", "缅甸": "MMR", "越南": "VNM",
+    "巴西": "BRA", "印度": "IND", "马来西亚": "MYS", "日本": "JPN", "韩国": "KOR",
+    "德国": "DEU", "法国": "FRA", "英国": "GBR", "加拿大": "CAN", "格陵兰": "GRL",
+    "泰国": "THA", "尼日利亚": "NGA", "马达加斯加": "MDG", "老挝": "LAO", "南非": "ZAF",
+    "坦桑尼亚": "TZA", "爱沙尼亚": "EST", "乌克兰": "UKR", "哈萨克斯坦": "KAZ", "蒙古": "MNG",
+    "印度尼西亚": "IDN", "印尼": "IDN", "几内亚": "GIN", "沙特阿拉伯": "SAU", "沙特": "SAU",
+    "阿联酋": "ARE", "巴林": "BHR", "挪威": "NOR", "冰岛": "ISL", "布隆迪": "BDI",
+    "马拉维": "MWI", "安哥拉": "AGO", "瑞典": "SWE", "芬兰": "FIN", "意大利": "ITA",
+    "西班牙": "ESP", "荷兰": "NLD", "比利时": "BEL", "奥地利": "AUT", "波兰": "POL",
+    "捷克": "CZE", "斯洛文尼亚": "SVN", "台湾": "TWN", "牙买加": "JAM", "菲律宾": "PHL",
+    "内蒙古": "CHN", "包头": "CHN", "江西": "CHN", "赣州": "CHN", "四川": "CHN",
+    "克钦": "MMR", "乌德穆尔特": "RUS", "科拉半岛": "RUS",
+    "欧盟": "EU", "全球": WORLD, "世界": WORLD, "全世界": WORLD,
+}  # fmt: skip
+
+# English names the ISO list does not give as such: short forms, old names and adjectives
+# ("Chinese output").  pycountry supplies the official and common names of every country.
+EN_ALIASES: dict[str, str] = {
+    "US": "USA", "U.S.": "USA", "USA": "USA", "United States": "USA", "America": "USA",
+    "American": "USA", "China": "CHN", "Chinese": "CHN", "Beijing": "CHN", "Russia": "RUS",
+    "Russian": "RUS", "Moscow": "RUS", "Australian": "AUS", "Burma": "MMR", "Myanmar": "MMR",
+    "Burmese": "MMR", "Vietnam": "VNM", "Vietnamese": "VNM", "Brazilian": "BRA",
+    "Indian": "IND", "Malaysian": "MYS", "Japanese": "JPN", "Tokyo": "JPN",
+    "South Korea": "KOR", "Korea": "KOR", "Korean": "KOR", "German": "DEU", "French": "FRA",
+    "UK": "GBR", "Britain": "GBR", "British": "GBR", "Canadian": "CAN", "Thai": "THA",
+    "Nigerian": "NGA", "Laos": "LAO", "Estonian": "EST", "Ukrainian": "UKR",
+    "Tanzania": "TZA", "Taiwan": "TWN", "Texas": "USA", "California": "USA",
+    "Mountain Pass": "USA", "Inner Mongolia": "CHN", "Baotou": "CHN", "Jiangxi": "CHN",
+    "Kachin": "MMR", "Lovozero": "RUS", "Kola Peninsula": "RUS", "La Rochelle": "FRA",
+    "Kuantan": "MYS", "Mount Weld": "AUS", "Kalgoorlie": "AUS", "EU": "EU", "European Union": "EU",
+    "world": WORLD, "World": WORLD, "global": WORLD, "Global": WORLD, "worldwide": WORLD,
+}  # fmt: skip
+
+
+@cache
+def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    """One alternation of every place name (longest first) and the code each stands for."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(country, attr, None)
+            if value and "," not in value:
+                names[value] = country.alpha_3
+    names.update(EN_ALIASES)
+    names.update(ZH_REGIONS)
+    ordered = sorted(names, key=len, reverse=True)
+    # English names must stand as words; Chinese names have no word boundaries.
+    parts = [
+        re.escape(n) if not n[0].isascii() else rf"(?<![A-Za-z]){re.escape(n)}(?![A-Za-z])"
+        for n in ordered
+    ]
+    return re.compile("|".join(parts)), names
+
+
+# Metrics, tried in this order on the words around a number (first match wins).
+METRIC_CUES: dict[str, str] = {
+    "net_import_reliance": r"净进口依赖|进口依存度|net import reliance",
+    "reserves": r"储量|reserves?\b|resources? base",
+    "capacity": r"产能|能力|可年产|capacity|capacities|can (?:produce|separate|process|make)",
+    "quota": r"配额|指标|quotas?\b",
+    "exports": r"出口|exports?|exported|shipments? abroad",
+    "imports": r"进口|imports?|imported",
+    "investment": r"投资|投入|资金|融资|invest\w*|funding|financ\w*|loans?\b|subsid\w*",
+    "value": r"价值|估值|worth|valued|value",
+    "price": r"价格|均价|报价|prices?\b|priced",
+    "production": r"产量|生产|开采|产出|出产|开采量|\boutput|\bproduc\w*|\bmined\b|\bmining\b"
+    r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
+}
+
+# Supply-chain stages; the first that matches wins.  "稀土金属" alone is the press's loose word
+# for rare earths and names no stage.
+STAGE_CUES: dict[str, str] = {
+    "magnet": r"磁铁|磁体|永磁|磁材|magnets?\b",
+    "metal": r"金属冶炼|金属生产|金属产能|metal(?:s)? (?:making|production|output|capacity)"
+    r"|metallisation|metallization",
+    "separation": r"精炼|冶炼分离|冶炼|分离|提炼|加工|氧化物|化合物|氧化[镨钕镝铽镧铈钐铕钆钇]|"
+    r"\bNdPr\b|\bcompounds\b|refin\w*|separat\w*|processing|processed"
+    r"|oxides?\b",
+    "mining": r"开采|采矿|矿山|矿产量|矿石|精矿|\bmin(?:ing|ed|es?)\b|\bores?\b|\bconcentrates?\b",
+}
+
+# Metrics counted in tonnes, which a bare tonnage may take from elsewhere in its sentence.
+TONNAGE_METRICS = ("reserves", "capacity", "quota", "exports", "imports", "production")
+
+SHARE_CUES = (
+    r"份额|占|比重|比例|主导|控制|依赖|share|account\w* for|of (?:the )?(?:world|global)|control"
+)
+GROWTH_CUES = (
+    r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|涨|跌|grow\w*|grew|ris(?:e|es|ing)|rose|"
+    r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
+)
+RANK_WORDS = r"(?:位居|排名|排在|位列|居)"
+GAP_CUES = r"落后|差距|领先|behind|lag\w*|ahead"
+
+PLAN_CUES = (
+    r"计划|目标|规划|拟|将|预计|力争|争取|打算|有望|预期|愿景|"
+    r"\bplans?\b|\bplanned\b|\bplanning\b|\btargets?\b|\btargeted\b|\baims?\b|\baiming\b|"
+    r"\bwill\b|\bwould\b|\bintends?\b|\bexpects?\b|\bexpected to\b|\bgoal\b|\bforecasts?\b|"
+    r"\bprojected\b|\bprojects to\b|\bseeks? to\b|\bto reach\b|\bpledged?\b|希望|"
+    r"\bwants? to\b|\bwants? a\b"
+)
+# Words that put a figure in the present even when a future year is in the sentence.
+PRESENT_CUES = r"目前|现在|如今|当前|现有|\btoday\b|\bnow\b|\bcurrently\b|\bat present\b"
+# A build verb with a plant: the tonnage is the plant's capacity, not its output.
+BUILD_CUES = r"建设|新建|兴建|建成|建造|\bbuild\w*|\bbuilt\b|\bconstruct\w*"
+# A year that the text places in the future: 到2030年, by 2030.
+FUTURE_YEAR = (
+    r"(?:到|至|在|于)?(?P<y>20\d\d)年(?:前|之前|底|末)?|\bby (?:the end of )?(?P<y2>20\d\d)\b"
+)
+
+APPROX_BEFORE = (
+    r"(?:约|大约|大概|近|接近|将近|估计约?|差不多|"
+    r"\babout|\baround|\broughly|\bapproximately|\bnearly|\balmost|\bsome|\bcirca|"
+    r"\ban estimated|~|\bclose to|\baround)\s*$"
+)
+APPROX_AFTER = r"^\s*(?:左右|上下|余)"
+LOWER_BEFORE = (
+    r"(?:超过|逾|多于|至少|不少于|高于|大于|"
+    r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceeding|>|≥)\s*$"
+)
+LOWER_AFTER = r"^\s*(?:以上|之多|多)"
+UPPER_BEFORE = (
+    r"(?:不到|不足|少于|低于|小于|不超过|至多|"
+    r"\bless than|\bunder|\bbelow|\bfewer than|\bup to|\bat most|\bno more than|<|≤)\s*$"
+)
+UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
+
+# Oxides whose prices the packs hold; NdPr before Nd and Pr.
+ELEMENT_CUES: dict[str, str] = {
+    "NdPr": r"镨钕|NdPr|Nd-Pr|PrNd|Pr-Nd",
+    "Nd": r"钕|neodymium|\bNd\b",
+    "Pr": r"镨|praseodymium|\bPr\b",
+    "Dy": r"镝|dysprosium|\bDy\b",
+    "Tb": r"铽|terbium|\bTb\b",
+    "La": r"镧|lanthanum|\bLa\b",
+    "Ce": r"铈|cerium|\bCe\b",
+    "Sm": r"钐|samarium|\bSm\b",
+    "Eu": r"铕|europium|\bEu\b",
+    "Gd": r"钆|gadolinium|\bGd\b",
+    "Y": r"钇|yttrium",
+}
+# 向中国出口, "exports to Japan", 从缅甸进口: the place after these is the trade partner.
+PARTNER_BEFORE = r"(?:向|对|从|自|来自|\bto\b|\bfrom\b|\binto\b)\s*$"
+# "Madagascar and Thailand together": one figure for several regions.
+TOGETHER_CUES = r"合计|共计|一共|总共|加起来|\btogether\b|\bcombined\b|\bbetween them\b"
+EXPORT_QUOTA = r"出口配额|出口指标|export quota"
+# A plant, mine or project: a plan that names one but no tonnage is still a dated plan.
+FACILITY_CUES = r"厂|工厂|项目|矿山|生产线|基地|plant|factory|facility|project|mine\b|refinery"

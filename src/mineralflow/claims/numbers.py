@@ -1,0 +1,293 @@
+"""Numbers with their units, in Chinese and English text, normalised to base units.
+
+Tonnes become ``t``, money its ISO currency code (``USD``, ``RUB``, ``CNY``, ``EUR``), shares
+``%``, multiples (翻一番, doubling) ``x`` and ranks ``rank``.  Chinese numerals (一千万, 两千六百)
+go through cn2an; the multipliers 万 and 亿, "million" and "bn" are applied here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import cn2an
+
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+CN_NUM = rf"[{_CN_DIGITS}]*[一二两三四五六七八九十][{_CN_DIGITS}点]*"
+AR_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+NUM = rf"(?:{AR_NUM}|{CN_NUM})"
+
+ZH_MULT = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+EN_MULT = {
+    "trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
+    "thousand": 1e3, "k": 1e3,
+}  # fmt: skip
+
+# unit word -> (base unit, factor to the base unit)
+ZH_UNITS = {
+    "公吨": ("t", 1.0), "吨": ("t", 1.0), "千克": ("t", 1e-3), "公斤": ("t", 1e-3),
+    "美元": ("USD", 1.0), "卢布": ("RUB", 1.0), "人民币": ("CNY", 1.0), "元": ("CNY", 1.0),
+    "欧元": ("EUR", 1.0), "日元": ("JPY", 1.0),
+}  # fmt: skip
+EN_UNITS = {
+    "metric tons": ("t", 1.0), "metric tonnes": ("t", 1.0), "tonnes": ("t", 1.0),
+    "tons": ("t", 1.0), "tonne": ("t", 1.0), "ton": ("t", 1.0), "t": ("t", 1.0),
+    "kt": ("t", 1e3), "Mt": ("t", 1e6), "kilograms": ("t", 1e-3), "kg": ("t", 1e-3),
+    "dollars": ("USD", 1.0), "rubles": ("RUB", 1.0), "roubles": ("RUB", 1.0),
+    "yuan": ("CNY", 1.0), "euros": ("EUR", 1.0),
+}  # fmt: skip
+CURRENCY_PREFIX = {
+    "US$": "USD", "$": "USD", "USD": "USD", "RUB": "RUB", "Rub": "RUB", "CNY": "CNY",
+    "€": "EUR", "EUR": "EUR", "¥": "CNY", "RMB": "CNY",
+}  # fmt: skip
+PER_KG = r"\s*(?:/\s*(?:kg|公斤|千克)|per (?:kilogram|kg)|a (?:kilogram|kg)|每(?:公斤|千克))"
+PER_T = r"\s*(?:/\s*(?:t|吨|tonne)|per (?:tonne|ton|t)\b|a tonne|每吨)"
+
+ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7,
+    "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
+WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10,
+}  # fmt: skip
+MULTIPLE_WORDS = {
+    "翻两番": 4.0, "翻一番": 2.0, "翻番": 2.0, "翻倍": 2.0, "增加一倍": 2.0, "增长一倍": 2.0,
+    "double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "triple": 3.0,
+    "triples": 3.0, "tripled": 3.0, "tripling": 3.0, "quadruple": 4.0, "quadruples": 4.0,
+    "quadrupled": 4.0, "quadrupling": 4.0,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number found in text: where it is, its value range in base units, and its unit.
+
+    ``low == high`` for a point value; a range (4.5万至5万吨, "20-30 %", 第四或第五) has both.
+    ``exact`` is the part of the text that was read.
+    """
+
+    start: int
+    end: int
+    low: float
+    high: float
+    unit: str
+    text: str
+
+    @property
+    def value(self) -> float:
+        return self.low if self.low == self.high else (self.low + self.high) / 2
+
+
+def to_number(token: str) -> float:
+    """An Arabic (``270,000``, ``4.5``) or Chinese (``一千万``, ``两千六百``) numeral as a float."""
+    token = token.strip()
+    if re.fullmatch(AR_NUM, token):
+        return float(token.replace(",", ""))
+    if token in WORDS:
+        return float(WORDS[token])
+    if token in ORDINALS:
+        return float(ORDINALS[token])
+    if re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
+        return float(token[:-2])
+    return float(cn2an.cn2an(token, "smart"))
+
+
+def _mult(word: str | None) -> float:
+    if not word:
+        return 1.0
+    return ZH_MULT.get(word) or EN_MULT.get(word.lower(), 1.0)
+
+
+_ZH_MULT = "|".join(sorted(ZH_MULT, key=len, reverse=True))
+_EN_MULT = r"trillion|billion|bn|million|mn|thousand|m\b|k\b"
+_ZH_UNIT = "|".join(sorted(ZH_UNITS, key=len, reverse=True))
+_EN_UNIT = "|".join(re.escape(u) for u in sorted(EN_UNITS, key=len, reverse=True))
+_EN_WORDS = r"two|three|four|five|six|seven|eight|nine|ten"
+_RANGE = r"\s*(?:-|–|—|~|～|至|到|to|and)\s*"
+
+PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    # 百分之六十
+    ("pct_zh", re.compile(rf"百分之(?P<a>{NUM})(?:(?:至|到|-)百分之(?P<b>{NUM}))?")),
+    # 20-30%, 11.5%, 70 per cent
+    (
+        "pct",
+        re.compile(
+            rf"(?P<a>{AR_NUM})(?:\s*%?{_RANGE}(?P<b>{AR_NUM}))?\s*(?:%|％|per ?cent\b|pc\b)"
+        ),
+    ),
+    # $110/kg, US$1.5 billion, Rub 100 bn
+    (
+        "cur_prefix",
+        re.compile(
+            rf"(?P<cur>US\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR)\s?(?P<a>{AR_NUM})"
+            rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
+            rf"(?:\s?(?P<m2>{_EN_MULT}))?)?(?P<per>{PER_KG}|{PER_T})?"
+        ),
+    ),
+    # 每公斤55美元
+    (
+        "zh_per_kg",
+        re.compile(rf"每(?:公斤|千克)\s*(?:约|约为)?\s*(?P<a>{NUM})\s*(?P<u>美元|元|人民币)"),
+    ),
+    # 七成, 九成以上
+    ("tenths", re.compile(r"(?P<a>[一二三四五六七八九]|\d)成(?!本|为|立|功|交|品)")),
+    # 27万吨, 4.5万至5万吨, 1000亿卢布, 60美元/公斤
+    (
+        "zh",
+        re.compile(
+            rf"(?P<a>{NUM})\s*(?P<m>{_ZH_MULT})?(?:{_RANGE}(?P<b>{NUM})\s*(?P<m2>{_ZH_MULT})?)?"
+            rf"\s*(?:多)?(?P<u>{_ZH_UNIT})(?P<per>{PER_KG}|{PER_T})?"
+        ),
+    ),
+    # 270,000 tonnes, 2.5 million tons, 50 kt, 100 billion roubles
+    (
+        "en",
+        re.compile(
+            rf"(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE}(?P<b>{AR_NUM})"
+            rf"(?:\s?(?P<m2>{_EN_MULT}))?)?\s?(?:(?:metric )?(?:tonnes|tons) of |of )?"
+            rf"(?P<u>{_EN_UNIT})(?![A-Za-z])(?P<per>{PER_KG}|{PER_T})?"
+        ),
+    ),
+    # 第四或第五, 世界第四大
+    (
+        "rank_zh",
+        re.compile(
+            rf"第(?P<a>{CN_NUM}|\d+)(?:(?:或|至|到|-)第?(?P<b>{CN_NUM}|\d+))?"
+            r"(?=位|大|名|的|,|，|。|;|；|$)"
+        ),
+    ),
+    (
+        "rank_en",
+        re.compile(
+            rf"\b(?:the )?(?P<a>{ORD})(?:\s+or\s+(?P<b>{ORD}))?[- ](?:largest|biggest|"
+            rf"greatest|highest)\b|\branks? (?P<c>{ORD})(?:\s+or\s+(?P<d>{ORD}))?\b"
+        ),
+    ),
+    ("rank_top", re.compile(r"\bthe (?:world's )?(?:largest|biggest)\b|最大")),
+    # 翻一番, doubling, 3倍, three-fold
+    (
+        "multiple",
+        re.compile(
+            r"翻两番|翻一番|翻番|翻倍|增加一倍|增长一倍|\b(?:double[sd]?|doubling|triple[sd]?|"
+            r"tripling|quadruple[sd]?|quadrupling)\b"
+            rf"|(?P<a>{NUM})\s*倍|(?P<c>{AR_NUM}|{_EN_WORDS})[- ]?(?:fold|times)\b"
+        ),
+    ),
+    # 20年 as a duration (落后中国20年), not a calendar year
+    (
+        "years",
+        re.compile(
+            rf"(?<!\d)(?P<a>\d{{1,2}}|{CN_NUM})\s*(?:多)?年(?!代|底|初)|(?P<c>\d{{1,2}}) years\b"
+        ),
+    ),
+]
+
+
+def _base_unit(kind: str, match: re.Match[str]) -> tuple[str, float]:
+    groups = match.groupdict()
+    per = groups.get("per")
+    if kind == "cur_prefix":
+        unit = CURRENCY_PREFIX[groups["cur"]]
+        factor = 1.0
+    elif kind == "zh":
+        unit, factor = ZH_UNITS[groups["u"]]
+    else:
+        unit, factor = EN_UNITS.get(groups["u"], EN_UNITS.get(groups["u"].lower(), ("t", 1.0)))
+    if per and unit != "t":
+        per_kg = re.match(PER_KG, per) is not None
+        return (f"{unit}/kg", 1.0) if per_kg else (f"{unit}/kg", 1e-3)
+    return unit, factor
+
+
+def _ends_year(text: str, match: re.Match[str]) -> bool:
+    """A four-digit year before 年 (2028年) or a bare year is a date, not a quantity."""
+    token = match.group("a") or ""
+    return bool(re.fullmatch(r"(19|20)\d\d", token))
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Every quantity in ``text``, left to right, without overlaps (the first pattern wins)."""
+    found: list[Quantity] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in PATTERNS:
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < e and s < span[1] for s, e in taken):
+                continue
+            quantity = _read(kind, match, text)
+            if quantity is None:
+                continue
+            found.append(quantity)
+            taken.append(span)
+    return sorted(found, key=lambda q: q.start)
+
+
+def _read(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    s, e = match.span()
+    raw = match.group(0)
+    try:
+        if kind in ("pct", "pct_zh"):
+            low = to_number(g["a"])
+            high = to_number(g["b"]) if g.get("b") else low
+            return Quantity(s, e, min(low, high), max(low, high), "%", raw)
+        if kind in ("cur_prefix", "zh", "en"):
+            if kind in ("zh", "en") and _ends_year(text, match) and not g.get("m"):
+                return None
+            unit, factor = _base_unit(kind, match)
+            m2 = g.get("m2") or g.get("m")
+            low = to_number(g["a"]) * _mult(g.get("m")) * factor
+            if g.get("b"):
+                # 4.5至5万吨: a bare first number takes the multiplier of the second
+                first_mult = _mult(g.get("m")) if g.get("m") else _mult(m2)
+                low = to_number(g["a"]) * first_mult * factor
+                high = to_number(g["b"]) * _mult(m2) * factor
+            else:
+                high = low
+            return Quantity(s, e, min(low, high), max(low, high), unit, raw)
+        if kind == "zh_per_kg":
+            value = to_number(g["a"])
+            return Quantity(s, e, value, value, f"{ZH_UNITS[g['u']][0]}/kg", raw)
+        if kind == "tenths":
+            value = 10 * to_number(g["a"])
+            return Quantity(s, e, value, value, "%", raw)
+        if kind in ("rank_zh", "rank_en"):
+            a = g.get("a") or g.get("c")
+            b = g.get("b") or g.get("d")
+            low = to_number(str(a))
+            high = to_number(str(b)) if b else low
+            if not 1 <= low <= 50:
+                return None
+            return Quantity(s, e, min(low, high), max(low, high), "rank", raw)
+        if kind == "rank_top":
+            return Quantity(s, e, 1.0, 1.0, "rank", raw)
+        if kind == "multiple":
+            word = raw.strip()
+            if word in MULTIPLE_WORDS or word.lower() in MULTIPLE_WORDS:
+                value = MULTIPLE_WORDS.get(word, MULTIPLE_WORDS.get(word.lower(), 2.0))
+            else:
+                value = to_number(str(g.get("a") or g.get("c")))
+            return Quantity(s, e, value, value, "x", raw)
+        if kind == "years":
+            value = to_number(str(g.get("a") or g.get("c")))
+            if not 1 <= value <= 99:
+                return None
+            return Quantity(s, e, value, value, "years", raw)
+    except (ValueError, TypeError, KeyError):
+        return None
+    return None
+
+
+def decimals(text: str) -> int:
+    """Digits after the decimal point in the first number of ``text`` (for rounding)."""
+    match = re.search(r"\d+(?:\.(\d+))?", text.replace(",", ""))
+    if match is None or match.group(1) is None:
+        return 0
+    return len(match.group(1))
+
+
+def is_finite(value: float) -> bool:
+    return not (math.isinf(value) or math.isnan(value))
