@@ -25,7 +25,7 @@ from rich.text import Text
 from mineralflow import claims as claims_mod
 from mineralflow.compare import GROUPS, compare
 from mineralflow.data import check_pack, load_pack
-from mineralflow.data.pack import bundled_packs
+from mineralflow.data.pack import Pack, bundled_packs
 from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
 from mineralflow.data.validate import suggest
 from mineralflow.errors import MineralflowError, PackError, SelectionError
@@ -569,9 +569,9 @@ def _date(value: str | None) -> date | None:
         raise MineralflowError(f"--date '{value}': give a date as YYYY-MM-DD") from None
 
 
-def _checked(file: Path, when: str | None, pack: str) -> claims_mod.CheckedText:
+def _checked(file: Path, when: str | None, pack: Pack) -> claims_mod.CheckedText:
     text = claims_mod.read_text(file)
-    return claims_mod.check_text(text, load_pack(pack), _date(when))
+    return claims_mod.check_text(text, pack, _date(when))
 
 
 @claims_app.command("check")
@@ -584,7 +584,7 @@ def claims_check(
     pack: ClaimsPackOption = "rare_earths",
 ) -> None:
     """Find every figure in the text and judge it against the pack, with source and tolerance."""
-    checked = _checked(file, when, pack)
+    checked = _checked(file, when, load_pack(pack))
     if as_json:
         records = [c.as_json(i) for i, c in enumerate(checked.claims)]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
@@ -647,9 +647,10 @@ def claims_scenario(
     pack: ClaimsPackOption = "rare_earths",
 ) -> None:
     """Draft a scenario YAML from the plans in the text, for you to edit and run."""
-    checked = _checked(file, when, pack)
+    opened = load_pack(pack)
+    checked = _checked(file, when, opened)
     scenario_name = name or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "draft"
-    text = claims_mod.draft_scenario(checked, load_pack(pack), scenario_name, file.name)
+    text = claims_mod.draft_scenario(checked, opened, scenario_name, file.name)
     if out_file is None:
         sys.stdout.write(text)
         return

@@ -72,9 +72,8 @@ class Claim:
 
     def as_json(self, index: int) -> dict[str, Any]:
         """The JSON object of ``claims check --json`` (base units: t, USD; shares in %)."""
-        data = asdict(self)
-        ref = data.pop("reference")
-        data = {
+        ref = asdict(self.reference) if self.reference is not None else None
+        return {
             "id": index,
             "quote": self.quote,
             "number": self.number_text,
@@ -97,4 +96,3 @@ class Claim:
             "conflicts_with": self.conflicts,
             "lang": self.lang,
         }
-        return data

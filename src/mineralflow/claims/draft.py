@@ -20,7 +20,7 @@ from mineralflow.claims.check import CheckedText
 from mineralflow.claims.claim import Claim
 from mineralflow.claims.judge import Judge
 from mineralflow.data.pack import Pack
-from mineralflow.errors import MineralflowError
+from mineralflow.files import write_text_file
 
 DEFAULT_YEAR = 2030
 
@@ -126,15 +126,4 @@ def draft_scenario(checked: CheckedText, pack: Pack, name: str, source: str) -> 
 
 def write_draft(text: str, target: Path) -> Path:
     """Write the draft through a temporary file (never half-written); .yaml or .yml only."""
-    if target.suffix.lower() not in (".yaml", ".yml"):
-        raise MineralflowError(f"scenario file '{target}': give a file name ending in .yaml")
-    if target.is_dir():
-        raise MineralflowError(f"scenario file '{target}' is a folder; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(target)
-    except OSError as exc:
-        raise MineralflowError(f"scenario file '{target}': cannot be written: {exc}") from None
-    return target
+    return write_text_file(text, target, "scenario file", (".yaml", ".yml"))

@@ -103,14 +103,10 @@ STAGE_CUES: dict[str, str] = {
 # Metrics counted in tonnes, which a bare tonnage may take from elsewhere in its sentence.
 TONNAGE_METRICS = ("reserves", "capacity", "quota", "exports", "imports", "production")
 
-SHARE_CUES = (
-    r"份额|占|比重|比例|主导|控制|依赖|share|account\w* for|of (?:the )?(?:world|global)|control"
-)
 GROWTH_CUES = (
     r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|涨|跌|grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
 )
-RANK_WORDS = r"(?:位居|排名|排在|位列|居)"
 GAP_CUES = r"落后|差距|领先|behind|lag\w*|ahead"
 
 PLAN_CUES = (

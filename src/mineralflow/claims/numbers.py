@@ -7,7 +7,6 @@ go through cn2an; the multipliers 万 and 亿, "million" and "bn" are applied he
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -279,15 +278,3 @@ def _read(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     except (ValueError, TypeError, KeyError):
         return None
     return None
-
-
-def decimals(text: str) -> int:
-    """Digits after the decimal point in the first number of ``text`` (for rounding)."""
-    match = re.search(r"\d+(?:\.(\d+))?", text.replace(",", ""))
-    if match is None or match.group(1) is None:
-        return 0
-    return len(match.group(1))
-
-
-def is_finite(value: float) -> bool:
-    return not (math.isinf(value) or math.isnan(value))

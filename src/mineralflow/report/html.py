@@ -20,6 +20,7 @@ from plotly.offline import get_plotlyjs
 from mineralflow import __version__
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
+from mineralflow.files import write_text_file
 from mineralflow.metrics.supply_risk import reference_values
 from mineralflow.report import charts, i18n
 from mineralflow.report.findings import focus_year, headlines, horizon_sentences, shortages
@@ -248,15 +249,4 @@ window.PlotlyGeoAssets.topojson["world_110m"]={topojson};</script>
 
 def write(document: str, target: Path) -> Path:
     """Write ``document`` to ``target`` through a temporary file: never half-written."""
-    if target.suffix.lower() not in (".html", ".htm"):
-        raise MineralflowError(f"report file '{target}': give a file name ending in .html")
-    if target.exists() and target.is_dir():
-        raise MineralflowError(f"report file '{target}' is a folder; give a file name")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{target.name}.tmp")
-        temp.write_text(document, encoding="utf-8")
-        temp.replace(target)
-    except OSError as exc:
-        raise MineralflowError(f"report file '{target}': cannot be written: {exc}") from None
-    return target
+    return write_text_file(document, target, "report file", (".html", ".htm"))
