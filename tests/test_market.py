@@ -105,19 +105,59 @@ def test_balance_problem_emerges_in_the_baseline() -> None:
     assert surplus[1] > 1.3 * surplus[0]
 
 
-def test_hindcast_quota_binds_and_prices_rise_from_2009_to_2011() -> None:
-    pack = mf.load_pack("rare_earths")
-    run = simulate(pack, (2009, 2011), base_year=2009)
+@pytest.fixture(scope="module")
+def hindcast():  # type: ignore[no-untyped-def]
+    return simulate(mf.load_pack("rare_earths"), (2009, 2011), base_year=2009)
+
+
+def test_hindcast_quota_binds_and_prices_rise_from_2009_to_2011(hindcast) -> None:  # type: ignore[no-untyped-def]
+    run = hindcast
     table = price_multiples(run, ["Nd", "Dy"], 2009, 2011).set_index("product")
     assert table.loc["Nd", "observed"] == pytest.approx(195 / 19.12)
     assert table.loc["Dy", "observed"] == pytest.approx(1410 / 115.67)
     assert (table["simulated_export"] > 1.0).all()
     assert (table["simulated_domestic"] > 1.0).all()
+    # Nd lands within the factor of 2 aimed for; Dy's gap is explained in docs/validation.md
+    nd = table.loc["Nd"]
+    assert nd["observed"] / 2 <= nd["simulated_export"] <= nd["observed"] * 2
     # the 2010 quota binds and splits the markets: export prices exceed domestic ones
     rent = run.solution(2010).quota_rent["CHN"]
     assert rent > 1.0
     prices = run.solution(2010).prices
     assert prices[("JPN", "La")] > 2 * prices[("CHN", "La")]
+
+
+def test_hindcast_holds_unreported_supply_at_its_base_amount(hindcast) -> None:  # type: ignore[no-untyped-def]
+    run = hindcast
+    base = run.calibration.data.stocks["release"]
+    assert base[("CHN", "Nd")] > 5000  # the calibration needs unreported Nd in 2009
+    for year in (2010, 2011):
+        released = run.solution(year).released.reindex(base.index)
+        assert (released <= base + 1e-6).all(), (released - base).max()
+    # scarce Nd: China releases all the unreported supply the limit allows
+    assert run.solution(2011).released[("CHN", "Nd")] == pytest.approx(base[("CHN", "Nd")])
+
+
+def test_demand_adjusts_partially_towards_its_long_run_response(re_copy) -> None:  # type: ignore[no-untyped-def]
+    """After the 2010 price rise, buyers abroad cut back less in 2011 when they adjust slowly."""
+    fast = re_copy / "parameters.csv"
+    text = fast.read_text(encoding="utf-8")
+    assert "demand_adjustment,separation,0.3," in text
+    slow_run = simulate(mf.load_pack(re_copy), (2009, 2011), base_year=2009)
+    fast.write_text(
+        text.replace("demand_adjustment,separation,0.3,", "demand_adjustment,separation,1,")
+    )
+    fast_run = simulate(mf.load_pack(re_copy), (2009, 2011), base_year=2009)
+    keys = slow_run.problem.demand_keys
+    oxide = np.array(
+        [s in {"catalysts", "glass_polishing", "metallurgy"} for s in keys.get_level_values(1)]
+    )
+    slow, quick = slow_run.reference_demand[2011][oxide], fast_run.reference_demand[2011][oxide]
+    assert slow.sum() > quick.sum()
+    # the first year after the base has no earlier response to adjust from: equal demand
+    assert slow_run.reference_demand[2009][oxide].sum() == pytest.approx(
+        fast_run.reference_demand[2009][oxide].sum(), rel=1e-9
+    )
 
 
 def test_negative_quota_is_a_typed_infeasibility(ree_cal) -> None:  # type: ignore[no-untyped-def]

@@ -171,6 +171,17 @@ def _date(pack: Path) -> str:
     return "column 'date': '2023-13-21' is not a calendar date"
 
 
+@case("share above one")
+def _share(pack: Path) -> str:
+    row = "demand_adjustment,magnet,0.3,"
+    line = _line_of(pack / "parameters.csv", row)
+    _edit(pack / "parameters.csv", row, "demand_adjustment,magnet,1.3,")
+    return (
+        f"parameters.csv, line {line}, column 'value': 'demand_adjustment' is 1.3; "
+        "it is a share and must lie between 0 and 1"
+    )
+
+
 @case("bad manifest")
 def _manifest(pack: Path) -> str:
     _edit(pack / "pack.yaml", "base_year: 2024", "base_year: 24")

@@ -4,12 +4,18 @@ One :class:`~mineralflow.market.problem.MarketProblem` is built for the whole ru
 only its bounds and right-hand sides change:
 
 * demand: each sector's reference quantity grows at its published rate
-  (``demand_growth.csv``) and responds with a lag to last year's price at the gap between
-  the long-run and the short-run elasticity (substitution and thrifting);
+  (``demand_growth.csv``) and moves towards its long-run response to last year's price
+  (substitution and thrifting, at the gap between the long-run and the short-run
+  elasticity) by the stage's ``demand_adjustment`` share a year (partial adjustment);
 * capacity: announced projects enter at their start year and ramp up; a group that ran
   above its normal utilisation (so that its price exceeded the calibrated normal margin)
   orders new capacity that arrives after the stage's lead time;
 * policy: the pack's export quotas of the year, and any constraints a scenario adds.
+
+Years before the pack's base year (a hindcast) take supply as history recorded it: the
+published output of each country and stage is an upper limit, and what the calibration
+found unreported (releases from stocks, recycled scrap, output outside the statistics)
+cannot grow beyond its base-year amount.
 """
 
 from __future__ import annotations
@@ -203,6 +209,26 @@ def historical_caps(
     return out
 
 
+def historical_release_caps(
+    pack: Pack, calibration: Calibration, stock_keys: pd.Index, years: list[int]
+) -> np.ndarray:
+    """Upper limits (t) on stock releases by (year, stock key): the base-year amount in
+    years before the pack's base year, ``inf`` otherwise.
+
+    In the base year these releases close what published output and demand leave open
+    (unreported mine output, recycled scrap, stocks drawn down).  Left to prices, they would
+    grow with the price like any supply; in a hindcast that would answer a supply cut with
+    supply that governments were at the same time cracking down on (China's 2010-2011
+    campaigns against illegal mining and smuggling), so they are held at their base amount.
+    """
+    out = np.full((len(years), len(stock_keys)), np.inf)
+    base = calibration.data.stocks["release"].reindex(stock_keys).fillna(0.0).to_numpy(float)
+    for i, year in enumerate(years):
+        if calibration.year < year < pack.manifest.base_year:
+            out[i] = base
+    return out
+
+
 def pack_quotas(pack: Pack) -> dict[int, dict[str, float]]:
     """Export quotas from the pack's quotas table: year -> exporting region -> t."""
     if "quotas" not in pack.tables:
@@ -268,6 +294,8 @@ def simulate(
     p0 = np.maximum(d["price"].to_numpy(float), 1e-9)
     long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
     eta_gap = long_eta - d["eta"].to_numpy(float)
+    stage_of_key = network.demand["stage"].reindex(keys)
+    adjust = stage_of_key.map(params["demand_adjustment"]).to_numpy(float)
     span = tuple(run_years)
     growth = cal.cache.get(("growth", span))
     if growth is None:
@@ -278,6 +306,12 @@ def simulate(
     caps = cal.cache.get(("caps", span))
     if caps is None:
         caps = cal.cache[("caps", span)] = historical_caps(pack, network, cal, run_years)
+    release_caps = cal.cache.get(("releases", span))
+    if release_caps is None:
+        release_caps = cal.cache[("releases", span)] = historical_release_caps(
+            pack, cal, problem.stock_keys, run_years
+        )
+    historical = np.isfinite(release_caps).any(axis=1)
     if plan is not None and plan.growth is not None:
         growth = np.where(np.isnan(plan.growth), growth, plan.growth)
     basket = cal.cache.get("basket")
@@ -345,6 +379,7 @@ def simulate(
             caps[i],
             limits=limits,
             balance_rhs=None if plan is None or plan.stockpile is None else plan.stockpile[i],
+            release_cap=release_caps[i] if historical[i] else None,
         )
         run.raw[year] = raw
         run.reference_demand[year] = reference * substitution
@@ -357,9 +392,11 @@ def simulate(
         pressure = np.clip((util - u0) / np.maximum(1.0 - u0, 0.05), 0.0, 1.0)
         arrival = np.minimum(i + lead, len(orders) - 1)
         np.add.at(orders, (arrival, np.arange(len(groups))), capacity * rate * pressure)
-        # substitution answers this year's basket price, next year
+        # substitution answers this year's basket price from next year, closing the stage's
+        # share of the gap to the long-run response each year
         price = basket @ raw.row_dual[balance]
-        substitution = np.clip(np.maximum(price / p0, 1e-3) ** eta_gap, *SUBSTITUTION_BOUNDS)
+        target = np.clip(np.maximum(price / p0, 1e-3) ** eta_gap, *SUBSTITUTION_BOUNDS)
+        substitution = substitution ** (1.0 - adjust) * target**adjust
         if progress is not None:
             progress(year)
     run.wall_seconds = time.perf_counter() - started

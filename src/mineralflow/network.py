@@ -134,6 +134,7 @@ PARAMETER_DEFAULTS = {
     "gap_cost_factor": 1.0,
     "gap_yield_loss": 0.0,
     "max_price_multiple": float("inf"),
+    "demand_adjustment": 1.0,
 }
 
 

@@ -155,6 +155,11 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "highest price, as a multiple of the base-year price, that buyers of the stage's "
         "products pay before going without (no limit where absent)",
     ),
+    "demand_adjustment": (
+        "1/yr",
+        "share of the gap to the long-run price response that buyers of the stage's products "
+        "close each year (partial adjustment; 1 closes it within a year)",
+    ),
 }
 
 

@@ -345,17 +345,30 @@ def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
                 )
 
 
+#: Parameters that are shares of something, so at most 1.
+SHARE_PARAMETERS = ("base_utilisation", "gap_yield_loss", "demand_adjustment")
+
+
 def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Each model parameter names a stage of the pack and is written in its declared unit."""
     frame = tables.get("parameters")
     if frame is None:
         return
     stages = set(tables["stages"]["stage"]) if "stages" in tables else set()
-    for name, scope, unit, line in zip(
-        frame["parameter"], frame["scope"], frame["unit"], frame[LINE], strict=True
+    for name, scope, unit, value, line in zip(
+        frame["parameter"], frame["scope"], frame["unit"], frame["value"], frame[LINE], strict=True
     ):
         if name not in MODEL_PARAMETERS:
             continue  # already reported as a disallowed value
+        if name in SHARE_PARAMETERS and value is not None and not 0 <= float(value) <= 1:
+            problems.append(
+                Problem(
+                    "parameters.csv",
+                    f"'{name}' is {value}; it is a share and must lie between 0 and 1",
+                    line=int(line),
+                    column="value",
+                )
+            )
         if stages and scope not in stages:
             problems.append(
                 Problem(

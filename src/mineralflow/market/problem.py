@@ -117,6 +117,7 @@ class MarketProblem:
         self.limit_names: list[str] = []
         self._limit_bounds: tuple[NDArray, NDArray] | None = None
         self._rhs_set = False  # balance rows carry a scenario's fixed purchases
+        self._release_capped = False  # stock releases are limited (historical years)
 
     def fresh(self) -> MarketProblem:
         """A copy sharing this problem's structure, not yet loaded into a solver.
@@ -126,6 +127,7 @@ class MarketProblem:
         """
         clone = copy.copy(self)
         clone._highs = None
+        clone._rhs_set = clone._release_capped = False
         return clone
 
     def with_limits(self, weights: sp.csr_matrix, names: list[str]) -> MarketProblem:
@@ -555,6 +557,7 @@ class MarketProblem:
         *,
         limits: tuple[NDArray, NDArray] | None = None,
         balance_rhs: NDArray | None = None,
+        release_cap: NDArray | None = None,
     ) -> RawSolution:
         """Fast path between years: only capacities, demand, quotas and limits change.
 
@@ -563,7 +566,8 @@ class MarketProblem:
         output limit that leaves the cost curve unchanged), ``limits`` the lower and upper
         bounds (t) of the scenario's limit rows, ``balance_rhs`` by node (t: what must
         leave the node's market, e.g. a stockpile's purchases; negative for sales), all in
-        the problem's order.
+        the problem's order; ``release_cap`` by stock key (t, ``inf`` for none) limits what
+        stock holders release, leaving their cost curve unchanged.
         """
         assert self._highs is not None, "solve() must load the problem first"
         h = self._highs
@@ -587,7 +591,17 @@ class MarketProblem:
             rhs = np.zeros(len(rows)) if balance_rhs is None else balance_rhs / SCALE
             h.changeRowsBounds(len(rows), rows, rhs, rhs)  # type: ignore[attr-defined]
             self._rhs_set = balance_rhs is not None
-        for block in (sup, use):
+        blocks = [sup, use]
+        if release_cap is not None or self._release_capped:
+            rel = self.cols["release"]
+            base = self._cache[1][rel].reshape(len(self.stock_keys), self.n_stk)
+            if release_cap is not None:
+                edges = np.minimum(np.cumsum(base, axis=1), release_cap[:, None] / SCALE)
+                base = np.diff(edges, axis=1, prepend=0.0)
+            self._upper[rel] = base.ravel()
+            self._release_capped = release_cap is not None
+            blocks.append(rel)
+        for block in blocks:
             span = np.arange(block.start, block.stop, dtype=np.int32)
             h.changeColsBounds(len(span), span, self._lower[span], self._upper[span])
         if quotas is not None and len(self.quota_regions):
