@@ -179,6 +179,11 @@ def project_matrix(
     return out
 
 
+def historical_years(pack: Pack, calibration: Calibration, years: list[int]) -> np.ndarray:
+    """Which ``years`` are history: after the calibration year, before the pack's base year."""
+    return np.array([calibration.year < y < pack.manifest.base_year for y in years], dtype=bool)
+
+
 def historical_caps(
     pack: Pack, network: Network, calibration: Calibration, years: list[int]
 ) -> np.ndarray:
@@ -190,8 +195,9 @@ def historical_caps(
     out = np.full((len(years), len(network.groups)), np.inf)
     first = network.stages[0]
     feed = pack.table("mine_feed") if first.kind == "deposits" else None
+    history = historical_years(pack, calibration, years)
     for i, year in enumerate(years):
-        if year <= calibration.year or year >= pack.manifest.base_year:
+        if not history[i]:
             continue
         published = pack.select("production", year=year)
         totals = published.groupby(["region", "stage"])["value"].sum()
@@ -223,9 +229,7 @@ def historical_release_caps(
     """
     out = np.full((len(years), len(stock_keys)), np.inf)
     base = calibration.data.stocks["release"].reindex(stock_keys).fillna(0.0).to_numpy(float)
-    for i, year in enumerate(years):
-        if calibration.year < year < pack.manifest.base_year:
-            out[i] = base
+    out[historical_years(pack, calibration, years)] = base
     return out
 
 
@@ -311,7 +315,7 @@ def simulate(
         release_caps = cal.cache[("releases", span)] = historical_release_caps(
             pack, cal, problem.stock_keys, run_years
         )
-    historical = np.isfinite(release_caps).any(axis=1)
+    historical = historical_years(pack, cal, run_years)
     if plan is not None and plan.growth is not None:
         growth = np.where(np.isnan(plan.growth), growth, plan.growth)
     basket = cal.cache.get("basket")

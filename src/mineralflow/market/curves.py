@@ -42,6 +42,15 @@ def supply_blocks(
     return widths, np.maximum(cost, 0.0)
 
 
+def cap_blocks(widths: FloatArray, cap: FloatArray) -> FloatArray:
+    """Block widths (rows: curves) cut so that each curve's total is at most ``cap``.
+
+    The cheapest blocks are kept: a limit on quantity leaves the curve's costs unchanged.
+    """
+    edges = np.minimum(np.cumsum(widths, axis=1), cap[:, None])
+    return np.diff(edges, axis=1, prepend=0.0)
+
+
 def demand_blocks(
     reference: FloatArray,
     price: FloatArray,

@@ -29,6 +29,7 @@ from mineralflow.market.curves import (
     DEMAND_EDGES,
     STOCK_EDGES,
     SUPPLY_EDGES,
+    cap_blocks,
     demand_blocks,
     stock_blocks,
     supply_blocks,
@@ -574,8 +575,7 @@ class MarketProblem:
         sup, use = self.cols["supply"], self.cols["use"]
         widths = self._unit_supply * capacity[:, None]
         if output_cap is not None:
-            edges = np.minimum(np.cumsum(widths, axis=1), output_cap[:, None])
-            widths = np.diff(edges, axis=1, prepend=0.0)
+            widths = cap_blocks(widths, output_cap)
         self._upper[sup] = widths.ravel() / SCALE
         self._upper[use] = (self._unit_demand * reference[:, None]).ravel() / SCALE
         if limits is not None and "limit" in self.rows:
@@ -596,8 +596,7 @@ class MarketProblem:
             rel = self.cols["release"]
             base = self._cache[1][rel].reshape(len(self.stock_keys), self.n_stk)
             if release_cap is not None:
-                edges = np.minimum(np.cumsum(base, axis=1), release_cap[:, None] / SCALE)
-                base = np.diff(edges, axis=1, prepend=0.0)
+                base = cap_blocks(base, release_cap / SCALE)
             self._upper[rel] = base.ravel()
             self._release_capped = release_cap is not None
             blocks.append(rel)
