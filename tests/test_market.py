@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mineralflow as mf
-from mineralflow.dynamics import Policies, simulate
+from mineralflow.dynamics import YearModel, YearState, base_plan, simulate, step
 from mineralflow.market.calibration import calibrate
 from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.exact import solve_exact
 from mineralflow.market.problem import MarketProblem
+from mineralflow.market.ties import TIE_COST
 from mineralflow.network import build_network
 from mineralflow.validation import price_multiples
 
@@ -35,7 +36,7 @@ def ree_cal():  # type: ignore[no-untyped-def]
 
 def test_base_year_reproduces_production_by_country_and_stage(calibrated) -> None:  # type: ignore[no-untyped-def]
     pack, cal = calibrated
-    solution = cal.problem.fresh().solve(cal.data, cal.year)
+    solution = cal.problem.solve(cal.data, cal.year)
     groups = cal.data.network.groups
     model = solution.production.groupby([groups["region"], groups["stage"]]).sum()
     published = pack.select("production", year=cal.year)
@@ -49,7 +50,7 @@ def test_base_year_reproduces_production_by_country_and_stage(calibrated) -> Non
 
 def test_base_year_reproduces_published_prices_within_five_percent(calibrated) -> None:  # type: ignore[no-untyped-def]
     pack, cal = calibrated
-    solution = cal.problem.fresh().solve(cal.data, cal.year)
+    solution = cal.problem.solve(cal.data, cal.year)
     prices = pack.select("prices", year=cal.year)
     prices = prices[(prices["basis"] == "annual average") & (prices["confidence"] != "E")]
     checked = 0
@@ -84,12 +85,13 @@ def test_mass_balance_holds_at_every_node(ree_cal, capacity, demand, cost) -> No
     perturbed = replace(
         data, groups=groups, demand=data.demand.assign(reference=data.demand["reference"] * demand)
     )
-    solution = cal.problem.fresh().solve(perturbed, 2030)
+    solution = cal.problem.solve(perturbed, 2030)
     scale = max(1.0, float(solution.production.max()))
     assert solution.balance_residual.abs().max() < 1e-6 * scale
     # every process draws its inputs and every consumer its basket from the nodes
     assert (solution.production >= -1e-6).all()
-    assert (solution.production <= groups["capacity"] * (1 + 1e-9) + 1e-6).all()
+    capacity = groups["capacity"].reindex(solution.production.index)
+    assert (solution.production <= capacity * (1 + 1e-9) + 1e-6).all()
 
 
 def test_balance_problem_emerges_in_the_baseline() -> None:
@@ -161,10 +163,12 @@ def test_demand_adjusts_partially_towards_its_long_run_response(re_copy) -> None
 
 
 def test_negative_quota_is_a_typed_infeasibility(ree_cal) -> None:  # type: ignore[no-untyped-def]
-    _, cal = ree_cal
-    problem = cal.problem.fresh()
+    pack, cal = ree_cal
+    plan = base_plan(pack, cal, [2024, 2025, 2026])
+    plan.quotas[2, cal.problem.quota_regions.index("CHN")] = -100.0
     with pytest.raises(InfeasibleError) as info:
-        problem.solve(replace(cal.data, quotas={"CHN": -100.0}), 2026)
+        simulate(pack, (2024, 2026), calibration=cal, plan=plan)
+    assert info.value.year == 2026
     assert info.value.family == "export_quota"
     assert info.value.region == "CHN"
     assert "export_quota" in str(info.value)
@@ -175,7 +179,7 @@ def test_negative_capacity_names_the_group(ree_cal) -> None:  # type: ignore[no-
     groups = cal.data.groups.copy()
     groups.loc["USA|separation", "capacity"] = -5.0
     with pytest.raises(InfeasibleError) as info:
-        cal.problem.fresh().solve(replace(cal.data, groups=groups), 2026)
+        cal.problem.solve(replace(cal.data, groups=groups), 2026)
     assert info.value.family == "supply"
     assert info.value.product == "USA|separation"
 
@@ -194,7 +198,7 @@ def test_block_lp_matches_exact_qp_on_the_aluminium_market(shift: float) -> None
     lp = problem.solve(data, 2024)
     qp = solve_exact(problem, data)
     assert lp.objective == pytest.approx(qp.welfare, rel=0.01)
-    cap = data.groups["capacity"].to_numpy()
+    cap = data.groups["capacity"].reindex(problem.groups).to_numpy()
     gap = np.abs(lp.production.to_numpy() - qp.production) / np.maximum(cap, 1.0)
     assert gap.max() < 0.1
     world = pd.Series(qp.prices, index=problem.nodes).xs("aluminium", level=1)
@@ -204,35 +208,35 @@ def test_block_lp_matches_exact_qp_on_the_aluminium_market(shift: float) -> None
 def test_a_one_year_tariff_does_not_outlive_its_year() -> None:
     pack = mf.load_pack("rare_earths")
     cal = calibrate(pack, build_network(pack), 2024)
-    arcs = cal.problem.arcs
-    tariffs = dict.fromkeys(arcs, 50.0)
-
-    def policies(year: int) -> Policies:
-        return Policies(tariffs=tariffs) if year == 2026 else Policies()
-
-    free = simulate(pack, (2024, 2028), calibration=cal)
-    taxed = simulate(pack, (2024, 2028), calibration=cal, policies=policies)
+    years = list(range(2024, 2029))
+    plan = base_plan(pack, cal, years)
+    free = simulate(pack, (2024, 2028), calibration=cal, plan=plan)
+    plan.trade_cost[years.index(2026)] = 50.0
+    taxed = simulate(pack, (2024, 2028), calibration=cal, plan=plan)
     trade = {y: taxed.solution(y).trade.sum() for y in (2025, 2026, 2027)}
     assert trade[2026] < 0.7 * free.solution(2026).trade.sum()
     # the tariff is gone in 2027: trade recovers (capacity built meanwhile keeps some away)
     assert trade[2027] > 1.5 * trade[2026]
-    lp = taxed.problem._highs.getLp()  # type: ignore[union-attr]
-    trade_cost = np.asarray(lp.col_cost_)[taxed.problem.cols["trade"]]
-    transport = cal.data.transport.reindex(arcs.get_level_values(2)).to_numpy(float)
-    np.testing.assert_allclose(trade_cost, transport)
+    # and the LP in HiGHS carries transport costs again after the last year
+    model = YearModel.load(cal, cal.problem)
+    state = YearState.start(model.drivers, len(years))
+    for _ in years:
+        state, _ = step(model, state, plan)
+    lp = model.session.highs.getLp()
+    trade_cost = np.asarray(lp.col_cost_)[cal.problem.layout.col("trade").span]
+    transport = cal.data.transport.reindex(cal.problem.arcs.get_level_values(2)).to_numpy(float)
+    np.testing.assert_allclose(trade_cost, transport, rtol=0, atol=TIE_COST)
 
 
 def test_quota_on_any_exporter_binds_and_unknown_exporters_are_refused() -> None:
     pack = mf.load_pack("rare_earths")
     cal = calibrate(pack, build_network(pack), 2024)
-    run = simulate(
-        pack, (2024, 2026), calibration=cal, policies=lambda y: Policies(quotas={"MYS": 0.0})
-    )
+    plan = base_plan(pack, cal, [2024, 2025, 2026])
+    plan.quotas[:, cal.problem.quota_regions.index("MYS")] = 0.0
+    run = simulate(pack, (2024, 2026), calibration=cal, plan=plan)
     exports = run.solution(2026).trade.xs("MYS", level=0)
     weights = cal.data.network.products["reo_weight"]
     covered = weights[cal.data.network.products["stage"].isin(["separation", "metal"])]
     assert (exports.groupby(level=1).sum().reindex(covered.index).fillna(0) * covered).sum() < 1e-6
     with pytest.raises(MarketError, match="DEU"):
-        simulate(
-            pack, (2024, 2025), calibration=cal, policies=lambda y: Policies(quotas={"DEU": 5.0})
-        )
+        cal.problem.check_quotas(["DEU"])

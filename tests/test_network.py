@@ -23,7 +23,7 @@ def network():  # type: ignore[no-untyped-def]
 def solved():  # type: ignore[no-untyped-def]
     pack = mf.load_pack("rare_earths")
     cal = calibrate(pack, build_network(pack), 2024)
-    return cal, cal.problem.fresh().solve(cal.data, 2024)
+    return cal, cal.problem.solve(cal.data, 2024)
 
 
 def _outputs(network, process: str) -> pd.Series:  # type: ignore[no-untyped-def]

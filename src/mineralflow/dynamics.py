@@ -1,7 +1,7 @@
 """Year to year: demand growth and substitution, projects, price-driven investment, policies.
 
-One :class:`~mineralflow.market.problem.MarketProblem` is built for the whole run; each year
-only its bounds and right-hand sides change:
+One :class:`~mineralflow.market.problem.MarketProblem` is loaded into one HiGHS session for
+the whole run; each year :func:`step` sets only its bounds, costs and right-hand sides:
 
 * demand: each sector's reference quantity grows at its published rate
   (``demand_growth.csv``) and moves towards its long-run response to last year's price
@@ -10,7 +10,11 @@ only its bounds and right-hand sides change:
 * capacity: announced projects enter at their start year and ramp up; a group that ran
   above its normal utilisation (so that its price exceeded the calibrated normal margin)
   orders new capacity that arrives after the stage's lead time;
-* policy: the pack's export quotas of the year, and any constraints a scenario adds.
+* policy: export quotas, trade costs, closed arcs, limits and purchases of the year.
+
+Everything a year needs from outside comes from a :class:`Plan` of arrays by year: the
+pack's own inputs make the base plan (:func:`base_plan`), and a scenario's levers change
+its arrays.
 
 Years before the pack's base year (a hindcast) take supply as history recorded it: the
 published output of each country and stage is an upper limit, and what the calibration
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -30,7 +34,10 @@ import scipy.sparse as sp
 
 from mineralflow.data.pack import Pack
 from mineralflow.market.calibration import Calibration, calibrate
-from mineralflow.market.problem import MarketProblem, RawSolution, Solution
+from mineralflow.market.curves import cap_blocks
+from mineralflow.market.errors import MarketError
+from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
+from mineralflow.market.session import INF, Session
 from mineralflow.network import Network, build_network, nearest_year
 
 #: Probability that an announced project is built on schedule, by its status in projects.csv.
@@ -45,35 +52,56 @@ SUBSTITUTION_BOUNDS = (0.5, 1.5)
 
 
 @dataclass
-class Policies:
-    """Constraints of one year beyond the pack's own: filled by scenarios."""
-
-    quotas: dict[str, float] = field(default_factory=dict)
-    tariffs: dict[tuple[str, str, str], float] = field(default_factory=dict)
-    bans: set[tuple[str, str, str]] = field(default_factory=set)
-
-
-@dataclass
 class Plan:
-    """What a scenario's levers change, as arrays by year (rows follow ``years``).
+    """Everything that enters the run year by year, as arrays (rows follow ``years``).
 
-    Columns follow the calibrated problem's order: groups, demand keys, trade arcs,
-    processes, nodes, LP columns.  ``None`` leaves that part of the model as the pack has it.
+    Columns follow the calibrated problem's order: groups, demand keys, trade arcs, quota
+    regions, stock keys, processes, nodes; ``limits`` has one row per scenario limit and a
+    column per LP column.  The pack's own inputs make the base plan (:func:`base_plan`);
+    a scenario's levers change it.
     """
 
     years: list[int]
-    growth: np.ndarray | None = None  # (years, demand keys): growth rate replacing the pack's
-    capacity: np.ndarray | None = None  # (years, groups): t of capacity added
-    capacity_min: np.ndarray | None = None  # (years, groups): capacity at least this (t)
-    trade_cost: np.ndarray | None = None  # (years, arcs): USD/kg above transport
-    closed: np.ndarray | None = None  # (years, arcs): no trade
-    limits: sp.csr_matrix | None = None  # (limits, LP columns): t counted per t of a column
+    growth: np.ndarray  # (years, demand keys): demand growth rate
+    capacity: np.ndarray  # (years, groups): t of capacity added (projects)
+    capacity_min: np.ndarray  # (years, groups): capacity at least this (t)
+    output_cap: np.ndarray  # (years, groups): output at most this (t; inf for none)
+    release_cap: np.ndarray  # (years, stock keys): releases at most this (t; inf for none)
+    quotas: np.ndarray  # (years, quota regions): t REO-equivalent exports (inf for none)
+    trade_cost: np.ndarray  # (years, arcs): USD/kg above transport
+    closed: np.ndarray  # (years, arcs): no trade
+    stockpile: np.ndarray  # (years, nodes): t bought (+) or sold (-)
+    level_scale: np.ndarray  # (years, groups): cost level against calibration
+    input_scale: np.ndarray  # (years, processes): inputs against calibration
+    limits: sp.csr_matrix  # (limits, LP columns): t counted per t of a column
+    limit_lower: np.ndarray  # (years, limits): t, -inf for none
+    limit_upper: np.ndarray  # (years, limits): t, inf for none
     limit_names: list[str] = field(default_factory=list)
-    limit_lower: np.ndarray | None = None  # (years, limits): t, -inf for none
-    limit_upper: np.ndarray | None = None  # (years, limits): t, inf for none
-    stockpile: np.ndarray | None = None  # (years, nodes): t bought (+) or sold (-)
-    level_scale: np.ndarray | None = None  # (years, groups): cost level against calibration
-    input_scale: np.ndarray | None = None  # (years, processes): inputs against calibration
+
+    def with_limits(
+        self,
+        rows: list[np.ndarray],
+        lower: list[np.ndarray],
+        upper: list[np.ndarray],
+        names: list[str],
+    ) -> Plan:
+        """The plan with more limit rows; rows that are free in every year are left out."""
+        keep = [
+            i
+            for i in range(len(rows))
+            if np.isfinite(lower[i]).any() or np.isfinite(upper[i]).any()
+        ]
+        if not keep:
+            return self
+        n_cols = self.limits.shape[1]
+        extra = sp.csr_matrix(np.vstack([rows[i] for i in keep]).reshape(len(keep), n_cols))
+        return replace(
+            self,
+            limits=sp.vstack([self.limits, extra]).tocsr(),
+            limit_lower=np.column_stack([self.limit_lower, *[lower[i] for i in keep]]),
+            limit_upper=np.column_stack([self.limit_upper, *[upper[i] for i in keep]]),
+            limit_names=[*self.limit_names, *[names[i] for i in keep]],
+        )
 
 
 @dataclass
@@ -90,7 +118,6 @@ class Run:
     # key in problem.demand_keys order: shortage is what the year's prices ration away from it
     reference_demand: dict[int, np.ndarray]
     capacity: dict[int, np.ndarray]  # by group, in problem.groups order
-    quotas: dict[int, dict[str, float]]
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -109,6 +136,7 @@ class Run:
         return {y: self.solution(y) for y in self.years}
 
 
+# ------------------------------------------------------------------ the pack's own plan
 def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
     """Yearly demand growth rate by (year, demand key): a region's own row beats WLD's."""
     out = np.zeros((len(years), len(keys)))
@@ -119,7 +147,8 @@ def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
     sectors = keys.get_level_values(1).to_numpy()
     year_arr = np.array(years)[:, None]
     taken = np.zeros((len(years), len(keys)), dtype=bool)
-    for row in sorted(table.itertuples(), key=lambda r: r.region == "WLD"):
+    rows = table.sort_values(["sector", "region", "start_year", "end_year"], kind="stable")
+    for row in sorted(rows.itertuples(), key=lambda r: r.region == "WLD"):
         active = (year_arr >= row.start_year) & (year_arr <= row.end_year)
         match = sectors == row.sector
         if row.region != "WLD":
@@ -132,7 +161,7 @@ def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
 
 def project_matrix(
     pack: Pack,
-    network: Network,
+    problem: MarketProblem,
     calibration: Calibration,
     years: list[int],
     *,
@@ -145,37 +174,42 @@ def project_matrix(
     ``keep`` selects projects by region, ``probability`` replaces the weight of their status
     (:data:`STATUS_PROBABILITY`) and ``delay`` moves their start (scenario levers).
     """
-    groups = network.groups.index
-    out = np.zeros((len(years), len(groups)))
+    groups = problem.layout.col("supply")
+    out = np.zeros((len(years), groups.entities))
     if "projects" not in pack.tables:
         return out
     params = calibration.stage_params
+    network = calibration.data.network
     first = network.stages[0]
     feed = pack.table("mine_feed") if first.kind == "deposits" else None
     year_arr = np.array(years, dtype=float)
-    for row in pack.table("projects").itertuples():
+    table = pack.table("projects").sort_values(["project", "stage"], kind="stable")
+    for row in table.itertuples():
         if int(row.start_year) <= calibration.year:
             continue  # already in the base-year capacity
         if keep is not None and not keep(str(row.region)):
             continue
-        start = int(row.start_year) + delay
         stage = str(row.stage)
         ramp = max(float(params.loc[stage, "ramp_years"]), 1.0)
-        share = np.clip((year_arr - start + 1) / ramp, 0.0, 1.0)
+        share = np.clip((year_arr - (int(row.start_year) + delay) + 1) / ramp, 0.0, 1.0)
         weight = (
             STATUS_PROBABILITY.get(str(row.status), 0.5) if probability is None else probability
         )
         size = float(row.capacity) * weight
         if feed is not None and stage == first.name:
-            mix = nearest_year(feed[feed["region"] == row.region], start)
-            parts = [
-                (f"{row.region}|{stage}|{d}", float(p))
-                for d, p in zip(mix["deposit"], mix["share"], strict=True)
-            ]
+            mix = nearest_year(feed[feed["region"] == row.region], int(row.start_year) + delay)
+            parts = list(zip(mix["deposit"], mix["share"].astype(float), strict=True))
         else:
-            parts = [(f"{row.region}|{stage}", 1.0)]
-        for group, part in parts:
-            out[:, groups.get_loc(group)] += size * part * share
+            parts = [("", 1.0)]
+        for variant, part in parts:
+            at = np.flatnonzero(groups.select(region=row.region, stage=stage, variant=variant))
+            if len(at) != 1:
+                raise MarketError(
+                    f"projects.csv of pack '{pack.name}': project '{row.project}' has no "
+                    f"{stage} group in {row.region}"
+                    + (f" for deposit {variant}" if variant else "")
+                )
+            out[:, at[0]] += size * part * share
     return out
 
 
@@ -185,15 +219,16 @@ def historical_years(pack: Pack, calibration: Calibration, years: list[int]) -> 
 
 
 def historical_caps(
-    pack: Pack, network: Network, calibration: Calibration, years: list[int]
+    pack: Pack, problem: MarketProblem, calibration: Calibration, years: list[int]
 ) -> np.ndarray:
     """Published output as an upper limit, by (year, group), for years before the pack's base.
 
     A hindcast takes supply decisions that governments made (mining quotas, crackdowns) as
     given and lets prices answer; later years are left to the model (``inf``).
     """
-    out = np.full((len(years), len(network.groups)), np.inf)
-    first = network.stages[0]
+    groups = problem.layout.col("supply").dims
+    out = np.full((len(years), len(groups)), np.inf)
+    first = calibration.data.network.stages[0]
     feed = pack.table("mine_feed") if first.kind == "deposits" else None
     history = historical_years(pack, calibration, years)
     for i, year in enumerate(years):
@@ -202,7 +237,7 @@ def historical_caps(
         published = pack.select("production", year=year)
         totals = published.groupby(["region", "stage"])["value"].sum()
         for j, (region, stage, variant) in enumerate(
-            network.groups[["region", "stage", "variant"]].itertuples(index=False)
+            groups[["region", "stage", "variant"]].itertuples(index=False)
         ):
             if (region, stage) not in totals.index:
                 continue
@@ -233,25 +268,198 @@ def historical_release_caps(
     return out
 
 
-def pack_quotas(pack: Pack) -> dict[int, dict[str, float]]:
-    """Export quotas from the pack's quotas table: year -> exporting region -> t."""
+def quota_matrix(pack: Pack, problem: MarketProblem, years: list[int]) -> np.ndarray:
+    """Export quotas of the pack's quotas table, t by (year, quota region); inf for none."""
+    out = np.full((len(years), len(problem.quota_regions)), np.inf)
     if "quotas" not in pack.tables:
-        return {}
+        return out
     table = pack.table("quotas")
-    table = table[table["kind"] == "export"]
-    out: dict[int, dict[str, float]] = {}
+    table = table[(table["kind"] == "export") & table["year"].isin(years)]
+    problem.check_quotas(sorted(set(table["region"].astype(str))))
+    regions = pd.Index(problem.quota_regions)
     for region, year, value in zip(table["region"], table["year"], table["value"], strict=True):
-        out.setdefault(int(year), {})[str(region)] = float(value)
+        out[years.index(int(year)), regions.get_loc(region)] = float(value)
     return out
 
 
-def basket_matrix(problem: MarketProblem) -> sp.csr_matrix:
-    """Sparse map from node prices to each demand key's basket price."""
-    b = problem.baskets
-    rows = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
-    cols = problem.node_of(b["region"], b["product"])
-    shape = (len(problem.demand_keys), len(problem.nodes))
-    return sp.csr_matrix((b["coeff"].to_numpy(float), (rows, cols)), shape=shape)
+def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
+    """The plan of the pack's own inputs: growth, projects, quotas, history; no levers."""
+    problem = calibration.problem
+    n = len(years)
+    zeros = {
+        name: np.zeros((n, problem.layout.col(block).entities))
+        for name, block in (("capacity_min", "supply"), ("trade_cost", "trade"))
+    }
+    return Plan(
+        years=list(years),
+        growth=growth_matrix(pack, problem.demand_keys, years),
+        capacity=project_matrix(pack, problem, calibration, years),
+        output_cap=historical_caps(pack, problem, calibration, years),
+        release_cap=historical_release_caps(pack, calibration, problem.stock_keys, years),
+        quotas=quota_matrix(pack, problem, years),
+        closed=np.zeros((n, len(problem.arcs)), dtype=bool),
+        stockpile=np.zeros((n, len(problem.nodes))),
+        level_scale=np.ones((n, len(problem.groups))),
+        input_scale=np.ones((n, len(problem.processes))),
+        limits=sp.csr_matrix((0, problem.n_cols)),
+        limit_lower=np.zeros((n, 0)),
+        limit_upper=np.zeros((n, 0)),
+        **zeros,
+    )
+
+
+# ------------------------------------------------------------------ one year at a time
+@dataclass(frozen=True)
+class Drivers:
+    """What the year-to-year rules need from the calibration, in the problem's order."""
+
+    lead: np.ndarray  # by group: years from an order to capacity
+    rate: np.ndarray  # by group: capacity ordered per unit of utilisation pressure
+    u0: np.ndarray  # by group: normal utilisation
+    base_capacity: np.ndarray  # by group, t
+    d0: np.ndarray  # by demand key: base-year demand, t
+    p0: np.ndarray  # by demand key: base-year basket price, USD/kg
+    eta_gap: np.ndarray  # by demand key: long-run minus short-run elasticity
+    adjust: np.ndarray  # by demand key: share of the gap closed a year
+
+    @staticmethod
+    def of(calibration: Calibration, problem: MarketProblem) -> Drivers:
+        cal = calibration
+        g0 = cal.data.groups.reindex(problem.groups)
+        params = cal.stage_params
+        stage = g0["stage"]
+        d = cal.data.demand.reindex(problem.demand_keys)
+        keys = problem.demand_keys
+        stage_of_key = cal.data.network.demand["stage"].reindex(keys)
+        long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
+        lead = np.rint(stage.map(params["lead_time"]).to_numpy(float))
+        return Drivers(
+            lead=np.maximum(lead, 1).astype(int),
+            rate=stage.map(params["investment_rate"]).to_numpy(float),
+            u0=g0["u0"].to_numpy(float),
+            base_capacity=g0["capacity"].to_numpy(float),
+            d0=d["reference"].to_numpy(float),
+            p0=np.maximum(d["price"].to_numpy(float), 1e-9),
+            eta_gap=long_eta - d["eta"].to_numpy(float),
+            adjust=stage_of_key.map(params["demand_adjustment"]).to_numpy(float),
+        )
+
+
+@dataclass(frozen=True)
+class YearState:
+    """What carries from one year to the next: demand paths and capacity on order."""
+
+    index: int  # position of the next year in the plan
+    growth_index: np.ndarray  # by demand key: demand against the base year, before substitution
+    substitution: np.ndarray  # by demand key: factor from substitution and thrifting
+    invested: np.ndarray  # by group: capacity added by price-driven investment so far, t
+    orders: np.ndarray  # (plan year, group): capacity arriving in that year, t
+
+    @staticmethod
+    def start(drivers: Drivers, n_years: int) -> YearState:
+        n_groups, n_keys = len(drivers.u0), len(drivers.d0)
+        horizon = n_years + int(drivers.lead.max(initial=0)) + 1
+        return YearState(
+            0, np.ones(n_keys), np.ones(n_keys), np.zeros(n_groups), np.zeros((horizon, n_groups))
+        )
+
+
+@dataclass(frozen=True)
+class YearModel:
+    """A loaded problem and the base numbers every year is set from."""
+
+    problem: MarketProblem
+    session: Session
+    drivers: Drivers
+    unit_supply: np.ndarray  # (groups, steps): step widths per t of capacity
+    unit_demand: np.ndarray  # (demand keys, steps): step widths per t of demand
+    release: np.ndarray  # (stock keys, steps): release widths, kt
+    supply_cost: np.ndarray  # cost of every supply step, USD/kg
+    trade_cost: np.ndarray  # transport (and tie-breaking) cost of every arc, USD/kg
+    inputs: np.ndarray  # input coefficients of the calibration
+    input_process: np.ndarray  # ordinal of each input coefficient's process
+
+    @staticmethod
+    def load(calibration: Calibration, problem: MarketProblem) -> YearModel:
+        curves = problem.curves(calibration.data)
+        lay = problem.layout
+        return YearModel(
+            problem=problem,
+            session=problem.open(calibration.data),
+            drivers=Drivers.of(calibration, problem),
+            unit_supply=curves.unit_supply,
+            unit_demand=curves.unit_demand,
+            release=curves.release,
+            supply_cost=curves.arrays.cost[lay.col("supply").span].copy(),
+            trade_cost=curves.arrays.cost[lay.col("trade").span].copy(),
+            inputs=curves.inputs,
+            input_process=problem.processes.get_indexer(problem.inputs["process"]),
+        )
+
+
+@dataclass(frozen=True)
+class YearRecord:
+    """One solved year and the quantities it was solved for."""
+
+    raw: RawSolution
+    reference_demand: np.ndarray  # by demand key, t
+    capacity: np.ndarray  # by group, t
+
+
+def _push(model: YearModel, plan: Plan, i: int, capacity: np.ndarray, demand: np.ndarray) -> None:
+    """Set the year's bounds, costs and right-hand sides (only changes reach HiGHS)."""
+    s, lay = model.session, model.problem.layout
+    sup, use, rel = lay.col("supply"), lay.col("use"), lay.col("release")
+    widths = cap_blocks(model.unit_supply * capacity[:, None], plan.output_cap[i])
+    scale = np.repeat(plan.level_scale[i], sup.steps)
+    s.set("supply", upper=sup.spread(widths) / SCALE, cost=model.supply_cost * scale)
+    s.set("use", upper=use.spread(model.unit_demand * demand[:, None]) / SCALE)
+    s.set("release", upper=rel.spread(cap_blocks(model.release, plan.release_cap[i] / SCALE)))
+    s.set(
+        "trade",
+        upper=np.where(plan.closed[i], 0.0, INF),
+        cost=model.trade_cost + plan.trade_cost[i],
+    )
+    s.set_coefficients(model.inputs * plan.input_scale[i][model.input_process])
+    quotas = plan.quotas[i]
+    s.set_rows("export_quota", upper=np.where(np.isfinite(quotas), quotas / SCALE, INF))
+    if "limit" in lay.rows:
+        lo, up = plan.limit_lower[i], plan.limit_upper[i]
+        s.set_rows(
+            "limit",
+            lower=np.where(np.isfinite(lo), lo / SCALE, -INF),
+            upper=np.where(np.isfinite(up), up / SCALE, INF),
+        )
+    fixed = plan.stockpile[i] / SCALE
+    s.set_rows("balance", lower=fixed, upper=fixed)
+
+
+def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, YearRecord]:
+    """Solve the plan's year ``state.index`` and carry demand and investment to the next."""
+    i, d = state.index, model.drivers
+    growth_index, invested = state.growth_index, state.invested
+    if i > 0:
+        growth_index = growth_index * (1.0 + plan.growth[i])
+        invested = invested + state.orders[i]
+    capacity = np.maximum(d.base_capacity + plan.capacity[i] + invested, plan.capacity_min[i])
+    demand = d.d0 * growth_index * state.substitution
+    _push(model, plan, i, capacity, demand)
+    raw = model.problem.run(model.session, plan.years[i])
+    lay = model.problem.layout
+    # investment: groups above their normal utilisation order capacity
+    supply = lay.col("supply").totals(raw.x)
+    util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)
+    pressure = np.clip((util - d.u0) / np.maximum(1.0 - d.u0, 0.05), 0.0, 1.0)
+    orders = state.orders.copy()
+    arrival = np.minimum(i + d.lead, len(orders) - 1)
+    np.add.at(orders, (arrival, np.arange(len(capacity))), capacity * d.rate * pressure)
+    # substitution answers this year's basket price from next year, closing the stage's
+    # share of the gap to the long-run response each year
+    price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
+    target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
+    substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
+    after = YearState(i + 1, growth_index, substitution, invested, orders)
+    return after, YearRecord(raw, demand, capacity)
 
 
 def simulate(
@@ -260,147 +468,30 @@ def simulate(
     *,
     base_year: int | None = None,
     calibration: Calibration | None = None,
-    policies: Callable[[int], Policies] | None = None,
     plan: Plan | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Run:
-    """Calibrate to the base year and solve every year from there to ``years[1]``.
+    """Calibrate to the base year (unless given) and solve every year to ``years[1]``.
 
-    ``calibration`` reuses a calibration made earlier for the same pack and base year (it
-    is the same for every scenario of a pack).  Between years only quantities change, so the
-    LP is re-solved warm through the fast path; years whose policies add tariffs or bans go
-    through the full update.
+    ``plan`` holds the run's inputs by year (default: the pack's own, :func:`base_plan`).
     """
     started = time.perf_counter()
     base = pack.manifest.base_year if base_year is None else base_year
-    if calibration is None:
-        calibration = calibrate(pack, build_network(pack, base), base)
-    cal = calibration
-    network = cal.data.network
-    data0 = cal.data
-    run_years = list(range(base, years[1] + 1))
-    if plan is not None and plan.years[: len(run_years)] != run_years:
+    cal = calibration or calibrate(pack, build_network(pack, base), base)
+    run_years = list(range(cal.year, years[1] + 1))
+    plan = base_plan(pack, cal, run_years) if plan is None else plan
+    if plan.years[: len(run_years)] != run_years:
         raise ValueError("the plan's years do not match the run's")
-    if plan is not None and plan.limits is not None:
-        problem = cal.problem.with_limits(plan.limits, plan.limit_names)
-    else:
-        problem = cal.problem.fresh()
-    groups = problem.groups
-    keys = problem.demand_keys
-    g0 = data0.groups.reindex(groups)
-    params = cal.stage_params
-    lead = np.maximum(np.rint(g0["stage"].map(params["lead_time"]).to_numpy(float)), 1).astype(int)
-    rate = g0["stage"].map(params["investment_rate"]).to_numpy(float)
-    u0 = g0["u0"].to_numpy(float)
-    base_capacity = g0["capacity"].to_numpy(float)
-    d = data0.demand.reindex(keys)
-    d0 = d["reference"].to_numpy(float)
-    p0 = np.maximum(d["price"].to_numpy(float), 1e-9)
-    long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
-    eta_gap = long_eta - d["eta"].to_numpy(float)
-    stage_of_key = network.demand["stage"].reindex(keys)
-    adjust = stage_of_key.map(params["demand_adjustment"]).to_numpy(float)
-    span = tuple(run_years)
-    growth = cal.cache.get(("growth", span))
-    if growth is None:
-        growth = cal.cache[("growth", span)] = growth_matrix(pack, keys, run_years)
-    projects = cal.cache.get(("projects", span))
-    if projects is None:
-        projects = cal.cache[("projects", span)] = project_matrix(pack, network, cal, run_years)
-    caps = cal.cache.get(("caps", span))
-    if caps is None:
-        caps = cal.cache[("caps", span)] = historical_caps(pack, network, cal, run_years)
-    release_caps = cal.cache.get(("releases", span))
-    if release_caps is None:
-        release_caps = cal.cache[("releases", span)] = historical_release_caps(
-            pack, cal, problem.stock_keys, run_years
-        )
-    historical = historical_years(pack, cal, run_years)
-    if plan is not None and plan.growth is not None:
-        growth = np.where(np.isnan(plan.growth), growth, plan.growth)
-    basket = cal.cache.get("basket")
-    if basket is None:
-        basket = cal.cache["basket"] = basket_matrix(problem)
-    known_quotas = cal.cache.get("quotas")
-    if known_quotas is None:
-        known_quotas = cal.cache["quotas"] = pack_quotas(pack)
-    balance = problem.rows["balance"]
-
-    pushed_trade: tuple[np.ndarray, np.ndarray] | None = None
-    pushed_tech: tuple[np.ndarray, np.ndarray] | None = None
-    no_cost = np.zeros(len(problem.arcs))
-    open_arcs = np.zeros(len(problem.arcs), dtype=bool)
-    invested = np.zeros(len(groups))
-    orders = np.zeros((len(run_years) + int(lead.max(initial=0)) + 1, len(groups)))
-    growth_index = np.ones(len(keys))
-    substitution = np.ones(len(keys))
-    run = Run(pack, network, cal, problem, [], {}, {}, {}, {})
-    for i, year in enumerate(run_years):
-        if i > 0:
-            growth_index = growth_index * (1.0 + growth[i])
-            invested = invested + orders[i]
-        capacity = base_capacity + projects[i] + invested
-        if plan is not None and plan.capacity is not None:
-            capacity = capacity + plan.capacity[i]
-        if plan is not None and plan.capacity_min is not None:
-            capacity = np.maximum(capacity, plan.capacity_min[i])
-        reference = d0 * growth_index
-        extra = policies(year) if policies is not None else Policies()
-        quotas = {**known_quotas.get(year, {}), **extra.quotas}
-        if i == 0:
-            problem.load(data0)
-        # trade costs and closed arcs: pushed only when they differ from the last year's,
-        # so that a one-year measure is undone the year after
-        cost = no_cost if plan is None or plan.trade_cost is None else plan.trade_cost[i]
-        closed = open_arcs if plan is None or plan.closed is None else plan.closed[i]
-        if extra.tariffs:
-            cost = cost + problem.arc_values(extra.tariffs)
-        if extra.bans:
-            closed = closed | np.array([a in extra.bans for a in problem.arcs])
-        if pushed_trade is None or not (
-            np.array_equal(cost, pushed_trade[0]) and np.array_equal(closed, pushed_trade[1])
-        ):
-            if pushed_trade is not None or cost.any() or closed.any():
-                problem.set_trade(cost, closed)
-            pushed_trade = (cost, closed)
-        if plan is not None and plan.level_scale is not None and plan.input_scale is not None:
-            tech = (plan.level_scale[i], plan.input_scale[i])
-            if pushed_tech is None or not (
-                np.array_equal(tech[0], pushed_tech[0]) and np.array_equal(tech[1], pushed_tech[1])
-            ):
-                problem.set_technology(*tech)
-                pushed_tech = tech
-        problem.check_quotas(quotas)
-        quota_vec = np.array([quotas.get(r, np.inf) for r in problem.quota_regions])
-        limits = None
-        if plan is not None and plan.limit_lower is not None and plan.limit_upper is not None:
-            limits = (plan.limit_lower[i], plan.limit_upper[i])
-        raw = problem.solve_quantities(
-            year,
-            capacity,
-            reference * substitution,
-            quota_vec,
-            caps[i],
-            limits=limits,
-            balance_rhs=None if plan is None or plan.stockpile is None else plan.stockpile[i],
-            release_cap=release_caps[i] if historical[i] else None,
-        )
-        run.raw[year] = raw
-        run.reference_demand[year] = reference * substitution
-        run.capacity[year] = capacity
-        run.quotas[year] = quotas
+    problem = cal.problem.with_limits(plan.limits, plan.limit_names)
+    model = YearModel.load(cal, problem)
+    state = YearState.start(model.drivers, len(run_years))
+    run = Run(pack, cal.data.network, cal, problem, [], {}, {}, {})
+    for year in run_years:
+        state, record = step(model, state, plan)
+        run.raw[year] = record.raw
+        run.reference_demand[year] = record.reference_demand
+        run.capacity[year] = record.capacity
         run.years.append(year)
-        # investment: groups above their normal utilisation order capacity
-        supply = raw.x[problem.cols["supply"]].reshape(len(groups), problem.n_sup).sum(axis=1)
-        util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)
-        pressure = np.clip((util - u0) / np.maximum(1.0 - u0, 0.05), 0.0, 1.0)
-        arrival = np.minimum(i + lead, len(orders) - 1)
-        np.add.at(orders, (arrival, np.arange(len(groups))), capacity * rate * pressure)
-        # substitution answers this year's basket price from next year, closing the stage's
-        # share of the gap to the long-run response each year
-        price = basket @ raw.row_dual[balance]
-        target = np.clip(np.maximum(price / p0, 1e-3) ** eta_gap, *SUBSTITUTION_BOUNDS)
-        substitution = substitution ** (1.0 - adjust) * target**adjust
         if progress is not None:
             progress(year)
     run.wall_seconds = time.perf_counter() - started

@@ -113,18 +113,18 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     x = np.vstack([run.raw[y].x for y in years])
     duals = np.vstack([run.raw[y].row_dual for y in years])
     rows = _Rows(np.array(years))
-    cols = problem.cols
+    lay = problem.layout
 
     # production by stage and region, with a World total
     groups = net.groups.reindex(problem.groups)
-    supply = x[:, cols["supply"]].reshape(len(years), len(problem.groups), problem.n_sup).sum(2)
+    supply = lay.col("supply").totals(x)
     agg, keys = _aggregate(groups[["stage", "region"]].reset_index(drop=True))
     variables = np.array([f"Production|{commodity}|{title(s)}" for s in keys["stage"]])
     units = np.array([stage_unit[s] for s in keys["stage"]])
     rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world=True)
 
     # output by element (and mixed concentrate) of the separation stages
-    activity = x[:, cols["activity"]]
+    activity = x[:, lay.col("activity").span]
     procs = net.processes.reindex(problem.processes)
     coef = net.coefficients
     for elem_stage in [s.name for s in net.stages if s.kind in ("elements", "split")]:
@@ -148,7 +148,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
 
     # consumption and shortage by sector
     dkeys = problem.demand_keys
-    use = x[:, cols["use"]].reshape(len(years), len(dkeys), problem.n_dem).sum(2)
+    use = lay.col("use").totals(x)
     reference = np.vstack([run.reference_demand[y] for y in years])
     short = np.clip(reference - use, 0.0, None)
     sector_unit = net.demand["unit"].groupby(level=1).first()
@@ -171,7 +171,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
 
     # trade by stage
     arcs = problem.arcs
-    trade = x[:, cols["trade"]]
+    trade = x[:, lay.col("trade").span]
     arc_stage = products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
     for level, kind in ((0, "Exports"), (1, "Imports")):
         agg, keys = _aggregate(
@@ -193,9 +193,8 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
 
     # stock changes (absorbed minus released) by stage and region: the USGS reliance term
     skeys = problem.stock_keys
-    n_stk = problem.n_stk
-    absorbed = x[:, cols["absorb"]].reshape(len(years), len(skeys), n_stk).sum(2)
-    released = x[:, cols["release"]].reshape(len(years), len(skeys), n_stk).sum(2)
+    absorbed = lay.col("absorb").totals(x)
+    released = lay.col("release").totals(x)
     stock_stage = products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
     agg, keys = _aggregate(
         pd.DataFrame({"stage": stock_stage, "region": skeys.get_level_values(0).to_numpy()})
@@ -206,7 +205,7 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
 
     # prices by region where a product is used or made, and a World average weighted by use
     nodes = problem.nodes
-    prices = duals[:, problem.rows["balance"]]
+    prices = duals[:, lay.row("balance").span]
     node_region = nodes.get_level_values(0).to_numpy()
     node_product = nodes.get_level_values(1).to_numpy()
     used = coef[coef["coeff"] < 0]
@@ -297,7 +296,8 @@ def export_results(
             f"unknown export format '{unknown[0]}'; formats: {', '.join(FORMATS)}"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    rounded = frame.assign(value=np.round(frame["value"].to_numpy(float), 6))
+    # rounded to 6 decimals; + 0.0 turns -0.0 (a negative rounding residue) into 0.0
+    rounded = frame.assign(value=np.round(frame["value"].to_numpy(float), 6) + 0.0)
     written = []
     for fmt in formats:
         target = folder / FORMATS[fmt]

@@ -18,8 +18,7 @@ model, so re-solving the base year reproduces them up to the block resolution.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
 import highspy
 import numpy as np
@@ -50,7 +49,6 @@ class Calibration:
     stage_params: pd.DataFrame  # by stage: model parameters
     gaps: pd.Series  # by (region, stage): technology gap
     problem: MarketProblem  # the LP structure of the network, ready to be loaded
-    cache: dict[object, Any] = field(default_factory=dict)  # derived inputs runs share
 
 
 def elasticity(pack: Pack, scope: str, kind: str, horizon: str) -> float:
@@ -437,7 +435,7 @@ def _import_parity(
 def _structure(data: MarketData) -> MarketProblem:
     """The LP structure of the calibrated network, with the base-year arrays computed."""
     problem = MarketProblem(data)
-    problem.prepare(data)
+    problem.curves(data)
     return problem
 
 
@@ -485,21 +483,15 @@ def _reconcile(
     reference: dict[str, float],
 ) -> tuple[dict[str, pd.Series], np.ndarray] | None:
     """Least-cost flows with outputs and demand fixed; returns flows and node duals."""
-    lower, upper, cost = problem._bounds_and_costs(data)
+    lay = problem.layout
+    arrays = problem.curves(data).arrays.copy()
+    lower, upper, cost = arrays.lower, arrays.upper, arrays.cost
     lower[:] = 0.0
-    sup = problem.cols["supply"]
-    n = problem.n_sup
-    sup_lo = np.zeros((len(problem.groups), n))
-    sup_lo[:, 0] = q0.reindex(problem.groups).to_numpy() / SCALE
-    lower[sup] = sup_lo.ravel()
-    upper[sup] = sup_lo.ravel()
-    cost[sup] = 0.0
-    use = problem.cols["use"]
-    use_lo = np.zeros((len(problem.demand_keys), problem.n_dem))
-    use_lo[:, 0] = d0.reindex(problem.demand_keys).to_numpy() / SCALE
-    lower[use] = use_lo.ravel()
-    upper[use] = use_lo.ravel()
-    cost[use] = 0.0
+    for name, fixed in (("supply", q0), ("use", d0)):
+        block = lay.col(name)
+        first = block.at(np.arange(block.entities), 0)
+        upper[block.span] = cost[block.span] = 0.0
+        lower[first] = upper[first] = fixed.reindex(block.index).to_numpy() / SCALE
     # stocks absorb anywhere; releases (recycled scrap, unreported output, stocks drawn down)
     # are placed at each product's reference market, the main producer
     keys = problem.stock_keys
@@ -511,33 +503,24 @@ def _reconcile(
         ("absorb", np.full(len(keys), SINK_COST), np.ones(len(keys), dtype=bool)),
         ("release", RELEASE_COST * (1.0 + value / 10.0), at_market),
     ):
-        block = problem.cols[name]
-        ub = np.zeros((len(keys), problem.n_stk))
-        ub[:, 0] = np.where(where, INF, 0.0)
-        upper[block] = ub.ravel()
-        cost[block] = np.repeat(unit_cost, problem.n_stk)
-    upper[problem.cols["dispose"]] = 0.0
+        block = lay.col(name)
+        upper[block.span] = 0.0
+        upper[block.at(np.arange(block.entities), 0)] = np.where(where, INF, 0.0)
+        cost[block.span] = np.repeat(unit_cost, block.steps) + problem.tie[block.span]
+    upper[lay.col("dispose").span] = 0.0
     # base-year output is made the standard way: costlier variants answer later scarcity
-    act = problem.cols["activity"]
+    act = lay.col("activity").span
     upper[act] = np.where(problem.activity_cost > 0, 0.0, upper[act])
-    problem._first_load(data)
-    h = problem._highs
-    assert h is not None
-    idx = np.arange(problem.n_cols, dtype=np.int32)
-    h.changeColsBounds(problem.n_cols, idx, lower, upper)
-    h.changeColsCost(problem.n_cols, idx, cost)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    session = problem.open(data, arrays)
+    status, _ = session.run()
+    if status != highspy.HighsModelStatus.kOptimal:
         return None
-    sol = h.getSolution()
-    x = np.asarray(sol.col_value) * SCALE
-    absorb = x[problem.cols["absorb"]].reshape(len(problem.stock_keys), problem.n_stk).sum(1)
-    release = x[problem.cols["release"]].reshape(len(problem.stock_keys), problem.n_stk).sum(1)
+    x, duals, _, _ = session.solution()
+    x = x * SCALE
     flows = {
-        "activity": pd.Series(x[problem.cols["activity"]], index=problem.processes),
-        "trade": pd.Series(x[problem.cols["trade"]], index=problem.arcs),
-        "absorb": pd.Series(absorb, index=problem.stock_keys),
-        "release": pd.Series(release, index=problem.stock_keys),
+        "activity": pd.Series(x[act], index=problem.processes),
+        "trade": pd.Series(x[lay.col("trade").span], index=problem.arcs),
+        "absorb": pd.Series(lay.col("absorb").totals(x), index=keys),
+        "release": pd.Series(lay.col("release").totals(x), index=keys),
     }
-    duals = np.asarray(sol.row_dual)[problem.rows["balance"]]
-    return flows, duals
+    return flows, duals[lay.row("balance").span]

@@ -46,9 +46,11 @@ def cap_blocks(widths: FloatArray, cap: FloatArray) -> FloatArray:
     """Block widths (rows: curves) cut so that each curve's total is at most ``cap``.
 
     The cheapest blocks are kept: a limit on quantity leaves the curve's costs unchanged.
+    Curves without a limit (``inf``) keep their widths exactly.
     """
     edges = np.minimum(np.cumsum(widths, axis=1), cap[:, None])
-    return np.diff(edges, axis=1, prepend=0.0)
+    capped = np.diff(edges, axis=1, prepend=0.0)
+    return np.where(np.isfinite(cap)[:, None], capped, widths)
 
 
 def demand_blocks(

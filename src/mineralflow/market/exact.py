@@ -27,77 +27,64 @@ class ExactSolution:
 
 
 def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
-    """Solve ``data`` on ``problem``'s network as an exact QP."""
-    if data.quotas or data.tariffs or data.bans:
-        raise ValueError("the exact check covers markets without policy constraints")
-    m = problem.matrix.tocsc()
-    cols = problem.cols
-    first = {
-        name: np.arange(cols[name].start, cols[name].stop, n)
-        for name, n in (
-            ("supply", problem.n_sup),
-            ("use", problem.n_dem),
-            ("absorb", problem.n_stk),
-            ("release", problem.n_stk),
-        )
-    }
+    """Solve ``data`` on ``problem``'s network as an exact QP (no plan, no policies).
+
+    The curve families keep one column per entity (their first step) with a linear cost
+    and a quadratic term; every other column is as in the LP.
+    """
+    lay = problem.layout
+    names = list(lay.columns)
+    curved = {"supply", "use", "absorb", "release"}
     keep = np.concatenate(
         [
-            first["supply"],
-            np.arange(cols["activity"].start, cols["trade"].stop),
-            first["use"],
-            first["absorb"],
-            first["release"],
-            np.arange(cols["dispose"].start, cols["dispose"].stop),
+            lay.col(n).at(np.arange(lay.col(n).entities), 0) if n in curved else lay.col(n).all()
+            for n in names
         ]
     )
-    eq_rows = np.arange(problem.rows["balance"].start, problem.rows["group"].stop)
-    a_eq = m[eq_rows][:, keep]
+    sizes = {n: lay.col(n).entities for n in names}
+    offset = dict(zip(names, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
+    eq_rows = np.r_[lay.row("balance").all(), lay.row("group").all()]
+    a_eq = problem.matrix.tocsc()[eq_rows][:, keep]
     n = len(keep)
+    lin, quad, upper = np.zeros(n), np.zeros(n), np.full(n, np.inf)
+
+    def put(
+        name: str, linear: np.ndarray, square: np.ndarray | None, top: np.ndarray | None
+    ) -> None:
+        at = slice(offset[name], offset[name] + sizes[name])
+        lin[at] = linear
+        if square is not None:
+            quad[at] = square * SCALE
+        if top is not None:
+            upper[at] = top / SCALE
+
     g = data.groups.reindex(problem.groups)
+    capacity = g["capacity"].to_numpy(float)
     alpha, beta = linear_supply(
-        g["level"].to_numpy(float),
-        g["u0"].to_numpy(float),
-        g["eps"].to_numpy(float),
-        g["capacity"].to_numpy(float),
+        g["level"].to_numpy(float), g["u0"].to_numpy(float), g["eps"].to_numpy(float), capacity
     )
+    put("supply", alpha, beta, capacity)
+    put("activity", problem.activity_cost, None, None)
+    arcs = lay.col("trade").dims
+    put("trade", data.transport.reindex(arcs["product"]).to_numpy(float), None, None)
     d = data.demand.reindex(problem.demand_keys)
-    a, b = linear_demand(
-        d["reference"].to_numpy(float), d["price"].to_numpy(float), d["eta"].to_numpy(float)
-    )
+    reference = d["reference"].to_numpy(float)
+    a, b = linear_demand(reference, d["price"].to_numpy(float), d["eta"].to_numpy(float))
+    put("use", -a, b, 2.0 * reference)
     s = data.stocks.reindex(problem.stock_keys)
-    sp_abs, ss_abs = s["absorb_price"].to_numpy(float), s["absorb"].to_numpy(float)
-    sp_rel, ss_rel = s["release_price"].to_numpy(float), s["release"].to_numpy(float)
     e = STOCK_ELASTICITY
-    lin = np.zeros(n)
-    quad = np.zeros(n)
-    upper = np.full(n, np.inf)
-    i = 0
-    k = len(problem.groups)
-    lin[i : i + k], quad[i : i + k] = alpha, beta * SCALE
-    upper[i : i + k] = g["capacity"].to_numpy(float) / SCALE
-    i += k
-    k = len(problem.processes)
-    lin[i : i + k] = problem.activity_cost
-    i += k
-    k = len(problem.arcs)
-    lin[i : i + k] = data.transport.reindex(problem.arcs.get_level_values(2)).to_numpy(float)
-    i += k
-    k = len(problem.demand_keys)
-    lin[i : i + k], quad[i : i + k] = -a, b * SCALE
-    upper[i : i + k] = 2.0 * d["reference"].to_numpy(float) / SCALE
-    i += k
-    k = len(problem.stock_keys)
     with np.errstate(divide="ignore", invalid="ignore"):
-        lin[i : i + k] = -sp_abs * (1.0 + 1.0 / e)
-        quad[i : i + k] = np.where(ss_abs > 0, sp_abs / (e * ss_abs), 0.0) * SCALE
-        upper[i : i + k] = np.where(ss_abs > 0, (1.0 + e) * ss_abs, 0.0) / SCALE
-        i += k
-        lin[i : i + k] = sp_rel * (1.0 - 1.0 / e)
-        quad[i : i + k] = np.where(ss_rel > 0, sp_rel / (e * ss_rel), 0.0) * SCALE
-        upper[i : i + k] = np.where(ss_rel > 0, 3.0 * ss_rel, 0.0) / SCALE
-    i += k
-    lin[i:] = data.disposal.reindex(problem.dispose_nodes.get_level_values(1)).to_numpy(float)
+        for name, sign, reach in (("absorb", -1.0, 1.0 + e), ("release", 1.0, 3.0)):
+            price, amount = s[f"{name}_price"].to_numpy(float), s[name].to_numpy(float)
+            slope = np.where(amount > 0, price / (e * amount), 0.0)
+            put(
+                name,
+                sign * price * (1.0 - sign / e),
+                slope,
+                np.where(amount > 0, reach * amount, 0.0),
+            )
+    disposal = data.disposal.reindex(lay.col("dispose").dims["product"]).to_numpy(float)
+    put("dispose", disposal, None, None)
 
     finite = np.flatnonzero(np.isfinite(upper))
     eye = sp.identity(n, format="csc")
@@ -111,14 +98,11 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     settings.verbose = False
     solver = clarabel.DefaultSolver(sp.diags(quad).tocsc(), lin, a_all, rhs, cones, settings)
     result = solver.solve()
-    x = np.asarray(result.x)
-    z = np.asarray(result.z)
-    n_groups = len(problem.groups)
-    start_use = n_groups + len(problem.processes) + len(problem.arcs)
-    n_bal = len(problem.nodes)
+    x, z = np.asarray(result.x), np.asarray(result.z)
+    use = slice(offset["use"], offset["use"] + sizes["use"])
     return ExactSolution(
         welfare=-float(result.obj_val),
-        production=x[:n_groups] * SCALE,
-        consumption=x[start_use : start_use + len(problem.demand_keys)] * SCALE,
-        prices=-z[:n_bal],
+        production=x[: sizes["supply"]] * SCALE,
+        consumption=x[use] * SCALE,
+        prices=-z[: len(problem.nodes)],
     )

@@ -95,20 +95,20 @@ def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_m
     ``embodied[n, s, o]``: t of stage ``s`` output made in region ``o`` per t of node ``n``.
     """
     p = lay.problem
-    cols = p.cols
+    cols = p.layout.columns
     n_nodes, n_st, n_reg = len(p.nodes), len(lay.stages), len(lay.regions)
-    activity = x[cols["activity"]]
-    trade = x[cols["trade"]]
-    use = x[cols["use"]].reshape(len(p.demand_keys), p.n_dem).sum(1)
-    absorb = x[cols["absorb"]].reshape(len(p.stock_keys), p.n_stk).sum(1)
-    release = x[cols["release"]].reshape(len(p.stock_keys), p.n_stk).sum(1)
+    activity = x[cols["activity"].span]
+    trade = x[cols["trade"].span]
+    use = cols["use"].totals(x)
+    absorb = cols["absorb"].totals(x)
+    release = cols["release"].totals(x)
 
     made = lay.made @ activity
     imports = np.bincount(lay.arc_to, trade, n_nodes)
     exports = np.bincount(lay.arc_from, trade, n_nodes)
     consumed = lay.basket @ use
     stock = np.bincount(lay.stock_node, absorb - release, n_nodes)
-    disposed = np.bincount(lay.dispose_node, x[cols["dispose"]], n_nodes)
+    disposed = np.bincount(lay.dispose_node, x[cols["dispose"].span], n_nodes)
     # what local processes took, from the balance; the coefficients only share it out
     taken = np.clip(made + imports - exports - consumed - stock - disposed, 0.0, None)
     nominal = lay.takes.multiply(activity[None, :]).tocsr()
@@ -174,7 +174,7 @@ def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
     for year in years:
         x = run.raw[year].x
         embodied, pool, proc_in, consumed = _year(lay, x)
-        use = x[p.cols["use"]].reshape(len(p.demand_keys), p.n_dem).sum(1)
+        use = p.layout.col("use").totals(x)
 
         # dependence: embodied content of each region's consumption, by stage and origin
         per_key = lay.basket.multiply(use[None, :]).T @ embodied.reshape(len(p.nodes), -1)

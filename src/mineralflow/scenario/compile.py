@@ -9,15 +9,15 @@ lever and listing what the pack allows.  The semantics of each lever are documen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from mineralflow.data.pack import Pack
 from mineralflow.data.validate import suggest
-from mineralflow.dynamics import Plan, project_matrix
+from mineralflow.dynamics import Plan, base_plan, project_matrix
 from mineralflow.market.calibration import Calibration
 from mineralflow.market.problem import MarketProblem
 from mineralflow.scenario.levers import (
@@ -70,7 +70,7 @@ class _Compiler:
         self.arc_product = arcs.get_level_values(2).to_numpy()
         self.groups = self.net.groups.reindex(self.problem.groups)
         self.regions = set(self.problem.nodes.get_level_values(0))
-        self.trade0 = self.problem.cols["trade"].start
+        self.trade0 = self.problem.layout.col("trade").start
 
     # ------------------------------------------------------------------ checks
     def fail(self, index: int, field: str | None, message: str) -> ScenarioError:
@@ -198,26 +198,27 @@ class _Compiler:
         )
 
     # ------------------------------------------------------------------ levers
-    def compile(self) -> Plan:
+    def compile(self, base: Plan) -> Plan:
+        """``base`` (the pack's own plan) with every lever of the scenario applied."""
         n_years = len(self.years)
         n_arcs = len(self.problem.arcs)
-        n_groups = len(self.problem.groups)
-        plan = Plan(years=[int(y) for y in self.years])
         trade_cost = {
             "export_tax": np.zeros((n_years, n_arcs)),
             "tariff": np.zeros((n_years, n_arcs)),
         }
-        closed = np.zeros((n_years, n_arcs), dtype=bool)
-        limit_rows: list[np.ndarray] = []
-        lower: list[np.ndarray] = []
-        upper: list[np.ndarray] = []
-        capacity = np.zeros((n_years, n_groups))
-        capacity_min = np.zeros((n_years, n_groups))
-        growth = np.full((n_years, len(self.problem.demand_keys)), np.nan)
-        stockpile = np.zeros((n_years, len(self.problem.nodes)))
+        closed = base.closed.copy()
+        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]] = (
+            [],
+            [],
+            [],
+            [],
+        )
+        capacity = base.capacity.copy()
+        capacity_min = base.capacity_min.copy()
+        growth = base.growth.copy()
+        stockpile = base.stockpile.copy()
         gaps = self.cal.gaps.copy()
         gap_path: dict[tuple[str, str], np.ndarray] = {}
-        used = set()
         for k, lever in self.scenario.levers_for(self.key):
             active = (
                 np.array([lever.active(int(y)) for y in self.years])
@@ -227,99 +228,109 @@ class _Compiler:
             if isinstance(lever, ExportBan | ImportBan):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportBan))
                 closed[np.ix_(active, mask)] = True
-                used.add("closed")
             elif isinstance(lever, ExportTax | Tariff):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
-                if lever.usd_per_kg is not None:
-                    value = np.full(mask.sum(), lever.usd_per_kg)
-                else:
-                    nodes = pd.MultiIndex.from_arrays([self.exporter[mask], self.arc_product[mask]])
-                    price = self.cal.base_prices.reindex(nodes).to_numpy(float)
-                    value = float(lever.rate or 0.0) * np.nan_to_num(price, nan=0.0)
-                trade_cost[lever.type][np.ix_(active, mask)] = value
-                used.add("cost")
+                trade_cost[lever.type][np.ix_(active, mask)] = self._trade_cost(lever, mask)
             elif isinstance(lever, ExportQuota | TradeAgreement):
-                mask = self.arcs(k, lever, exports=True)
-                arcs_at = np.flatnonzero(mask)
-                label = f"{lever.type} {lever.region} (levers[{k}])"
-                if isinstance(lever, ExportQuota) and lever.share_of_base is not None:
-                    base = self.base_exports()
-                    for product in sorted(set(self.arc_product[arcs_at])):
-                        cols = arcs_at[self.arc_product[arcs_at] == product]
-                        row = np.zeros(self.problem.n_cols)
-                        row[self.trade0 + cols] = 1.0
-                        amount = float(base.reindex(self.problem.arcs[cols]).fillna(0.0).sum())
-                        limit_rows.append(row)
-                        lower.append(np.full(n_years, -np.inf))
-                        upper.append(np.where(active, lever.share_of_base * amount, np.inf))
-                        plan.limit_names.append(f"{label} {product}")
-                else:
-                    w, _ = self.weights(k, self.arc_product[arcs_at])
-                    row = np.zeros(self.problem.n_cols)
-                    row[self.trade0 + arcs_at] = w
-                    limit_rows.append(row)
-                    tonnes = float(lever.tonnes or 0.0)
-                    if isinstance(lever, ExportQuota):
-                        lower.append(np.full(n_years, -np.inf))
-                        upper.append(np.where(active, tonnes, np.inf))
-                    else:
-                        lower.append(np.where(active, tonnes, -np.inf))
-                        upper.append(np.full(n_years, np.inf))
-                    plan.limit_names.append(label)
+                self._trade_limits(k, lever, active, limits)
             elif isinstance(lever, CapacityProject):
                 capacity += self._project(k, lever)
-                used.add("capacity")
             elif isinstance(lever, AnnouncedProjects):
                 capacity += self._announced(k, lever)
-                used.add("capacity")
             elif isinstance(lever, CapacityTarget):
-                path, share, stage, start, mask = self._target(k, lever)
-                normal = float(self.cal.stage_params.loc[stage, "base_utilisation"])
-                capacity_min = np.maximum(capacity_min, path[:, None] * share[None, :] / normal)
-                used.add("target")
-                if lever.enforce:
-                    # the region's output at the stage follows the plan up to the target
-                    # year; afterwards it stays at least at the target and may grow
-                    row = np.zeros(self.problem.n_cols)
-                    sup = self.problem.cols["supply"]
-                    row[sup] = np.repeat(mask.astype(float), self.problem.n_sup)
-                    limit_rows.append(row)
-                    planned = (self.years >= start) & (self.years <= lever.year)
-                    after = self.years > lever.year
-                    lower.append(np.where(planned | after, path, -np.inf))
-                    upper.append(np.where(planned, path, np.inf))
-                    plan.limit_names.append(f"capacity_target {lever.region} {stage} (levers[{k}])")
+                capacity_min = np.maximum(capacity_min, self._target_limits(k, lever, limits))
             elif isinstance(lever, TechnologyTransfer):
                 self._transfer(k, lever, gaps, gap_path)
             elif isinstance(lever, DemandGrowth):
                 self._growth(k, lever, growth)
-                used.add("growth")
             elif isinstance(lever, Stockpile):
                 node = self._node(k, lever)
                 sign = 1.0 if lever.action == "build" else -1.0
                 stockpile[active, node] += sign * lever.tonnes
-                used.add("stockpile")
             elif isinstance(lever, Elasticity):
                 self._check_elasticity(k, lever)
-        if "closed" in used:
-            plan.closed = closed
-        if "cost" in used:
-            plan.trade_cost = trade_cost["export_tax"] + trade_cost["tariff"]
-        if limit_rows:
-            plan.limits = sp.csr_matrix(np.vstack(limit_rows))
-            plan.limit_lower = np.column_stack(lower)
-            plan.limit_upper = np.column_stack(upper)
-        if "capacity" in used:
-            plan.capacity = capacity
-        if "target" in used:
-            plan.capacity_min = capacity_min
-        if "growth" in used:
-            plan.growth = growth
-        if "stockpile" in used:
-            plan.stockpile = stockpile
+        plan = replace(
+            base,
+            closed=closed,
+            trade_cost=base.trade_cost + trade_cost["export_tax"] + trade_cost["tariff"],
+            capacity=capacity,
+            capacity_min=capacity_min,
+            growth=growth,
+            stockpile=stockpile,
+        )
         if gap_path:
-            plan.level_scale, plan.input_scale = self._technology(gaps, gap_path)
-        return plan
+            level, inputs = self._technology(gaps, gap_path)
+            plan = replace(plan, level_scale=level, input_scale=inputs)
+        return plan.with_limits(*limits)
+
+    def _trade_cost(self, lever: ExportTax | Tariff, mask: np.ndarray) -> np.ndarray:
+        """USD/kg a tax or tariff adds on the arcs of ``mask``."""
+        if lever.usd_per_kg is not None:
+            return np.full(int(mask.sum()), lever.usd_per_kg)
+        nodes = pd.MultiIndex.from_arrays([self.exporter[mask], self.arc_product[mask]])
+        price = self.cal.base_prices.reindex(nodes).to_numpy(float)
+        return float(lever.rate or 0.0) * np.nan_to_num(price, nan=0.0)
+
+    def _trade_limits(
+        self,
+        k: int,
+        lever: ExportQuota | TradeAgreement,
+        active: np.ndarray,
+        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]],
+    ) -> None:
+        """Limit rows of a quota (at most) or an agreement (at least) on trade arcs."""
+        rows, lower, upper, names = limits
+        n_years = len(self.years)
+        arcs_at = np.flatnonzero(self.arcs(k, lever, exports=True))
+        label = f"{lever.type} {lever.region} (levers[{k}])"
+        if isinstance(lever, ExportQuota) and lever.share_of_base is not None:
+            base = self.base_exports()
+            for product in sorted(set(self.arc_product[arcs_at])):
+                cols = arcs_at[self.arc_product[arcs_at] == product]
+                row = np.zeros(self.problem.n_cols)
+                row[self.trade0 + cols] = 1.0
+                amount = float(base.reindex(self.problem.arcs[cols]).fillna(0.0).sum())
+                rows.append(row)
+                lower.append(np.full(n_years, -np.inf))
+                upper.append(np.where(active, lever.share_of_base * amount, np.inf))
+                names.append(f"{label} {product}")
+            return
+        w, _ = self.weights(k, self.arc_product[arcs_at])
+        row = np.zeros(self.problem.n_cols)
+        row[self.trade0 + arcs_at] = w
+        rows.append(row)
+        tonnes = float(lever.tonnes or 0.0)
+        if isinstance(lever, ExportQuota):
+            lower.append(np.full(n_years, -np.inf))
+            upper.append(np.where(active, tonnes, np.inf))
+        else:
+            lower.append(np.where(active, tonnes, -np.inf))
+            upper.append(np.full(n_years, np.inf))
+        names.append(label)
+
+    def _target_limits(
+        self,
+        k: int,
+        lever: CapacityTarget,
+        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]],
+    ) -> np.ndarray:
+        """Capacity a target needs by (year, group); an enforced target adds a limit row."""
+        path, share, stage, start, mask = self._target(k, lever)
+        normal = float(self.cal.stage_params.loc[stage, "base_utilisation"])
+        if lever.enforce:
+            # the region's output at the stage follows the plan up to the target year;
+            # afterwards it stays at least at the target and may grow
+            rows, lower, upper, names = limits
+            sup = self.problem.layout.col("supply")
+            row = np.zeros(self.problem.n_cols)
+            row[sup.span] = np.repeat(mask.astype(float), sup.steps)
+            rows.append(row)
+            planned = (self.years >= start) & (self.years <= lever.year)
+            after = self.years > lever.year
+            lower.append(np.where(planned | after, path, -np.inf))
+            upper.append(np.where(planned, path, np.inf))
+            names.append(f"capacity_target {lever.region} {stage} (levers[{k}])")
+        return path[:, None] * share[None, :] / normal
 
     def _groups_of(self, index: int, region: str, stage: str) -> np.ndarray:
         self.region(index, "region", region)
@@ -372,10 +383,10 @@ class _Compiler:
             return region not in lever.exclude
 
         years = [int(y) for y in self.years]
-        now = project_matrix(self.pack, self.net, self.cal, years, keep=keep)
+        now = project_matrix(self.pack, self.problem, self.cal, years, keep=keep)
         changed = project_matrix(
             self.pack,
-            self.net,
+            self.problem,
             self.cal,
             years,
             keep=keep,
@@ -522,7 +533,9 @@ def compile_plan(
 ) -> Plan:
     """The levers for one pack (``key`` as the scenario names it) as a :class:`Plan`.
 
+    The pack's own plan (:func:`~mineralflow.dynamics.base_plan`) is the starting point.
     ``base_exports`` gives the base year's trade by arc (t); it is called only when a quota
     is a share of the base year.
     """
-    return _Compiler(scenario, key, pack, cal, years, base_exports).compile()
+    compiler = _Compiler(scenario, key, pack, cal, years, base_exports)
+    return compiler.compile(base_plan(pack, cal, years))
