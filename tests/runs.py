@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import cache
 
 from mineralflow.scenario import load_scenario
-from mineralflow.scenario.execute import ScenarioResult, execute
+from mineralflow.scenario.execute import RunResult, execute
 
 
 @cache
-def result(name: str) -> ScenarioResult:
+def result(name: str) -> RunResult:
     """The result of a bundled scenario, solved on first use."""
     return execute(load_scenario(name))

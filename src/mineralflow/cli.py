@@ -12,33 +12,26 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
-import yaml
 from rich.console import Console
-from rich.progress import Progress, TaskID
-from rich.table import Table as RichTable
 from rich.text import Text
 
-from mineralflow import claims as claims_mod
-from mineralflow.compare import GROUPS, compare
-from mineralflow.data import check_pack, load_pack
-from mineralflow.data.pack import Pack, bundled_packs
-from mineralflow.data.schema import CONFIDENCE_CODES, TABLES, TABLES_BY_NAME
-from mineralflow.data.validate import suggest
 from mineralflow.errors import MineralflowError, PackError, SelectionError
-from mineralflow.metrics.shares import stage_shares
-from mineralflow.report import html as report_html
-from mineralflow.report.findings import horizon_sentences
-from mineralflow.report.i18n import check_language
-from mineralflow.results import FORMATS, export_results
-from mineralflow.scenario import Scenario, bundled_scenarios, load_scenario
-from mineralflow.scenario.execute import ScenarioResult, check_scenario, execute
-from mineralflow.scenario.schema import scenario_json_schema
-from mineralflow.store import ENV, ResultsStore, StoreError, run_key
-from mineralflow.validation import price_multiples
+from mineralflow.files import FORMATS, STORE_ENV
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from mineralflow import claims as claims_mod
+    from mineralflow.data.pack import Pack
+    from mineralflow.scenario.execute import CalibrationCache, RunResult
+    from mineralflow.scenario.model import Scenario
+    from mineralflow.store import ResultsStore
+
+# Heavy modules (pandas, the solver, plotly, duckdb, the claims reader) are imported inside
+# the commands that need them, so that the command line starts quickly.
 
 app = typer.Typer(
     help="Rare-earth and aluminium supply chains, with every figure sourced.",
@@ -60,6 +53,20 @@ claims_app = typer.Typer(
 )
 app.add_typer(claims_app, name="claims")
 
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", help="show the solver's (HiGHS) own output")
+    ] = False,
+) -> None:
+    """Rare-earth and aluminium supply chains, with every figure sourced."""
+    if verbose:
+        from mineralflow.market.session import VERBOSE  # noqa: PLC0415
+
+        VERBOSE["on"] = True
+
+
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
@@ -68,6 +75,8 @@ PackOption = Annotated[str, typer.Option("--pack", "-p", help="bundled pack name
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """JSON-safe records: NaN and pandas NA become null, numpy scalars plain Python."""
+    import pandas as pd  # noqa: PLC0415
+
     records = []
     for row in frame.to_dict(orient="records"):
         clean: dict[str, Any] = {}
@@ -83,6 +92,9 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _print_frame(frame: pd.DataFrame, title: str) -> None:
+    import pandas as pd  # noqa: PLC0415
+    from rich.table import Table as RichTable  # noqa: PLC0415
+
     table = RichTable(title=title, show_lines=False)
     for column in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[column])
@@ -105,6 +117,8 @@ def data_check(
     folder: Annotated[Path, typer.Argument(help="bundled pack name or pack folder to validate")],
 ) -> None:
     """Validate a pack folder: every table, row and reference. Exit code 2 on any problem."""
+    from mineralflow.data.pack import check_pack, load_pack  # noqa: PLC0415
+
     problems = check_pack(folder)
     if problems:
         raise PackError(str(folder), problems)
@@ -130,6 +144,9 @@ def data_show(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
 ) -> None:
     """Show a table of a pack; by default the latest edition of each figure."""
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.data.schema import TABLES_BY_NAME  # noqa: PLC0415
+
     loaded = load_pack(pack)
     if table not in loaded.tables:
         loaded.table(table)  # raises a SelectionError naming the tables
@@ -151,6 +168,9 @@ def data_sources(
     as_json: Annotated[bool, typer.Option("--json", help="print JSON")] = False,
 ) -> None:
     """List the publications behind a pack, with how many rows cite each."""
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.data.schema import CONFIDENCE_CODES  # noqa: PLC0415
+
     loaded = load_pack(pack)
     sources = loaded.table("sources")
     counts: dict[str, int] = {}
@@ -172,6 +192,11 @@ def data_sources(
 @data_app.command("schema")
 def data_schema(table: Annotated[str | None, typer.Argument(help="one table")] = None) -> None:
     """Describe the pack tables: columns, types and allowed values."""
+    import pandas as pd  # noqa: PLC0415
+
+    from mineralflow.data.schema import TABLES, TABLES_BY_NAME  # noqa: PLC0415
+    from mineralflow.data.validate import suggest  # noqa: PLC0415
+
     specs = (
         TABLES if table is None else (TABLES_BY_NAME[table],) if table in TABLES_BY_NAME else None
     )
@@ -205,6 +230,8 @@ def data_schema(table: Annotated[str | None, typer.Argument(help="one table")] =
 @data_app.command("packs")
 def data_packs() -> None:
     """List the bundled packs."""
+    from mineralflow.data.pack import bundled_packs, load_pack  # noqa: PLC0415
+
     for name in bundled_packs():
         manifest = load_pack(name).manifest
         out.print(
@@ -222,6 +249,9 @@ def data_overview(
     top: Annotated[int, typer.Option(help="regions shown per stage", min=1)] = 6,
 ) -> None:
     """Who produces what: the leading regions of every stage, with shares and sources."""
+    from mineralflow.data.pack import bundled_packs, load_pack  # noqa: PLC0415
+    from mineralflow.metrics.shares import stage_shares  # noqa: PLC0415
+
     for name in pack or bundled_packs():
         loaded = load_pack(name)
         out.rule(f"[bold]{loaded.manifest.title}[/bold] ({loaded.name})")
@@ -242,16 +272,20 @@ def data_overview(
 
 StoreOption = Annotated[
     Path | None,
-    typer.Option("--store", help=f"results store file (default: ${ENV} or the user data folder)"),
+    typer.Option(
+        "--store", help=f"results store file (default: ${STORE_ENV} or the user data folder)"
+    ),
 ]
 
 
-def _execute(spec: Scenario, store: ResultsStore | None, refresh: bool) -> ScenarioResult:
-    """Run ``spec``, or read it from the store when the same inputs ran before."""
-    key = run_key(spec) if store is not None else None
-    if store is not None and key is not None and not refresh and store.has(key[0]):
-        frame = store.results(key[0])
-        return ScenarioResult(spec, {}, frame, 0.0, from_store=True, run_id=key[0])
+def _execute(
+    spec: Scenario, store: ResultsStore | None, refresh: bool, cache: CalibrationCache
+) -> RunResult:
+    """Run ``spec`` (with a progress bar), or read it from the store when it ran before."""
+    from rich.progress import Progress, TaskID  # noqa: PLC0415
+
+    from mineralflow.api import simulate  # noqa: PLC0415
+
     with Progress(console=err, transient=True) as progress:
         tasks: dict[str, TaskID] = {}
 
@@ -260,10 +294,13 @@ def _execute(spec: Scenario, store: ResultsStore | None, refresh: bool) -> Scena
                 tasks[name] = progress.add_task(f"{spec.name}: {name}", total=total)
             progress.advance(tasks[name])
 
-        result = execute(spec, progress=tick)
-    if store is not None and key is not None:
-        result.run_id = store.save(spec, key, result.frame, result.wall_seconds)
-    return result
+        return simulate(
+            spec,
+            store=False if store is None else store,
+            refresh=refresh,
+            cache=cache,
+            progress=tick,
+        )
 
 
 @app.command("run")
@@ -283,6 +320,13 @@ def run_scenario(
     refresh: Annotated[bool, typer.Option("--refresh", help="solve even if stored")] = False,
 ) -> None:
     """Run a scenario through the market model, record it and summarise (or export) it."""
+    from mineralflow.data.validate import suggest  # noqa: PLC0415
+    from mineralflow.results import export_results  # noqa: PLC0415
+    from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+    from mineralflow.validation import price_multiples  # noqa: PLC0415
+
     spec = load_scenario(scenario)
     formats = fmt or ["csv"]
     unknown = [f for f in formats if f not in FORMATS]
@@ -293,7 +337,7 @@ def run_scenario(
         )
     opened = None if no_store else ResultsStore(store)
     try:
-        result = _execute(spec, opened, refresh)
+        result = _execute(spec, opened, refresh, CalibrationCache())
     finally:
         if opened is not None:
             opened.close()
@@ -331,6 +375,10 @@ def run_scenario(
 @scenario_app.command("list")
 def scenario_list() -> None:
     """The bundled scenarios and what each represents."""
+    import pandas as pd  # noqa: PLC0415
+
+    from mineralflow.scenario.loading import bundled_scenarios, load_scenario  # noqa: PLC0415
+
     rows = []
     for name in bundled_scenarios():
         spec = load_scenario(name)
@@ -355,6 +403,11 @@ def scenario_show(
     ] = False,
 ) -> None:
     """A scenario after inheritance: its description, packs, years, levers and sources."""
+    import pandas as pd  # noqa: PLC0415
+    import yaml  # noqa: PLC0415
+
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+
     spec = load_scenario(scenario)
     if as_yaml:
         data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
@@ -383,9 +436,13 @@ def scenario_validate(
     files: Annotated[list[str], typer.Argument(help="scenario names or .yaml files")],
 ) -> None:
     """Check scenario files against the schema and their packs, without solving."""
+    from mineralflow.scenario.execute import CalibrationCache, check_scenario  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+
+    cache = CalibrationCache()
     for name in files:
         spec = load_scenario(name)
-        check_scenario(spec)
+        check_scenario(spec, cache)
         out.print(
             f"[green]ok[/green] {name}: scenario '{spec.name}', {len(spec.levers)} lever(s), "
             f"packs {', '.join(spec.packs)}, years {spec.years[0]}-{spec.years[1]}"
@@ -397,6 +454,8 @@ def scenario_schema(
     output: Annotated[Path | None, typer.Option("--out", help="write to this file")] = None,
 ) -> None:
     """The JSON Schema of scenario files, for editors (YAML language servers)."""
+    from mineralflow.scenario.schema import scenario_json_schema  # noqa: PLC0415
+
     text = json.dumps(scenario_json_schema(), indent=2) + "\n"
     if output is None:
         sys.stdout.write(text)
@@ -405,8 +464,11 @@ def scenario_schema(
     out.print(f"wrote {output}")
 
 
-def _frame_of(name: str, store: ResultsStore) -> tuple[str, pd.DataFrame]:
+def _frame_of(name: str, store: ResultsStore, cache: CalibrationCache) -> tuple[str, pd.DataFrame]:
     """A run id from the store, or a scenario name or file (run or read from the store)."""
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.store import StoreError  # noqa: PLC0415
+
     looks_like_id = len(name) >= 4 and all(c in "0123456789abcdef" for c in name)
     if looks_like_id and not Path(name).exists():
         try:
@@ -416,7 +478,7 @@ def _frame_of(name: str, store: ResultsStore) -> tuple[str, pd.DataFrame]:
         else:
             return f"{store.get(run_id).scenario} ({run_id})", store.results(run_id)
     spec = load_scenario(name)
-    result = _execute(spec, store, refresh=False)
+    result = _execute(spec, store, False, cache)
     return spec.name, result.frame
 
 
@@ -433,9 +495,15 @@ def compare_runs(
     store: StoreOption = None,
 ) -> None:
     """Key differences between two runs by year: shares, prices, shortages, import reliance."""
+    from mineralflow.compare import GROUPS, compare  # noqa: PLC0415
+    from mineralflow.report.findings import horizon_sentences  # noqa: PLC0415
+    from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
+    cache = CalibrationCache()
     with ResultsStore(store) as opened:
-        name_a, frame_a = _frame_of(a, opened)
-        name_b, frame_b = _frame_of(b, opened)
+        name_a, frame_a = _frame_of(a, opened, cache)
+        name_b, frame_b = _frame_of(b, opened, cache)
     table = compare(frame_a, frame_b, years, top)
     if as_json:
         sys.stdout.write(json.dumps(_records(table), indent=1) + "\n")
@@ -478,13 +546,21 @@ def report(
     store: StoreOption = None,
 ) -> None:
     """One self-contained HTML report (works offline): findings, charts, tables, sources."""
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.report import html as report_html  # noqa: PLC0415
+    from mineralflow.report.i18n import check_language  # noqa: PLC0415
+    from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
     check_language(lang)
     spec = load_scenario(scenario)
+    cache = CalibrationCache()
     with ResultsStore(store) as opened:
-        frame = _execute(spec, opened, refresh=False).frame
+        frame = _execute(spec, opened, False, cache).frame
         base_name, base_frame = ("", None)
         if base is not None:
-            base_name, base_frame = _frame_of(base, opened)
+            base_name, base_frame = _frame_of(base, opened, cache)
     packs = [load_pack(p) for p in spec.packs]
     document = report_html.build(
         spec.name, spec.description, frame, packs, lang, base=base_frame, base_name=base_name
@@ -497,6 +573,8 @@ def report(
 @runs_app.command("list")
 def runs_list(store: StoreOption = None) -> None:
     """The runs in the results store, newest first."""
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
     with ResultsStore(store) as opened:
         table = opened.list()
         out.print(f"results store: {opened.path}")
@@ -513,6 +591,10 @@ def runs_show(
     store: StoreOption = None,
 ) -> None:
     """What a stored run was: scenario text, pack hash, code version, seed, time."""
+    import yaml  # noqa: PLC0415
+
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
     with ResultsStore(store) as opened:
         full = opened.resolve_id(run_id)
         info = opened.get(full)
@@ -534,6 +616,8 @@ def runs_delete(
     store: StoreOption = None,
 ) -> None:
     """Delete runs from the results store."""
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
     with ResultsStore(store) as opened:
         for run_id in run_ids:
             full = opened.resolve_id(run_id)
@@ -570,6 +654,8 @@ def _date(value: str | None) -> date | None:
 
 
 def _checked(file: Path, when: str | None, pack: Pack) -> claims_mod.CheckedText:
+    from mineralflow import claims as claims_mod  # noqa: PLC0415
+
     text = claims_mod.read_text(file)
     return claims_mod.check_text(text, pack, _date(when))
 
@@ -584,6 +670,11 @@ def claims_check(
     pack: ClaimsPackOption = "rare_earths",
 ) -> None:
     """Find every figure in the text and judge it against the pack, with source and tolerance."""
+    from rich.table import Table as RichTable  # noqa: PLC0415
+
+    from mineralflow import claims as claims_mod  # noqa: PLC0415
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+
     checked = _checked(file, when, load_pack(pack))
     if as_json:
         records = [c.as_json(i) for i, c in enumerate(checked.claims)]
@@ -647,6 +738,10 @@ def claims_scenario(
     pack: ClaimsPackOption = "rare_earths",
 ) -> None:
     """Draft a scenario YAML from the plans in the text, for you to edit and run."""
+    from mineralflow import claims as claims_mod  # noqa: PLC0415
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+
     opened = load_pack(pack)
     checked = _checked(file, when, opened)
     scenario_name = name or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "draft"

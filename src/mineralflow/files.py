@@ -1,10 +1,22 @@
-"""Writing a user's output file whole or not at all."""
+"""Writing a user's output files whole or not at all, and the export formats' file names."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from mineralflow.errors import MineralflowError
+
+#: Export formats: long CSV (IAMC columns), long Parquet, wide IAMC CSV and Excel (pyam's
+#: layout: ``Model, Scenario, Region, Variable, Unit`` and one column per year).
+FORMATS = {
+    "csv": "results.csv",
+    "parquet": "results.parquet",
+    "iamc": "results_iamc.csv",
+    "xlsx": "results.xlsx",
+}
+
+#: environment variable naming the results store file
+STORE_ENV = "MINERALFLOW_STORE"
 
 
 def write_text_file(text: str, target: Path, what: str, suffixes: tuple[str, ...]) -> Path:

@@ -15,6 +15,7 @@ import scipy.sparse as sp
 
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
+from mineralflow.files import FORMATS
 from mineralflow.metrics.indicators import indicator_rows
 from mineralflow.metrics.origins import origin_rows
 from mineralflow.metrics.supply_risk import supply_risk_rows
@@ -255,16 +256,6 @@ def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.Dat
     out["year"] = out["year"].astype(int)
     out["value"] = out["value"].astype(float)
     return out[COLUMNS].sort_values(["variable", "region", "year"]).reset_index(drop=True)
-
-
-#: Export formats: long CSV (IAMC columns), long Parquet, wide IAMC CSV and Excel (pyam's
-#: layout: ``Model, Scenario, Region, Variable, Unit`` and one column per year).
-FORMATS = {
-    "csv": "results.csv",
-    "parquet": "results.parquet",
-    "iamc": "results_iamc.csv",
-    "xlsx": "results.xlsx",
-}
 
 
 def wide_iamc(frame: pd.DataFrame) -> pd.DataFrame:

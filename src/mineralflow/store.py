@@ -28,9 +28,10 @@ import platformdirs
 from mineralflow import __version__
 from mineralflow.data.pack import resolve
 from mineralflow.errors import MineralflowError
+from mineralflow.files import STORE_ENV
 from mineralflow.scenario.model import Scenario
 
-ENV = "MINERALFLOW_STORE"
+ENV = STORE_ENV
 ID_LENGTH = 12
 
 _SCHEMA = """

@@ -1,14 +1,19 @@
-"""Running a scenario: calibrate each of its packs, compile its levers, simulate, report.
+"""Running a scenario: prepare each of its packs (calibration and plan), simulate, report.
 
-Calibrations are kept for the life of the process (one per pack, base year and elasticity
-override), so that comparing scenarios of one pack calibrates it once.  A scenario whose
-levers cannot all hold in some year is diagnosed by leaving out one constraining lever at a
-time: the message names the levers without which the year solves.
+:func:`prepare` does everything that does not depend on solving the years: it loads each
+pack, calibrates it (through a :class:`CalibrationCache`, so that scenarios of one pack
+calibrate it once) and compiles the levers into a plan.  The :class:`PreparedRun` it returns
+is plain data (it pickles), so a worker process can receive it once and solve variants of
+it.  :func:`execute` solves a prepared run into a :class:`RunResult`.
+
+A scenario whose levers cannot all hold in some year is diagnosed by leaving out one
+constraining lever at a time: the message names the levers without which the year solves.
 """
 
 from __future__ import annotations
 
 import time
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,21 +33,93 @@ from mineralflow.scenario.levers import HARD_LEVERS, Elasticity
 from mineralflow.scenario.loading import ScenarioError
 from mineralflow.scenario.model import Scenario
 
-_CALIBRATIONS: OrderedDict[tuple, Calibration] = OrderedDict()
-_KEEP = 6
+Progress = Callable[[str, int, int], None]
+
+
+class CalibrationCache:
+    """Calibrations by pack folder, base year and elasticity overrides (the newest few).
+
+    Calibrating a pack takes about a second and is the same for every scenario of that
+    pack and base year; one cache shared by the scenarios of a session calibrates it once.
+    """
+
+    def __init__(self, keep: int = 6) -> None:
+        self.keep = keep
+        self._items: OrderedDict[tuple[str, int, tuple[str, ...]], Calibration] = OrderedDict()
+
+    def get(self, pack: Pack, base: int, levers: list[Elasticity]) -> Calibration:
+        key = (str(pack.path.resolve()), base, tuple(lev.model_dump_json() for lev in levers))
+        cal = self._items.get(key)
+        if cal is None:
+            cal = calibrate(pack, build_network(pack, base), base)
+            self._items[key] = cal
+            while len(self._items) > self.keep:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return cal
+
+    def __len__(self) -> int:
+        return len(self._items)
 
 
 @dataclass
-class ScenarioResult:
-    """A solved scenario: one run per pack and the IAMC table of all of them."""
+class PreparedPack:
+    """One pack of a scenario, ready to solve: the pack, its calibration and its plan."""
+
+    key: str  # the pack as the scenario names it
+    pack: Pack
+    calibration: Calibration
+    plan: Plan
+
+    @property
+    def years(self) -> list[int]:
+        return self.plan.years
+
+
+@dataclass
+class PreparedRun:
+    """A scenario with every pack prepared; plain data, so it can go to another process."""
 
     scenario: Scenario
-    runs: dict[str, Run]
-    frame: pd.DataFrame
+    packs: list[PreparedPack]
+
+
+@dataclass
+class RunResult:
+    """A solved (or stored) scenario: its IAMC results and, when solved here, its runs."""
+
+    scenario: Scenario
+    frame: pd.DataFrame  # IAMC long table: model, scenario, region, variable, unit, year, value
+    runs: dict[str, Run] = field(default_factory=dict)
     wall_seconds: float = 0.0
     from_store: bool = False
     run_id: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+
+    def to_iamc(self) -> pd.DataFrame:
+        """The results as an IAMC long table (a copy)."""
+        return self.frame.copy()
+
+    def as_pyam(self) -> object:
+        """The results as a ``pyam.IamDataFrame`` (needs ``pip install mineralflow[pyam]``)."""
+        try:
+            import pyam  # noqa: PLC0415
+        except ImportError:
+            raise SelectionError(
+                "pyam is not installed; install it with: pip install 'mineralflow[pyam]'"
+            ) from None
+        with warnings.catch_warnings():  # pyam's own use of deprecated pandas calls
+            warnings.simplefilter("ignore", DeprecationWarning)
+            warnings.simplefilter("ignore", FutureWarning)
+            return pyam.IamDataFrame(self.frame)
+
+    @property
+    def solver_seconds(self) -> float:
+        return sum(r.solver_seconds for r in self.runs.values())
+
+    @property
+    def years_solved(self) -> int:
+        return sum(len(r.years) for r in self.runs.values())
 
 
 def with_elasticities(pack: Pack, levers: list[Elasticity]) -> Pack:
@@ -72,19 +149,6 @@ def with_elasticities(pack: Pack, levers: list[Elasticity]) -> Pack:
             }
             table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
     return Pack(pack.path, pack.manifest, {**pack.tables, "elasticities": table})
-
-
-def calibration_for(pack: Pack, base: int, levers: list[Elasticity]) -> Calibration:
-    key = (str(pack.path.resolve()), base, tuple(lev.model_dump_json() for lev in levers))
-    cal = _CALIBRATIONS.get(key)
-    if cal is None:
-        cal = calibrate(pack, build_network(pack, base), base)
-        _CALIBRATIONS[key] = cal
-        while len(_CALIBRATIONS) > _KEEP:
-            _CALIBRATIONS.popitem(last=False)
-    else:
-        _CALIBRATIONS.move_to_end(key)
-    return cal
 
 
 def pack_years(pack: Pack) -> tuple[int, int]:
@@ -119,66 +183,68 @@ def _years(scenario: Scenario, pack: Pack) -> tuple[int, int]:
     return base, last
 
 
-def _prepare(
-    scenario: Scenario, name: str, until: int | None = None
-) -> tuple[Pack, Calibration, Plan, int]:
-    """The pack (with overrides), its calibration and the compiled plan, for one pack."""
+def prepare_pack(
+    scenario: Scenario, key: str, cache: CalibrationCache, until: int | None = None
+) -> PreparedPack:
+    """The pack ``key`` of ``scenario`` (with overrides), calibrated, its levers compiled."""
     try:
-        pack = load_pack(name)
+        pack = load_pack(key)
     except SelectionError as exc:
         raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
     base, last = _years(scenario, pack)
     if until is not None:
         last = until
-    levers = scenario.levers_for(name)
+    levers = scenario.levers_for(key)
     overrides = [lev for _, lev in levers if isinstance(lev, Elasticity)]
     pack = with_elasticities(pack, overrides)
-    cal = calibration_for(pack, base, overrides)
+    cal = cache.get(pack, base, overrides)
 
     def base_exports() -> pd.Series:
         return simulate(pack, (base, base), base_year=base, calibration=cal).solution(base).trade
 
-    plan = compile_plan(scenario, name, pack, cal, list(range(base, last + 1)), base_exports)
-    return pack, cal, plan, last
+    plan = compile_plan(scenario, key, pack, cal, list(range(base, last + 1)), base_exports)
+    return PreparedPack(key, pack, cal, plan)
 
 
-def check_scenario(scenario: Scenario) -> None:
+def prepare(scenario: Scenario, cache: CalibrationCache | None = None) -> PreparedRun:
+    """Every pack of ``scenario`` calibrated and its levers compiled, nothing solved.
+
+    Every lever is checked against its pack here, so a mistake is reported before any year
+    is solved.
+    """
+    cache = CalibrationCache() if cache is None else cache
+    return PreparedRun(scenario, [prepare_pack(scenario, key, cache) for key in scenario.packs])
+
+
+def check_scenario(scenario: Scenario, cache: CalibrationCache | None = None) -> None:
     """Check every lever against its pack (names, years), without solving the scenario."""
-    for name in scenario.packs:
-        _prepare(scenario, name)
+    prepare(scenario, cache)
 
 
-def _simulate_pack(
-    scenario: Scenario,
-    name: str,
-    progress: Callable[[int, int], None] | None,
-    until: int | None = None,
-) -> Run:
-    """Simulate one pack; ``progress(year, total)`` after each of its ``total`` years."""
-    pack, cal, plan, last = _prepare(scenario, name, until)
-    base = cal.year
-    total = last - base + 1
+def _simulate_pack(part: PreparedPack, first: int, tick: Callable[[int], None] | None) -> Run:
     return simulate(
-        pack,
-        (scenario.years[0], last),
-        base_year=base,
-        calibration=cal,
-        plan=plan,
-        progress=None if progress is None else (lambda year: progress(year, total)),
+        part.pack,
+        (first, part.years[-1]),
+        base_year=part.calibration.year,
+        calibration=part.calibration,
+        plan=part.plan,
+        progress=tick,
     )
 
 
-def _conflict(scenario: Scenario, name: str, exc: InfeasibleError) -> ScenarioError:
+def _conflict(
+    scenario: Scenario, key: str, exc: InfeasibleError, cache: CalibrationCache
+) -> ScenarioError:
     """Name the levers without which the failing year solves."""
     year = exc.year
-    hard = [(k, lever) for k, lever in scenario.levers_for(name) if isinstance(lever, HARD_LEVERS)]
+    hard = [(k, lever) for k, lever in scenario.levers_for(key) if isinstance(lever, HARD_LEVERS)]
     culprits = []
     for k, lever in hard:
         trial = scenario.model_copy(
             update={"levers": [lev for j, lev in enumerate(scenario.levers) if j != k]}
         )
         try:
-            _simulate_pack(trial, name, None, until=year)
+            _simulate_pack(prepare_pack(trial, key, cache, until=year), trial.years[0], None)
         except InfeasibleError:
             continue
         culprits.append((k, lever))
@@ -197,22 +263,28 @@ def _conflict(scenario: Scenario, name: str, exc: InfeasibleError) -> ScenarioEr
 
 
 def execute(
-    scenario: Scenario, progress: Callable[[str, int, int], None] | None = None
-) -> ScenarioResult:
-    """Run every pack of ``scenario`` and gather the results in one IAMC table.
+    scenario: Scenario | PreparedRun,
+    progress: Progress | None = None,
+    cache: CalibrationCache | None = None,
+) -> RunResult:
+    """Solve every pack of a scenario (or of a prepared run) into one IAMC table.
 
     ``progress(pack, year, total)`` is called after each solved year of each pack.
     """
     started = time.perf_counter()
+    cache = CalibrationCache() if cache is None else cache
+    prepared = scenario if isinstance(scenario, PreparedRun) else prepare(scenario, cache)
+    spec = prepared.scenario
     runs: dict[str, Run] = {}
     frames = []
-    for name in scenario.packs:
-        tick = None if progress is None else (lambda year, total, n=name: progress(n, year, total))
+    for part in prepared.packs:
+        total = len(part.years)
+        tick = None if progress is None else (lambda y, k=part.key, n=total: progress(k, y, n))
         try:
-            run = _simulate_pack(scenario, name, tick)
+            run = _simulate_pack(part, spec.years[0], tick)
         except InfeasibleError as exc:
-            raise _conflict(scenario, name, exc) from None
-        runs[name] = run
-        frames.append(iamc_frame(run, scenario.name, first_year=scenario.years[0]))
+            raise _conflict(spec, part.key, exc, cache) from None
+        runs[part.key] = run
+        frames.append(iamc_frame(run, spec.name, first_year=spec.years[0]))
     frame = pd.concat(frames, ignore_index=True)
-    return ScenarioResult(scenario, runs, frame, time.perf_counter() - started)
+    return RunResult(spec, frame, runs, time.perf_counter() - started)

@@ -106,33 +106,44 @@ def read_yaml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(f"{path}: not UTF-8 text") from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, where: str) -> dict[str, Any]:
+    """The mapping in a scenario's text (``where`` names it in messages), read safely."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ScenarioError(f"{where}: larger than {MAX_BYTES} bytes; a scenario is short")
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ScenarioError(f"{path}: the file is empty; a scenario needs name, years, ...")
+            raise ScenarioError(f"{where}: the file is empty; a scenario needs name, years, ...")
         _check_depth(node)
         raw = loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path}: not valid YAML: {exc}") from None
+        raise ScenarioError(f"{where}: not valid YAML: {exc}") from None
     except RecursionError:
-        raise ScenarioError(f"{path}: not valid YAML: nested too deeply") from None
+        raise ScenarioError(f"{where}: not valid YAML: nested too deeply") from None
     finally:
         loader.dispose()
     if not isinstance(raw, dict):
         raise ScenarioError(
-            f"{path}: expected a mapping of fields (name, description, pack, years, levers), "
+            f"{where}: expected a mapping of fields (name, description, pack, years, levers), "
             f"not a {type(raw).__name__}"
         )
     bad_keys = [k for k in raw if not isinstance(k, str)]
     if bad_keys:
-        raise ScenarioError(f"{path}: field names must be text, not {bad_keys[0]!r}")
+        raise ScenarioError(f"{where}: field names must be text, not {bad_keys[0]!r}")
     return raw
 
 
-def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[tuple[Path, int]]]:
-    """The file's fields over its base's, and the origin (file, index) of every lever."""
-    raw = read_yaml(path)
+def _merge(
+    raw: dict[str, Any], path: Path, chain: tuple[Path, ...]
+) -> tuple[dict[str, Any], list[tuple[Path, int]]]:
+    """The fields of ``raw`` (read from ``path``) over its base's, and every lever's origin.
+
+    A relative ``base`` is found next to ``path``.
+    """
     levers = raw.get("levers", [])
     if levers is None:
         levers = []
@@ -152,7 +163,7 @@ def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[tu
         raise ScenarioError(f"{path}: field 'base': '{base}' inherits from itself in a cycle")
     if len(chain) >= MAX_BASES:
         raise ScenarioError(f"{path}: field 'base': more than {MAX_BASES} levels of inheritance")
-    parent, parent_origins = _merge(base_path, (*chain, path.resolve()))
+    parent, parent_origins = _merge(read_yaml(base_path), base_path, (*chain, path.resolve()))
     merged = {**parent, **{k: v for k, v in raw.items() if k != "levers"}}
     merged["levers"] = list(parent.get("levers") or []) + levers
     return merged, parent_origins + origins
@@ -161,7 +172,16 @@ def _merge(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, Any], list[tu
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """Load a bundled scenario by name or a scenario file by path, with its bases."""
     path = scenario_path(name_or_path)
-    raw, origins = _merge(path, ())
+    return _validated(*_merge(read_yaml(path), path, ()), path)
+
+
+def scenario_from_text(text: str, folder: Path | None = None) -> Scenario:
+    """A scenario from YAML text; a relative ``base`` is found in ``folder`` (default: here)."""
+    where = (folder or Path.cwd()) / "<text>"
+    return _validated(*_merge(parse_yaml(text, "scenario text"), where, ()), where)
+
+
+def _validated(raw: dict[str, Any], origins: list[tuple[Path, int]], path: Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:

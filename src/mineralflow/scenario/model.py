@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -63,6 +64,29 @@ class Scenario(BaseModel):
                     f"({', '.join(packs)})"
                 )
         return self
+
+    @classmethod
+    def from_yaml(cls, path: str | Path) -> Scenario:
+        """A scenario file (with its ``base`` resolved), e.g. ``Scenario.from_yaml("my.yaml")``."""
+        from mineralflow.scenario.loading import load_scenario, scenario_path  # noqa: PLC0415
+
+        return load_scenario(scenario_path(Path(path).resolve()))
+
+    @classmethod
+    def from_text(cls, text: str, folder: str | Path | None = None) -> Scenario:
+        """A scenario from YAML text; a relative ``base`` is looked for in ``folder``."""
+        from mineralflow.scenario.loading import scenario_from_text  # noqa: PLC0415
+
+        return scenario_from_text(text, None if folder is None else Path(folder))
+
+    @classmethod
+    def bundled(cls, name: str) -> Scenario:
+        """A bundled scenario by name (``mineralflow scenario list`` shows them)."""
+        from mineralflow.scenario.loading import ScenarioError, load_scenario  # noqa: PLC0415
+
+        if "/" in name or name.endswith((".yaml", ".yml")):
+            raise ScenarioError(f"'{name}' is a path; Scenario.from_yaml reads files")
+        return load_scenario(name)
 
     @property
     def packs(self) -> list[str]:

@@ -1,0 +1,137 @@
+"""The Python entry point: one way in for scripts, notebooks, the CLI and workers.
+
+    import mineralflow as mf
+    result = mf.simulate("russia-50kt")           # bundled name, file path or mf.Scenario
+    table = mf.compare(mf.simulate("baseline"), result)
+    mf.report(result, "report.html", base=mf.simulate("baseline"))
+
+Runs are recorded in the results store exactly as ``mineralflow run`` records them, and a
+scenario whose inputs ran before is served from the store unless ``refresh`` is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from mineralflow.scenario.execute import (
+    CalibrationCache,
+    PreparedRun,
+    RunResult,
+    execute,
+    prepare,
+)
+from mineralflow.scenario.loading import load_scenario
+from mineralflow.scenario.model import Scenario
+from mineralflow.store import ResultsStore, run_key
+
+ScenarioLike = Scenario | str | Path
+StoreLike = ResultsStore | str | Path | bool | None
+
+
+def as_scenario(scenario: ScenarioLike) -> Scenario:
+    """A scenario object from a bundled name, a file path or a scenario."""
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def _open_store(store: StoreLike) -> tuple[ResultsStore | None, bool]:
+    """(store, whether this call opened it): None/True the default file, False none."""
+    if store is False:
+        return None, False
+    if isinstance(store, ResultsStore):
+        return store, False
+    path = None if store is None or store is True else Path(store)
+    return ResultsStore(path), True
+
+
+def simulate(
+    scenario: ScenarioLike | PreparedRun,
+    *,
+    store: StoreLike = None,
+    refresh: bool = False,
+    cache: CalibrationCache | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunResult:
+    """Solve a scenario, or read it from the results store if the same inputs ran before.
+
+    ``store``: ``None`` (the default store, ``$MINERALFLOW_STORE`` or the user data folder),
+    a file path, an open :class:`ResultsStore`, or ``False`` to neither read nor record.
+    ``cache`` shares calibrations between calls; ``progress(pack, year, total)`` is called
+    after every solved year.
+    """
+    prepared = scenario if isinstance(scenario, PreparedRun) else None
+    spec = prepared.scenario if prepared is not None else as_scenario(scenario)  # type: ignore[arg-type]
+    opened, owned = _open_store(store)
+    try:
+        key = run_key(spec) if opened is not None else None
+        if opened is not None and key is not None and not refresh and opened.has(key[0]):
+            return RunResult(spec, opened.results(key[0]), from_store=True, run_id=key[0])
+        result = execute(prepared or spec, progress=progress, cache=cache)
+        if opened is not None and key is not None:
+            result.run_id = opened.save(spec, key, result.frame, result.wall_seconds)
+        return result
+    finally:
+        if owned and opened is not None:
+            opened.close()
+
+
+def _frame(run: RunResult | pd.DataFrame) -> pd.DataFrame:
+    return run.frame if isinstance(run, RunResult) else run
+
+
+def compare(
+    a: RunResult | pd.DataFrame,
+    b: RunResult | pd.DataFrame,
+    *,
+    years: list[int] | None = None,
+    top: int = 8,
+) -> pd.DataFrame:
+    """The most changed shares, prices, shortages and import reliances from ``a`` to ``b``.
+
+    One row per (group, variable, region, unit, year) with ``a``, ``b``, ``change`` and
+    ``change_pct``; ``years`` defaults to 5-year steps.
+    """
+    from mineralflow.compare import compare as compare_frames  # noqa: PLC0415
+
+    return compare_frames(_frame(a), _frame(b), years, top)
+
+
+def report(
+    result: RunResult,
+    out: str | Path,
+    *,
+    base: RunResult | None = None,
+    lang: str = "en",
+) -> Path:
+    """Write the self-contained HTML report of ``result`` (against ``base``) to ``out``."""
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.report import html  # noqa: PLC0415
+    from mineralflow.report.i18n import check_language  # noqa: PLC0415
+
+    check_language(lang)
+    spec = result.scenario
+    packs = [load_pack(p) for p in spec.packs]
+    document = html.build(
+        spec.name,
+        spec.description,
+        result.frame,
+        packs,
+        lang,
+        base=None if base is None else base.frame,
+        base_name="" if base is None else base.scenario.name,
+    )
+    return html.write(document, Path(out))
+
+
+__all__ = [
+    "CalibrationCache",
+    "PreparedRun",
+    "RunResult",
+    "as_scenario",
+    "compare",
+    "prepare",
+    "report",
+    "simulate",
+]
