@@ -1,10 +1,12 @@
 """Benchmark: the rare-earth baseline 2024-2040 at full resolution.
 
-Reports ``scenario_s`` (wall time of the run: loading the LP into HiGHS, every year's update
-and solve, the dynamics) and ``solver_s`` (time inside HiGHS), so that
+Reports ``scenario_s`` (wall time of the run of a prepared plan: loading the LP into HiGHS,
+every year's update and solve, the dynamics) and ``solver_s`` (time inside HiGHS), so that
 ``scenario_s / solver_s`` shows the overhead around the solver on any machine.  Calibration
 of the pack (once per pack and base year, shared by all its scenarios) and pack loading are
-reported separately.  The best of five runs is kept.
+reported separately, and so is ``results_s``, the time to build the results of all years
+(IAMC variables, indicators, origin tracing, supply risk), with ``results_ratio`` =
+results_s / solver_s.  The best of five runs is kept.
 Run: ``.venv/bin/python benchmarks/market.py [--json]``; the last line is JSON with --json.
 """
 
@@ -15,9 +17,10 @@ import sys
 import time
 
 from mineralflow import load_pack
-from mineralflow.dynamics import simulate
+from mineralflow.dynamics import base_plan, simulate
 from mineralflow.market.calibration import calibrate
 from mineralflow.network import build_network
+from mineralflow.results import iamc_frame
 
 
 def main() -> None:
@@ -27,13 +30,19 @@ def main() -> None:
     started = time.perf_counter()
     calibration = calibrate(pack, build_network(pack), pack.manifest.base_year)
     calibrate_s = time.perf_counter() - started
+    plan = base_plan(pack, calibration, list(range(2024, 2041)))  # once, as a prepared run
     best = None
     for _ in range(5):
-        run = simulate(pack, (2024, 2040), calibration=calibration)
+        run = simulate(pack, (2024, 2040), calibration=calibration, plan=plan)
         if best is None or run.wall_seconds < best.wall_seconds:
             best = run
     assert best is not None
     problem = best.problem
+    results_s = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        iamc_frame(best, "baseline")
+        results_s = min(results_s, time.perf_counter() - started)
     per_year = [
         {
             "year": year,
@@ -53,6 +62,8 @@ def main() -> None:
         "scenario_s": round(best.wall_seconds, 4),
         "solver_s": round(best.solver_seconds, 4),
         "ratio": round(best.wall_seconds / best.solver_seconds, 2),
+        "results_s": round(results_s, 4),
+        "results_ratio": round(results_s / best.solver_seconds, 2),
         "per_year": per_year,
     }
     if "--json" in sys.argv:

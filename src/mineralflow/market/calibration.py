@@ -515,7 +515,7 @@ def _reconcile(
     status, _ = session.run()
     if status != highspy.HighsModelStatus.kOptimal:
         return None
-    x, duals, _, _ = session.solution()
+    x, duals, _ = session.solution()
     x = x * SCALE
     flows = {
         "activity": pd.Series(x[act], index=problem.processes),

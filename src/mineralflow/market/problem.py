@@ -42,6 +42,7 @@ from mineralflow.market.families import (
     quota_products,
 )
 from mineralflow.market.layout import Layout
+from mineralflow.market.pricing import import_parity
 from mineralflow.market.session import INF, Arrays, Session
 from mineralflow.market.ties import node_supplies, tie_costs
 from mineralflow.network import Network
@@ -302,7 +303,13 @@ class MarketProblem:
             raise explain_unbounded(session, year)
         if status != highspy.HighsModelStatus.kOptimal:
             raise MarketError(f"the market of {year} was not solved: HiGHS status {status}")
-        x, duals, objective, iterations = session.solution()
+        x, duals, reduced = session.solution()
+        balance = self.layout.row("balance").span
+        matrix = self.matrix.copy()
+        matrix.data[self._input_at] = session.coefficients
+        duals[balance] = import_parity(
+            matrix[balance].tocsr(), duals[balance], reduced, x, session.now.upper
+        )
         supply = self.layout.col("supply").span
         return RawSolution(
             year=year,
@@ -310,9 +317,9 @@ class MarketProblem:
             row_dual=duals,
             supply_cost=session.now.cost[supply].copy(),
             inputs=session.coefficients.copy(),
-            objective=-objective,
+            objective=-session.objective(),
             solve_seconds=seconds,
-            iterations=iterations,
+            iterations=session.iterations,
         )
 
     def solve(self, data: MarketData, year: int) -> Solution:

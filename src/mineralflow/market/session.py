@@ -105,6 +105,7 @@ class Session:
         self.highs = new_highs()
         self.highs.passModel(lp)
         self.pushed = 0  # positions sent since loading (for tests and benchmarks)
+        self.iterations = 0  # simplex iterations of the last solve
 
     def set(
         self,
@@ -166,7 +167,9 @@ class Session:
         """Solve from the current basis; (model status, seconds inside HiGHS)."""
         started = time.perf_counter()
         self.highs.run()
-        return self.highs.getModelStatus(), time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        self.iterations = self._iteration_count()
+        return self.highs.getModelStatus(), seconds
 
     def run_perturbed(self, block: str, shift: NDArray) -> tuple[highspy.HighsModelStatus, float]:
         """Solve with ``block``'s row bounds moved by ``shift``, then again without it.
@@ -181,18 +184,21 @@ class Session:
         lower, upper = self.now.row_lower[span], self.now.row_upper[span]
         self.highs.changeRowsBounds(len(at), at, lower + shift, upper + shift)  # type: ignore[attr-defined]
         status, first = self.run()
+        iterations = self.iterations
         self.highs.changeRowsBounds(len(at), at, lower, upper)  # type: ignore[attr-defined]
         if status != highspy.HighsModelStatus.kOptimal:
             return status, first
         status, second = self.run()
+        self.iterations += iterations
         return status, first + second
 
-    def solution(self) -> tuple[NDArray[np.float64], NDArray[np.float64], float, int]:
-        """(column values, row duals, objective, simplex iterations) of the last solve."""
+    def _iteration_count(self) -> int:
+        return int(self.highs.getInfo().simplex_iteration_count)
+
+    def solution(self) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+        """(column values, row duals, column reduced costs) of the last solve."""
         sol = self.highs.getSolution()
-        return (
-            np.asarray(sol.col_value),
-            np.asarray(sol.row_dual),
-            float(self.highs.getObjectiveValue()),
-            int(self.highs.getInfo().simplex_iteration_count),
-        )
+        return np.asarray(sol.col_value), np.asarray(sol.row_dual), np.asarray(sol.col_dual)
+
+    def objective(self) -> float:
+        return float(self.highs.getObjectiveValue())

@@ -1,0 +1,55 @@
+"""Prices at nodes without any flow: the delivered cost of a first unit (import parity).
+
+A node where nothing is made, traded, stocked or used in a year has no market; any price
+between what a unit there would fetch elsewhere (netback) and what a unit would cost to
+bring there (import parity) is an equilibrium price.  The LP's answer is a bound of that
+interval, and which bound depends on the solver.  The price reported is the import parity:
+each such node's price is raised as far as dual feasibility allows, that is until a column
+that would bring product to it (an import, a local process, a release) breaks even.  Nodes
+are taken one at a time in the layout's order, each raise using up the slack of the columns
+it touches, so that no idle plant looks profitable at the prices reported.  A node that no
+open column can supply keeps the LP's price.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+#: flow (kt, the LP's unit) through a node below which it has no market
+IDLE = 1e-9
+
+
+def import_parity(
+    balance: sp.csr_matrix,
+    prices: NDArray[np.float64],
+    reduced: NDArray[np.float64],
+    x: NDArray[np.float64],
+    upper: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Node prices with every idle node raised to its import parity.
+
+    ``balance`` holds the balance rows of the LP matrix (nodes x columns), ``prices`` their
+    duals, ``reduced`` the columns' reduced costs (cost minus the priced rows), ``x`` the
+    solution and ``upper`` the columns' upper bounds, all in the LP's units.
+    """
+    through = abs(balance) @ np.abs(x)
+    idle = np.flatnonzero(through <= IDLE)
+    if not len(idle):
+        return prices
+    out = prices.copy()
+    slack = reduced.copy()
+    open_cols = upper > 0
+    for node in idle.tolist():
+        start, stop = balance.indptr[node], balance.indptr[node + 1]
+        cols, coef = balance.indices[start:stop], balance.data[start:stop]
+        giving = (coef > 0) & open_cols[cols]
+        if not giving.any():
+            continue
+        raise_by = float(np.min(np.maximum(slack[cols[giving]], 0.0) / coef[giving]))
+        if not np.isfinite(raise_by) or raise_by <= 0:
+            continue
+        out[node] += raise_by
+        slack[cols] -= coef * raise_by
+    return out
