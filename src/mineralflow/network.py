@@ -22,6 +22,7 @@ How each stage is resolved follows from which tables a pack ships, never from th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -176,165 +177,201 @@ def active_regions(pack: Pack, year: int) -> list[str]:
     return sorted(regions)
 
 
+@dataclass
+class _Parts:
+    """What the stage builders collect: product rows, process rows, coefficients."""
+
+    pack: Pack
+    stages: list[Stage]
+    stage_regions: dict[str, list[str]]
+    params: pd.DataFrame
+    products: list[dict[str, object]] = field(default_factory=list)
+    processes: list[dict[str, object]] = field(default_factory=list)
+    coeffs: list[tuple[str, str, float]] = field(default_factory=list)
+    element_products: dict[str, str] = field(default_factory=dict)
+
+    def loss(self, stage: Stage) -> float:
+        return float(self.params.loc[stage.name, "input_per_output"])
+
+    def product(self, name: str, stage: Stage, element: str | None, weight: float) -> str:
+        self.products.append(_product(name, stage, element, weight))
+        return name
+
+    def process(
+        self, pid: str, region: str, stage: Stage, variant: str, group: str, extra: float = 0.0
+    ) -> None:
+        self.processes.append(_process(pid, region, stage.name, variant, group, extra))
+
+
+def _oxides(parts: _Parts, stage: Stage) -> list[str]:
+    """One oxide product per element that a separation stage yields."""
+    made = []
+    for symbol in _separated_elements(parts.pack, stage, parts.stages):
+        made.append(parts.product(symbol, stage, symbol, 1.0))
+        parts.element_products[symbol] = symbol
+    return made
+
+
+def _build_deposits(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """Mining: one concentrate per deposit class; a process per region and deposit mined."""
+    deposits = sorted(parts.pack.table("deposit_composition")["deposit"].unique())
+    made = [parts.product(f"concentrate|{dep}", stage, None, 1.0) for dep in deposits]
+    feed = parts.pack.table("mine_feed")
+    for region in parts.stage_regions[stage.name]:
+        rows = feed[feed["region"] == region]
+        if rows.empty:
+            raise NetworkError(
+                f"mine_feed.csv has no rows for region {region}, which mines or has a "
+                "mining project; add its deposit mix"
+            )
+        for dep in sorted(set(rows["deposit"])):
+            pid = f"{region}|{stage.name}|{dep}"
+            parts.process(pid, region, stage, dep, pid)
+            parts.coeffs.append((pid, f"concentrate|{dep}", 1.0))
+    return made
+
+
+def _build_elements(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """Separation: each concentrate splits into oxides and the mixes a later stage takes."""
+    made = _oxides(parts, stage)
+    comp = parts.pack.table("deposit_composition")
+    group_of = _element_groups(parts.pack, parts.stages)
+    mixed = _mixed_shares(comp, group_of)
+    made += [parts.product(f"{grp}|{dep}", stage, None, 1.0) for grp, dep in mixed]
+    loss = parts.loss(stage)
+    for region in parts.stage_regions[stage.name]:
+        for dep_key, rows in comp.groupby("deposit"):
+            dep = str(dep_key)
+            pid = f"{region}|{stage.name}|{dep}"
+            parts.process(pid, region, stage, dep, f"{region}|{stage.name}")
+            parts.coeffs.append((pid, f"concentrate|{dep}", -loss))
+            parts.coeffs.extend(
+                (pid, str(el), float(share))
+                for el, share in zip(rows["element"], rows["share"], strict=True)
+                if share > 0 and str(el) not in group_of
+            )
+            parts.coeffs.extend(
+                (pid, f"{grp}|{d}", share) for (grp, d), share in mixed.items() if d == dep
+            )
+    return made
+
+
+def _build_split(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """A stage that separates one element group from the mixes the element stage left."""
+    made = _oxides(parts, stage)
+    comp = parts.pack.table("deposit_composition")
+    members = set(_separated_elements(parts.pack, stage, parts.stages))
+    part = comp[comp["element"].isin(members) & (comp["share"] > 0)]
+    loss = parts.loss(stage)
+    for region in parts.stage_regions[stage.name]:
+        for dep_key, rows in part.groupby("deposit"):
+            dep = str(dep_key)
+            total = float(rows["share"].sum())
+            pid = f"{region}|{stage.name}|{dep}"
+            parts.process(pid, region, stage, dep, f"{region}|{stage.name}")
+            parts.coeffs.append((pid, f"{stage.separates}|{dep}", -loss))
+            parts.coeffs.extend(
+                (pid, str(el), float(share) / total)
+                for el, share in zip(rows["element"], rows["share"], strict=True)
+            )
+    return made
+
+
+def _build_metals(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """Metal making: one metal per element that a recipe uses, from its oxide."""
+    elements = parts.pack.table("elements").set_index("symbol")
+    recipe_elements = sorted(parts.pack.table("magnet_recipes")["element"].unique())
+    made = [
+        parts.product(f"{el} metal", stage, el, float(elements.loc[el, "oxide_per_metal"]))
+        for el in recipe_elements
+    ]
+    loss = parts.loss(stage)
+    for region in parts.stage_regions[stage.name]:
+        for el in recipe_elements:
+            pid = f"{region}|{stage.name}|{el}"
+            parts.process(pid, region, stage, el, f"{region}|{stage.name}")
+            factor = float(elements.loc[el, "oxide_per_metal"]) * loss
+            parts.coeffs.append((pid, el, -factor))
+            parts.coeffs.append((pid, f"{el} metal", 1.0))
+    return made
+
+
+def _build_grades(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """Magnet making: one grade per recipe, with costlier variants using less of an element."""
+    recipes = parts.pack.table("magnet_recipes")
+    variants = _recipe_variants(parts.pack)
+    made = [parts.product(f"NdFeB|{r}", stage, None, 0.0) for r in sorted(set(recipes["recipe"]))]
+    loss = parts.loss(stage)
+    for region in parts.stage_regions[stage.name]:
+        for recipe_key, rows in recipes.groupby("recipe"):
+            recipe = str(recipe_key)
+            content = dict(zip(rows["element"], rows["value"].astype(float), strict=True))
+            options = [("", content, 0.0)] + [
+                (f"|{name}", {el: v * factors.get(el, 1.0) for el, v in content.items()}, extra)
+                for name, factors, extra in variants.get(recipe, [])
+            ]
+            for suffix, recipe_content, extra in options:
+                pid = f"{region}|{stage.name}|{recipe}{suffix}"
+                parts.process(pid, region, stage, recipe, f"{region}|{stage.name}", extra)
+                parts.coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
+                parts.coeffs.extend(
+                    (pid, f"{el} metal", -v * loss) for el, v in recipe_content.items() if v > 0
+                )
+    return made
+
+
+def _build_plain(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """Any other stage: its one product, made from the previous stage's one product."""
+    table = parts.pack.table("products")
+    names = list(table.loc[table["stage"] == stage.name, "product"])
+    if len(names) != 1:
+        raise NetworkError(
+            f"stage '{stage.name}' needs exactly one product in products.csv "
+            f"to be modelled, found {len(names)}"
+        )
+    made = [parts.product(names[0], stage, None, 1.0)]
+    if previous and len(previous) != 1:
+        raise NetworkError(f"stage '{stage.name}' follows a stage with several products")
+    loss = parts.loss(stage)
+    for region in parts.stage_regions[stage.name]:
+        pid = f"{region}|{stage.name}"
+        parts.process(pid, region, stage, "", pid)
+        parts.coeffs.append((pid, names[0], 1.0))
+        if previous:
+            parts.coeffs.append((pid, previous[0], -loss))
+    return made
+
+
+_BUILDERS: dict[StageKind, Callable[[_Parts, Stage, list[str]], list[str]]] = {
+    "deposits": _build_deposits,
+    "elements": _build_elements,
+    "split": _build_split,
+    "metals": _build_metals,
+    "grades": _build_grades,
+    "plain": _build_plain,
+}
+
+
 def build_network(pack: Pack, year: int | None = None) -> Network:
-    """Build the network of ``pack`` for a base ``year`` (default: the manifest's base year)."""
+    """Build the network of ``pack`` for a base ``year`` (default: the manifest's base year).
+
+    Each stage is resolved by the builder of its kind (``_BUILDERS``); a split stage takes
+    its input from the element stage, so the stage after it builds on the element stage.
+    """
     year = pack.manifest.base_year if year is None else year
     stages = _stage_kinds(pack)
     regions = active_regions(pack, year)
     if not regions:
         raise NetworkError(f"pack '{pack.name}' has no production or demand in {year}")
-    stage_regions = _stage_regions(pack, year, stages)
-
-    products: list[dict[str, object]] = []
-    processes: list[dict[str, object]] = []
-    coeffs: list[tuple[str, str, float]] = []
-    element_products: dict[str, str] = {}
-    elements = pack.table("elements").set_index("symbol") if "elements" in pack.tables else None
-
     params = parameter_table(pack, [s.name for s in stages])
+    parts = _Parts(pack, stages, _stage_regions(pack, year, stages), params)
     previous: list[str] = []
     for stage in stages:
-        loss = float(params.loc[stage.name, "input_per_output"])
-        made: list[str] = []
-        if stage.kind in ("elements", "split"):  # one oxide product per element separated here
-            for symbol in _separated_elements(pack, stage, stages):
-                products.append(_product(symbol, stage, symbol, 1.0))
-                element_products[symbol] = symbol
-                made.append(symbol)
-        if stage.kind == "deposits":
-            deposits = sorted(pack.table("deposit_composition")["deposit"].unique())
-            for dep in deposits:
-                name = f"concentrate|{dep}"
-                products.append(_product(name, stage, None, 1.0))
-                made.append(name)
-            feed = pack.table("mine_feed")
-            for region in stage_regions[stage.name]:
-                rows = feed[feed["region"] == region]
-                if rows.empty:
-                    raise NetworkError(
-                        f"mine_feed.csv has no rows for region {region}, which mines or has a "
-                        "mining project; add its deposit mix"
-                    )
-                for dep in sorted(set(rows["deposit"])):
-                    pid = f"{region}|{stage.name}|{dep}"
-                    processes.append(
-                        _process(pid, region, stage.name, dep, f"{region}|{stage.name}|{dep}")
-                    )
-                    coeffs.append((pid, f"concentrate|{dep}", 1.0))
-        elif stage.kind == "elements":
-            comp = pack.table("deposit_composition")
-            group_of = _element_groups(pack, stages)
-            mixed = _mixed_shares(comp, group_of)
-            for (grp, dep), _share in mixed.items():
-                name = f"{grp}|{dep}"
-                products.append(_product(name, stage, None, 1.0))
-                made.append(name)
-            for region in stage_regions[stage.name]:
-                for dep_key, rows in comp.groupby("deposit"):
-                    dep = str(dep_key)
-                    pid = f"{region}|{stage.name}|{dep}"
-                    processes.append(
-                        _process(pid, region, stage.name, str(dep), f"{region}|{stage.name}")
-                    )
-                    coeffs.append((pid, f"concentrate|{dep}", -loss))
-                    coeffs.extend(
-                        (pid, str(el), float(share))
-                        for el, share in zip(rows["element"], rows["share"], strict=True)
-                        if share > 0 and str(el) not in group_of
-                    )
-                    coeffs.extend(
-                        (pid, f"{grp}|{d}", share) for (grp, d), share in mixed.items() if d == dep
-                    )
-        elif stage.kind == "split":
-            comp = pack.table("deposit_composition")
-            members = set(_separated_elements(pack, stage, stages))
-            part = comp[comp["element"].isin(members) & (comp["share"] > 0)]
-            for region in stage_regions[stage.name]:
-                for dep_key, rows in part.groupby("deposit"):
-                    dep = str(dep_key)
-                    total = float(rows["share"].sum())
-                    pid = f"{region}|{stage.name}|{dep}"
-                    processes.append(
-                        _process(pid, region, stage.name, dep, f"{region}|{stage.name}")
-                    )
-                    coeffs.append((pid, f"{stage.separates}|{dep}", -loss))
-                    coeffs.extend(
-                        (pid, str(el), float(share) / total)
-                        for el, share in zip(rows["element"], rows["share"], strict=True)
-                    )
-        elif stage.kind == "metals":
-            assert elements is not None
-            recipe_elements = sorted(pack.table("magnet_recipes")["element"].unique())
-            for el in recipe_elements:
-                name = f"{el} metal"
-                products.append(
-                    _product(name, stage, el, float(elements.loc[el, "oxide_per_metal"]))
-                )
-                made.append(name)
-            for region in stage_regions[stage.name]:
-                for el in recipe_elements:
-                    pid = f"{region}|{stage.name}|{el}"
-                    processes.append(
-                        _process(pid, region, stage.name, el, f"{region}|{stage.name}")
-                    )
-                    factor = float(elements.loc[el, "oxide_per_metal"]) * loss
-                    coeffs.append((pid, el, -factor))
-                    coeffs.append((pid, f"{el} metal", 1.0))
-        elif stage.kind == "grades":
-            recipes = pack.table("magnet_recipes")
-            variants = _recipe_variants(pack)
-            for recipe, _rows in recipes.groupby("recipe"):
-                name = f"NdFeB|{recipe}"
-                products.append(_product(name, stage, None, 0.0))
-                made.append(name)
-            for region in stage_regions[stage.name]:
-                for recipe_key, rows in recipes.groupby("recipe"):
-                    recipe = str(recipe_key)
-                    content = dict(zip(rows["element"], rows["value"].astype(float), strict=True))
-                    options = [("", content, 0.0)] + [
-                        (
-                            f"|{name}",
-                            {el: v * factors.get(el, 1.0) for el, v in content.items()},
-                            extra,
-                        )
-                        for name, factors, extra in variants.get(recipe, [])
-                    ]
-                    for suffix, recipe_content, extra in options:
-                        pid = f"{region}|{stage.name}|{recipe}{suffix}"
-                        processes.append(
-                            _process(
-                                pid, region, stage.name, recipe, f"{region}|{stage.name}", extra
-                            )
-                        )
-                        coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
-                        coeffs.extend(
-                            (pid, f"{el} metal", -v * loss)
-                            for el, v in recipe_content.items()
-                            if v > 0
-                        )
-        else:
-            table = pack.table("products")
-            names = list(table.loc[table["stage"] == stage.name, "product"])
-            if len(names) != 1:
-                raise NetworkError(
-                    f"stage '{stage.name}' needs exactly one product in products.csv "
-                    f"to be modelled, found {len(names)}"
-                )
-            products.append(_product(names[0], stage, None, 1.0))
-            made.append(names[0])
-            if previous and len(previous) != 1:
-                raise NetworkError(f"stage '{stage.name}' follows a stage with several products")
-            for region in stage_regions[stage.name]:
-                pid = f"{region}|{stage.name}"
-                processes.append(_process(pid, region, stage.name, "", f"{region}|{stage.name}"))
-                coeffs.append((pid, names[0], 1.0))
-                if previous:
-                    coeffs.append((pid, previous[0], -loss))
+        made = _BUILDERS[stage.kind](parts, stage, previous)
         if stage.kind != "split":
             previous = made
-
-    product_frame = pd.DataFrame(products).set_index("product")
-    process_frame = pd.DataFrame(processes).set_index("process")
+    product_frame = pd.DataFrame(parts.products).set_index("product")
+    process_frame = pd.DataFrame(parts.processes).set_index("process")
     groups = process_frame.drop_duplicates("group").set_index("group")[
         ["region", "stage", "variant"]
     ]
@@ -349,11 +386,11 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
         stages=stages,
         products=product_frame,
         processes=process_frame,
-        coefficients=pd.DataFrame(coeffs, columns=["process", "product", "coeff"]),
+        coefficients=pd.DataFrame(parts.coeffs, columns=["process", "product", "coeff"]),
         groups=groups,
         demand=demand,
         baskets=baskets,
-        element_products=element_products,
+        element_products=parts.element_products,
     )
 
 

@@ -201,38 +201,49 @@ def _anchors(network: Network, q0: pd.Series) -> dict[str, str]:
     return out
 
 
-def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
-    """Calibrate ``network`` to ``year``; see the module docstring for the steps."""
+@dataclass
+class _BaseYear:
+    """Step 1: the base year's published quantities and reference prices."""
+
+    params: pd.DataFrame
+    q0: pd.Series  # by group, t
+    d0: pd.Series  # by demand key, t
+    anchor: dict[str, str]
+    ref_price: pd.Series
+    ref_market: pd.Series
+    gaps: pd.Series
+
+
+def _base_year(pack: Pack, network: Network, year: int) -> _BaseYear:
+    """Base quantities (output by group, demand by key) and reference prices."""
     params = parameter_table(pack, [s.name for s in network.stages])
     q0 = base_production(pack, network, year)
     anchor = _anchors(network, q0)
     ref_price, ref_market = reference_prices(pack, network, anchor, year)
-    gaps = technology_gaps(pack)
     d0 = base_demand(pack, network, year)
     missing = d0.index.difference(network.demand.index)
     if len(missing):
         raise CalibrationError(f"demand rows {list(missing)} are not in the network")
     d0 = d0.reindex(network.demand.index).fillna(0.0)
+    return _BaseYear(params, q0, d0, anchor, ref_price, ref_market, technology_gaps(pack))
 
+
+def _gap_of(gaps: pd.Series, frame: pd.DataFrame) -> pd.Series:
+    """Technology gap of each row's (region, stage), 0 where technology.csv gives none."""
+    pairs = zip(frame["region"], frame["stage"], strict=True)
+    return pd.Series([float(gaps.get(p, 0.0)) for p in pairs], index=frame.index)
+
+
+def _reconciliation_data(pack: Pack, network: Network, base: _BaseYear, year: int) -> MarketData:
+    """Market data for the reconciliation LP: every node may absorb or release."""
+    params = base.params
     stage_of = network.groups["stage"]
-    proc_stage = network.processes["stage"]
-    gap_of_proc = pd.Series(
-        [
-            float(gaps.get((r, s), 0.0))
-            for r, s in zip(network.processes["region"], proc_stage, strict=True)
-        ],
-        index=network.processes.index,
-    )
-    input_scale = 1.0 / (1.0 - gap_of_proc * proc_stage.map(params["gap_yield_loss"]))
-
-    transport = network.products["stage"].map(params["transport_cost"])
-    disposal = network.products["stage"].map(params["disposal_cost"])
-
-    # --- reconciliation: fix outputs and demand, close balances with stocks -------------
+    proc_gap = _gap_of(base.gaps, network.processes)
+    loss = network.processes["stage"].map(params["gap_yield_loss"])
     coef = network.coefficients.merge(
         network.processes[["region"]], left_on="process", right_index=True
     )
-    baskets = d0.reset_index().merge(network.baskets, on="sector")
+    baskets = base.d0.reset_index().merge(network.baskets, on="sector")
     nodes = pd.concat(
         [coef[["region", "product"]], baskets[["region", "product"]]]
     ).drop_duplicates()
@@ -240,131 +251,136 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
         {"absorb": 1.0, "absorb_price": 1.0, "release": 1.0, "release_price": 1.0},
         index=pd.MultiIndex.from_frame(nodes),
     )
-    eps_supply = pd.Series(
+    eps = pd.Series(
         [elasticity(pack, s, "supply", "short") for s in stage_of], index=network.groups.index
     )
     normal = stage_of.map(params["base_utilisation"]).astype(float)
-    capacity = _base_capacity(pack, network, q0, normal, year)
+    capacity = _base_capacity(pack, network, base.q0, normal, year)
     u0 = pd.Series(
-        np.where(capacity > 0, (q0 / capacity).clip(upper=1.0), normal), index=normal.index
+        np.where(capacity > 0, (base.q0 / capacity).clip(upper=1.0), normal), index=normal.index
     )
-    u0 = u0.where(u0 > 0, normal)
     eta = pd.Series(
         [elasticity(pack, s, "demand", "short") for s in network.demand.index.get_level_values(1)],
         index=network.demand.index,
     )
-    recon_data = MarketData(
-        network=network,
-        groups=pd.DataFrame(
-            {
-                "region": network.groups["region"],
-                "stage": stage_of,
-                "capacity": capacity,
-                "level": 1.0,
-                "u0": u0,
-                "eps": eps_supply,
-            }
-        ),
-        demand=pd.DataFrame({"reference": d0, "price": 1.0, "eta": eta}),
-        stocks=all_stocks,
-        disposal=disposal,
-        transport=transport,
-        input_scale=input_scale,
+    groups = pd.DataFrame(
+        {
+            "region": network.groups["region"],
+            "stage": stage_of,
+            "capacity": capacity,
+            "level": 1.0,
+            "u0": u0.where(u0 > 0, normal),
+            "eps": eps,
+        }
     )
-    recon = MarketProblem(recon_data)
-    solution = _reconcile(recon, recon_data, q0, d0, ref_market.to_dict(), ref_price.to_dict())
-    if solution is None:
-        raise CalibrationError(f"the {year} base quantities cannot be reconciled")
-    flows, duals = solution
+    return MarketData(
+        network=network,
+        groups=groups,
+        demand=pd.DataFrame({"reference": base.d0, "price": 1.0, "eta": eta}),
+        stocks=all_stocks,
+        disposal=network.products["stage"].map(params["disposal_cost"]),
+        transport=network.products["stage"].map(params["transport_cost"]),
+        input_scale=1.0 / (1.0 - proc_gap * loss),
+    )
 
-    # --- base prices at every node: reference price plus the spatial offset -------------
+
+def _base_prices(
+    recon: MarketProblem,
+    flows: dict[str, pd.Series],
+    duals: np.ndarray,
+    base: _BaseYear,
+    data: MarketData,
+) -> pd.Series:
+    """Every node's base price: its reference price plus the spatial offset of the duals."""
     node_index = recon.nodes
     products = node_index.get_level_values(1)
+    transport = data.transport
     pi = pd.Series(duals, index=node_index)
-    ref_node = pd.MultiIndex.from_arrays([ref_market.reindex(products).to_numpy(), products])
+    ref_node = pd.MultiIndex.from_arrays([base.ref_market.reindex(products).to_numpy(), products])
     anchor_pi = pi.reindex(ref_node).to_numpy()
     anchor_pi = np.where(np.isnan(anchor_pi), pi.groupby(level=1).transform("mean"), anchor_pi)
-    offset = np.clip(
-        pi.to_numpy() - anchor_pi,
-        -3 * transport.reindex(products).to_numpy(),
-        3 * transport.reindex(products).to_numpy(),
-    )
-    base_prices = pd.Series(ref_price.reindex(products).to_numpy() + offset, index=node_index)
-    base_prices = _import_parity(base_prices, recon, flows, coef, transport)
+    reach = 3 * transport.reindex(products).to_numpy()
+    offset = np.clip(pi.to_numpy() - anchor_pi, -reach, reach)
+    prices = pd.Series(base.ref_price.reindex(products).to_numpy() + offset, index=node_index)
+    return _import_parity(prices, recon, flows, recon.coef, transport)
 
-    # --- PMP levels: value added of each group at base prices ---------------------------
-    coef_scaled = coef.assign(
-        coeff=np.where(
-            coef["coeff"] < 0, coef["coeff"] * coef["process"].map(input_scale), coef["coeff"]
-        )
+
+def _supply_levels(
+    network: Network, data: MarketData, base: _BaseYear, prices: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """PMP cost levels by group (value added at base prices) and entrants' levels."""
+    coef = network.coefficients.merge(
+        network.processes[["region"]], left_on="process", right_index=True
     )
-    coef_scaled["value"] = (
-        coef_scaled["coeff"]
-        * base_prices.reindex(
-            pd.MultiIndex.from_arrays([coef_scaled["region"], coef_scaled["product"]])
-        ).to_numpy()
-    )
-    va_process = coef_scaled.groupby("process")["value"].sum()
+    scale = coef["process"].map(data.input_scale)
+    coeff = np.where(coef["coeff"] < 0, coef["coeff"] * scale, coef["coeff"])
+    at = pd.MultiIndex.from_arrays([coef["region"], coef["product"]])
+    value = pd.Series(coeff * prices.reindex(at).to_numpy(), index=coef.index)
+    va_process = value.groupby(coef["process"]).sum()
     va_process = va_process - network.processes["extra_cost"].reindex(va_process.index)
     # the best variant sets a group's margin: in equilibrium no idle variant may beat it
-    activity = flows["activity"]
-    group_of = network.processes["group"]
-    level = va_process.groupby(group_of).max().reindex(network.groups.index)
+    level = va_process.groupby(network.processes["group"]).max().reindex(network.groups.index)
     # entrants and idle groups: the anchor's value added, raised by the technology gap
-    gap_group = pd.Series(
-        [
-            float(gaps.get((r, s), 0.0))
-            for r, s in zip(network.groups["region"], stage_of, strict=True)
-        ],
-        index=network.groups.index,
-    )
+    stage_of = network.groups["stage"]
     ref_va = va_process.groupby(network.processes["stage"]).median()
-    variant_va = _variant_reference(network, va_process, anchor)
+    variant_va = _variant_reference(network, va_process, base.anchor)
     first = network.stages[0].name
     for product in network.stage_products(first):
         if "|" in product:
-            variant_va.setdefault((first, product.split("|", 1)[1]), float(ref_price[product]))
+            variant_va.setdefault((first, product.split("|", 1)[1]), float(base.ref_price[product]))
+    gap = _gap_of(base.gaps, network.groups)
     entry = pd.Series(
         [
             variant_va.get((s, v), ref_va.get(s, 1.0))
             for s, v in zip(stage_of, network.groups["variant"], strict=True)
         ],
         index=network.groups.index,
-    ) * (1.0 + gap_group * stage_of.map(params["gap_cost_factor"]))
+    ) * (1.0 + gap * stage_of.map(base.params["gap_cost_factor"]))
     floor = 0.05 * stage_of.map(ref_va).abs()
-    level = level.where(level.notna() & (q0 > 0), entry)
-    level = level.clip(lower=floor)
+    level = level.where(level.notna() & (base.q0 > 0), entry)
+    return level.clip(lower=floor), entry
 
-    # --- demand prices: basket value at the region's prices ------------------------------
-    baskets = baskets.assign(
-        price=base_prices.reindex(
-            pd.MultiIndex.from_arrays([baskets["region"], baskets["product"]])
-        ).to_numpy()
-    )
-    basket_price = (
-        (baskets["coeff"] * baskets["price"]).groupby([baskets["region"], baskets["sector"]]).sum()
-    )
-    cap = network.demand["stage"].reindex(d0.index).map(params["max_price_multiple"])
-    demand = pd.DataFrame(
-        {"reference": d0, "price": basket_price.reindex(d0.index), "eta": eta, "cap": cap}
+
+def _demand_curves(
+    network: Network, data: MarketData, base: _BaseYear, prices: pd.Series
+) -> pd.DataFrame:
+    """Each sector's demand curve through its base demand and basket price."""
+    baskets = base.d0.reset_index().merge(network.baskets, on="sector")
+    at = pd.MultiIndex.from_arrays([baskets["region"], baskets["product"]])
+    value = baskets["coeff"] * prices.reindex(at).to_numpy()
+    basket_price = value.groupby([baskets["region"], baskets["sector"]]).sum()
+    d0 = base.d0
+    cap = network.demand["stage"].reindex(d0.index).map(base.params["max_price_multiple"])
+    return pd.DataFrame(
+        {
+            "reference": d0,
+            "price": basket_price.reindex(d0.index),
+            "eta": data.demand["eta"],
+            "cap": cap,
+        }
     )
 
-    # --- stocks: what the reconciliation had to absorb or release -------------------------
+
+def _stocks(
+    network: Network, flows: dict[str, pd.Series], base: _BaseYear, prices: pd.Series
+) -> pd.DataFrame:
+    """Stock holders' curves: what the reconciliation absorbed or released, and a turnover."""
     absorbed = flows["absorb"].copy()
     released = flows["release"].copy()
     # stock holders at each product's reference market trade a small turnover both ways, so
     # that every price is pinned near its reference even where baskets make it degenerate
+    coef = network.coefficients
     made = coef[coef["coeff"] > 0]
-    throughput = (made["coeff"] * made["process"].map(activity)).groupby(made["product"]).sum()
-    for product_key, amount in throughput.items():
+    output = made["coeff"] * made["process"].map(flows["activity"])
+    for product_key, amount in output.groupby(made["product"]).sum().items():
         product = str(product_key)
-        node = (str(ref_market[product]), product)
+        node = (str(base.ref_market[product]), product)
         if node in absorbed.index and amount > 0:
             absorbed[node] += STOCK_TURNOVER * amount
             released[node] += STOCK_TURNOVER * amount
     keep = (absorbed > 1e-3) | (released > 1e-3)
-    node_price = base_prices.reindex(absorbed.index).clip(lower=0.01)
-    stocks = pd.DataFrame(
+    node_price = prices.reindex(absorbed.index).clip(lower=0.01)
+    return pd.DataFrame(
         {
             "absorb": absorbed[keep],
             "absorb_price": node_price[keep],
@@ -372,27 +388,41 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
             "release_price": node_price[keep],
         }
     )
+
+
+def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
+    """Calibrate ``network`` to ``year``: the steps of the module docstring, in order."""
+    base = _base_year(pack, network, year)
+    recon_data = _reconciliation_data(pack, network, base, year)
+    recon = MarketProblem(recon_data)
+    solution = _reconcile(
+        recon, recon_data, base.q0, base.d0, base.ref_market.to_dict(), base.ref_price.to_dict()
+    )
+    if solution is None:
+        raise CalibrationError(f"the {year} base quantities cannot be reconciled")
+    flows, duals = solution
+    prices = _base_prices(recon, flows, duals, base, recon_data)
+    level, entry = _supply_levels(network, recon_data, base, prices)
     data = replace(
         recon_data,
         groups=recon_data.groups.assign(level=level),
-        demand=demand,
-        stocks=stocks,
+        demand=_demand_curves(network, recon_data, base, prices),
+        stocks=_stocks(network, flows, base, prices),
         quota_stage=export_quota_stage(pack),
     )
-    long_eta = pd.Series(
-        {s: elasticity(pack, s, "demand", "long") for s in set(d0.index.get_level_values(1))}
-    )
+    sectors = sorted(set(base.d0.index.get_level_values(1)))
+    long_eta = pd.Series({s: elasticity(pack, s, "demand", "long") for s in sectors})
     return Calibration(
         year=year,
         data=data,
-        base_production=q0,
-        base_prices=base_prices,
-        reference_prices=ref_price,
-        anchor=anchor,
+        base_production=base.q0,
+        base_prices=prices,
+        reference_prices=base.ref_price,
+        anchor=base.anchor,
         long_eta=long_eta,
         entry_level=entry,
-        stage_params=params,
-        gaps=gaps,
+        stage_params=base.params,
+        gaps=base.gaps,
         problem=_structure(data),
     )
 
