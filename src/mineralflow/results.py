@@ -7,6 +7,7 @@ are named by their symbols.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +17,12 @@ import scipy.sparse as sp
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
 from mineralflow.files import FORMATS
+from mineralflow.market.problem import MarketProblem
 from mineralflow.metrics.indicators import indicator_rows
 from mineralflow.metrics.origins import origin_rows
 from mineralflow.metrics.supply_risk import supply_risk_rows
 from mineralflow.naming import title
+from mineralflow.network import Network
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
@@ -96,159 +99,203 @@ def _aggregate(
     return matrix, pd.DataFrame(list(uniques), columns=list(keys.columns))
 
 
-def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.DataFrame:
-    """All reported variables of ``run`` from ``first_year`` on, as an IAMC long table.
+@dataclass
+class _Solved:
+    """A run's solutions stacked by year, with what every family of variables needs."""
 
-    Every variable is computed for all years at once from the stacked solver output.
-    """
-    net = run.network
-    problem = run.problem
-    commodity = run.pack.manifest.title.title()
-    stage_kind = {s.name: s.kind for s in net.stages}
-    stage_unit = {s.name: s.unit for s in net.stages}
-    last = net.stages[-1].name
-    products = net.products
-    years = [y for y in run.years if first_year is None or y >= first_year]
-    if not years:
-        raise MineralflowError("the run has no years to report")
-    x = np.vstack([run.raw[y].x for y in years])
-    duals = np.vstack([run.raw[y].row_dual for y in years])
-    rows = _Rows(np.array(years))
-    lay = problem.layout
+    run: Run
+    years: list[int]
+    x: np.ndarray  # (years, LP columns), t
+    duals: np.ndarray  # (years, LP rows), USD/kg
+    commodity: str
+    rows: _Rows
 
-    # production by stage and region, with a World total
-    groups = net.groups.reindex(problem.groups)
-    supply = lay.col("supply").totals(x)
+    @property
+    def net(self) -> Network:
+        return self.run.network
+
+    @property
+    def problem(self) -> MarketProblem:
+        return self.run.problem
+
+    def col(self, block: str) -> np.ndarray:
+        return self.x[:, self.problem.layout.col(block).span]
+
+    def totals(self, block: str) -> np.ndarray:
+        return self.problem.layout.col(block).totals(self.x)
+
+    def stage_unit(self, stage: str) -> str:
+        return self.net.stage(stage).unit
+
+
+def _production(s: _Solved) -> None:
+    """Production by stage and region, with a World total."""
+    groups = s.net.groups.reindex(s.problem.groups)
     agg, keys = _aggregate(groups[["stage", "region"]].reset_index(drop=True))
-    variables = np.array([f"Production|{commodity}|{title(s)}" for s in keys["stage"]])
-    units = np.array([stage_unit[s] for s in keys["stage"]])
-    rows.add(keys["region"].to_numpy(), variables, units, supply @ agg, world=True)
+    variables = np.array([f"Production|{s.commodity}|{title(st)}" for st in keys["stage"]])
+    units = np.array([s.stage_unit(st) for st in keys["stage"]])
+    s.rows.add(keys["region"].to_numpy(), variables, units, s.totals("supply") @ agg, world=True)
 
-    # output by element (and mixed concentrate) of the separation stages
-    activity = x[:, lay.col("activity").span]
-    procs = net.processes.reindex(problem.processes)
-    coef = net.coefficients
-    for elem_stage in [s.name for s in net.stages if s.kind in ("elements", "split")]:
-        made = coef[coef["coeff"] > 0]
-        made = made[made["process"].map(procs["stage"]) == elem_stage]
-        proc_pos = problem.processes.get_indexer(made["process"])
+
+def _element_production(s: _Solved) -> None:
+    """Output by element (and mixed concentrate) of the separation stages."""
+    activity = s.col("activity")
+    procs = s.net.processes.reindex(s.problem.processes)
+    made = s.net.coefficients[s.net.coefficients["coeff"] > 0]
+    for stage in [st.name for st in s.net.stages if st.kind in ("elements", "split")]:
+        part = made[made["process"].map(procs["stage"]) == stage]
+        at = s.problem.processes.get_indexer(part["process"])
         key = pd.DataFrame(
-            {"product": made["product"].to_numpy(), "region": procs["region"].to_numpy()[proc_pos]}
+            {"product": part["product"].to_numpy(), "region": procs["region"].to_numpy()[at]}
         )
-        agg, keys = _aggregate(key, made["coeff"].to_numpy(float))
-        values = activity[:, proc_pos] @ agg
+        agg, keys = _aggregate(key, part["coeff"].to_numpy(float))
         variables = np.array(
             [
-                f"Production|{commodity}|{title(elem_stage)}|"
-                + (_mixed_label(p) if "|" in p else p)
+                f"Production|{s.commodity}|{title(stage)}|" + (_mixed_label(p) if "|" in p else p)
                 for p in keys["product"]
             ]
         )
-        units = np.full(len(keys), stage_unit[elem_stage])
-        rows.add(keys["region"].to_numpy(), variables, units, values, world=True)
+        units = np.full(len(keys), s.stage_unit(stage))
+        s.rows.add(keys["region"].to_numpy(), variables, units, activity[:, at] @ agg, world=True)
 
-    # consumption and shortage by sector
-    dkeys = problem.demand_keys
-    use = lay.col("use").totals(x)
-    reference = np.vstack([run.reference_demand[y] for y in years])
+
+def _consumption(s: _Solved) -> None:
+    """Consumption and shortage by sector; total consumption where sectors share a unit."""
+    dkeys = s.problem.demand_keys
+    use = s.totals("use")
+    reference = np.vstack([s.run.reference_demand[y] for y in s.years])
     short = np.clip(reference - use, 0.0, None)
-    sector_unit = net.demand["unit"].groupby(level=1).first()
+    sector_unit = s.net.demand["unit"].groupby(level=1).first()
     regions = dkeys.get_level_values(0).to_numpy()
     sectors = dkeys.get_level_values(1).to_numpy()
     units = sector_unit.reindex(sectors).to_numpy()
-    names = np.array([title(s) for s in sectors])
-    rows.add(regions, f"Consumption|{commodity}|" + names, units, use, world=True)
-    rows.add(regions, f"Shortage|{commodity}|" + names, units, short, world=True)
+    names = np.array([title(x) for x in sectors])
+    s.rows.add(regions, f"Consumption|{s.commodity}|" + names, units, use, world=True)
+    s.rows.add(regions, f"Shortage|{s.commodity}|" + names, units, short, world=True)
     if len(set(sector_unit)) == 1:
         agg, keys = _aggregate(pd.DataFrame({"region": regions}))
         n = len(keys)
-        rows.add(
+        s.rows.add(
             keys["region"].to_numpy(),
-            np.full(n, f"Consumption|{commodity}"),
+            np.full(n, f"Consumption|{s.commodity}"),
             np.full(n, str(sector_unit.iloc[0])),
             use @ agg,
             world=True,
         )
 
-    # trade by stage
-    arcs = problem.arcs
-    trade = x[:, lay.col("trade").span]
-    arc_stage = products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
+
+def _trade(s: _Solved) -> None:
+    """Exports and imports by stage (and total imports of a plain last stage)."""
+    arcs = s.problem.arcs
+    trade = s.col("trade")
+    last = s.net.stages[-1]
+    arc_stage = s.net.products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
     for level, kind in ((0, "Exports"), (1, "Imports")):
         agg, keys = _aggregate(
             pd.DataFrame({"stage": arc_stage, "region": arcs.get_level_values(level).to_numpy()})
         )
         flows = trade @ agg
-        variables = np.array([f"{kind}|{commodity}|{title(s)}" for s in keys["stage"]])
-        units = np.array([stage_unit[s] for s in keys["stage"]])
-        rows.add(keys["region"].to_numpy(), variables, units, flows, drop_zero=True)
-        if kind == "Imports" and stage_kind[last] == "plain":
-            mine = (keys["stage"] == last).to_numpy()
-            rows.add(
+        variables = np.array([f"{kind}|{s.commodity}|{title(st)}" for st in keys["stage"]])
+        units = np.array([s.stage_unit(st) for st in keys["stage"]])
+        s.rows.add(keys["region"].to_numpy(), variables, units, flows, drop_zero=True)
+        if kind == "Imports" and last.kind == "plain":
+            mine = (keys["stage"] == last.name).to_numpy()
+            s.rows.add(
                 keys["region"].to_numpy()[mine],
-                np.full(mine.sum(), f"Imports|{commodity}"),
+                np.full(mine.sum(), f"Imports|{s.commodity}"),
                 units[mine],
                 flows[:, mine],
                 drop_zero=True,
             )
 
-    # stock changes (absorbed minus released) by stage and region: the USGS reliance term
-    skeys = problem.stock_keys
-    absorbed = lay.col("absorb").totals(x)
-    released = lay.col("release").totals(x)
-    stock_stage = products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
+
+def _stock_change(s: _Solved) -> None:
+    """Stock changes (absorbed minus released) by stage and region: the USGS reliance term."""
+    skeys = s.problem.stock_keys
+    change = s.totals("absorb") - s.totals("release")
+    stock_stage = s.net.products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
     agg, keys = _aggregate(
         pd.DataFrame({"stage": stock_stage, "region": skeys.get_level_values(0).to_numpy()})
     )
-    variables = np.array([f"Stock Change|{commodity}|{title(s)}" for s in keys["stage"]])
-    units = np.array([stage_unit[s] for s in keys["stage"]])
-    rows.add(keys["region"].to_numpy(), variables, units, (absorbed - released) @ agg)
+    variables = np.array([f"Stock Change|{s.commodity}|{title(st)}" for st in keys["stage"]])
+    units = np.array([s.stage_unit(st) for st in keys["stage"]])
+    s.rows.add(keys["region"].to_numpy(), variables, units, change @ agg)
 
-    # prices by region where a product is used or made, and a World average weighted by use
-    nodes = problem.nodes
-    prices = duals[:, lay.row("balance").span]
-    node_region = nodes.get_level_values(0).to_numpy()
-    node_product = nodes.get_level_values(1).to_numpy()
-    used = coef[coef["coeff"] < 0]
+
+def _node_use(s: _Solved) -> np.ndarray:
+    """t of each node's product used by processes and consumers, (years, nodes)."""
+    problem, nodes = s.problem, s.problem.nodes
+    procs = s.net.processes.reindex(problem.processes)
+    used = s.net.coefficients[s.net.coefficients["coeff"] < 0]
     upos = problem.processes.get_indexer(used["process"])
     unode = problem.node_of(procs["region"].to_numpy()[upos], used["product"])
-    weights = (activity[:, upos] * -used["coeff"].to_numpy(float)) @ sp.csr_matrix(
+    to_nodes = sp.csr_matrix(
         (np.ones(len(unode)), (np.arange(len(unode)), unode)), shape=(len(unode), len(nodes))
     )
+    weights = (s.col("activity")[:, upos] * -used["coeff"].to_numpy(float)) @ to_nodes
     b = problem.baskets
-    bkey = dkeys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
+    bkey = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
     bnode = problem.node_of(b["region"], b["product"])
-    weights = weights + (use[:, bkey] * b["coeff"].to_numpy(float)) @ sp.csr_matrix(
+    to_nodes = sp.csr_matrix(
         (np.ones(len(bnode)), (np.arange(len(bnode)), bnode)), shape=(len(bnode), len(nodes))
     )
-    weights = np.asarray(weights)
+    return np.asarray(weights + (s.totals("use")[:, bkey] * b["coeff"].to_numpy(float)) @ to_nodes)
+
+
+def _prices(s: _Solved) -> None:
+    """Prices by region where a product is used or made, and a World average weighted by use."""
+    nodes, products = s.problem.nodes, s.net.products
+    prices = s.duals[:, s.problem.layout.row("balance").span]
+    node_region = nodes.get_level_values(0).to_numpy()
+    node_product = nodes.get_level_values(1).to_numpy()
+    last = s.net.stages[-1].name
     labels = {
         p: _price_variable(
-            commodity,
+            s.commodity,
             str(p),
-            stage_kind[str(products.loc[p, "stage"])],
+            s.net.stage(str(products.loc[p, "stage"])).kind,
             products.loc[p, "stage"] == last,
         )
         for p in products.index
     }
     variables = np.array([labels[p] for p in node_product])
-    rows.add(node_region, variables, np.full(len(nodes), "USD/kg"), prices)
+    s.rows.add(node_region, variables, np.full(len(nodes), "USD/kg"), prices)
+    weights = _node_use(s)
     agg, keys = _aggregate(pd.DataFrame({"product": node_product}))
     total_w = weights @ agg
     weighted = (prices * weights) @ agg
-    counts = np.asarray(agg.sum(0)).ravel()
-    mean = (prices @ agg) / counts
+    mean = (prices @ agg) / np.asarray(agg.sum(0)).ravel()
     world = np.where(total_w > 0, weighted / np.where(total_w > 0, total_w, 1.0), mean)
-    rows.add(
+    s.rows.add(
         np.full(len(keys), WORLD),
         np.array([labels[p] for p in keys["product"]]),
         np.full(len(keys), "USD/kg"),
         world,
     )
 
-    out = pd.concat(rows.parts, ignore_index=True)
+
+def iamc_frame(run: Run, scenario: str, first_year: int | None = None) -> pd.DataFrame:
+    """All reported variables of ``run`` from ``first_year`` on, as an IAMC long table.
+
+    Every variable is computed for all years at once from the stacked solver output, one
+    family of variables at a time; indicators, origins and supply risk are read from those.
+    """
+    years = [y for y in run.years if first_year is None or y >= first_year]
+    if not years:
+        raise MineralflowError("the run has no years to report")
+    solved = _Solved(
+        run=run,
+        years=years,
+        x=np.vstack([run.raw[y].x for y in years]),
+        duals=np.vstack([run.raw[y].row_dual for y in years]),
+        commodity=run.pack.manifest.title.title(),
+        rows=_Rows(np.array(years)),
+    )
+    for family in (_production, _element_production, _consumption, _trade, _stock_change, _prices):
+        family(solved)
+    out = pd.concat(solved.rows.parts, ignore_index=True)
     out = pd.concat(
-        [out, indicator_rows(out), origin_rows(run, years, commodity)], ignore_index=True
+        [out, indicator_rows(out), origin_rows(run, years, solved.commodity)], ignore_index=True
     )
     out = pd.concat([out, supply_risk_rows(out, run.pack)], ignore_index=True)
     out.insert(0, "scenario", scenario)
