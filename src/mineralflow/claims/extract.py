@@ -296,17 +296,7 @@ class _Reader:
         if cue == "net_import_reliance" or (q.unit == "%" and clause_cue == "net_import_reliance"):
             return "net_import_reliance", None
         if q.unit == "%":
-            just_before = s[max(lo, q.start - 12) : q.start]
-            if _has(rf"(?:{lx.GROWTH_CUES})\s*(?:了|by|of)?\s*$", just_before) or _has(
-                r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
-                r"less|more|below|above|lower|higher|up\b|down\b)",
-                s[q.end : q.end + 12],
-            ):
-                return "growth", cue or clause_cue or "production"
-            basis = cue or clause_cue
-            if basis not in ("reserves", "capacity", "exports", "imports", "production"):
-                basis = "production"
-            return "share", basis
+            return self._percent_metric(q, lo, cue or clause_cue)
         if q.unit == "rank":
             basis = cue or clause_cue or sentence_cue
             return "rank", basis if basis in (
@@ -317,30 +307,58 @@ class _Reader:
         if q.unit == "x":
             return "growth", cue or clause_cue or sentence_cue or "production"
         if q.unit == "years":
-            around = s[lo:hi]
-            return ("technology_gap", None) if _has(lx.GAP_CUES, around) else (None, None)
+            return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)
         if q.unit.endswith("/kg"):
             element, _ = _nearest_cue(lx.ELEMENT_CUES, s, c_lo, c_hi, q)
             if element is None:
                 element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
             return "price", element
         if q.unit == "t":
-            chosen = cue or clause_cue
-            if chosen in (None, "investment", "value", "price"):
-                if previous is not None and previous.unit == "t" and cue is None:
-                    return previous.metric, previous.basis
-                chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
-            if (
-                chosen == "production"
-                and _has(lx.FACILITY_CUES, s[lo:hi])
-                and _has(lx.BUILD_CUES, s)
-            ):
-                chosen = "capacity"
-            return chosen, None
-        # money
-        chosen = cue or clause_cue or sentence_cue
+            return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
+        return self._money_metric(q, cue or clause_cue or sentence_cue)
+
+    def _percent_metric(self, q: Quantity, lo: int, cue: str | None) -> tuple[str, str]:
+        """A percentage: a growth rate where a growth word is next to it, else a share."""
+        s = self.s
+        just_before = s[max(lo, q.start - 12) : q.start]
+        if _has(rf"(?:{lx.GROWTH_CUES})\s*(?:了|by|of)?\s*$", just_before) or _has(
+            r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
+            r"less|more|below|above|lower|higher|up\b|down\b)",
+            s[q.end : q.end + 12],
+        ):
+            return "growth", cue or "production"
+        if cue not in ("reserves", "capacity", "exports", "imports", "production"):
+            cue = "production"
+        return "share", cue
+
+    def _tonnage_metric(
+        self,
+        q: Quantity,
+        lo: int,
+        hi: int,
+        cue: str | None,
+        clause_cue: str | None,
+        sentence_cue: str | None,
+        previous: Claim | None,
+    ) -> tuple[str | None, str | None]:
+        """A tonnage: the metric named nearest, else the previous tonnage's, else output."""
+        chosen = cue or clause_cue
+        if chosen in (None, "investment", "value", "price"):
+            if previous is not None and previous.unit == "t" and cue is None:
+                return previous.metric, previous.basis
+            chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
+        if (
+            chosen == "production"
+            and _has(lx.FACILITY_CUES, self.s[lo:hi])
+            and _has(lx.BUILD_CUES, self.s)
+        ):
+            chosen = "capacity"
+        return chosen, None
+
+    def _money_metric(self, q: Quantity, chosen: str | None) -> tuple[str, str | None]:
+        """A sum of money: a price (with its element), an investment, a value or trade."""
         if chosen == "price":
-            element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
+            element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
             return "price", element
         if chosen in ("investment", "value", "exports", "imports"):
             return chosen, None
@@ -378,18 +396,9 @@ class _Reader:
     ) -> tuple[str | None, str | None]:
         allow_world = metric not in ("share", "rank", "technology_gap")
         named = [m for m in self.regions if allow_world or m.code != lx.WORLD]
-        denominator = None
-        if metric == "share":
-            # 不到中国的1%, "1% of China's": the region named is what the share is of
-            for m in named:
-                near_before = m.end <= q.start and _has(r"^的?\s*$", self.s[m.end : q.start])
-                near_after = q.end <= m.start and _has(
-                    r"^\s*of\s+(?:the\s+)?$", self.s[q.end : m.start]
-                )
-                if (near_before or near_after) and any(o.code != m.code for o in named):
-                    denominator = m
-            if denominator is not None:
-                named = [m for m in named if m.code != denominator.code]
+        denominator = self._denominator(q, named) if metric == "share" else None
+        if denominator is not None:
+            named = [m for m in named if m.code != denominator.code]
         if metric in ("exports", "imports"):
             partners = [
                 m for m in named if _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
@@ -397,9 +406,7 @@ class _Reader:
             if partners and len(partners) < len(named):
                 codes = {m.code for m in partners}
                 named = [m for m in named if m.code not in codes]
-                denominator = None
-                region = self._region_of(named, q, lo, c_lo, c_hi)
-                return region, partners[0].code
+                return self._region_of(named, q, lo, c_lo, c_hi), partners[0].code
         if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]):
             group = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
             group = list(dict.fromkeys(group))
@@ -426,6 +433,18 @@ class _Reader:
         if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
             return lx.WORLD, None
         return None, None
+
+    def _denominator(self, q: Quantity, named: list[_Mention]) -> _Mention | None:
+        """不到中国的1%, "1% of China's": the region named is what a share is of."""
+        found = None
+        for m in named:
+            near_before = m.end <= q.start and _has(r"^的?\s*$", self.s[m.end : q.start])
+            near_after = q.end <= m.start and _has(
+                r"^\s*of\s+(?:the\s+)?$", self.s[q.end : m.start]
+            )
+            if (near_before or near_after) and any(o.code != m.code for o in named):
+                found = m
+        return found
 
     @staticmethod
     def _region_of(named: list[_Mention], q: Quantity, lo: int, c_lo: int, c_hi: int) -> str | None:

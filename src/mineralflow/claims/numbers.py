@@ -8,6 +8,7 @@ go through cn2an; the multipliers 万 and 亿, "million" and "bn" are applied he
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cn2an
@@ -224,57 +225,97 @@ def find_quantities(text: str) -> list[Quantity]:
     return sorted(found, key=lambda q: q.start)
 
 
-def _read(kind: str, match: re.Match[str], text: str) -> Quantity | None:
-    g = match.groupdict()
+def _quantity(match: re.Match[str], low: float, high: float, unit: str) -> Quantity:
     s, e = match.span()
-    raw = match.group(0)
+    return Quantity(s, e, min(low, high), max(low, high), unit, match.group(0))
+
+
+def _read_percent(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    low = to_number(g["a"])
+    return _quantity(match, low, to_number(g["b"]) if g.get("b") else low, "%")
+
+
+def _read_amount(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    """Tonnes or money, with multipliers (万, million) and ranges (4.5至5万吨)."""
+    g = match.groupdict()
+    if kind in ("zh", "en") and _ends_year(text, match) and not g.get("m"):
+        return None
+    unit, factor = _base_unit(kind, match)
+    m2 = g.get("m2") or g.get("m")
+    low = to_number(g["a"]) * _mult(g.get("m")) * factor
+    high = low
+    if g.get("b"):
+        # 4.5至5万吨: a bare first number takes the multiplier of the second
+        first_mult = _mult(g.get("m")) if g.get("m") else _mult(m2)
+        low = to_number(g["a"]) * first_mult * factor
+        high = to_number(g["b"]) * _mult(m2) * factor
+    return _quantity(match, low, high, unit)
+
+
+def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    value = to_number(g["a"])
+    return _quantity(match, value, value, f"{ZH_UNITS[g['u']][0]}/kg")
+
+
+def _read_tenths(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    value = 10 * to_number(match.groupdict()["a"])
+    return _quantity(match, value, value, "%")
+
+
+def _read_rank(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    a, b = g.get("a") or g.get("c"), g.get("b") or g.get("d")
+    low = to_number(str(a))
+    if not 1 <= low <= 50:
+        return None
+    return _quantity(match, low, to_number(str(b)) if b else low, "rank")
+
+
+def _read_top(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    return _quantity(match, 1.0, 1.0, "rank")
+
+
+def _read_multiple(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    word = match.group(0).strip()
+    if word in MULTIPLE_WORDS or word.lower() in MULTIPLE_WORDS:
+        value = MULTIPLE_WORDS.get(word, MULTIPLE_WORDS.get(word.lower(), 2.0))
+    else:
+        value = to_number(str(g.get("a") or g.get("c")))
+    return _quantity(match, value, value, "x")
+
+
+def _read_years(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    value = to_number(str(g.get("a") or g.get("c")))
+    return _quantity(match, value, value, "years") if 1 <= value <= 99 else None
+
+
+_READERS: dict[str, Callable[[str, re.Match[str], str], Quantity | None]] = {
+    "pct": _read_percent,
+    "pct_zh": _read_percent,
+    "cur_prefix": _read_amount,
+    "zh": _read_amount,
+    "en": _read_amount,
+    "zh_per_kg": _read_per_kg,
+    "tenths": _read_tenths,
+    "rank_zh": _read_rank,
+    "rank_en": _read_rank,
+    "rank_top": _read_top,
+    "multiple": _read_multiple,
+    "years": _read_years,
+}
+
+
+def _read(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    """The quantity a match of pattern ``kind`` stands for (None if it is not one)."""
+    reader = _READERS.get(kind)
+    if reader is None:
+        return None
     try:
-        if kind in ("pct", "pct_zh"):
-            low = to_number(g["a"])
-            high = to_number(g["b"]) if g.get("b") else low
-            return Quantity(s, e, min(low, high), max(low, high), "%", raw)
-        if kind in ("cur_prefix", "zh", "en"):
-            if kind in ("zh", "en") and _ends_year(text, match) and not g.get("m"):
-                return None
-            unit, factor = _base_unit(kind, match)
-            m2 = g.get("m2") or g.get("m")
-            low = to_number(g["a"]) * _mult(g.get("m")) * factor
-            if g.get("b"):
-                # 4.5至5万吨: a bare first number takes the multiplier of the second
-                first_mult = _mult(g.get("m")) if g.get("m") else _mult(m2)
-                low = to_number(g["a"]) * first_mult * factor
-                high = to_number(g["b"]) * _mult(m2) * factor
-            else:
-                high = low
-            return Quantity(s, e, min(low, high), max(low, high), unit, raw)
-        if kind == "zh_per_kg":
-            value = to_number(g["a"])
-            return Quantity(s, e, value, value, f"{ZH_UNITS[g['u']][0]}/kg", raw)
-        if kind == "tenths":
-            value = 10 * to_number(g["a"])
-            return Quantity(s, e, value, value, "%", raw)
-        if kind in ("rank_zh", "rank_en"):
-            a = g.get("a") or g.get("c")
-            b = g.get("b") or g.get("d")
-            low = to_number(str(a))
-            high = to_number(str(b)) if b else low
-            if not 1 <= low <= 50:
-                return None
-            return Quantity(s, e, min(low, high), max(low, high), "rank", raw)
-        if kind == "rank_top":
-            return Quantity(s, e, 1.0, 1.0, "rank", raw)
-        if kind == "multiple":
-            word = raw.strip()
-            if word in MULTIPLE_WORDS or word.lower() in MULTIPLE_WORDS:
-                value = MULTIPLE_WORDS.get(word, MULTIPLE_WORDS.get(word.lower(), 2.0))
-            else:
-                value = to_number(str(g.get("a") or g.get("c")))
-            return Quantity(s, e, value, value, "x", raw)
-        if kind == "years":
-            value = to_number(str(g.get("a") or g.get("c")))
-            if not 1 <= value <= 99:
-                return None
-            return Quantity(s, e, value, value, "years", raw)
+        return reader(kind, match, text)
     except (ValueError, TypeError, KeyError):
         return None
     return None

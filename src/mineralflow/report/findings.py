@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from mineralflow.compare import LIMITED, SIGNIFICANT, horizon
@@ -71,6 +73,162 @@ def focus_year(frame: pd.DataFrame) -> int:
     return 2030 if 2030 in years else int(years[-1])
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What every headline sentence reads: the run, its comparison, language and year."""
+
+    frame: pd.DataFrame
+    base: pd.DataFrame | None
+    base_name: str
+    lang: str
+    year: int
+    first: int
+
+    def before(self, variable: str, region: str) -> float | None:
+        return None if self.base is None else _value(self.base, variable, region, self.year)
+
+
+def _share_sentences(c: _Context) -> list[str]:
+    out = []
+    for commodity, stage in KEY_STAGES:
+        variable = f"Share|{commodity}|{stage}"
+        value = _value(c.frame, variable, "CHN", c.year)
+        if value is None:
+            continue
+        words = {
+            "country": i18n.country("CHN", c.lang),
+            "stage": i18n.stage_label(commodity, stage, c.lang),
+            "year": c.year,
+            "value": _pct(value),
+        }
+        before = c.before(variable, "CHN")
+        if before is None:
+            out.append(i18n.text("share", c.lang, **words))
+            continue
+        change = i18n.text("pp", c.lang, value=value - before)
+        out.append(
+            i18n.text(
+                "share_change",
+                c.lang,
+                base=_pct(before),
+                base_name=c.base_name,
+                change=change,
+                **words,
+            )
+        )
+    return out
+
+
+def _hhi_sentences(c: _Context) -> list[str]:
+    hhi = _value(c.frame, "HHI|Rare Earths|Separation", WORLD, c.year)
+    if hhi is None:
+        return []
+    level = "concentrated" if hhi > 2500 else "unconcentrated"
+    return [
+        i18n.text(
+            "hhi",
+            c.lang,
+            stage=i18n.stage_label("Rare Earths", "Separation", c.lang),
+            level=i18n.text(level, c.lang),
+            value=f"{hhi:,.0f}",
+            year=c.year,
+        )
+    ]
+
+
+def _price_sentences(c: _Context) -> list[str]:
+    out = []
+    for variable in KEY_PRICES:
+        price = _value(c.frame, variable, WORLD, c.year)
+        if price is None:
+            continue
+        product = variable.split("|")[-1]
+        if variable == "Price|Aluminium":
+            product = i18n.commodity("Aluminium", c.lang)
+        elif c.lang == "zh":
+            product = f"氧化{product}"
+        else:
+            product = f"{product} oxide"
+        versus = ""
+        before = c.before(variable, WORLD)
+        if before:
+            versus = i18n.text(
+                "price_versus",
+                c.lang,
+                factor=f"{price / before:.2f}",
+                base=_num(before),
+                base_name=c.base_name,
+            )
+        out.append(
+            i18n.text(
+                "price", c.lang, product=product, value=_num(price), year=c.year, versus=versus
+            )
+        )
+    return out
+
+
+def _shortage_sentences(c: _Context) -> list[str]:
+    short = shortages(c.frame, c.year)
+    if short.empty:
+        return [i18n.text("no_shortage", c.lang)]
+    top = short.iloc[0]
+    return [
+        i18n.text(
+            "shortage",
+            c.lang,
+            year=c.year,
+            country=i18n.country(str(top["region"]), c.lang),
+            sector=i18n.sector(str(top["sector"]), c.lang),
+            value=_num(float(top["value"])),
+            unit=i18n.unit(str(top["unit"]), c.lang),
+            share=_pct(float(top["share"])),
+        )
+    ]
+
+
+def _dependence_sentences(c: _Context) -> list[str]:
+    out = []
+    for consumer in ("JPN", "USA", "DEU"):
+        sep = _value(c.frame, "Dependence|Rare Earths|Separation|CHN", consumer, c.year)
+        mag = _value(c.frame, "Dependence|Rare Earths|Magnet|CHN", consumer, c.year)
+        if sep is None and mag is None:
+            continue
+        out.append(
+            i18n.text(
+                "dependence",
+                c.lang,
+                country=i18n.country(consumer, c.lang),
+                value=_pct(sep or 0.0),
+                magnet=_pct(mag or 0.0),
+                year=c.year,
+            )
+        )
+    return out
+
+
+def _supply_risk_sentences(c: _Context, references: dict[str, float]) -> list[str]:
+    out = []
+    for material, reference in references.items():
+        variable = f"Supply Risk|Rare Earths|{material}"
+        value = _value(c.frame, variable, EU, c.year)
+        start = _value(c.frame, variable, EU, c.first)
+        if value is None or start is None:
+            continue
+        key = "supply_risk_rising" if value >= start else "supply_risk_falling"
+        out.append(
+            i18n.text(
+                "supply_risk",
+                c.lang,
+                material=material,
+                value=f"{value:.2f}",
+                year=c.year,
+                verdict=i18n.text(key, c.lang, start=f"{start:.2f}", first=c.first),
+                reference=f"{reference:.1f}",
+            )
+        )
+    return out
+
+
 def headlines(
     frame: pd.DataFrame,
     base: pd.DataFrame | None,
@@ -79,123 +237,15 @@ def headlines(
     references: dict[str, float] | None = None,
 ) -> list[str]:
     """The sentences at the top of the report; ``references``: published supply-risk indices."""
-    year = focus_year(frame)
-    first = int(frame["year"].min())
-    out = []
-    for commodity, stage in KEY_STAGES:
-        variable = f"Share|{commodity}|{stage}"
-        value = _value(frame, variable, "CHN", year)
-        if value is None:
-            continue
-        words = {
-            "country": i18n.country("CHN", lang),
-            "stage": i18n.stage_label(commodity, stage, lang),
-            "year": year,
-            "value": _pct(value),
-        }
-        before = None if base is None else _value(base, variable, "CHN", year)
-        if before is None:
-            out.append(i18n.text("share", lang, **words))
-        else:
-            change = i18n.text("pp", lang, value=value - before)
-            out.append(
-                i18n.text(
-                    "share_change",
-                    lang,
-                    base=_pct(before),
-                    base_name=base_name,
-                    change=change,
-                    **words,
-                )
-            )
-    hhi = _value(frame, "HHI|Rare Earths|Separation", WORLD, year)
-    if hhi is not None:
-        level = "concentrated" if hhi > 2500 else "unconcentrated"
-        out.append(
-            i18n.text(
-                "hhi",
-                lang,
-                stage=i18n.stage_label("Rare Earths", "Separation", lang),
-                level=i18n.text(level, lang),
-                value=f"{hhi:,.0f}",
-                year=year,
-            )
-        )
-    for variable in KEY_PRICES:
-        price = _value(frame, variable, WORLD, year)
-        if price is None:
-            continue
-        product = variable.split("|")[-1]
-        if variable == "Price|Aluminium":
-            product = i18n.commodity("Aluminium", lang)
-        elif lang == "zh":
-            product = f"氧化{product}"
-        else:
-            product = f"{product} oxide"
-        versus = ""
-        before = None if base is None else _value(base, variable, WORLD, year)
-        if before:
-            versus = i18n.text(
-                "price_versus",
-                lang,
-                factor=f"{price / before:.2f}",
-                base=_num(before),
-                base_name=base_name,
-            )
-        out.append(
-            i18n.text("price", lang, product=product, value=_num(price), year=year, versus=versus)
-        )
-    short = shortages(frame, year)
-    if short.empty:
-        out.append(i18n.text("no_shortage", lang))
-    else:
-        top = short.iloc[0]
-        out.append(
-            i18n.text(
-                "shortage",
-                lang,
-                year=year,
-                country=i18n.country(str(top["region"]), lang),
-                sector=i18n.sector(str(top["sector"]), lang),
-                value=_num(float(top["value"])),
-                unit=i18n.unit(str(top["unit"]), lang),
-                share=_pct(float(top["share"])),
-            )
-        )
-    for consumer in ("JPN", "USA", "DEU"):
-        sep = _value(frame, "Dependence|Rare Earths|Separation|CHN", consumer, year)
-        mag = _value(frame, "Dependence|Rare Earths|Magnet|CHN", consumer, year)
-        if sep is None and mag is None:
-            continue
-        out.append(
-            i18n.text(
-                "dependence",
-                lang,
-                country=i18n.country(consumer, lang),
-                value=_pct(sep or 0.0),
-                magnet=_pct(mag or 0.0),
-                year=year,
-            )
-        )
-    for material, reference in (references or {}).items():
-        variable = f"Supply Risk|Rare Earths|{material}"
-        value = _value(frame, variable, EU, year)
-        start = _value(frame, variable, EU, first)
-        if value is None or start is None:
-            continue
-        key = "supply_risk_rising" if value >= start else "supply_risk_falling"
-        out.append(
-            i18n.text(
-                "supply_risk",
-                lang,
-                material=material,
-                value=f"{value:.2f}",
-                year=year,
-                verdict=i18n.text(key, lang, start=f"{start:.2f}", first=first),
-                reference=f"{reference:.1f}",
-            )
-        )
-    return out
+    c = _Context(frame, base, base_name, lang, focus_year(frame), int(frame["year"].min()))
+    return [
+        *_share_sentences(c),
+        *_hhi_sentences(c),
+        *_price_sentences(c),
+        *_shortage_sentences(c),
+        *_dependence_sentences(c),
+        *_supply_risk_sentences(c, references or {}),
+    ]
 
 
 def horizon_sentences(
