@@ -119,8 +119,6 @@ def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_m
 
     embodied = np.zeros((n_nodes, n_st, n_reg))
     pool = np.zeros((n_nodes, n_reg))
-    local = np.zeros((n_nodes, n_reg))
-    local[np.arange(n_nodes), lay.node_region] = 1.0
     for s in range(n_st):
         # embodied upstream content per t of output of this stage's processes, then per node
         procs = np.flatnonzero(lay.proc_stage == s)
@@ -133,83 +131,102 @@ def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_m
             produced /= np.where(made > 0, made, 1.0)[:, None, None]
         else:
             produced = np.zeros((n_nodes, n_st, n_reg))
-        for idx, arcs in zip(lay.product_nodes, lay.product_arcs, strict=True):
-            if lay.node_stage[idx[0]] != s:
-                continue
-            k = len(idx)
-            system = np.zeros((k, k))
-            supply = made[idx] + imports[idx]
-            np.add.at(
-                system,
-                (np.searchsorted(idx, lay.arc_to[arcs]), np.searchsorted(idx, lay.arc_from[arcs])),
-                -trade[arcs],
-            )
-            empty = supply <= 1e-12
-            system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
-            rhs = local[idx] * np.where(empty, 1.0, made[idx])[:, None]
-            origin = np.linalg.solve(system, rhs)  # share of each node's pool made in each region
-            pool[idx] = origin
-            embodied[idx, s, :] = origin
-            # upstream stages: the mix of the producing regions' production
-            for t in range(s):
-                by_region = np.zeros((n_reg, n_reg))
-                by_region[lay.node_region[idx]] = produced[idx, t, :]
-                embodied[idx, t, :] = origin @ by_region
+        _pool_origins(lay, s, made, imports, trade, produced, embodied, pool)
     return embodied, pool, proc_in, consumed
 
 
-def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
-    """``Dependence`` and ``Flow`` rows (IAMC columns but model and scenario) of ``years``."""
-    lay = _Layout(run)
+def _pool_origins(
+    lay: _Layout,
+    s: int,
+    made: np.ndarray,
+    imports: np.ndarray,
+    trade: np.ndarray,
+    produced: np.ndarray,
+    embodied: np.ndarray,
+    pool: np.ndarray,
+) -> None:
+    """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``, product by product.
+
+    A node's pool mixes its own output and its imports; the imports carry their exporters'
+    pools, so each product's pools solve one linear system over its nodes.
+    """
+    n_reg = len(lay.regions)
+    for idx, arcs in zip(lay.product_nodes, lay.product_arcs, strict=True):
+        if lay.node_stage[idx[0]] != s:
+            continue
+        k = len(idx)
+        system = np.zeros((k, k))
+        supply = made[idx] + imports[idx]
+        np.add.at(
+            system,
+            (np.searchsorted(idx, lay.arc_to[arcs]), np.searchsorted(idx, lay.arc_from[arcs])),
+            -trade[arcs],
+        )
+        empty = supply <= 1e-12
+        system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
+        local = np.zeros((k, n_reg))
+        local[np.arange(k), lay.node_region[idx]] = 1.0
+        rhs = local * np.where(empty, 1.0, made[idx])[:, None]
+        origin = np.linalg.solve(system, rhs)  # share of each node's pool made in each region
+        pool[idx] = origin
+        embodied[idx, s, :] = origin
+        # upstream stages: the mix of the producing regions' production
+        for t in range(s):
+            by_region = np.zeros((n_reg, n_reg))
+            by_region[lay.node_region[idx]] = produced[idx, t, :]
+            embodied[idx, t, :] = origin @ by_region
+
+
+def _dependence(
+    lay: _Layout, x: np.ndarray, embodied: np.ndarray, gather: sp.csr_matrix, year: int
+) -> np.ndarray:
+    """(year, consumer, stage, origin, share) of each region's consumption, above MIN_SHARE."""
     p = lay.problem
     n_st, n_reg = len(lay.stages), len(lay.regions)
-    titles = np.array([title(s) for s in lay.stages] + ["Consumption"])
-    consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
-    gather = sp.csr_matrix(
-        (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
-        shape=(len(consumers), len(consumer_index)),
+    use = p.layout.col("use").totals(x)
+    per_key = lay.basket.multiply(use[None, :]).T @ embodied.reshape(len(p.nodes), -1)
+    per_region = np.asarray(gather @ per_key).reshape(gather.shape[0], n_st, n_reg)
+    totals = per_region.sum(2, keepdims=True)
+    share = 100.0 * np.divide(
+        per_region, totals, out=np.zeros_like(per_region), where=totals > 1e-9
     )
-    dep: list[np.ndarray] = []  # year, consumer, stage, origin, share
-    flow: list[np.ndarray] = []  # year, from stage, to (stage or n_st), origin, dest, t
-    for year in years:
-        x = run.raw[year].x
-        embodied, pool, proc_in, consumed = _year(lay, x)
-        use = p.layout.col("use").totals(x)
+    c, st, o = np.nonzero(share >= MIN_SHARE)
+    return np.column_stack([np.full(len(c), year), c, st, o, share[c, st, o]])
 
-        # dependence: embodied content of each region's consumption, by stage and origin
-        per_key = lay.basket.multiply(use[None, :]).T @ embodied.reshape(len(p.nodes), -1)
-        per_region = np.asarray(gather @ per_key).reshape(len(consumers), n_st, n_reg)
-        totals = per_region.sum(2, keepdims=True)
-        share = 100.0 * np.divide(
-            per_region, totals, out=np.zeros_like(per_region), where=totals > 1e-9
-        )
-        c, st, o = np.nonzero(share >= MIN_SHARE)
-        dep.append(np.column_stack([np.full(len(c), year), c, st, o, share[c, st, o]]))
 
-        # direct flows between stages and into consumption, by origin of the pool drawn on
-        taken = np.asarray(proc_in.sum(1)).ravel()
-        to_stage = np.full(len(p.nodes), n_st)
-        taker = proc_in.tocoo()
-        to_stage[taker.row] = lay.proc_stage[taker.col]
-        for amount, target in ((taken, to_stage), (consumed, np.full(len(p.nodes), n_st))):
-            flows = pool * amount[:, None]
-            n, o = np.nonzero(flows >= MIN_FLOW)
-            flow.append(
-                np.column_stack(
-                    [
-                        np.full(len(n), year),
-                        lay.node_stage[n],
-                        target[n],
-                        o,
-                        lay.node_region[n],
-                        flows[n, o],
-                    ]
-                )
+def _flows(
+    lay: _Layout, pool: np.ndarray, proc_in: sp.csr_matrix, consumed: np.ndarray, year: int
+) -> list[np.ndarray]:
+    """(year, from stage, to stage or consumption, origin, destination, t) above MIN_FLOW."""
+    n_nodes, n_st = len(lay.problem.nodes), len(lay.stages)
+    taken = np.asarray(proc_in.sum(1)).ravel()
+    to_stage = np.full(n_nodes, n_st)
+    taker = proc_in.tocoo()
+    to_stage[taker.row] = lay.proc_stage[taker.col]
+    out = []
+    for amount, target in ((taken, to_stage), (consumed, np.full(n_nodes, n_st))):
+        flows = pool * amount[:, None]
+        n, o = np.nonzero(flows >= MIN_FLOW)
+        out.append(
+            np.column_stack(
+                [
+                    np.full(len(n), year),
+                    lay.node_stage[n],
+                    target[n],
+                    o,
+                    lay.node_region[n],
+                    flows[n, o],
+                ]
             )
+        )
+    return out
 
-    d = np.vstack(dep)
+
+def _dependence_frame(
+    lay: _Layout, d: np.ndarray, consumers: np.ndarray, titles: np.ndarray, commodity: str
+) -> pd.DataFrame:
     stage, origin = d[:, 2].astype(int), d[:, 3].astype(int)
-    dependence = pd.DataFrame(
+    return pd.DataFrame(
         {
             "region": consumers[d[:, 1].astype(int)],
             "variable": f"Dependence|{commodity}|"
@@ -219,11 +236,14 @@ def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
             "value": d[:, 4],
         }
     )
-    f = pd.DataFrame(np.vstack(flow), columns=["year", "from", "to", "origin", "dest", "value"])
+
+
+def _flow_frame(lay: _Layout, flow: np.ndarray, titles: np.ndarray, commodity: str) -> pd.DataFrame:
+    f = pd.DataFrame(flow, columns=["year", "from", "to", "origin", "dest", "value"])
     f = f.groupby(["year", "from", "to", "origin", "dest"], as_index=False, sort=False).sum()
     src = f["from"].to_numpy(int)
     units = np.array([lay.stage_unit[s] for s in lay.stages])
-    flows = pd.DataFrame(
+    return pd.DataFrame(
         {
             "region": pd.Series(lay.regions[f["origin"].to_numpy(int)])
             .str.cat(lay.regions[f["dest"].to_numpy(int)], sep=">")
@@ -237,4 +257,24 @@ def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
             "value": f["value"].to_numpy(float),
         }
     )
+
+
+def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
+    """``Dependence`` and ``Flow`` rows (IAMC columns but model and scenario) of ``years``."""
+    lay = _Layout(run)
+    titles = np.array([title(s) for s in lay.stages] + ["Consumption"])
+    consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
+    gather = sp.csr_matrix(
+        (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
+        shape=(len(consumers), len(consumer_index)),
+    )
+    dep: list[np.ndarray] = []
+    flow: list[np.ndarray] = []
+    for year in years:
+        x = run.raw[year].x
+        embodied, pool, proc_in, consumed = _year(lay, x)
+        dep.append(_dependence(lay, x, embodied, gather, year))
+        flow += _flows(lay, pool, proc_in, consumed, year)
+    dependence = _dependence_frame(lay, np.vstack(dep), consumers, titles, commodity)
+    flows = _flow_frame(lay, np.vstack(flow), titles, commodity)
     return pd.concat([dependence, flows], ignore_index=True)

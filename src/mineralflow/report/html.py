@@ -111,6 +111,73 @@ def _figure_div(fig: go.Figure, index: int, lang: str) -> str:
     )
 
 
+def _figures(
+    frame: pd.DataFrame, base: pd.DataFrame | None, names: tuple[str, str], year: int, lang: str
+) -> list[go.Figure]:
+    """The report's charts that the run has data for, in reading order."""
+    figures = [
+        charts.sankey(frame, "Rare Earths", year, lang),
+        charts.share_map(frame, "Rare Earths", "Mining", year, lang),
+        charts.share_map(frame, "Rare Earths", "Separation", year, lang),
+        charts.china_shares(frame, base, names, lang),
+        charts.prices(frame, base, names, lang),
+        charts.dependence(frame, "Rare Earths", "Separation", year, lang),
+        charts.dependence(frame, "Rare Earths", "Magnet", year, lang),
+        charts.supply_risk(frame, base, names, lang),
+        charts.sankey(frame, "Aluminium", year, lang),
+    ]
+    return [f for f in figures if f is not None]
+
+
+def _horizon_table(table: pd.DataFrame, lang: str) -> str:
+    shown = pd.DataFrame(
+        {
+            i18n.text("col_stage", lang): [
+                i18n.stage_label(c, s, lang)
+                for c, s in zip(table["commodity"], table["stage"], strict=True)
+            ],
+            i18n.text("col_year", lang): table["year"].astype(int),
+            i18n.text("col_base", lang): table["base"].astype(float),
+            i18n.text("col_scenario", lang): table["scenario"].astype(float),
+            i18n.text("col_change", lang): table["change"].astype(float),
+            i18n.text("col_verdict", lang): [i18n.VERDICTS[lang][v] for v in table["verdict"]],
+        }
+    )
+    return _table(shown, i18n.text("table_horizon", lang))
+
+
+def _shortage_table(frame: pd.DataFrame, year: int, lang: str) -> str:
+    short = shortages(frame, year).head(10)
+    if short.empty:
+        return ""
+    shown = pd.DataFrame(
+        {
+            i18n.text("col_region", lang): [i18n.country(r, lang) for r in short["region"]],
+            i18n.text("col_sector", lang): [
+                f"{i18n.commodity(c, lang)}: {i18n.sector(s, lang)}"
+                for c, s in zip(short["commodity"], short["sector"], strict=True)
+            ],
+            i18n.text("col_value", lang): short["value"].astype(float),
+            "%": short["share"].astype(float),
+        }
+    )
+    return _table(shown, i18n.text("table_shortages", lang))
+
+
+def _tables(frame: pd.DataFrame, horizon_table: pd.DataFrame, year: int, lang: str) -> list[str]:
+    """The report's tables: short against long term, prices, shortages, supply risk."""
+    tables = [] if horizon_table.empty else [_horizon_table(horizon_table, lang)]
+    table_years = sorted({int(frame["year"].min()), 2025, 2030, 2035, 2040})
+    price_rows = frame[frame["variable"].isin(charts.PRICE_SERIES) & (frame["region"] == WORLD)]
+    if not price_rows.empty:
+        tables.append(_by_year(price_rows, table_years, "col_product", "table_prices", lang))
+    tables.append(_shortage_table(frame, year, lang))
+    risk = frame[frame["variable"].str.startswith("Supply Risk|")]
+    if not risk.empty:
+        tables.append(_by_year(risk, table_years, "col_material", "table_risk", lang))
+    return [t for t in tables if t]
+
+
 def build(
     name: str,
     description: str,
@@ -125,7 +192,6 @@ def build(
     if frame.empty:
         raise MineralflowError(f"run '{name}' has no results to report")
     year = focus_year(frame)
-    first = int(frame["year"].min())
     names = (
         i18n.text("scenario_label", lang, name=name),
         i18n.text("base_label", lang, name=base_name),
@@ -133,67 +199,14 @@ def build(
     references: dict[str, float] = {}
     for pack in packs:
         references.update(reference_values(pack))
-
     findings = headlines(frame, base, base_name, lang, references)
     intro, horizon_table = "", pd.DataFrame()
     horizon_lines: list[str] = []
     if base is not None:
         intro, horizon_lines, horizon_table = horizon_sentences(frame, base, base_name, lang)
-
-    figures = [
-        charts.sankey(frame, "Rare Earths", year, lang),
-        charts.share_map(frame, "Rare Earths", "Mining", year, lang),
-        charts.share_map(frame, "Rare Earths", "Separation", year, lang),
-        charts.china_shares(frame, base, names, lang),
-        charts.prices(frame, base, names, lang),
-        charts.dependence(frame, "Rare Earths", "Separation", year, lang),
-        charts.dependence(frame, "Rare Earths", "Magnet", year, lang),
-        charts.supply_risk(frame, base, names, lang),
-        charts.sankey(frame, "Aluminium", year, lang),
-    ]
-    drawn = [f for f in figures if f is not None]
+    drawn = _figures(frame, base, names, year, lang)
     divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
-
-    tables = []
-    if not horizon_table.empty:
-        shown = pd.DataFrame(
-            {
-                i18n.text("col_stage", lang): [
-                    i18n.stage_label(c, s, lang)
-                    for c, s in zip(horizon_table["commodity"], horizon_table["stage"], strict=True)
-                ],
-                i18n.text("col_year", lang): horizon_table["year"].astype(int),
-                i18n.text("col_base", lang): horizon_table["base"].astype(float),
-                i18n.text("col_scenario", lang): horizon_table["scenario"].astype(float),
-                i18n.text("col_change", lang): horizon_table["change"].astype(float),
-                i18n.text("col_verdict", lang): [
-                    i18n.VERDICTS[lang][v] for v in horizon_table["verdict"]
-                ],
-            }
-        )
-        tables.append(_table(shown, i18n.text("table_horizon", lang)))
-    table_years = sorted({first, 2025, 2030, 2035, 2040})
-    price_rows = frame[frame["variable"].isin(charts.PRICE_SERIES) & (frame["region"] == WORLD)]
-    if not price_rows.empty:
-        tables.append(_by_year(price_rows, table_years, "col_product", "table_prices", lang))
-    short = shortages(frame, year).head(10)
-    if not short.empty:
-        shown = pd.DataFrame(
-            {
-                i18n.text("col_region", lang): [i18n.country(r, lang) for r in short["region"]],
-                i18n.text("col_sector", lang): [
-                    f"{i18n.commodity(c, lang)}: {i18n.sector(s, lang)}"
-                    for c, s in zip(short["commodity"], short["sector"], strict=True)
-                ],
-                i18n.text("col_value", lang): short["value"].astype(float),
-                "%": short["share"].astype(float),
-            }
-        )
-        tables.append(_table(shown, i18n.text("table_shortages", lang)))
-    risk = frame[frame["variable"].str.startswith("Supply Risk|")]
-    if not risk.empty:
-        tables.append(_by_year(risk, table_years, "col_material", "table_risk", lang))
-
+    tables = _tables(frame, horizon_table, year, lang)
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
     subtitle = i18n.text(
         "subtitle",
@@ -211,6 +224,22 @@ def build(
             + "".join(f"<li>{html.escape(s)}</li>" for s in horizon_lines)
             + "</ul>"
         )
+    return _page(name, description, lang, subtitle, items, horizon_html, drawn, divs, tables, packs)
+
+
+def _page(
+    name: str,
+    description: str,
+    lang: str,
+    subtitle: str,
+    items: str,
+    horizon_html: str,
+    drawn: list[go.Figure],
+    divs: str,
+    tables: list[str],
+    packs: list[Pack],
+) -> str:
+    """The HTML document around the report's parts (scripts and assets inline)."""
     locale = _asset("plotly-locale-zh-cn.js") if lang == "zh" else ""
     topojson = _asset("world_110m.json")
     return f"""<!DOCTYPE html>
