@@ -325,7 +325,6 @@ def run_scenario(
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
-    from mineralflow.validation import price_multiples  # noqa: PLC0415
 
     spec = load_scenario(scenario)
     formats = fmt or ["csv"]
@@ -345,6 +344,14 @@ def run_scenario(
     if export is not None:
         for path in export_results(frame, export, formats, meta={"description": spec.description}):
             out.print(f"wrote {path}")
+    _print_run_summary(spec, result)
+
+
+def _print_run_summary(spec: Scenario, result: RunResult) -> None:
+    """World production by stage, a hindcast's price multiples, and where the run came from."""
+    from mineralflow.validation import price_multiples  # noqa: PLC0415
+
+    frame = result.frame
     for commodity in frame["variable"].str.split("|").str[1].unique():
         keys = [
             v
@@ -364,10 +371,9 @@ def run_scenario(
     if result.from_store:
         out.print(f"served from the results store (run {result.run_id}); --refresh solves again")
     else:
-        solver = sum(r.solver_seconds for r in result.runs.values())
-        years = sum(len(r.years) for r in result.runs.values())
         out.print(
-            f"{years} years solved in {result.wall_seconds:.2f} s ({solver:.2f} s in HiGHS)"
+            f"{result.years_solved} years solved in {result.wall_seconds:.2f} s "
+            f"({result.solver_seconds:.2f} s in HiGHS)"
             + (f"; recorded as run {result.run_id}" if result.run_id else "")
         )
 
@@ -660,31 +666,10 @@ def _checked(file: Path, when: str | None, pack: Pack) -> claims_mod.CheckedText
     return claims_mod.check_text(text, pack, _date(when))
 
 
-@claims_app.command("check")
-def claims_check(
-    file: ArticleArgument,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="a JSON list of claims on stdout")
-    ] = False,
-    when: DateOption = None,
-    pack: ClaimsPackOption = "rare_earths",
-) -> None:
-    """Find every figure in the text and judge it against the pack, with source and tolerance."""
+def _claims_table(checked: claims_mod.CheckedText) -> object:
+    """One row per claim: what it says, how it was read, its verdict and reference."""
     from rich.table import Table as RichTable  # noqa: PLC0415
 
-    from mineralflow import claims as claims_mod  # noqa: PLC0415
-    from mineralflow.data.pack import load_pack  # noqa: PLC0415
-
-    checked = _checked(file, when, load_pack(pack))
-    if as_json:
-        records = [c.as_json(i) for i, c in enumerate(checked.claims)]
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
-        return
-    written = checked.date.isoformat() if checked.date else "no date found (use --date)"
-    out.print(
-        f"{file.name}: {len(checked.claims)} claim(s), language {checked.lang}, dated "
-        f"{written}, checked against pack '{checked.pack}'"
-    )
     table = RichTable(show_lines=True)
     for column in ("#", "claim", "reads as", "verdict", "reference", "why"):
         table.add_column(column, overflow="fold")
@@ -713,7 +698,33 @@ def claims_check(
             reference,
             why,
         )
-    out.print(table)
+    return table
+
+
+@claims_app.command("check")
+def claims_check(
+    file: ArticleArgument,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="a JSON list of claims on stdout")
+    ] = False,
+    when: DateOption = None,
+    pack: ClaimsPackOption = "rare_earths",
+) -> None:
+    """Find every figure in the text and judge it against the pack, with source and tolerance."""
+    from mineralflow import claims as claims_mod  # noqa: PLC0415
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
+
+    checked = _checked(file, when, load_pack(pack))
+    if as_json:
+        records = [c.as_json(i) for i, c in enumerate(checked.claims)]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    written = checked.date.isoformat() if checked.date else "no date found (use --date)"
+    out.print(
+        f"{file.name}: {len(checked.claims)} claim(s), language {checked.lang}, dated "
+        f"{written}, checked against pack '{checked.pack}'"
+    )
+    out.print(_claims_table(checked))
     tally = {v: sum(c.verdict == v for c in checked.claims) for v in claims_mod.VERDICTS}
     out.print(", ".join(f"{n} {v}" for v, n in tally.items() if n))
     clashes = [(i, c) for i, c in enumerate(checked.claims) if c.conflicts]

@@ -18,6 +18,7 @@ model, so re-solving the base year reproduces them up to the block resolution.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import highspy
@@ -116,6 +117,55 @@ def _margins(pack: Pack, network: Network, anchor: dict[str, str], year: int) ->
     return out
 
 
+def _cost_plus(
+    rows: pd.DataFrame,
+    price: dict[str, float],
+    market: dict[str, str],
+    anchor: dict[str, str],
+    margin: Callable[[str, str], float],
+) -> bool:
+    """Price a process's one output from its priced inputs plus the stage's margin."""
+    outs, ins = rows[rows["coeff"] > 0], rows[rows["coeff"] < 0]
+    if not (
+        len(outs) == 1
+        and outs["product"].iloc[0] not in price
+        and len(ins)
+        and all(p in price for p in ins["product"])
+    ):
+        return False
+    product = str(outs["product"].iloc[0])
+    stage = str(rows["stage"].iloc[0])
+    cost = float((-ins["coeff"] * ins["product"].map(price)).sum())
+    price[product] = (cost + margin(stage, product)) / float(outs["coeff"].iloc[0])
+    market[product] = anchor[stage]
+    return True
+
+
+def _netback(
+    rows: pd.DataFrame,
+    price: dict[str, float],
+    market: dict[str, str],
+    anchor: dict[str, str],
+    margin: Callable[[str, str], float],
+    network: Network,
+) -> bool:
+    """Price a process's one input from its priced outputs less the stage's margin."""
+    outs, ins = rows[rows["coeff"] > 0], rows[rows["coeff"] < 0]
+    if not (
+        len(ins) == 1
+        and ins["product"].iloc[0] not in price
+        and all(p in price for p in outs["product"])
+    ):
+        return False
+    product = str(ins["product"].iloc[0])
+    stage = str(rows["stage"].iloc[0])
+    value = float((outs["coeff"] * outs["product"].map(price)).sum())
+    net = value - margin(stage, product)
+    price[product] = max(net, 0.1 * value) / float(-ins["coeff"].iloc[0])
+    market[product] = anchor[str(network.products.loc[product, "stage"])]
+    return True
+
+
 def reference_prices(
     pack: Pack, network: Network, anchor: dict[str, str], year: int
 ) -> tuple[pd.Series, pd.Series]:
@@ -148,37 +198,10 @@ def reference_prices(
 
     for _ in range(len(network.stages) + 1):
         changed = False
-        for _pid, rows in by_process.items():  # cost-plus
-            outs = rows[rows["coeff"] > 0]
-            ins = rows[rows["coeff"] < 0]
-            if (
-                len(outs) == 1
-                and outs["product"].iloc[0] not in price
-                and len(ins)
-                and all(p in price for p in ins["product"])
-            ):
-                product = str(outs["product"].iloc[0])
-                stage = str(rows["stage"].iloc[0])
-                cost = float((-ins["coeff"] * ins["product"].map(price)).sum())
-                price[product] = (cost + margin(stage, product)) / float(outs["coeff"].iloc[0])
-                market[product] = anchor[stage]
-                changed = True
-        for _pid, rows in by_process.items():  # netback
-            outs = rows[rows["coeff"] > 0]
-            ins = rows[rows["coeff"] < 0]
-            if (
-                len(ins) == 1
-                and ins["product"].iloc[0] not in price
-                and all(p in price for p in outs["product"])
-            ):
-                product = str(ins["product"].iloc[0])
-                stage = str(rows["stage"].iloc[0])
-                value = float((outs["coeff"] * outs["product"].map(price)).sum())
-                net = value - margin(stage, product)
-                price[product] = max(net, 0.1 * value) / float(-ins["coeff"].iloc[0])
-                upstream = str(network.products.loc[product, "stage"])
-                market[product] = anchor[upstream]
-                changed = True
+        for rows in by_process.values():
+            changed |= _cost_plus(rows, price, market, anchor, margin)
+        for rows in by_process.values():
+            changed |= _netback(rows, price, market, anchor, margin, network)
         if not changed:
             break
     missing = [p for p in network.products.index if p not in price]

@@ -26,26 +26,15 @@ class ExactSolution:
     prices: np.ndarray  # by node, USD/kg
 
 
-def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
-    """Solve ``data`` on ``problem``'s network as an exact QP (no plan, no policies).
-
-    The curve families keep one column per entity (their first step) with a linear cost
-    and a quadratic term; every other column is as in the LP.
-    """
+def _terms(
+    problem: MarketProblem,
+    data: MarketData,
+    offset: dict[str, int],
+    sizes: dict[str, int],
+    n: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Linear costs, quadratic terms and upper bounds of the QP's columns, by family."""
     lay = problem.layout
-    names = list(lay.columns)
-    curved = {"supply", "use", "absorb", "release"}
-    keep = np.concatenate(
-        [
-            lay.col(n).at(np.arange(lay.col(n).entities), 0) if n in curved else lay.col(n).all()
-            for n in names
-        ]
-    )
-    sizes = {n: lay.col(n).entities for n in names}
-    offset = dict(zip(names, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
-    eq_rows = np.r_[lay.row("balance").all(), lay.row("group").all()]
-    a_eq = problem.matrix.tocsc()[eq_rows][:, keep]
-    n = len(keep)
     lin, quad, upper = np.zeros(n), np.zeros(n), np.full(n, np.inf)
 
     def put(
@@ -86,6 +75,30 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     disposal = data.disposal.reindex(lay.col("dispose").dims["product"]).to_numpy(float)
     put("dispose", disposal, None, None)
 
+    return lin, quad, upper
+
+
+def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
+    """Solve ``data`` on ``problem``'s network as an exact QP (no plan, no policies).
+
+    The curve families keep one column per entity (their first step) with a linear cost
+    and a quadratic term; every other column is as in the LP.
+    """
+    lay = problem.layout
+    names = list(lay.columns)
+    curved = {"supply", "use", "absorb", "release"}
+    keep = np.concatenate(
+        [
+            lay.col(n).at(np.arange(lay.col(n).entities), 0) if n in curved else lay.col(n).all()
+            for n in names
+        ]
+    )
+    sizes = {n: lay.col(n).entities for n in names}
+    offset = dict(zip(names, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
+    eq_rows = np.r_[lay.row("balance").all(), lay.row("group").all()]
+    a_eq = problem.matrix.tocsc()[eq_rows][:, keep]
+    lin, quad, upper = _terms(problem, data, offset, sizes, len(keep))
+    n = len(keep)
     finite = np.flatnonzero(np.isfinite(upper))
     eye = sp.identity(n, format="csc")
     a_all = sp.vstack([a_eq, -eye, eye[finite]]).tocsc()

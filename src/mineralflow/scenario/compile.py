@@ -38,6 +38,9 @@ from mineralflow.scenario.levers import (
 from mineralflow.scenario.loading import ScenarioError
 from mineralflow.scenario.model import Scenario
 
+#: limit rows being collected: weights by LP column, lower and upper bounds by year, names
+Limits = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]]
+
 
 def _listing(values: Any, limit: int = 15) -> str:
     values = sorted({str(v) for v in values})
@@ -207,12 +210,7 @@ class _Compiler:
             "tariff": np.zeros((n_years, n_arcs)),
         }
         closed = base.closed.copy()
-        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]] = (
-            [],
-            [],
-            [],
-            [],
-        )
+        limits: Limits = ([], [], [], [])
         capacity = base.capacity.copy()
         capacity_min = base.capacity_min.copy()
         growth = base.growth.copy()
@@ -220,11 +218,7 @@ class _Compiler:
         gaps = self.cal.gaps.copy()
         gap_path: dict[tuple[str, str], np.ndarray] = {}
         for k, lever in self.scenario.levers_for(self.key):
-            active = (
-                np.array([lever.active(int(y)) for y in self.years])
-                if hasattr(lever, "active")
-                else np.ones(n_years, dtype=bool)
-            )
+            active = self._active(lever)
             if isinstance(lever, ExportBan | ImportBan):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportBan))
                 closed[np.ix_(active, mask)] = True
@@ -263,6 +257,12 @@ class _Compiler:
             plan = replace(plan, level_scale=level, input_scale=inputs)
         return plan.with_limits(*limits)
 
+    def _active(self, lever: Any) -> np.ndarray:
+        """Which plan years a lever applies in (every year for levers without a window)."""
+        if hasattr(lever, "active"):
+            return np.array([lever.active(int(y)) for y in self.years])
+        return np.ones(len(self.years), dtype=bool)
+
     def _trade_cost(self, lever: ExportTax | Tariff, mask: np.ndarray) -> np.ndarray:
         """USD/kg a tax or tariff adds on the arcs of ``mask``."""
         if lever.usd_per_kg is not None:
@@ -276,7 +276,7 @@ class _Compiler:
         k: int,
         lever: ExportQuota | TradeAgreement,
         active: np.ndarray,
-        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]],
+        limits: Limits,
     ) -> None:
         """Limit rows of a quota (at most) or an agreement (at least) on trade arcs."""
         rows, lower, upper, names = limits
@@ -312,7 +312,7 @@ class _Compiler:
         self,
         k: int,
         lever: CapacityTarget,
-        limits: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[str]],
+        limits: Limits,
     ) -> np.ndarray:
         """Capacity a target needs by (year, group); an enforced target adds a limit row."""
         path, share, stage, start, mask = self._target(k, lever)
