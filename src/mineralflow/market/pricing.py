@@ -39,17 +39,25 @@ def import_parity(
     if not len(idle):
         return prices
     out = prices.copy()
-    slack = reduced.copy()
-    open_cols = upper > 0
+    # plain Python over each idle node's few entries: far cheaper than numpy calls per node
+    indptr, indices, data = balance.indptr.tolist(), balance.indices.tolist(), balance.data.tolist()
+    slack = reduced.tolist()
+    open_cols = (upper > 0).tolist()
     for node in idle.tolist():
-        start, stop = balance.indptr[node], balance.indptr[node + 1]
-        cols, coef = balance.indices[start:stop], balance.data[start:stop]
-        giving = (coef > 0) & open_cols[cols]
-        if not giving.any():
+        entries = list(
+            zip(
+                indices[indptr[node] : indptr[node + 1]],
+                data[indptr[node] : indptr[node + 1]],
+                strict=True,
+            )
+        )
+        limits = [max(slack[c], 0.0) / a for c, a in entries if a > 0 and open_cols[c]]
+        if not limits:
             continue
-        raise_by = float(np.min(np.maximum(slack[cols[giving]], 0.0) / coef[giving]))
+        raise_by = min(limits)
         if not np.isfinite(raise_by) or raise_by <= 0:
             continue
         out[node] += raise_by
-        slack[cols] -= coef * raise_by
+        for c, a in entries:
+            slack[c] -= a * raise_by
     return out

@@ -6,11 +6,11 @@ curve, and policy constraints.  Prices are the duals of the node balances.
 
 The structure (layout and matrix, :mod:`mineralflow.market.families`) depends only on the
 network; a :class:`MarketData` gives the numbers of one market (curves, costs), from which
-:meth:`MarketProblem.arrays` computes every bound and cost.  A
+:meth:`MarketProblem.curves` computes every bound and cost.  A
 :class:`~mineralflow.market.session.Session` holds the LP in HiGHS; between years only
 bounds, costs and right-hand sides change, and HiGHS restarts from the previous basis.
-Every column carries a tiny tie-breaking cost (:mod:`mineralflow.market.ties`), so that the
-optimum is unique.
+Every column carries a tiny tie-breaking cost and every node a tiny supply
+(:mod:`mineralflow.market.ties`), so that the optimum and its prices are unique.
 
 Quantities inside the LP are in kt and costs in USD/kg, so the objective is in million USD
 and duals are in USD/kg.
@@ -147,6 +147,7 @@ class MarketProblem:
         self.basket = _basket_matrix(lay, self.baskets)
         self.limit_names: list[str] = []
         self._curves: tuple[MarketData, Curves] | None = None
+        self._balance: tuple[NDArray, sp.csr_matrix] | None = None
         self.build_seconds = time.perf_counter() - started
 
     # ---------------------------------------------------------------- labels
@@ -214,6 +215,7 @@ class MarketProblem:
         clone._input_at = _data_positions(clone.matrix, clone.inputs)
         clone.limit_names = list(names)
         clone._curves = None
+        clone._balance = None
         return clone
 
     def check_quotas(self, regions: list[str]) -> None:
@@ -279,15 +281,26 @@ class MarketProblem:
     def open(self, data: MarketData, arrays: Arrays | None = None) -> Session:
         """A HiGHS session holding ``data``'s market (or other ``arrays`` on it)."""
         curves = self.curves(data)
-        matrix = self.matrix.copy()
-        matrix.data[self._input_at] = curves.inputs
         inputs = self.inputs
         return Session(
             self.layout,
-            matrix,
+            self.matrix_with(curves.inputs),
             curves.arrays if arrays is None else arrays,
             (inputs["row"].to_numpy(), inputs["col"].to_numpy(), curves.inputs),
         )
+
+    def matrix_with(self, inputs: NDArray) -> sp.csc_matrix:
+        """The LP matrix with these input coefficients (technology gaps change them)."""
+        matrix = self.matrix.copy()
+        matrix.data[self._input_at] = inputs
+        return matrix
+
+    def _balance_rows(self, inputs: NDArray) -> sp.csr_matrix:
+        """The balance rows for these input coefficients, kept while the same array is given."""
+        if self._balance is None or self._balance[0] is not inputs:
+            rows = self.matrix_with(inputs)[self.layout.row("balance").span].tocsr()
+            self._balance = (inputs, rows)
+        return self._balance[1]
 
     def run(self, session: Session, year: int) -> RawSolution:
         """Solve the session's LP; a failure names the constraint or column behind it.
@@ -305,10 +318,8 @@ class MarketProblem:
             raise MarketError(f"the market of {year} was not solved: HiGHS status {status}")
         x, duals, reduced = session.solution()
         balance = self.layout.row("balance").span
-        matrix = self.matrix.copy()
-        matrix.data[self._input_at] = session.coefficients
         duals[balance] = import_parity(
-            matrix[balance].tocsr(), duals[balance], reduced, x, session.now.upper
+            self._balance_rows(session.coefficients), duals[balance], reduced, x, session.now.upper
         )
         supply = self.layout.col("supply").span
         return RawSolution(
@@ -316,7 +327,7 @@ class MarketProblem:
             x=x * SCALE,
             row_dual=duals,
             supply_cost=session.now.cost[supply].copy(),
-            inputs=session.coefficients.copy(),
+            inputs=session.coefficients,  # the session replaces, never edits, this array
             objective=-session.objective(),
             solve_seconds=seconds,
             iterations=session.iterations,
@@ -334,8 +345,6 @@ class MarketProblem:
         absorbed = pd.Series(lay.col("absorb").totals(x), index=self.stock_keys)
         # reduced cost of a group's top step: its cost plus the group row's dual
         top = sup.unstack(raw.supply_cost)[:, -1] + duals[lay.row("group").span]
-        matrix = self.matrix.copy()
-        matrix.data[self._input_at] = raw.inputs
         balance = lay.row("balance").span
         return Solution(
             year=raw.year,
@@ -349,7 +358,7 @@ class MarketProblem:
             released=pd.Series(lay.col("release").totals(x), index=self.stock_keys),
             quota_rent=pd.Series(-duals[lay.row("export_quota").span], index=self.quota_regions),
             capacity_rent=pd.Series(np.maximum(-top, 0.0), index=self.groups),
-            balance_residual=pd.Series(matrix[balance] @ x, index=self.nodes),
+            balance_residual=pd.Series(self._balance_rows(raw.inputs) @ x, index=self.nodes),
             solve_seconds=raw.solve_seconds,
             iterations=raw.iterations,
         )
