@@ -6,8 +6,9 @@ import pytest
 
 from mineralflow import load_pack
 from mineralflow.dynamics import simulate
+from mineralflow.iamc import to_iamc
 from mineralflow.metrics.shares import stage_shares, world_total
-from mineralflow.results import iamc_frame
+from mineralflow.results import run_tables
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +94,7 @@ def test_aluminium_mcs2026() -> None:
 
 @pytest.fixture(scope="module")
 def baseline_2024():  # type: ignore[no-untyped-def]
-    return iamc_frame(simulate(load_pack("rare_earths"), (2024, 2024)), "baseline")
+    return to_iamc(run_tables(simulate(load_pack("rare_earths"), (2024, 2024))), "baseline")
 
 
 def _model(frame, variable: str, region: str) -> float:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Indicators from IAMC rows: shares, HHI and USGS net import reliance."""
+"""Indicators from result tables: shares, HHI and USGS net import reliance."""
 
 from __future__ import annotations
 
@@ -16,16 +16,26 @@ from mineralflow.metrics.supply_risk import (
     hhi_wgi,
     reference_values,
     scaled_governance,
-    supply_risk_rows,
+    supply_risk,
 )
+from mineralflow.tables import Tables
 from runs import result
 
 
-def _frame(rows: list[tuple[str, str, float]], year: int = 2024) -> pd.DataFrame:
-    return pd.DataFrame(
-        [(r, v, "t", year, x) for r, v, x in rows],
-        columns=["region", "variable", "unit", "year", "value"],
-    )
+def _frame(rows: list[tuple[str, str, float]], year: int = 2024) -> Tables:
+    """Tables of one commodity from (region, "Kind|Commodity|Stage", t) rows."""
+    parts: dict[str, list[dict[str, object]]] = {}
+    for region, variable, value in rows:
+        kind, commodity, stage = variable.split("|")
+        row = {"commodity": commodity, "region": region, "stage": stage, "year": year,
+               "value": value, "unit": "t"}  # fmt: skip
+        if kind == "Production":
+            parts.setdefault("production", []).append(row | {"product": stage})
+        elif kind in ("Imports", "Exports"):
+            parts.setdefault("trade", []).append(row | {"direction": kind.lower()})
+        else:
+            parts.setdefault("stock_change", []).append(row)
+    return Tables.of(**{k: pd.DataFrame(v) for k, v in parts.items()})
 
 
 def test_usgs_reliance_reproduces_the_published_us_aluminium_figure() -> None:
@@ -41,7 +51,7 @@ def test_usgs_reliance_reproduces_the_published_us_aluminium_figure() -> None:
     )
     out = net_import_reliance(frame).set_index("region")
     assert round(out.loc["USA", "value"]) == 62
-    assert out.loc["USA", "variable"] == "Net Import Reliance|Aluminium|Metal"
+    assert (out.loc["USA", "commodity"], out.loc["USA", "stage"]) == ("Aluminium", "Metal")
 
 
 def test_a_net_exporter_has_negative_reliance_and_no_consumption_gives_none() -> None:
@@ -61,7 +71,6 @@ def test_a_net_exporter_has_negative_reliance_and_no_consumption_gives_none() ->
 @given(st.lists(st.floats(0.0, 1e6), min_size=1, max_size=8).filter(lambda v: sum(v) > 1))
 def test_shares_sum_to_100_and_hhi_is_between_bounds(values: list[float]) -> None:
     rows = [(f"R{i}", "Production|X|Mining", v) for i, v in enumerate(values)]
-    rows.append(("World", "Production|X|Mining", sum(values)))
     frame = _frame(rows)
     share = shares(frame)
     assert share["value"].sum() == pytest.approx(100, rel=1e-9)
@@ -104,4 +113,4 @@ def test_supply_risk_names_a_material_without_its_parameters(re_copy: Path) -> N
     lines = table.read_text().splitlines()
     table.write_text("\n".join(line for line in lines if "si_sr" not in line) + "\n")
     with pytest.raises(MineralflowError, match=r"supply_risk.csv: material 'LREE' has no 'si_sr'"):
-        supply_risk_rows(result("baseline").frame, load_pack(re_copy))
+        supply_risk(result("baseline").tables, load_pack(re_copy))

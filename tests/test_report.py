@@ -15,10 +15,11 @@ from playwright.sync_api import sync_playwright
 from mineralflow.compare import horizon
 from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
-from mineralflow.report import html as report_html
-from mineralflow.report import i18n
-from mineralflow.report.findings import shortages
+from mineralflow.reporting import html as report_html
+from mineralflow.reporting import i18n
+from mineralflow.reporting.findings import shortages
 from mineralflow.scenario import bundled_scenarios, load_scenario
+from mineralflow.tables import Tables
 from runs import result
 
 CHROMIUM = "/usr/bin/chromium"
@@ -26,14 +27,14 @@ CHROMIUM = "/usr/bin/chromium"
 
 def _report(name: str, lang: str, base: str | None = "baseline") -> str:
     spec = load_scenario(name)
-    base_frame = None if base is None or base == name else result(base).frame
+    base_tables = None if base is None or base == name else result(base).tables
     return report_html.build(
         name,
         spec.description,
-        result(name).frame,
+        result(name).tables,
         [load_pack(p) for p in spec.packs],
         lang,
-        base=base_frame,
+        base=base_tables,
         base_name=base or "",
     )
 
@@ -71,14 +72,14 @@ def test_report_compares_short_and_long_term() -> None:
 
 
 def test_horizon_states_china_mining_change_by_year() -> None:
-    table = horizon(result("baseline").frame, result("russia-50kt").frame)
-    mining = table[(table["commodity"] == "Rare Earths") & (table["stage"] == "Mining")]
+    table = horizon(result("baseline").tables, result("russia-50kt").tables)
+    mining = table[(table["commodity"] == "rare_earths") & (table["stage"] == "mining")]
     change = mining.set_index("year")["change"]
     assert list(change.index) == [2025, 2030, 2035, 2040]
     assert abs(change[2025]) < 2.0
     assert change[2035] <= -5.0
     assert set(mining["verdict"]) == {"short-term limited, long-term significant"}
-    separation = table[(table["commodity"] == "Rare Earths") & (table["stage"] == "Separation")]
+    separation = table[(table["commodity"] == "rare_earths") & (table["stage"] == "separation")]
     assert set(separation["verdict"]) == {"no material effect"}
 
 
@@ -166,15 +167,15 @@ def test_report_draws_every_chart_in_headless_chromium(tmp_path: Path, lang: str
 
 
 def test_shortage_ranking_is_by_share_of_demand() -> None:
-    frame = pd.DataFrame(
-        [
-            ("AAA", "Shortage|X|Big", "t", 2030, 100.0),
-            ("AAA", "Consumption|X|Big", "t", 2030, 900.0),
-            ("BBB", "Shortage|X|Small", "t", 2030, 10.0),
-            ("BBB", "Consumption|X|Small", "t", 2030, 10.0),
-        ],
-        columns=["region", "variable", "unit", "year", "value"],
+    columns = ["commodity", "region", "sector", "unit", "year", "value"]
+    short = pd.DataFrame(
+        [("x", "AAA", "big", "t", 2030, 100.0), ("x", "BBB", "small", "t", 2030, 10.0)],
+        columns=columns,
     )
-    table = shortages(frame, 2030)
+    used = pd.DataFrame(
+        [("x", "AAA", "big", "t", 2030, 900.0), ("x", "BBB", "small", "t", 2030, 10.0)],
+        columns=columns,
+    )
+    table = shortages(Tables.of(shortage=short, consumption=used), 2030)
     assert list(table["region"]) == ["BBB", "AAA"]
     assert list(table["share"].round(1)) == [50.0, 10.0]

@@ -242,7 +242,7 @@ def test_compare_lists_the_key_differences(run_cli: Callable) -> None:
 
 
 def test_compare_works_on_any_two_runs() -> None:
-    a, b = result("baseline").frame, result("china-full-export-ban").frame
+    a, b = result("baseline").tables, result("china-full-export-ban").tables
     table = compare(a, b)
     assert set(table["year"]) == {2024, 2025, 2030, 2035, 2040}
     assert (table[table["year"] == 2024]["change"].abs() < 1e-6).all()

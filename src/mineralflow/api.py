@@ -26,6 +26,7 @@ from mineralflow.scenario.execute import (
 from mineralflow.scenario.loading import load_scenario
 from mineralflow.scenario.model import Scenario
 from mineralflow.store import ResultsStore, run_key
+from mineralflow.tables import Tables
 
 ScenarioLike = Scenario | str | Path
 StoreLike = ResultsStore | str | Path | bool | None
@@ -67,35 +68,38 @@ def simulate(
     try:
         key = run_key(spec) if opened is not None else None
         if opened is not None and key is not None and not refresh and opened.has(key[0]):
-            return RunResult(spec, opened.results(key[0]), from_store=True, run_id=key[0])
+            tables, frame = opened.tables(key[0])
+            return RunResult(spec, tables, from_store=True, run_id=key[0], iamc=frame)
         result = execute(prepared or spec, progress=progress, cache=cache)
         if opened is not None and key is not None:
-            result.run_id = opened.save(spec, key, result.frame, result.wall_seconds)
+            result.run_id = opened.save(
+                spec, key, result.frame, result.wall_seconds, result.tables.names
+            )
         return result
     finally:
         if owned and opened is not None:
             opened.close()
 
 
-def _frame(run: RunResult | pd.DataFrame) -> pd.DataFrame:
-    return run.frame if isinstance(run, RunResult) else run
+def _tables(run: RunResult | Tables) -> Tables:
+    return run.tables if isinstance(run, RunResult) else run
 
 
 def compare(
-    a: RunResult | pd.DataFrame,
-    b: RunResult | pd.DataFrame,
+    a: RunResult | Tables,
+    b: RunResult | Tables,
     *,
     years: list[int] | None = None,
     top: int = 8,
 ) -> pd.DataFrame:
     """The most changed shares, prices, shortages and import reliances from ``a`` to ``b``.
 
-    One row per (group, variable, region, unit, year) with ``a``, ``b``, ``change`` and
+    One row per (group, variable, name, region, unit, year) with ``a``, ``b``, ``change`` and
     ``change_pct``; ``years`` defaults to 5-year steps.
     """
     from mineralflow.compare import compare as compare_frames  # noqa: PLC0415
 
-    return compare_frames(_frame(a), _frame(b), years, top)
+    return compare_frames(_tables(a), _tables(b), years, top)
 
 
 def report(
@@ -107,8 +111,8 @@ def report(
 ) -> Path:
     """Write the self-contained HTML report of ``result`` (against ``base``) to ``out``."""
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
-    from mineralflow.report import html  # noqa: PLC0415
-    from mineralflow.report.i18n import check_language  # noqa: PLC0415
+    from mineralflow.reporting import html  # noqa: PLC0415
+    from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
 
     check_language(lang)
     spec = result.scenario
@@ -116,10 +120,10 @@ def report(
     document = html.build(
         spec.name,
         spec.description,
-        result.frame,
+        result.tables,
         packs,
         lang,
-        base=None if base is None else base.frame,
+        base=None if base is None else base.tables,
         base_name="" if base is None else base.scenario.name,
     )
     return html.write(document, Path(out))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mineralflow.scenario.execute import CalibrationCache, RunResult
     from mineralflow.scenario.model import Scenario
     from mineralflow.store import ResultsStore
+    from mineralflow.tables import Tables
 
 # Heavy modules (pandas, the solver, plotly, duckdb, the claims reader) are imported inside
 # the commands that need them, so that the command line starts quickly.
@@ -321,7 +322,7 @@ def run_scenario(
 ) -> None:
     """Run a scenario through the market model, record it and summarise (or export) it."""
     from mineralflow.data.validate import suggest  # noqa: PLC0415
-    from mineralflow.results import export_results  # noqa: PLC0415
+    from mineralflow.iamc import export_results  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
@@ -351,17 +352,14 @@ def _print_run_summary(spec: Scenario, result: RunResult) -> None:
     """World production by stage, a hindcast's price multiples, and where the run came from."""
     from mineralflow.validation import price_multiples  # noqa: PLC0415
 
-    frame = result.frame
-    for commodity in frame["variable"].str.split("|").str[1].unique():
-        keys = [
-            v
-            for v in frame["variable"].unique()
-            if v.startswith(f"Production|{commodity}|") and v.count("|") == 2
-        ]
-        table = frame[(frame["region"] == "World") & frame["variable"].isin(keys)]
-        pivot = table.pivot_table(index="year", columns="variable", values="value")
-        pivot.columns = [c.split("|")[-1] for c in pivot.columns]
-        _print_frame(pivot.reset_index(), f"{spec.name}: world production of {commodity.lower()}")
+    tables = result.tables
+    output = tables.stage_output()
+    for commodity in tables.commodities:
+        part = output[output["commodity"] == commodity]
+        world = part.groupby(["year", "stage"], sort=False)["value"].sum().unstack("stage")
+        world.columns = [tables.label(commodity, "stage", str(c)) for c in world.columns]
+        name = tables.label(commodity, "commodity", commodity).lower()
+        _print_frame(world.reset_index(), f"{spec.name}: world production of {name}")
     run = result.runs.get(spec.packs[0])
     base = spec.years[0] if run is None else run.years[0]
     if run is not None and base < run.pack.manifest.base_year and "elements" in run.pack.tables:
@@ -470,7 +468,7 @@ def scenario_schema(
     out.print(f"wrote {output}")
 
 
-def _frame_of(name: str, store: ResultsStore, cache: CalibrationCache) -> tuple[str, pd.DataFrame]:
+def _tables_of(name: str, store: ResultsStore, cache: CalibrationCache) -> tuple[str, Tables]:
     """A run id from the store, or a scenario name or file (run or read from the store)."""
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.store import StoreError  # noqa: PLC0415
@@ -482,10 +480,10 @@ def _frame_of(name: str, store: ResultsStore, cache: CalibrationCache) -> tuple[
         except StoreError:
             pass
         else:
-            return f"{store.get(run_id).scenario} ({run_id})", store.results(run_id)
+            return f"{store.get(run_id).scenario} ({run_id})", store.tables(run_id)[0]
     spec = load_scenario(name)
     result = _execute(spec, store, False, cache)
-    return spec.name, result.frame
+    return spec.name, result.tables
 
 
 @app.command("compare")
@@ -502,15 +500,15 @@ def compare_runs(
 ) -> None:
     """Key differences between two runs by year: shares, prices, shortages, import reliance."""
     from mineralflow.compare import GROUPS, compare  # noqa: PLC0415
-    from mineralflow.report.findings import horizon_sentences  # noqa: PLC0415
+    from mineralflow.reporting.findings import horizon_sentences  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
 
     cache = CalibrationCache()
     with ResultsStore(store) as opened:
-        name_a, frame_a = _frame_of(a, opened, cache)
-        name_b, frame_b = _frame_of(b, opened, cache)
-    table = compare(frame_a, frame_b, years, top)
+        name_a, tables_a = _tables_of(a, opened, cache)
+        name_b, tables_b = _tables_of(b, opened, cache)
+    table = compare(tables_a, tables_b, years, top)
     if as_json:
         sys.stdout.write(json.dumps(_records(table), indent=1) + "\n")
         return
@@ -521,7 +519,7 @@ def compare_runs(
             out.print(f"{group}: no difference")
             continue
         cells = part.assign(
-            variable=part["variable"].str.split("|", n=1).str[1],
+            variable=part["name"],
             cell=[f"{_fmt(x)} -> {_fmt(y)}" for x, y in zip(part["a"], part["b"], strict=True)],
         )
         pivot = cells.pivot_table(
@@ -533,7 +531,7 @@ def compare_runs(
         ).reset_index()
         pivot.columns = [str(c) for c in pivot.columns]
         _print_frame(pivot, group)
-    intro, sentences, _ = horizon_sentences(frame_b, frame_a, name_a, "en")
+    intro, sentences, _ = horizon_sentences(tables_b, tables_a, name_a, "en")
     if sentences:
         out.print(intro)
         for sentence in sentences:
@@ -553,8 +551,8 @@ def report(
 ) -> None:
     """One self-contained HTML report (works offline): findings, charts, tables, sources."""
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
-    from mineralflow.report import html as report_html  # noqa: PLC0415
-    from mineralflow.report.i18n import check_language  # noqa: PLC0415
+    from mineralflow.reporting import html as report_html  # noqa: PLC0415
+    from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
@@ -563,13 +561,13 @@ def report(
     spec = load_scenario(scenario)
     cache = CalibrationCache()
     with ResultsStore(store) as opened:
-        frame = _execute(spec, opened, False, cache).frame
-        base_name, base_frame = ("", None)
+        tables = _execute(spec, opened, False, cache).tables
+        base_name, base_tables = ("", None)
         if base is not None:
-            base_name, base_frame = _frame_of(base, opened, cache)
+            base_name, base_tables = _tables_of(base, opened, cache)
     packs = [load_pack(p) for p in spec.packs]
     document = report_html.build(
-        spec.name, spec.description, frame, packs, lang, base=base_frame, base_name=base_name
+        spec.name, spec.description, tables, packs, lang, base=base_tables, base_name=base_name
     )
     written = report_html.write(document, out_file)
     size = written.stat().st_size / 1e6

@@ -1,59 +1,47 @@
 """Key differences between two runs, by year: shares, prices, shortages, import reliance.
 
-Both runs are IAMC tables (from a run or from the store).  Measures are computed the same
+Both runs are result tables (from a run or from the store).  Measures are computed the same
 way for any pack, so a comparison works on any two runs; rows are ranked by how much they
 differ, so that the table leads with what changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import pandas as pd
 
 from mineralflow.errors import MineralflowError
-from mineralflow.metrics.indicators import net_import_reliance, shares
+from mineralflow.iamc import series
+from mineralflow.metrics.indicators import shares
+from mineralflow.tables import Tables
 
 WORLD = "World"
 GROUPS = ("share", "price", "shortage", "import reliance")
+#: group -> the IAMC series it reads and that series' kind word
+MEASURES = {
+    "share": ("share", "Share|"),
+    "price": ("prices", "Price|"),
+    "shortage": ("shortage", "Shortage|"),
+    "import reliance": ("reliance", "Net Import Reliance|"),
+}
 
 
-def _series(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
-    return frame[frame["variable"].str.startswith(prefix)]
-
-
-def _indicator(
-    frame: pd.DataFrame, prefix: str, compute: Callable[[pd.DataFrame], pd.DataFrame]
-) -> pd.DataFrame:
-    """The run's own indicator rows, or computed from it (runs stored before they existed)."""
-    rows = _series(frame, prefix)
-    return rows if len(rows) else compute(frame)
-
-
-def measures(frame: pd.DataFrame) -> pd.DataFrame:
-    """The compared measures of one run, with a ``group`` column."""
-    price = _series(frame, "Price|")
-    price = price[price["region"] == WORLD]
-    short = _series(frame, "Shortage|")
-    parts = [
-        _indicator(frame, "Share|", shares).assign(group="share"),
-        price.assign(group="price"),
-        short.assign(group="shortage"),
-        _indicator(frame, "Net Import Reliance|", net_import_reliance).assign(
-            group="import reliance"
-        ),
-    ]
-    cols = ["group", "variable", "region", "unit", "year", "value"]
+def measures(tables: Tables) -> pd.DataFrame:
+    """The compared measures of one run, with ``group`` and ``name`` (variable less its kind)."""
+    parts = []
+    for group, (which, kind) in MEASURES.items():
+        rows = series(tables, which)
+        if group == "price":
+            rows = rows[rows["region"] == WORLD]
+        parts.append(rows.assign(group=group, name=rows["variable"].str.removeprefix(kind)))
+    cols = ["group", "variable", "name", "region", "unit", "year", "value"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)
 
 
-def compare(
-    a: pd.DataFrame, b: pd.DataFrame, years: list[int] | None = None, top: int = 8
-) -> pd.DataFrame:
+def compare(a: Tables, b: Tables, years: list[int] | None = None, top: int = 8) -> pd.DataFrame:
     """The ``top`` most changed series of each group, for ``years`` (default: 5-year steps).
 
-    Columns: group, variable, region, unit, year, a, b, change (b - a) and change_pct.
+    Columns: group, variable, name, region, unit, year, a, b, change (b - a) and change_pct.
     """
     ma, mb = measures(a), measures(b)
     common = sorted(set(ma["year"]) & set(mb["year"]))
@@ -66,7 +54,7 @@ def compare(
         raise MineralflowError(
             f"year {missing[0]} is not in both runs; common years: {common[0]}-{common[-1]}"
         )
-    key = ["group", "variable", "region", "unit", "year"]
+    key = ["group", "variable", "name", "region", "unit", "year"]
     both = ma.merge(mb, on=key, how="outer", suffixes=("_a", "_b")).fillna(0.0)
     both = both[both["year"].isin(years)].rename(columns={"value_a": "a", "value_b": "b"})
     both["change"] = both["b"] - both["a"]
@@ -112,48 +100,56 @@ def _magnitude(change: float) -> str:
 
 
 def horizon(
-    base: pd.DataFrame, other: pd.DataFrame, region: str = "CHN", years: tuple[int, ...] = ()
+    base: Tables, other: Tables, region: str | None = None, years: tuple[int, ...] = ()
 ) -> pd.DataFrame:
-    """``region``'s share of each stage in ``HORIZON_YEARS``: base, scenario and change (pp).
+    """A region's share of each stage in ``HORIZON_YEARS``: base, scenario and change (pp).
 
-    Adds ``short`` and ``long`` (limited, moderate or significant: the largest change over
-    the short- and long-term years) and ``verdict`` per stage.
+    ``region`` defaults to each commodity's focus region (its pack's ``report`` section).
+    Columns commodity, stage (pack names), year, base, scenario, change, ``short`` and
+    ``long`` (limited, moderate or significant: the largest change over the short- and
+    long-term years), ``verdict`` per stage, and region.
     """
     years = years or HORIZON_YEARS
-    sa = _indicator(base, "Share|", shares)
-    sb = _indicator(other, "Share|", shares)
-    key = ["variable", "year"]
-    pick = [*key, "value"]
-    both = sa.loc[sa["region"] == region, pick].merge(
-        sb.loc[sb["region"] == region, pick], on=key, how="outer", suffixes=("_base", "_scenario")
+    key = ["commodity", "stage", "year"]
+    picked = []
+    for tables in (base, other):
+        share = shares(tables)
+        focus_of = {c: region or tables.focus_region(c) for c in share["commodity"].unique()}
+        focus = share["commodity"].map(focus_of)
+        picked.append(share[share["region"] == focus].assign(region=focus))
+    both = picked[0].merge(
+        picked[1], on=[*key, "region"], how="outer", suffixes=("_base", "_scenario")
     )
-    both = both[both["year"].isin(years)].fillna(0.0)
+    both = both[both["year"].isin(years)].fillna({"value_base": 0.0, "value_scenario": 0.0})
     if both.empty:
         raise MineralflowError(
-            f"no share of {region} in the years {', '.join(map(str, years))} in both runs"
+            f"no share of {region or 'the focus region'} in the years "
+            f"{', '.join(map(str, years))} in both runs"
         )
     both = both.rename(columns={"value_base": "base", "value_scenario": "scenario"})
     both["change"] = both["scenario"] - both["base"]
-    parts = both["variable"].str.split("|")
-    both.insert(0, "commodity", parts.str[1])
-    both.insert(1, "stage", parts.str[2])
-    rows = []
-    for _, part in both.groupby(["commodity", "stage"], sort=False):
-        by_year = part.set_index("year")["change"]
-        short = by_year.reindex(SHORT_TERM).abs().max()
-        long = by_year.reindex(LONG_TERM).abs().max()
-        short_m = _magnitude(0.0 if np.isnan(short) else short)
-        long_m = _magnitude(0.0 if np.isnan(long) else long)
-        if short_m == "limited" and long_m == "limited":
-            verdict = "no material effect"
-        elif short_m != "significant" and long_m == "significant":
-            verdict = "short-term limited, long-term significant"
-        elif short_m == "significant" and long_m != "significant":
-            verdict = "short-term, fading"
-        elif short_m == "significant":
-            verdict = "immediate and lasting"
-        else:
-            verdict = "moderate"
-        rows.append(part.assign(short=short_m, long=long_m, verdict=verdict))
-    out = pd.concat(rows, ignore_index=True).drop(columns="variable")
-    return out.assign(region=region).sort_values(["commodity", "stage", "year"], kind="stable")
+    rows = [
+        part.assign(**_verdict(part.set_index("year")["change"]))
+        for _, part in both.groupby(["commodity", "stage"], sort=False)
+    ]
+    out = pd.concat(rows, ignore_index=True)
+    return out.sort_values(["commodity", "stage", "year"], kind="stable").reset_index(drop=True)
+
+
+def _verdict(by_year: pd.Series) -> dict[str, str]:
+    """short, long and verdict of one stage's share changes by year."""
+    short = by_year.reindex(SHORT_TERM).abs().max()
+    long = by_year.reindex(LONG_TERM).abs().max()
+    short_m = _magnitude(0.0 if np.isnan(short) else short)
+    long_m = _magnitude(0.0 if np.isnan(long) else long)
+    if short_m == "limited" and long_m == "limited":
+        verdict = "no material effect"
+    elif short_m != "significant" and long_m == "significant":
+        verdict = "short-term limited, long-term significant"
+    elif short_m == "significant" and long_m != "significant":
+        verdict = "short-term, fading"
+    elif short_m == "significant":
+        verdict = "immediate and lasting"
+    else:
+        verdict = "moderate"
+    return {"short": short_m, "long": long_m, "verdict": verdict}

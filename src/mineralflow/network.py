@@ -193,8 +193,19 @@ class _Parts:
     def loss(self, stage: Stage) -> float:
         return float(self.params.loc[stage.name, "input_per_output"])
 
-    def product(self, name: str, stage: Stage, element: str | None, weight: float) -> str:
-        self.products.append(_product(name, stage, element, weight))
+    def product(
+        self,
+        name: str,
+        stage: Stage,
+        element: str | None,
+        weight: float,
+        family: tuple[str, str] | None = None,
+    ) -> str:
+        """Add a product; ``family`` = (pack product, variant) for one of several kinds."""
+        base, variant = family or (name, "")
+        self.products.append(
+            _product(name, stage, element, weight) | {"family": base, "variant": variant}
+        )
         return name
 
     def process(
@@ -215,7 +226,11 @@ def _oxides(parts: _Parts, stage: Stage) -> list[str]:
 def _build_deposits(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
     """Mining: one concentrate per deposit class; a process per region and deposit mined."""
     deposits = sorted(parts.pack.table("deposit_composition")["deposit"].unique())
-    made = [parts.product(f"concentrate|{dep}", stage, None, 1.0) for dep in deposits]
+    concentrate = _stage_product(parts.pack, stage)
+    made = [
+        parts.product(f"{concentrate}|{dep}", stage, None, 1.0, (concentrate, dep))
+        for dep in deposits
+    ]
     feed = parts.pack.table("mine_feed")
     for region in parts.stage_regions[stage.name]:
         rows = feed[feed["region"] == region]
@@ -227,7 +242,7 @@ def _build_deposits(parts: _Parts, stage: Stage, previous: list[str]) -> list[st
         for dep in sorted(set(rows["deposit"])):
             pid = f"{region}|{stage.name}|{dep}"
             parts.process(pid, region, stage, dep, pid)
-            parts.coeffs.append((pid, f"concentrate|{dep}", 1.0))
+            parts.coeffs.append((pid, f"{concentrate}|{dep}", 1.0))
     return made
 
 
@@ -237,14 +252,15 @@ def _build_elements(parts: _Parts, stage: Stage, previous: list[str]) -> list[st
     comp = parts.pack.table("deposit_composition")
     group_of = _element_groups(parts.pack, parts.stages)
     mixed = _mixed_shares(comp, group_of)
-    made += [parts.product(f"{grp}|{dep}", stage, None, 1.0) for grp, dep in mixed]
+    made += [parts.product(f"{grp}|{dep}", stage, None, 1.0, (grp, dep)) for grp, dep in mixed]
     loss = parts.loss(stage)
+    feed = {p["variant"]: str(p["product"]) for p in parts.products if p["product"] in previous}
     for region in parts.stage_regions[stage.name]:
         for dep_key, rows in comp.groupby("deposit"):
             dep = str(dep_key)
             pid = f"{region}|{stage.name}|{dep}"
             parts.process(pid, region, stage, dep, f"{region}|{stage.name}")
-            parts.coeffs.append((pid, f"concentrate|{dep}", -loss))
+            parts.coeffs.append((pid, feed[dep], -loss))
             parts.coeffs.extend(
                 (pid, str(el), float(share))
                 for el, share in zip(rows["element"], rows["share"], strict=True)
@@ -300,7 +316,11 @@ def _build_grades(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]
     """Magnet making: one grade per recipe, with costlier variants using less of an element."""
     recipes = parts.pack.table("magnet_recipes")
     variants = _recipe_variants(parts.pack)
-    made = [parts.product(f"NdFeB|{r}", stage, None, 0.0) for r in sorted(set(recipes["recipe"]))]
+    magnet = _stage_product(parts.pack, stage)
+    made = [
+        parts.product(f"{magnet}|{r}", stage, None, 0.0, (magnet, r))
+        for r in sorted(set(recipes["recipe"]))
+    ]
     loss = parts.loss(stage)
     for region in parts.stage_regions[stage.name]:
         for recipe_key, rows in recipes.groupby("recipe"):
@@ -313,7 +333,7 @@ def _build_grades(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]
             for suffix, recipe_content, extra in options:
                 pid = f"{region}|{stage.name}|{recipe}{suffix}"
                 parts.process(pid, region, stage, recipe, f"{region}|{stage.name}", extra)
-                parts.coeffs.append((pid, f"NdFeB|{recipe}", 1.0))
+                parts.coeffs.append((pid, f"{magnet}|{recipe}", 1.0))
                 parts.coeffs.extend(
                     (pid, f"{el} metal", -v * loss) for el, v in recipe_content.items() if v > 0
                 )
@@ -423,6 +443,19 @@ def _mixed_shares(comp: pd.DataFrame, group_of: dict[str, str]) -> dict[tuple[st
     }
 
 
+def _stage_product(pack: Pack, stage: Stage | str) -> str:
+    """The one product ``products.csv`` names for a stage whose products come in variants."""
+    name = stage if isinstance(stage, str) else stage.name
+    table = pack.table("products")
+    names = list(table.loc[table["stage"] == name, "product"])
+    if len(names) != 1:
+        raise NetworkError(
+            f"products.csv: stage '{name}' makes one product per deposit or recipe, so it needs "
+            f"exactly one product row naming them (found {len(names)})"
+        )
+    return str(names[0])
+
+
 def _product(name: str, stage: Stage, element: str | None, weight: float) -> dict[str, object]:
     return {
         "product": name,
@@ -510,7 +543,7 @@ def _demand(
     for sector in sorted(set(rows["sector"])):
         stage = str(sectors.loc[sector, "stage"])
         if sector in recipes:
-            basket.append((sector, f"NdFeB|{sector}", 1.0))
+            basket.append((sector, f"{_stage_product(pack, stage)}|{sector}", 1.0))
         elif mixes is not None and sector in set(mixes["sector"]):
             part = mixes[mixes["sector"] == sector]
             basket.extend(

@@ -29,7 +29,9 @@ from mineralflow import __version__
 from mineralflow.data.pack import resolve
 from mineralflow.errors import MineralflowError
 from mineralflow.files import STORE_ENV
+from mineralflow.iamc import from_iamc
 from mineralflow.scenario.model import Scenario
+from mineralflow.tables import NAME_COLUMNS, NAMES, Tables
 
 ENV = STORE_ENV
 ID_LENGTH = 12
@@ -51,6 +53,10 @@ CREATE TABLE IF NOT EXISTS results (
     run_id VARCHAR NOT NULL,
     model VARCHAR, scenario VARCHAR, region VARCHAR, variable VARCHAR, unit VARCHAR,
     year INTEGER, value DOUBLE
+);
+CREATE TABLE IF NOT EXISTS names (
+    run_id VARCHAR NOT NULL,
+    commodity VARCHAR, kind VARCHAR, name VARCHAR, label VARCHAR, stage VARCHAR, detail VARCHAR
 );
 """
 
@@ -130,20 +136,32 @@ class ResultsStore:
         self.close()
 
     def save(
-        self, scenario: Scenario, key: tuple[str, str], frame: pd.DataFrame, wall_seconds: float
+        self,
+        scenario: Scenario,
+        key: tuple[str, str],
+        frame: pd.DataFrame,
+        wall_seconds: float,
+        names: pd.DataFrame | None = None,
     ) -> str:
-        """Record a run under ``key`` (from :func:`run_key`), replacing one with the same id."""
+        """Record a run under ``key`` (from :func:`run_key`), replacing one with the same id.
+
+        ``frame`` is the IAMC table; ``names`` the vocabulary that reads it back into tables.
+        """
         run_id, packs_hash = key
         table = frame.assign(run_id=run_id)[
             ["run_id", "model", "scenario", "region", "variable", "unit", "year", "value"]
         ]
+        vocabulary = (NAMES if names is None else names).assign(run_id=run_id)
         con = self.con
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute("DELETE FROM results WHERE run_id = ?", [run_id])
-            con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+            for name in ("results", "names", "runs"):
+                con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
             con.register("incoming", table)
             con.execute("INSERT INTO results SELECT * FROM incoming")
+            con.unregister("incoming")
+            con.register("incoming", vocabulary[["run_id", *NAME_COLUMNS]])
+            con.execute("INSERT INTO names SELECT * FROM incoming")
             con.unregister("incoming")
             con.execute(
                 "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -198,6 +216,16 @@ class ResultsStore:
             [run_id],
         ).df()
 
+    def tables(self, run_id: str) -> tuple[Tables, pd.DataFrame]:
+        """A stored run's tables and its IAMC table."""
+        frame = self.results(run_id)
+        names = self.con.execute(
+            "SELECT commodity, kind, name, label, stage, detail FROM names WHERE run_id = ? "
+            "ORDER BY rowid",
+            [run_id],
+        ).df()
+        return from_iamc(frame, names), frame
+
     def list(self) -> pd.DataFrame:
         return self.con.execute(
             "SELECT run_id, scenario, packs, code_version, seed, created, "
@@ -206,6 +234,6 @@ class ResultsStore:
 
     def delete(self, run_id: str) -> None:
         self.con.execute("BEGIN TRANSACTION")
-        self.con.execute("DELETE FROM results WHERE run_id = ?", [run_id])
-        self.con.execute("DELETE FROM runs WHERE run_id = ?", [run_id])
+        for name in ("results", "names", "runs"):
+            self.con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
         self.con.execute("COMMIT")

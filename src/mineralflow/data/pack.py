@@ -24,6 +24,38 @@ BUNDLED_DIR = Path(__file__).parent / "packs"
 MANIFEST = "pack.yaml"
 
 
+class ReportSettings(BaseModel):
+    """What a run's report leads with for this pack (``report:`` in ``pack.yaml``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    focus_region: str | None = Field(
+        default=None,
+        description="region whose shares and dependence the headlines follow (ISO code)",
+    )
+    key_stages: list[str] = Field(
+        default_factory=list, description="stages whose focus-region share the headlines give"
+    )
+    key_prices: list[str] = Field(
+        default_factory=list, description="products whose world price the headlines give"
+    )
+    price_chart: list[str] = Field(
+        default_factory=list, description="products whose world price the price chart draws"
+    )
+    concentration_stage: str | None = Field(
+        default=None, description="stage whose HHI the headlines state"
+    )
+    dependence_stages: list[str] = Field(
+        default_factory=list, description="stages of the dependence charts and sentences"
+    )
+    consumers: list[str] = Field(
+        default_factory=list, description="consuming regions of the dependence charts"
+    )
+    share_maps: list[str] = Field(
+        default_factory=list, description="stages drawn on a world map of shares"
+    )
+
+
 class Manifest(BaseModel):
     """Contents of ``pack.yaml``: what the pack is about."""
 
@@ -35,6 +67,7 @@ class Manifest(BaseModel):
     version: str
     base_year: int = Field(ge=1990, le=2060)
     description: str
+    report: ReportSettings = ReportSettings()
 
 
 def bundled_packs() -> list[str]:

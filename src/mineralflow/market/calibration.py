@@ -348,9 +348,10 @@ def _supply_levels(
     ref_va = va_process.groupby(network.processes["stage"]).median()
     variant_va = _variant_reference(network, va_process, base.anchor)
     first = network.stages[0].name
+    variants = network.products["variant"]
     for product in network.stage_products(first):
-        if "|" in product:
-            variant_va.setdefault((first, product.split("|", 1)[1]), float(base.ref_price[product]))
+        if variants[product]:
+            variant_va.setdefault((first, variants[product]), float(base.ref_price[product]))
     gap = _gap_of(base.gaps, network.groups)
     entry = pd.Series(
         [

@@ -10,11 +10,10 @@ Input-output attribution along the solved flows, as in multi-regional input-outp
 - so each node carries, per stage, the tonnes of that stage's output embodied in one tonne of
   the product, by the country where the stage took place.
 
-A region's consumption then gives ``Dependence|<Commodity>|<Stage>|<Origin>`` (%): of the
-stage's output embodied in what the region consumed, the share made in ``Origin``. The direct
-flows between stages give ``Flow|<Commodity>|<From>|<To>`` for region ``A>B`` (the IAMC way of
-writing a flow from A to B), in the unit of the ``From`` stage; ``To`` is a stage or
-``Consumption``. They feed the Sankey diagram of a run.
+A region's consumption then gives the ``dependence`` table (%): of the stage's output embodied
+in what the region consumed, the share made in ``origin``. The direct flows between stages
+give the ``flows`` table, in the unit of the stage they leave; ``to_stage`` is a stage or
+``consumption``. They feed the Sankey diagram of a run.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mineralflow.errors import MineralflowError
-from mineralflow.naming import title
 
 if TYPE_CHECKING:
     from mineralflow.dynamics import Run
@@ -35,6 +33,8 @@ if TYPE_CHECKING:
 MIN_SHARE = 0.01
 #: flows below this (t) are not reported
 MIN_FLOW = 0.5
+#: the ``to_stage`` of flows into final consumption
+CONSUMPTION = "consumption"
 
 
 class _Layout:
@@ -223,46 +223,43 @@ def _flows(
 
 
 def _dependence_frame(
-    lay: _Layout, d: np.ndarray, consumers: np.ndarray, titles: np.ndarray, commodity: str
+    lay: _Layout, d: np.ndarray, consumers: np.ndarray, commodity: str
 ) -> pd.DataFrame:
-    stage, origin = d[:, 2].astype(int), d[:, 3].astype(int)
     return pd.DataFrame(
         {
+            "commodity": commodity,
             "region": consumers[d[:, 1].astype(int)],
-            "variable": f"Dependence|{commodity}|"
-            + pd.Series(titles[stage]).str.cat(lay.regions[origin], sep="|").to_numpy(object),
-            "unit": "%",
+            "stage": np.asarray(lay.stages, dtype=object)[d[:, 2].astype(int)],
+            "origin": lay.regions[d[:, 3].astype(int)],
             "year": d[:, 0].astype(int),
             "value": d[:, 4],
         }
     )
 
 
-def _flow_frame(lay: _Layout, flow: np.ndarray, titles: np.ndarray, commodity: str) -> pd.DataFrame:
+def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
     f = pd.DataFrame(flow, columns=["year", "from", "to", "origin", "dest", "value"])
     f = f.groupby(["year", "from", "to", "origin", "dest"], as_index=False, sort=False).sum()
     src = f["from"].to_numpy(int)
-    units = np.array([lay.stage_unit[s] for s in lay.stages])
+    names = np.array([*lay.stages, CONSUMPTION], dtype=object)
+    units = np.array([lay.stage_unit[s] for s in lay.stages], dtype=object)
     return pd.DataFrame(
         {
-            "region": pd.Series(lay.regions[f["origin"].to_numpy(int)])
-            .str.cat(lay.regions[f["dest"].to_numpy(int)], sep=">")
-            .to_numpy(object),
-            "variable": f"Flow|{commodity}|"
-            + pd.Series(titles[src])
-            .str.cat(titles[f["to"].to_numpy(int)], sep="|")
-            .to_numpy(object),
-            "unit": units[src],
+            "commodity": commodity,
+            "origin": lay.regions[f["origin"].to_numpy(int)],
+            "stage": names[src],
+            "to_stage": names[f["to"].to_numpy(int)],
+            "region": lay.regions[f["dest"].to_numpy(int)],
             "year": f["year"].to_numpy(int),
             "value": f["value"].to_numpy(float),
+            "unit": units[src],
         }
     )
 
 
-def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
-    """``Dependence`` and ``Flow`` rows (IAMC columns but model and scenario) of ``years``."""
+def origin_tables(run: Run, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(flows, dependence) tables of ``years`` (see :mod:`mineralflow.tables`)."""
     lay = _Layout(run)
-    titles = np.array([title(s) for s in lay.stages] + ["Consumption"])
     consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
     gather = sp.csr_matrix(
         (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
@@ -275,6 +272,6 @@ def origin_rows(run: Run, years: list[int], commodity: str) -> pd.DataFrame:
         embodied, pool, proc_in, consumed = _year(lay, x)
         dep.append(_dependence(lay, x, embodied, gather, year))
         flow += _flows(lay, pool, proc_in, consumed, year)
-    dependence = _dependence_frame(lay, np.vstack(dep), consumers, titles, commodity)
-    flows = _flow_frame(lay, np.vstack(flow), titles, commodity)
-    return pd.concat([dependence, flows], ignore_index=True)
+    commodity = run.pack.name
+    dependence = _dependence_frame(lay, np.vstack(dep), consumers, commodity)
+    return _flow_frame(lay, np.vstack(flow), commodity), dependence

@@ -20,12 +20,11 @@ countries. Materials whose inputs the pack lacks give no rows.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
-from mineralflow.naming import title
+from mineralflow.tables import Tables
 
 REGION = "EU"
 UNIT = "index"
@@ -77,45 +76,82 @@ def _parameters(pack: Pack) -> dict[str, dict[str, object]]:
     return out
 
 
-def supply_risk_rows(frame: pd.DataFrame, pack: Pack) -> pd.DataFrame:
-    """``Supply Risk|<Commodity>|<Material>`` for the EU, every year of ``frame``."""
-    columns = ["region", "variable", "unit", "year", "value"]
+def supply_risk(tables: Tables, pack: Pack) -> pd.DataFrame:
+    """The EU index of each material of ``pack``, every year of ``tables``.
+
+    Columns commodity, region, material, year, value; no rows where the pack lacks the
+    inputs or the EU buys none of the assessed stage.
+    """
+    columns = ["commodity", "region", "material", "year", "value"]
     if not {"governance", "supply_risk"} <= set(pack.tables):
         return pd.DataFrame(columns=columns)
     regions = pack.table("regions")
     members = set(regions.loc[regions["group"] == REGION, "code"])
     if not members:
         return pd.DataFrame(columns=columns)
-    commodity = pack.manifest.title.title()
     governance = scaled_governance(pack)
-    rows = []
+    output = tables.stage_output()
+    output = output[output["commodity"] == pack.name]
+    flows = tables.flows[tables.flows["commodity"] == pack.name]
+    parts = []
     for material, p in _parameters(pack).items():
-        stage = title(str(p["stage"]))
-        made = frame[frame["variable"] == f"Production|{commodity}|{stage}"]
-        made = made[made["region"] != "World"]
-        flows = frame[frame["variable"].str.startswith(f"Flow|{commodity}|{stage}|")]
-        ends = flows["region"].str.split(">", expand=True)
-        flows = flows.assign(origin=ends[0], dest=ends[1])
-        for year, produced in made.groupby("year"):
-            f = flows[flows["year"] == year]
-            into = f[f["dest"].isin(members)]
-            sourcing = into.groupby("origin")["value"].sum()
-            domestic = produced[produced["region"].isin(members)]["value"].sum()
-            imports = into.loc[~into["origin"].isin(members), "value"].sum()
-            exports = f.loc[f["origin"].isin(members) & ~f["dest"].isin(members), "value"].sum()
-            apparent = domestic + imports - exports
-            if apparent <= 0 or sourcing.sum() <= 0:
-                continue
-            ir = float(np.clip((imports - exports) / apparent, 0.0, 1.0))
-            world = hhi_wgi(produced.set_index("region")["value"], governance)
-            eu = hhi_wgi(sourcing, governance)
-            value = (
-                (world * ir / 2 + eu * (1 - ir / 2))
-                * (1 - float(p["eol_rir"]))  # type: ignore[arg-type]
-                * float(p["si_sr"])  # type: ignore[arg-type]
+        made = output[output["stage"] == p["stage"]]
+        value = _index(made, flows[flows["stage"] == p["stage"]], members, governance, p)
+        parts.append(
+            pd.DataFrame(
+                {"commodity": pack.name, "region": REGION, "material": material,
+                 "year": value.index.astype(int), "value": value.to_numpy(float)}
             )
-            rows.append((REGION, f"Supply Risk|{commodity}|{material}", UNIT, year, value))
-    return pd.DataFrame(rows, columns=columns)
+        )  # fmt: skip
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+
+
+def _by_year(rows: pd.DataFrame, years: pd.Index) -> pd.Series:
+    return rows.groupby("year")["value"].sum().reindex(years, fill_value=0.0)
+
+
+def _hhi_wgi_by_year(rows: pd.DataFrame, by: str, governance: pd.Series) -> pd.Series:
+    """:func:`hhi_wgi` of each year of ``rows`` (t by ``by`` region and year)."""
+    amounts = rows.groupby(["year", by])["value"].sum()
+    amounts = amounts[amounts > 0]
+    countries = amounts.index.get_level_values(1)
+    missing = sorted(set(countries) - set(governance.index))
+    if missing:
+        raise MineralflowError(
+            f"governance.csv: no governance estimate for {', '.join(missing)}; every "
+            "producing country needs one for the supply-risk index"
+        )
+    frac = amounts / amounts.groupby(level=0).transform("sum")
+    weighted = frac**2 * governance.reindex(countries).to_numpy()
+    return weighted.groupby(level=0).sum()
+
+
+def _index(
+    produced: pd.DataFrame,
+    flows: pd.DataFrame,
+    members: set[str],
+    governance: pd.Series,
+    p: dict[str, object],
+) -> pd.Series:
+    """The index by year from the stage's output by region and its traced flows."""
+    years = pd.Index(sorted(set(produced["year"])), name="year")
+    into = flows[flows["region"].isin(members)]
+    domestic = _by_year(produced[produced["region"].isin(members)], years)
+    imports = _by_year(into[~into["origin"].isin(members)], years)
+    leaving = flows["origin"].isin(members) & ~flows["region"].isin(members)
+    exports = _by_year(flows[leaving], years)
+    sourced = _by_year(into, years)
+    apparent = domestic + imports - exports
+    ok = (apparent > 0) & (sourced > 0)
+    ir = ((imports - exports) / apparent.where(ok)).clip(0.0, 1.0)
+    world = _hhi_wgi_by_year(produced, "region", governance).reindex(years)
+    eu = _hhi_wgi_by_year(into, "origin", governance).reindex(years)
+    value = (
+        (world * ir / 2 + eu * (1 - ir / 2))
+        * (1 - float(p["eol_rir"]))  # type: ignore[arg-type]
+        * float(p["si_sr"])  # type: ignore[arg-type]
+    )
+    return value[ok].dropna()
 
 
 def reference_values(pack: Pack) -> dict[str, float]:

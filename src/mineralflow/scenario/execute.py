@@ -24,14 +24,16 @@ from mineralflow.data.pack import Pack, load_pack
 from mineralflow.data.validate import LINE
 from mineralflow.dynamics import Plan, Run, simulate
 from mineralflow.errors import SelectionError
+from mineralflow.iamc import to_iamc
 from mineralflow.market.calibration import Calibration, calibrate
 from mineralflow.market.errors import InfeasibleError
 from mineralflow.network import build_network
-from mineralflow.results import iamc_frame
+from mineralflow.results import run_tables
 from mineralflow.scenario.compile import compile_plan
 from mineralflow.scenario.levers import HARD_LEVERS, Elasticity
 from mineralflow.scenario.loading import ScenarioError
 from mineralflow.scenario.model import Scenario
+from mineralflow.tables import Tables
 
 Progress = Callable[[str, int, int], None]
 
@@ -87,14 +89,26 @@ class PreparedRun:
 
 @dataclass
 class RunResult:
-    """A solved (or stored) scenario: its IAMC results and, when solved here, its runs."""
+    """A solved (or stored) scenario: its tables and, when solved here, its runs.
+
+    ``tables`` are the tidy results (:mod:`mineralflow.tables`); ``frame`` is their IAMC long
+    table (model, scenario, region, variable, unit, year, value), built on first use.
+    """
 
     scenario: Scenario
-    frame: pd.DataFrame  # IAMC long table: model, scenario, region, variable, unit, year, value
+    tables: Tables
     runs: dict[str, Run] = field(default_factory=dict)
     wall_seconds: float = 0.0
     from_store: bool = False
     run_id: str | None = None
+    iamc: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The IAMC long table (built once, then kept)."""
+        if self.iamc is None:
+            self.iamc = to_iamc(self.tables, self.scenario.name)
+        return self.iamc
 
     def to_iamc(self) -> pd.DataFrame:
         """The results as an IAMC long table (a copy)."""
@@ -267,7 +281,7 @@ def execute(
     progress: Progress | None = None,
     cache: CalibrationCache | None = None,
 ) -> RunResult:
-    """Solve every pack of a scenario (or of a prepared run) into one IAMC table.
+    """Solve every pack of a scenario (or of a prepared run) into one set of tables.
 
     ``progress(pack, year, total)`` is called after each solved year of each pack.
     """
@@ -276,7 +290,7 @@ def execute(
     prepared = scenario if isinstance(scenario, PreparedRun) else prepare(scenario, cache)
     spec = prepared.scenario
     runs: dict[str, Run] = {}
-    frames = []
+    tables = []
     for part in prepared.packs:
         total = len(part.years)
         tick = None if progress is None else (lambda y, k=part.key, n=total: progress(k, y, n))
@@ -285,6 +299,5 @@ def execute(
         except InfeasibleError as exc:
             raise _conflict(spec, part.key, exc, cache) from None
         runs[part.key] = run
-        frames.append(iamc_frame(run, spec.name, first_year=spec.years[0]))
-    frame = pd.concat(frames, ignore_index=True)
-    return RunResult(spec, frame, runs, time.perf_counter() - started)
+        tables.append(run_tables(run, first_year=spec.years[0]))
+    return RunResult(spec, Tables.concat(tables), runs, time.perf_counter() - started)

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -22,10 +24,10 @@ from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
 from mineralflow.files import write_text_file
 from mineralflow.metrics.supply_risk import reference_values
-from mineralflow.report import charts, i18n
-from mineralflow.report.findings import focus_year, headlines, horizon_sentences, shortages
+from mineralflow.reporting import charts, i18n
+from mineralflow.reporting.findings import focus_year, headlines, horizon_sentences, shortages
+from mineralflow.tables import WORLD, Tables
 
-WORLD = "World"
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
 "Microsoft YaHei",sans-serif;margin:0 auto;max-width:1100px;padding:1.5rem;color:#222;
@@ -40,7 +42,7 @@ li{margin:.3rem 0}caption{text-align:left;font-weight:600;margin:.4rem 0}
 
 
 def _asset(name: str) -> str:
-    return files("mineralflow.report").joinpath("assets", name).read_text(encoding="utf-8")
+    return files("mineralflow.reporting").joinpath("assets", name).read_text(encoding="utf-8")
 
 
 def _table(frame: pd.DataFrame, caption: str) -> str:
@@ -62,11 +64,18 @@ def _table(frame: pd.DataFrame, caption: str) -> str:
     )
 
 
-def _by_year(rows: pd.DataFrame, years: list[int], label: str, caption: str, lang: str) -> str:
-    """One row per variable (named by its last part), one column per year of ``years``."""
+def _by_year(
+    rows: pd.DataFrame,
+    names: Mapping[Any, str],
+    years: list[int],
+    label: str,
+    caption: str,
+    lang: str,
+) -> str:
+    """One row per series (``key`` column, shown as ``names``), one column per year."""
     rows = rows[rows["year"].isin(years)]
-    wide = rows.pivot_table(index="variable", columns="year", values="value")
-    wide.index = [v.split("|")[-1] for v in wide.index]
+    wide = rows.pivot_table(index="key", columns="year", values="value", sort=False)
+    wide.index = [names[i] for i in wide.index]
     wide = wide.reset_index().rename(columns={"index": i18n.text(label, lang)})
     wide.columns = [str(c) for c in wide.columns]
     return _table(wide, i18n.text(caption, lang))
@@ -111,29 +120,38 @@ def _figure_div(fig: go.Figure, index: int, lang: str) -> str:
     )
 
 
+def _price_keys(packs: list[Pack]) -> list[tuple[str, str]]:
+    return [(p.name, product) for p in packs for product in p.manifest.report.price_chart]
+
+
 def _figures(
-    frame: pd.DataFrame, base: pd.DataFrame | None, names: tuple[str, str], year: int, lang: str
+    t: Tables, base: Tables | None, names: tuple[str, str], packs: list[Pack], lang: str
 ) -> list[go.Figure]:
     """The report's charts that the run has data for, in reading order."""
+    year = focus_year(t)
+    first, *rest = packs
+    s = first.manifest.report
     figures = [
-        charts.sankey(frame, "Rare Earths", year, lang),
-        charts.share_map(frame, "Rare Earths", "Mining", year, lang),
-        charts.share_map(frame, "Rare Earths", "Separation", year, lang),
-        charts.china_shares(frame, base, names, lang),
-        charts.prices(frame, base, names, lang),
-        charts.dependence(frame, "Rare Earths", "Separation", year, lang),
-        charts.dependence(frame, "Rare Earths", "Magnet", year, lang),
-        charts.supply_risk(frame, base, names, lang),
-        charts.sankey(frame, "Aluminium", year, lang),
+        charts.sankey(t, first.name, year, lang),
+        *(charts.share_map(t, first.name, stage, year, lang) for stage in s.share_maps),
     ]
+    if s.focus_region:
+        figures.append(charts.focus_shares(t, base, names, s.focus_region, lang))
+    figures.append(charts.prices(t, base, names, _price_keys(packs), lang))
+    figures += [
+        charts.dependence(t, first.name, stage, s.consumers, year, lang)
+        for stage in s.dependence_stages
+    ]
+    figures.append(charts.supply_risk(t, base, names, lang))
+    figures += [charts.sankey(t, p.name, year, lang) for p in rest]
     return [f for f in figures if f is not None]
 
 
-def _horizon_table(table: pd.DataFrame, lang: str) -> str:
+def _horizon_table(t: Tables, table: pd.DataFrame, lang: str) -> str:
     shown = pd.DataFrame(
         {
             i18n.text("col_stage", lang): [
-                i18n.stage_label(c, s, lang)
+                i18n.stage_label(t.label(c, "commodity", c), t.label(c, "stage", s), lang)
                 for c, s in zip(table["commodity"], table["stage"], strict=True)
             ],
             i18n.text("col_year", lang): table["year"].astype(int),
@@ -146,15 +164,16 @@ def _horizon_table(table: pd.DataFrame, lang: str) -> str:
     return _table(shown, i18n.text("table_horizon", lang))
 
 
-def _shortage_table(frame: pd.DataFrame, year: int, lang: str) -> str:
-    short = shortages(frame, year).head(10)
+def _shortage_table(t: Tables, year: int, lang: str) -> str:
+    short = shortages(t, year).head(10)
     if short.empty:
         return ""
     shown = pd.DataFrame(
         {
             i18n.text("col_region", lang): [i18n.country(r, lang) for r in short["region"]],
             i18n.text("col_sector", lang): [
-                f"{i18n.commodity(c, lang)}: {i18n.sector(s, lang)}"
+                f"{i18n.commodity(t.label(c, 'commodity', c), lang)}: "
+                f"{i18n.sector(t.label(c, 'sector', s), lang)}"
                 for c, s in zip(short["commodity"], short["sector"], strict=True)
             ],
             i18n.text("col_value", lang): short["value"].astype(float),
@@ -164,34 +183,38 @@ def _shortage_table(frame: pd.DataFrame, year: int, lang: str) -> str:
     return _table(shown, i18n.text("table_shortages", lang))
 
 
-def _tables(frame: pd.DataFrame, horizon_table: pd.DataFrame, year: int, lang: str) -> list[str]:
+def _tables(t: Tables, horizon_table: pd.DataFrame, packs: list[Pack], lang: str) -> list[str]:
     """The report's tables: short against long term, prices, shortages, supply risk."""
-    tables = [] if horizon_table.empty else [_horizon_table(horizon_table, lang)]
-    table_years = sorted({int(frame["year"].min()), 2025, 2030, 2035, 2040})
-    price_rows = frame[frame["variable"].isin(charts.PRICE_SERIES) & (frame["region"] == WORLD)]
-    if not price_rows.empty:
-        tables.append(_by_year(price_rows, table_years, "col_product", "table_prices", lang))
-    tables.append(_shortage_table(frame, year, lang))
-    risk = frame[frame["variable"].str.startswith("Supply Risk|")]
+    tables = [] if horizon_table.empty else [_horizon_table(t, horizon_table, lang)]
+    table_years = sorted({t.years[0], 2025, 2030, 2035, 2040})
+    keys = _price_keys(packs)
+    p = t.prices[t.prices["region"] == WORLD]
+    p = p.assign(key=charts.pairs(p, "commodity", "product"))
+    p = p[p["key"].isin(keys)]
+    if not p.empty:
+        names = {k: charts.product_name(t, *k, lang) for k in keys}
+        tables.append(_by_year(p, names, table_years, "col_product", "table_prices", lang))
+    tables.append(_shortage_table(t, focus_year(t), lang))
+    risk = t.supply_risk.assign(key=t.supply_risk["material"])
     if not risk.empty:
-        tables.append(_by_year(risk, table_years, "col_material", "table_risk", lang))
-    return [t for t in tables if t]
+        names = {m: m for m in risk["key"]}
+        tables.append(_by_year(risk, names, table_years, "col_material", "table_risk", lang))
+    return [x for x in tables if x]
 
 
 def build(
     name: str,
     description: str,
-    frame: pd.DataFrame,
+    t: Tables,
     packs: list[Pack],
     lang: str,
-    base: pd.DataFrame | None = None,
+    base: Tables | None = None,
     base_name: str = "",
 ) -> str:
     """The report of one run, optionally compared with ``base``, as an HTML string."""
     i18n.check_language(lang)
-    if frame.empty:
+    if t.production.empty:
         raise MineralflowError(f"run '{name}' has no results to report")
-    year = focus_year(frame)
     names = (
         i18n.text("scenario_label", lang, name=name),
         i18n.text("base_label", lang, name=base_name),
@@ -199,14 +222,15 @@ def build(
     references: dict[str, float] = {}
     for pack in packs:
         references.update(reference_values(pack))
-    findings = headlines(frame, base, base_name, lang, references)
+    settings = {p.name: p.manifest.report for p in packs}
+    findings = headlines(t, base, base_name, lang, settings, references)
     intro, horizon_table = "", pd.DataFrame()
     horizon_lines: list[str] = []
     if base is not None:
-        intro, horizon_lines, horizon_table = horizon_sentences(frame, base, base_name, lang)
-    drawn = _figures(frame, base, names, year, lang)
+        intro, horizon_lines, horizon_table = horizon_sentences(t, base, base_name, lang)
+    drawn = _figures(t, base, names, packs, lang)
     divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
-    tables = _tables(frame, horizon_table, year, lang)
+    tables = _tables(t, horizon_table, packs, lang)
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
     subtitle = i18n.text(
         "subtitle",

@@ -151,7 +151,7 @@ TEXT = {
         "no_shortage": "No region runs short in any year.",
         "dependence": (
             "Of what {country} consumes, {value} was separated and {magnet} made into magnets "
-            "in China in {year} (origin tracing along the flows)."
+            "in {origin} in {year} (origin tracing along the flows)."
         ),
         "supply_risk": (
             "EU supply risk (JRC method) of {material}: {value} in {year}, {verdict} "
@@ -169,7 +169,7 @@ TEXT = {
         "pp": "{value:+.1f} pp",
         "sankey": "Flows of {commodity} by country and stage, {year} (t in each stage's unit)",
         "map": "Share of world {stage} by country, {year} (%)",
-        "china_share": "China's share of world output by stage (%)",
+        "china_share": "{country}'s share of world output by stage (%)",
         "prices": "World prices, USD/kg",
         "dependence_chart": "Where each stage of consumption took place, {stage}, {year} (%)",
         "supply_risk_chart": "EU supply-risk index (JRC method)",
@@ -239,7 +239,7 @@ TEXT = {
         ),
         "no_shortage": "任何年份均无地区出现短缺。",
         "dependence": (
-            "{year}年，{country}所消费的稀土中，{value}在中国分离，{magnet}在中国制成磁材"
+            "{year}年，{country}所消费的稀土中，{value}在{origin}分离，{magnet}在{origin}制成磁材"
             "（沿物流的来源追溯）。"
         ),
         "supply_risk": (
@@ -257,7 +257,7 @@ TEXT = {
         "pp": "{value:+.1f}个百分点",
         "sankey": "{year}年{commodity}按国家和环节的流向（吨，按各环节单位计）",
         "map": "{year}年各国占世界{stage}的份额（%）",
-        "china_share": "中国在各环节占世界产量的份额（%）",
+        "china_share": "{country}在各环节占世界产量的份额（%）",
         "prices": "世界价格（美元/公斤）",
         "dependence_chart": "{year}年消费中{stage}环节的发生地（%）",
         "supply_risk_chart": "欧盟供应风险指数（JRC方法）",

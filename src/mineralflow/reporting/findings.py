@@ -1,0 +1,284 @@
+"""Headline findings of a run as sentences with numbers, in English or Chinese."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from mineralflow.compare import LIMITED, SIGNIFICANT, horizon
+from mineralflow.data.pack import ReportSettings
+from mineralflow.errors import MineralflowError
+from mineralflow.metrics.indicators import hhi, shares
+from mineralflow.metrics.supply_risk import REGION as EU
+from mineralflow.reporting import i18n
+from mineralflow.reporting.charts import product_name
+from mineralflow.tables import WORLD, Tables
+
+
+def _value(rows: pd.DataFrame, year: int, **labels: str) -> float | None:
+    """The value of the one row of ``rows`` in ``year`` with these dimension values."""
+    hit = rows["year"] == year
+    for column, value in labels.items():
+        hit &= rows[column] == value
+    found = rows.loc[hit, "value"]
+    return float(found.iloc[0]) if len(found) else None
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f} %"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
+
+
+def shortages(t: Tables, year: int) -> pd.DataFrame:
+    """Shortages of ``year`` by region and sector, largest share of demand first.
+
+    Columns: region, commodity, sector (pack names), unit, value (t) and share (% of what the
+    sector would have bought: consumption plus shortage). Units differ between sectors, so
+    the ranking is by share.
+    """
+    keys = ["commodity", "region", "sector", "year"]
+    short = t.shortage[(t.shortage["year"] == year) & (t.shortage["value"] >= 1.0)]
+    if short.empty:
+        return pd.DataFrame(columns=["region", "commodity", "sector", "unit", "value", "share"])
+    used = t.consumption.set_index(keys)["value"]
+    consumed = used.reindex(pd.MultiIndex.from_frame(short[keys])).fillna(0.0).to_numpy(float)
+    value = short["value"].to_numpy(float)
+    out = short[["region", "commodity", "sector", "unit"]].assign(
+        value=value, share=100 * value / (value + consumed)
+    )
+    return out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def focus_year(t: Tables) -> int:
+    """The year the headlines speak of: 2030 when the run has it, else its last year."""
+    years = t.years
+    return 2030 if 2030 in years else int(years[-1])
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every headline sentence reads: the runs, the packs' report settings, language."""
+
+    t: Tables
+    base: Tables | None
+    base_name: str
+    lang: str
+    year: int
+    first: int
+    settings: dict[str, ReportSettings]
+
+    def before(self, table: str, **labels: str) -> float | None:
+        if self.base is None:
+            return None
+        return _value(getattr(self.base, table), self.year, **labels)
+
+    def commodity(self, c: str) -> str:
+        return self.t.label(c, "commodity", c)
+
+    def stage_label(self, c: str, stage: str) -> str:
+        return i18n.stage_label(self.commodity(c), self.t.label(c, "stage", stage), self.lang)
+
+
+def _share_sentences(c: _Context) -> list[str]:
+    out = []
+    share = shares(c.t)
+    base = None if c.base is None else shares(c.base)
+    for commodity, s in c.settings.items():
+        region = s.focus_region
+        for stage in s.key_stages if region else []:
+            labels = {"commodity": commodity, "stage": stage, "region": str(region)}
+            value = _value(share, c.year, **labels)
+            if value is None:
+                continue
+            words = {
+                "country": i18n.country(str(region), c.lang),
+                "stage": c.stage_label(commodity, stage),
+                "year": c.year,
+                "value": _pct(value),
+            }
+            before = None if base is None else _value(base, c.year, **labels)
+            if before is None:
+                out.append(i18n.text("share", c.lang, **words))
+                continue
+            change = i18n.text("pp", c.lang, value=value - before)
+            out.append(
+                i18n.text(
+                    "share_change", c.lang, base=_pct(before), base_name=c.base_name,
+                    change=change, **words,
+                )
+            )  # fmt: skip
+    return out
+
+
+def _hhi_sentences(c: _Context) -> list[str]:
+    out = []
+    index = hhi(c.t)
+    for commodity, s in c.settings.items():
+        if s.concentration_stage is None:
+            continue
+        value = _value(index, c.year, commodity=commodity, stage=s.concentration_stage)
+        if value is None:
+            continue
+        level = "concentrated" if value > 2500 else "unconcentrated"
+        out.append(
+            i18n.text(
+                "hhi",
+                c.lang,
+                stage=c.stage_label(commodity, s.concentration_stage),
+                level=i18n.text(level, c.lang),
+                value=f"{value:,.0f}",
+                year=c.year,
+            )
+        )
+    return out
+
+
+def _price_sentences(c: _Context) -> list[str]:
+    out = []
+    for commodity, s in c.settings.items():
+        for product in s.key_prices:
+            labels = {"commodity": commodity, "product": product, "region": WORLD}
+            price = _value(c.t.prices, c.year, **labels)
+            if price is None:
+                continue
+            versus = ""
+            before = c.before("prices", **labels)
+            if before:
+                versus = i18n.text(
+                    "price_versus", c.lang, factor=f"{price / before:.2f}", base=_num(before),
+                    base_name=c.base_name,
+                )  # fmt: skip
+            name = product_name(c.t, commodity, product, c.lang)
+            out.append(
+                i18n.text(
+                    "price", c.lang, product=name, value=_num(price), year=c.year, versus=versus
+                )
+            )
+    return out
+
+
+def _shortage_sentences(c: _Context) -> list[str]:
+    short = shortages(c.t, c.year)
+    if short.empty:
+        return [i18n.text("no_shortage", c.lang)]
+    top = short.iloc[0]
+    sector = c.t.label(str(top["commodity"]), "sector", str(top["sector"]))
+    return [
+        i18n.text(
+            "shortage",
+            c.lang,
+            year=c.year,
+            country=i18n.country(str(top["region"]), c.lang),
+            sector=i18n.sector(sector, c.lang),
+            value=_num(float(top["value"])),
+            unit=i18n.unit(str(top["unit"]), c.lang),
+            share=_pct(float(top["share"])),
+        )
+    ]
+
+
+def _dependence_sentences(c: _Context) -> list[str]:
+    """Where the first two dependence stages of the focus region's consumers took place."""
+    out = []
+    for commodity, s in c.settings.items():
+        if s.focus_region is None or len(s.dependence_stages) < 2:
+            continue
+        first, second = s.dependence_stages[:2]
+        for consumer in [r for r in s.consumers if r != s.focus_region][:3]:
+            labels = {"commodity": commodity, "region": consumer, "origin": s.focus_region}
+            sep = _value(c.t.dependence, c.year, stage=first, **labels)
+            mag = _value(c.t.dependence, c.year, stage=second, **labels)
+            if sep is None and mag is None:
+                continue
+            out.append(
+                i18n.text(
+                    "dependence", c.lang, country=i18n.country(consumer, c.lang),
+                    value=_pct(sep or 0.0), magnet=_pct(mag or 0.0), year=c.year,
+                    origin=i18n.country(s.focus_region, c.lang),
+                )
+            )  # fmt: skip
+    return out
+
+
+def _supply_risk_sentences(c: _Context, references: dict[str, float]) -> list[str]:
+    out = []
+    risk = c.t.supply_risk
+    for material, reference in references.items():
+        value = _value(risk, c.year, material=material, region=EU)
+        start = _value(risk, c.first, material=material, region=EU)
+        if value is None or start is None:
+            continue
+        key = "supply_risk_rising" if value >= start else "supply_risk_falling"
+        out.append(
+            i18n.text(
+                "supply_risk",
+                c.lang,
+                material=material,
+                value=f"{value:.2f}",
+                year=c.year,
+                verdict=i18n.text(key, c.lang, start=f"{start:.2f}", first=c.first),
+                reference=f"{reference:.1f}",
+            )
+        )
+    return out
+
+
+def headlines(
+    t: Tables,
+    base: Tables | None,
+    base_name: str,
+    lang: str,
+    settings: dict[str, ReportSettings],
+    references: dict[str, float] | None = None,
+) -> list[str]:
+    """The sentences at the top of the report; ``settings``: each pack's report section,
+    ``references``: published supply-risk indices."""
+    c = _Context(t, base, base_name, lang, focus_year(t), t.years[0], settings)
+    return [
+        *_share_sentences(c),
+        *_hhi_sentences(c),
+        *_price_sentences(c),
+        *_shortage_sentences(c),
+        *_dependence_sentences(c),
+        *_supply_risk_sentences(c, references or {}),
+    ]
+
+
+def horizon_sentences(
+    t: Tables, base: Tables, base_name: str, lang: str
+) -> tuple[str, list[str], pd.DataFrame]:
+    """The short- versus long-term statement: an introduction, one sentence per stage."""
+    try:
+        table = horizon(base, t)
+    except MineralflowError:
+        return "", [], pd.DataFrame()
+    intro = i18n.text(
+        "horizon_intro",
+        lang,
+        base_name=base_name,
+        limited=f"{LIMITED:g}",
+        significant=f"{SIGNIFICANT:g}",
+    )
+    sentences = []
+    for (commodity, stage), part in table.groupby(["commodity", "stage"], sort=False):
+        cells = "; ".join(
+            i18n.text(
+                "horizon_cell",
+                lang,
+                base=_pct(float(row.base)),  # type: ignore[arg-type]
+                value=_pct(float(row.scenario)),  # type: ignore[arg-type]
+                year=row.year,
+                change=i18n.text("pp", lang, value=row.change),
+            )
+            for row in part.itertuples()
+        )
+        c, st = str(commodity), str(stage)
+        label = i18n.stage_label(t.label(c, "commodity", c), t.label(c, "stage", st), lang)
+        label = label[:1].upper() + label[1:]
+        verdict = i18n.VERDICTS[lang][str(part["verdict"].iloc[0])]
+        sentences.append(i18n.text("horizon", lang, stage=label, cells=cells, verdict=verdict))
+    return intro, sentences, table

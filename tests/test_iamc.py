@@ -1,0 +1,70 @@
+"""The IAMC boundary: tables -> IAMC -> tables gives the same tables, and the store keeps them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import mineralflow as mf
+from mineralflow.errors import MineralflowError
+from mineralflow.iamc import from_iamc, to_iamc
+from mineralflow.tables import NAMES, SCHEMA, Tables
+from runs import result
+
+
+def _assert_same_tables(a: Tables, b: Tables) -> None:
+    for name in SCHEMA:
+        left, right = getattr(a, name), getattr(b, name)
+        pd.testing.assert_frame_equal(left, right, check_dtype=False, obj=name)
+
+
+@pytest.mark.parametrize("name", ["baseline", "hindcast-2010"])
+def test_iamc_reads_back_into_the_same_tables(name: str) -> None:
+    run = result(name)
+    back = from_iamc(run.frame, run.tables.names)
+    _assert_same_tables(run.tables, back)
+    assert to_iamc(back, name).equals(run.frame)
+
+
+def test_every_table_has_its_columns_and_no_world_rows_but_prices() -> None:
+    tables = result("baseline").tables
+    for name, (dims, unit) in SCHEMA.items():
+        frame = getattr(tables, name)
+        assert list(frame.columns[: len(dims)]) == list(dims), name
+        assert ("unit" in frame.columns) == (unit is None), name
+        if "region" in dims and name != "prices":
+            assert "World" not in set(frame["region"]), name
+    assert set(tables.commodities) == {"rare_earths", "aluminium"}
+    # the magnet grades are the pack's own product (products.csv), one per recipe
+    magnets = tables.production[tables.production["stage"] == "magnet"]
+    assert set(magnets["product"].str.partition("|")[0]) == {"NdFeB"}
+
+
+def test_stage_output_sums_the_products_to_the_iamc_stage_totals() -> None:
+    run = result("baseline")
+    output = run.tables.stage_output()
+    mining = output[(output["stage"] == "mining") & (output["year"] == 2024)]["value"].sum()
+    frame = run.frame
+    world = frame[
+        (frame["variable"] == "Production|Rare Earths|Mining")
+        & (frame["region"] == "World")
+        & (frame["year"] == 2024)
+    ]["value"]
+    assert mining == pytest.approx(float(world.iloc[0]), rel=1e-12)
+
+
+def test_results_without_a_vocabulary_are_refused() -> None:
+    with pytest.raises(MineralflowError, match="no vocabulary"):
+        from_iamc(result("hindcast-2010").frame, NAMES)
+
+
+def test_a_stored_run_comes_back_with_the_same_tables(tmp_path: Path) -> None:
+    store = tmp_path / "runs.duckdb"
+    first = mf.simulate("hindcast-2010", store=store)
+    again = mf.simulate("hindcast-2010", store=store)
+    assert again.from_store
+    assert not first.from_store
+    _assert_same_tables(first.tables, again.tables)
+    assert mf.compare(first, again).empty
