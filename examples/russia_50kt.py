@@ -27,7 +27,11 @@ def main() -> None:
     changes = mf.compare(base, russia, years=[2025, 2030])
     shares = changes[(changes["group"] == "share") & (changes["region"].isin(["CHN", "RUS"]))]
     for row in shares.itertuples():
-        print(f"{row.variable} {row.region} {row.year}: {row.a:.1f} % -> {row.b:.1f} %")
+        print(f"{row.name} {row.region} {row.year}: {row.a:.1f} % -> {row.b:.1f} %")
+
+    prices = russia.tables.prices  # prices[commodity, region, product, year], USD/kg
+    dy = prices[(prices["region"] == "World") & (prices["product"] == "Dy")]
+    print(f"world Dy oxide price 2030: {dy.loc[dy['year'] == 2030, 'value'].iloc[0]:.0f} USD/kg")
 
     written = mf.report(russia, folder / "russia-50kt.html", base=base)
     print(f"report: {written}")

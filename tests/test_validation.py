@@ -244,3 +244,14 @@ def test_a_users_pack_folder_is_accepted(re_copy: Path, run_cli) -> None:  # typ
     assert "every row sourced" in result.out
     shown = run_cli("data", "show", "regions", "--pack", str(re_copy), "--json")
     assert shown.code == 0
+
+
+def test_the_report_section_names_only_what_the_pack_has(re_copy: Path) -> None:
+    manifest = re_copy / "pack.yaml"
+    text = manifest.read_text().replace("focus_region: CHN", "focus_region: CHA")
+    manifest.write_text(text.replace("key_prices: [Nd, Dy]", "key_prices: [Nd, Dyy]"))
+    with pytest.raises(PackError) as info:
+        load_pack(re_copy)
+    message = str(info.value)
+    assert "pack.yaml: field 'report.focus_region': 'CHA' is not in regions.csv" in message
+    assert "field 'report.key_prices': 'Dyy' is not in products.csv (did you mean 'Dy'?)" in message

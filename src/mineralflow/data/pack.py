@@ -154,7 +154,46 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
     if "sources" in tables:
         validate.check_estimates(tables, problems)
         validate.check_vintages(tables, problems)
+    if manifest is not None:
+        _check_report(manifest.report, tables, problems)
     return manifest, tables, problems
+
+
+def _check_report(
+    report: ReportSettings, tables: dict[str, pd.DataFrame], problems: list[Problem]
+) -> None:
+    """Every name in the ``report`` section is a stage, product or region of the pack."""
+    known = {
+        "stages": ("stages", "stage"),
+        "products": ("products", "product"),
+        "regions": ("regions", "code"),
+    }
+    fields = {
+        "focus_region": "regions",
+        "key_stages": "stages",
+        "key_prices": "products",
+        "price_chart": "products",
+        "concentration_stage": "stages",
+        "dependence_stages": "stages",
+        "consumers": "regions",
+        "share_maps": "stages",
+    }
+    for name, kind in fields.items():
+        value = getattr(report, name)
+        table, column = known[kind]
+        if value is None or table not in tables:
+            continue
+        allowed = set(tables[table][column].astype(str))
+        for item in [value] if isinstance(value, str) else value:
+            if item not in allowed:
+                problems.append(
+                    Problem(
+                        MANIFEST,
+                        f"field 'report.{name}': '{item}' is not in {table}.csv"
+                        f"{validate.suggest(item, allowed)}; {kind}: "
+                        f"{', '.join(sorted(allowed)[:12])}",
+                    )
+                )
 
 
 def check_pack(pack: str | Path) -> list[Problem]:

@@ -52,8 +52,7 @@ class _Layout:
         products = nodes.get_level_values(1)
         stage_pos = {s: i for i, s in enumerate(self.stages)}
         self.node_stage = net.products["stage"].reindex(products).map(stage_pos).to_numpy(dtype=int)
-        codes, uniques = pd.factorize(products)
-        self.product_nodes = [np.flatnonzero(codes == k) for k in range(len(uniques))]
+        self.stage_nodes = [np.flatnonzero(self.node_stage == k) for k in range(len(self.stages))]
 
         coef = problem.coef
         proc = problem.processes.get_indexer(pd.Index(coef["process"]))
@@ -76,8 +75,8 @@ class _Layout:
         arcs = problem.arcs
         self.arc_from = problem.node_of(arcs.get_level_values(0), arcs.get_level_values(2))
         self.arc_to = problem.node_of(arcs.get_level_values(1), arcs.get_level_values(2))
-        arc_product = codes[self.arc_to]
-        self.product_arcs = [np.flatnonzero(arc_product == k) for k in range(len(uniques))]
+        arc_stage = self.node_stage[self.arc_to]
+        self.stage_arcs = [np.flatnonzero(arc_stage == k) for k in range(len(self.stages))]
         b = problem.baskets
         dem = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
         bnode = problem.node_of(b["region"], b["product"])
@@ -145,36 +144,32 @@ def _pool_origins(
     embodied: np.ndarray,
     pool: np.ndarray,
 ) -> None:
-    """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``, product by product.
+    """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``.
 
     A node's pool mixes its own output and its imports; the imports carry their exporters'
-    pools, so each product's pools solve one linear system over its nodes.
+    pools, so the pools of the stage's nodes solve one linear system (block-diagonal by
+    product): ``share[n, m]`` is the part of node n's pool made at node m.
     """
-    n_reg = len(lay.regions)
-    for idx, arcs in zip(lay.product_nodes, lay.product_arcs, strict=True):
-        if lay.node_stage[idx[0]] != s:
-            continue
-        k = len(idx)
-        system = np.zeros((k, k))
-        supply = made[idx] + imports[idx]
-        np.add.at(
-            system,
-            (np.searchsorted(idx, lay.arc_to[arcs]), np.searchsorted(idx, lay.arc_from[arcs])),
-            -trade[arcs],
-        )
-        empty = supply <= 1e-12
-        system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
-        local = np.zeros((k, n_reg))
-        local[np.arange(k), lay.node_region[idx]] = 1.0
-        rhs = local * np.where(empty, 1.0, made[idx])[:, None]
-        origin = np.linalg.solve(system, rhs)  # share of each node's pool made in each region
-        pool[idx] = origin
-        embodied[idx, s, :] = origin
-        # upstream stages: the mix of the producing regions' production
-        for t in range(s):
-            by_region = np.zeros((n_reg, n_reg))
-            by_region[lay.node_region[idx]] = produced[idx, t, :]
-            embodied[idx, t, :] = origin @ by_region
+    idx, arcs = lay.stage_nodes[s], lay.stage_arcs[s]
+    if not len(idx):
+        return
+    k = len(idx)
+    at = np.full(len(made), -1)
+    at[idx] = np.arange(k)
+    system = np.zeros((k, k))
+    np.add.at(system, (at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]), -trade[arcs])
+    supply = made[idx] + imports[idx]
+    empty = supply <= 1e-12
+    system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
+    share = np.linalg.solve(system, np.diag(np.where(empty, 1.0, made[idx])))
+    local = np.zeros((k, len(lay.regions)))
+    local[np.arange(k), lay.node_region[idx]] = 1.0
+    origin = share @ local
+    pool[idx] = origin
+    embodied[idx, s, :] = origin
+    # upstream stages: the mix of the producing nodes' own upstream content
+    for t in range(s):
+        embodied[idx, t, :] = share @ produced[idx, t, :]
 
 
 def _dependence(
