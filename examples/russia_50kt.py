@@ -27,7 +27,7 @@ def main() -> None:
     changes = mf.compare(base, russia, years=[2025, 2030])
     shares = changes[(changes["group"] == "share") & (changes["region"].isin(["CHN", "RUS"]))]
     for row in shares.itertuples():
-        print(f"{row.name} {row.region} {row.year}: {row.a:.1f} % -> {row.b:.1f} %")
+        print(f"{row.variable} {row.region} {row.year}: {row.a:.1f} % -> {row.b:.1f} %")
 
     prices = russia.tables.prices  # prices[commodity, region, product, year], USD/kg
     dy = prices[(prices["region"] == "World") & (prices["product"] == "Dy")]

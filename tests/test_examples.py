@@ -75,3 +75,14 @@ def test_results_open_in_pyam_where_it_is_installed() -> None:
     frame = result.as_pyam()
     assert isinstance(frame, pyam.IamDataFrame)
     assert "Production|Rare Earths|Mining" in frame.variable
+
+
+def test_public_functions_are_not_shadowed_by_submodules() -> None:
+    """Importing every submodule (as the CLI and tests do) leaves mf.compare a function."""
+    import pkgutil  # noqa: PLC0415
+    from importlib import import_module  # noqa: PLC0415
+
+    for info in pkgutil.walk_packages(mf.__path__, "mineralflow."):
+        import_module(info.name)
+    for name in mf.__all__:
+        assert not isinstance(getattr(mf, name), type(mf)), name

@@ -97,7 +97,7 @@ def compare(
     One row per (group, variable, name, region, unit, year) with ``a``, ``b``, ``change`` and
     ``change_pct``; ``years`` defaults to 5-year steps.
     """
-    from mineralflow.compare import compare as compare_frames  # noqa: PLC0415
+    from mineralflow.comparison import compare as compare_frames  # noqa: PLC0415
 
     return compare_frames(_tables(a), _tables(b), years, top)
 

@@ -341,9 +341,9 @@ def run_scenario(
     finally:
         if opened is not None:
             opened.close()
-    frame = result.frame
     if export is not None:
-        for path in export_results(frame, export, formats, meta={"description": spec.description}):
+        meta = {"description": spec.description}
+        for path in export_results(result.frame, export, formats, meta=meta):
             out.print(f"wrote {path}")
     _print_run_summary(spec, result)
 
@@ -499,7 +499,7 @@ def compare_runs(
     store: StoreOption = None,
 ) -> None:
     """Key differences between two runs by year: shares, prices, shortages, import reliance."""
-    from mineralflow.compare import GROUPS, compare  # noqa: PLC0415
+    from mineralflow.comparison import GROUPS, compare  # noqa: PLC0415
     from mineralflow.reporting.findings import horizon_sentences  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+import numpy as np
 import pandas as pd
 
 WORLD = "World"
@@ -68,7 +69,9 @@ def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return empty(name)
     out = frame[columns].astype({"year": "int64", "value": "float64"})
-    return out.sort_values([*dims, "year"], kind="stable").reset_index(drop=True)
+    # lexsort on sorted factor codes: the order sort_values gives, without comparing strings
+    codes = [pd.factorize(out[c], sort=True)[0] for c in reversed([*dims, "year"])]
+    return out.iloc[np.lexsort(codes)].reset_index(drop=True)
 
 
 @dataclass(frozen=True)

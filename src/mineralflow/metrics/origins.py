@@ -66,6 +66,9 @@ class _Layout:
         )
         proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
         self.proc_stage = proc_stage.to_numpy(dtype=int)
+        self.stage_procs = [np.flatnonzero(self.proc_stage == k) for k in range(len(self.stages))]
+        self.made_by_stage = [self.made[:, p].tocsr() for p in self.stage_procs]
+        self.takes_by_stage = [self.takes[:, p].T.tocsr() for p in self.stage_procs]
         taken_stage = self.node_stage[node[~out]]
         if (taken_stage >= self.proc_stage[proc[~out]]).any():
             raise MineralflowError(
@@ -120,12 +123,14 @@ def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_m
     pool = np.zeros((n_nodes, n_reg))
     for s in range(n_st):
         # embodied upstream content per t of output of this stage's processes, then per node
-        procs = np.flatnonzero(lay.proc_stage == s)
+        procs = lay.stage_procs[s]
         if s > 0 and len(procs):
-            inputs = proc_in[:, procs].T  # (procs, nodes)
+            # (procs, nodes): t of each node taken by each of the stage's processes
+            inputs = lay.takes_by_stage[s].multiply((activity[procs])[:, None])
+            inputs = inputs.multiply(scale[None, :]).tocsr()
             per_proc = (inputs @ embodied.reshape(n_nodes, -1)).reshape(len(procs), n_st, n_reg)
             per_proc /= np.where(proc_out[procs] > 0, proc_out[procs], 1.0)[:, None, None]
-            output = lay.made[:, procs].multiply(activity[procs][None, :]).tocsr()
+            output = lay.made_by_stage[s].multiply(activity[procs][None, :]).tocsr()
             produced = (output @ per_proc.reshape(len(procs), -1)).reshape(n_nodes, n_st, n_reg)
             produced /= np.where(made > 0, made, 1.0)[:, None, None]
         else:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from mineralflow.compare import LIMITED, SIGNIFICANT, horizon
+from mineralflow.comparison import LIMITED, SIGNIFICANT, horizon
 from mineralflow.data.pack import ReportSettings
 from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import hhi, shares

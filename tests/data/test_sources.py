@@ -10,7 +10,7 @@ import pytest
 from mineralflow import bundled_packs, load_pack
 from mineralflow.data.schema import TABLES_BY_NAME
 
-DOCS = Path(__file__).resolve().parents[1] / "docs" / "data.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "data.md"
 
 
 def _anchors() -> set[str]:

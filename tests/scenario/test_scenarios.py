@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 
 from mineralflow import store
-from mineralflow.compare import compare
+from mineralflow.comparison import compare
 from mineralflow.dynamics import base_plan
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.scenario.execute import CalibrationCache, check_scenario, execute, prepare_pack
 from runs import result
 
-BAD = sorted((Path(__file__).parent / "scenarios" / "bad").glob("*.yaml"))
+BAD = sorted((Path(__file__).parents[1] / "scenarios" / "bad").glob("*.yaml"))
 
 
 def value(frame: pd.DataFrame, variable: str, region: str, year: int) -> float:
@@ -206,7 +206,7 @@ def test_levers_change_what_they_should() -> None:
 
 
 def _write_levers() -> Path:
-    path = Path(__file__).parent / "scenarios" / "levers.yaml"
+    path = Path(__file__).parents[1] / "scenarios" / "levers.yaml"
     return path
 
 

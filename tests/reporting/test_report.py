@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import sync_playwright
 
-from mineralflow.compare import horizon
+from mineralflow.comparison import horizon
 from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
 from mineralflow.reporting import html as report_html

@@ -20,7 +20,7 @@ from mineralflow.claims.numbers import find_quantities
 from mineralflow.data import load_pack
 from mineralflow.scenario import load_scenario
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent
 ARTICLE = HERE.parent.parent / "shared" / "reference" / "article-russia-us-rare-earths.txt"
 FIELDS = ("region", "metric", "unit", "year", "kind")
 
