@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
 
@@ -25,11 +26,13 @@ from mineralflow.scenario.execute import (
 )
 from mineralflow.scenario.loading import load_scenario
 from mineralflow.scenario.model import Scenario
-from mineralflow.store import ResultsStore, run_key
 from mineralflow.tables import Tables
 
+if TYPE_CHECKING:
+    from mineralflow.store import ResultsStore
+
 ScenarioLike = Scenario | str | Path
-StoreLike = ResultsStore | str | Path | bool | None
+StoreLike: TypeAlias = "ResultsStore | str | Path | bool | None"
 
 
 def as_scenario(scenario: ScenarioLike) -> Scenario:
@@ -41,6 +44,8 @@ def _open_store(store: StoreLike) -> tuple[ResultsStore | None, bool]:
     """(store, whether this call opened it): None/True the default file, False none."""
     if store is False:
         return None, False
+    from mineralflow.store import ResultsStore  # noqa: PLC0415  (DuckDB only when a store is used)
+
     if isinstance(store, ResultsStore):
         return store, False
     path = None if store is None or store is True else Path(store)
@@ -66,7 +71,11 @@ def simulate(
     spec = prepared.scenario if prepared is not None else as_scenario(scenario)  # type: ignore[arg-type]
     opened, owned = _open_store(store)
     try:
-        key = run_key(spec) if opened is not None else None
+        key = None
+        if opened is not None:
+            from mineralflow.store import run_key  # noqa: PLC0415
+
+            key = run_key(spec)
         if opened is not None and key is not None and not refresh and opened.has(key[0]):
             tables, frame = opened.tables(key[0])
             return RunResult(spec, tables, from_store=True, run_id=key[0], iamc=frame)

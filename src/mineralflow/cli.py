@@ -325,7 +325,6 @@ def run_scenario(
     from mineralflow.iamc import export_results  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
-    from mineralflow.store import ResultsStore  # noqa: PLC0415
 
     spec = load_scenario(scenario)
     formats = fmt or ["csv"]
@@ -335,7 +334,11 @@ def run_scenario(
             f"unknown format '{unknown[0]}'{suggest(unknown[0], FORMATS)}; formats: "
             f"{', '.join(FORMATS)}"
         )
-    opened = None if no_store else ResultsStore(store)
+    opened = None
+    if not no_store:
+        from mineralflow.store import ResultsStore  # noqa: PLC0415
+
+        opened = ResultsStore(store)
     try:
         result = _execute(spec, opened, refresh, CalibrationCache())
     finally:

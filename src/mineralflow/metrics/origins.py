@@ -18,6 +18,7 @@ give the ``flows`` table, in the unit of the stage they leave; ``to_stage`` is a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,7 +53,8 @@ class _Layout:
         products = nodes.get_level_values(1)
         stage_pos = {s: i for i, s in enumerate(self.stages)}
         self.node_stage = net.products["stage"].reindex(products).map(stage_pos).to_numpy(dtype=int)
-        self.stage_nodes = [np.flatnonzero(self.node_stage == k) for k in range(len(self.stages))]
+        codes, uniques = pd.factorize(products)
+        product_nodes = [np.flatnonzero(codes == k) for k in range(len(uniques))]
 
         coef = problem.coef
         proc = problem.processes.get_indexer(pd.Index(coef["process"]))
@@ -67,8 +69,15 @@ class _Layout:
         proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
         self.proc_stage = proc_stage.to_numpy(dtype=int)
         self.stage_procs = [np.flatnonzero(self.proc_stage == k) for k in range(len(self.stages))]
+        # per stage: (nodes, procs) outputs and (procs, nodes) inputs of its processes
         self.made_by_stage = [self.made[:, p].tocsr() for p in self.stage_procs]
         self.takes_by_stage = [self.takes[:, p].T.tocsr() for p in self.stage_procs]
+        # the stage whose processes take each node (consumption where none does)
+        self.taker_stage = np.full(n_nodes, len(self.stages))
+        taker = self.takes.tocoo()
+        self.taker_stage[taker.row] = self.proc_stage[taker.col]
+        if (self.taker_stage[taker.row] != self.proc_stage[taker.col]).any():
+            raise MineralflowError("internal: processes of two stages take the same product")
         taken_stage = self.node_stage[node[~out]]
         if (taken_stage >= self.proc_stage[proc[~out]]).any():
             raise MineralflowError(
@@ -78,8 +87,12 @@ class _Layout:
         arcs = problem.arcs
         self.arc_from = problem.node_of(arcs.get_level_values(0), arcs.get_level_values(2))
         self.arc_to = problem.node_of(arcs.get_level_values(1), arcs.get_level_values(2))
-        arc_stage = self.node_stage[self.arc_to]
-        self.stage_arcs = [np.flatnonzero(arc_stage == k) for k in range(len(self.stages))]
+        arc_product = codes[self.arc_to]
+        # per stage: (nodes, arcs) of each of its products
+        self.stage_products: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.stages]
+        for k, idx in enumerate(product_nodes):
+            pair = (idx, np.flatnonzero(arc_product == k))
+            self.stage_products[self.node_stage[idx[0]]].append(pair)
         b = problem.baskets
         dem = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
         bnode = problem.node_of(b["region"], b["product"])
@@ -91,135 +104,151 @@ class _Layout:
         self.dispose_node = problem.nodes.get_indexer(problem.dispose_nodes)
 
 
-def _year(lay: _Layout, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray]:
-    """(embodied, pool origin, process use, consumption) of one year's solution.
+def _onehot(rows: np.ndarray, n: int) -> sp.csr_matrix:
+    """(len(rows), n) map of each item to its node."""
+    return sp.csr_matrix((np.ones(len(rows)), (np.arange(len(rows)), rows)), shape=(len(rows), n))
 
-    ``embodied[n, s, o]``: t of stage ``s`` output made in region ``o`` per t of node ``n``.
-    """
-    p = lay.problem
-    cols = p.layout.columns
-    n_nodes, n_st, n_reg = len(p.nodes), len(lay.stages), len(lay.regions)
-    activity = x[cols["activity"].span]
-    trade = x[cols["trade"].span]
+
+@dataclass
+class _Years:
+    """The quantities origin tracing reads, for all years at once: arrays (years, ...)."""
+
+    activity: np.ndarray  # (Y, processes)
+    trade: np.ndarray  # (Y, arcs)
+    use: np.ndarray  # (Y, demand keys)
+    made: np.ndarray  # (Y, nodes): t made by local processes
+    imports: np.ndarray  # (Y, nodes)
+    consumed: np.ndarray  # (Y, nodes)
+    taken: np.ndarray  # (Y, nodes): t taken by local processes, from the balance
+    scale: np.ndarray  # (Y, nodes): taken over what the coefficients would take
+    proc_out: np.ndarray  # (Y, processes): t of output of each process
+
+
+def _quantities(lay: _Layout, x: np.ndarray) -> _Years:
+    """The flows of every node and process in every year of ``x`` (years, LP columns)."""
+    cols = lay.problem.layout.columns
+    n_nodes = len(lay.problem.nodes)
+    activity = x[:, cols["activity"].span]
+    trade = x[:, cols["trade"].span]
     use = cols["use"].totals(x)
-    absorb = cols["absorb"].totals(x)
-    release = cols["release"].totals(x)
-
-    made = lay.made @ activity
-    imports = np.bincount(lay.arc_to, trade, n_nodes)
-    exports = np.bincount(lay.arc_from, trade, n_nodes)
-    consumed = lay.basket @ use
-    stock = np.bincount(lay.stock_node, absorb - release, n_nodes)
-    disposed = np.bincount(lay.dispose_node, x[cols["dispose"].span], n_nodes)
+    stock = cols["absorb"].totals(x) - cols["release"].totals(x)
+    made = np.asarray(lay.made @ activity.T).T
+    imports = trade @ _onehot(lay.arc_to, n_nodes)
+    exports = trade @ _onehot(lay.arc_from, n_nodes)
+    consumed = np.asarray(lay.basket @ use.T).T
+    stocked = stock @ _onehot(lay.stock_node, n_nodes)
+    disposed = x[:, cols["dispose"].span] @ _onehot(lay.dispose_node, n_nodes)
     # what local processes took, from the balance; the coefficients only share it out
-    taken = np.clip(made + imports - exports - consumed - stock - disposed, 0.0, None)
-    nominal = lay.takes.multiply(activity[None, :]).tocsr()
-    per_node = np.asarray(nominal.sum(1)).ravel()
-    scale = np.divide(taken, per_node, out=np.zeros(n_nodes), where=per_node > 1e-12)
-    proc_in = sp.csr_matrix(sp.diags(scale) @ nominal)  # t of node n taken by process k
-    proc_out = np.asarray(lay.made.multiply(activity[None, :]).sum(0)).ravel()
+    taken = np.clip(made + imports - exports - consumed - stocked - disposed, 0.0, None)
+    nominal = np.asarray(lay.takes @ activity.T).T
+    scale = np.divide(taken, nominal, out=np.zeros_like(taken), where=nominal > 1e-12)
+    proc_out = activity * np.asarray(lay.made.sum(0)).ravel()[None, :]
+    return _Years(activity, trade, use, made, imports, consumed, taken, scale, proc_out)
 
-    embodied = np.zeros((n_nodes, n_st, n_reg))
-    pool = np.zeros((n_nodes, n_reg))
+
+def _each_year(matrix: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
+    """``matrix @ values[y]`` for every year y: one sparse product for all years."""
+    n_years, n, m = values.shape
+    stacked = values.transpose(1, 0, 2).reshape(n, n_years * m)
+    return np.asarray(matrix @ stacked).reshape(matrix.shape[0], n_years, m).transpose(1, 0, 2)
+
+
+def flat(embodied: np.ndarray) -> np.ndarray:
+    """(years, nodes, stages, regions) -> (years, nodes, stages * regions)."""
+    return embodied.reshape(embodied.shape[0], embodied.shape[1], -1)
+
+
+def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
+    """(embodied, pool) of every year: ``embodied[y, n, s, o]`` is t of stage ``s`` output
+    made in region ``o`` per t of node ``n``; ``pool[y, n, o]`` the origin mix of node n."""
+    n_years, n_nodes = q.made.shape
+    n_st, n_reg = len(lay.stages), len(lay.regions)
+    embodied = np.zeros((n_years, n_nodes, n_st, n_reg))
+    pool = np.zeros((n_years, n_nodes, n_reg))
     for s in range(n_st):
-        # embodied upstream content per t of output of this stage's processes, then per node
         procs = lay.stage_procs[s]
+        produced = None
         if s > 0 and len(procs):
-            # (procs, nodes): t of each node taken by each of the stage's processes
-            inputs = lay.takes_by_stage[s].multiply((activity[procs])[:, None])
-            inputs = inputs.multiply(scale[None, :]).tocsr()
-            per_proc = (inputs @ embodied.reshape(n_nodes, -1)).reshape(len(procs), n_st, n_reg)
-            per_proc /= np.where(proc_out[procs] > 0, proc_out[procs], 1.0)[:, None, None]
-            output = lay.made_by_stage[s].multiply(activity[procs][None, :]).tocsr()
-            produced = (output @ per_proc.reshape(len(procs), -1)).reshape(n_nodes, n_st, n_reg)
-            produced /= np.where(made > 0, made, 1.0)[:, None, None]
-        else:
-            produced = np.zeros((n_nodes, n_st, n_reg))
-        _pool_origins(lay, s, made, imports, trade, produced, embodied, pool)
-    return embodied, pool, proc_in, consumed
+            # upstream content per t of output of this stage's processes, then per node
+            act = q.activity[:, procs]
+            taken = _each_year(lay.takes_by_stage[s], q.scale[:, :, None] * flat(embodied))
+            out = q.proc_out[:, procs]
+            per_proc = taken * (act / np.where(out > 0, out, 1.0))[:, :, None]
+            made = _each_year(lay.made_by_stage[s], per_proc * act[:, :, None])
+            produced = made.reshape(n_years, n_nodes, n_st, n_reg)
+            produced /= np.where(q.made > 0, q.made, 1.0)[:, :, None, None]
+        _pool_origins(lay, s, q, produced, embodied, pool)
+    return embodied, pool
 
 
 def _pool_origins(
-    lay: _Layout,
-    s: int,
-    made: np.ndarray,
-    imports: np.ndarray,
-    trade: np.ndarray,
-    produced: np.ndarray,
-    embodied: np.ndarray,
+    lay: _Layout, s: int, q: _Years, produced: np.ndarray | None, embodied: np.ndarray,
     pool: np.ndarray,
-) -> None:
-    """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``.
+) -> None:  # fmt: skip
+    """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``, every year.
 
     A node's pool mixes its own output and its imports; the imports carry their exporters'
-    pools, so the pools of the stage's nodes solve one linear system (block-diagonal by
-    product): ``share[n, m]`` is the part of node n's pool made at node m.
+    pools, so each product's pools solve one linear system per year: ``share[y, n, m]`` is
+    the part of node n's pool made at node m (one node per region).
     """
-    idx, arcs = lay.stage_nodes[s], lay.stage_arcs[s]
-    if not len(idx):
-        return
-    k = len(idx)
-    at = np.full(len(made), -1)
-    at[idx] = np.arange(k)
-    system = np.zeros((k, k))
-    np.add.at(system, (at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]), -trade[arcs])
-    supply = made[idx] + imports[idx]
-    empty = supply <= 1e-12
-    system[np.arange(k), np.arange(k)] += np.where(empty, 1.0, supply)
-    share = np.linalg.solve(system, np.diag(np.where(empty, 1.0, made[idx])))
-    local = np.zeros((k, len(lay.regions)))
-    local[np.arange(k), lay.node_region[idx]] = 1.0
-    origin = share @ local
-    pool[idx] = origin
-    embodied[idx, s, :] = origin
-    # upstream stages: the mix of the producing nodes' own upstream content
-    for t in range(s):
-        embodied[idx, t, :] = share @ produced[idx, t, :]
+    n_years = len(q.made)
+    for idx, arcs in lay.stage_products[s]:
+        k = len(idx)
+        at = np.full(q.made.shape[1], -1)
+        at[idx] = np.arange(k)
+        system = np.zeros((n_years, k, k))
+        rows, cols = at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]
+        for y in range(n_years):
+            np.add.at(system[y], (rows, cols), -q.trade[y, arcs])
+        supply = q.made[:, idx] + q.imports[:, idx]
+        empty = supply <= 1e-12
+        diag = np.arange(k)
+        system[:, diag, diag] += np.where(empty, 1.0, supply)
+        rhs = np.zeros((n_years, k, k))
+        rhs[:, diag, diag] = np.where(empty, 1.0, q.made[:, idx])
+        share = np.linalg.solve(system, rhs)
+        local = np.zeros((k, len(lay.regions)))
+        local[diag, lay.node_region[idx]] = 1.0
+        origin = share @ local
+        pool[:, idx] = origin
+        embodied[:, idx, s, :] = origin
+        # upstream stages: the mix of the producing nodes' own upstream content
+        if produced is not None:
+            embodied[:, idx, :s, :] = (
+                share @ produced[:, idx, :s, :].reshape(n_years, k, -1)
+            ).reshape(n_years, k, s, -1)
 
 
 def _dependence(
-    lay: _Layout, x: np.ndarray, embodied: np.ndarray, gather: sp.csr_matrix, year: int
+    lay: _Layout, q: _Years, embodied: np.ndarray, gather: sp.csr_matrix, years: list[int]
 ) -> np.ndarray:
     """(year, consumer, stage, origin, share) of each region's consumption, above MIN_SHARE."""
-    p = lay.problem
+    n_years = len(q.made)
     n_st, n_reg = len(lay.stages), len(lay.regions)
-    use = p.layout.col("use").totals(x)
-    per_key = lay.basket.multiply(use[None, :]).T @ embodied.reshape(len(p.nodes), -1)
-    per_region = np.asarray(gather @ per_key).reshape(gather.shape[0], n_st, n_reg)
-    totals = per_region.sum(2, keepdims=True)
+    per_key = _each_year(lay.basket.T.tocsr(), flat(embodied)) * q.use[:, :, None]
+    per_region = _each_year(gather, per_key).reshape(n_years, -1, n_st, n_reg)
+    totals = per_region.sum(3, keepdims=True)
     share = 100.0 * np.divide(
         per_region, totals, out=np.zeros_like(per_region), where=totals > 1e-9
     )
-    c, st, o = np.nonzero(share >= MIN_SHARE)
-    return np.column_stack([np.full(len(c), year), c, st, o, share[c, st, o]])
+    y, c, st, o = np.nonzero(share >= MIN_SHARE)
+    return np.column_stack([np.asarray(years)[y], c, st, o, share[y, c, st, o]])
 
 
-def _flows(
-    lay: _Layout, pool: np.ndarray, proc_in: sp.csr_matrix, consumed: np.ndarray, year: int
-) -> list[np.ndarray]:
+def _flows(lay: _Layout, q: _Years, pool: np.ndarray, years: list[int]) -> np.ndarray:
     """(year, from stage, to stage or consumption, origin, destination, t) above MIN_FLOW."""
-    n_nodes, n_st = len(lay.problem.nodes), len(lay.stages)
-    taken = np.asarray(proc_in.sum(1)).ravel()
-    to_stage = np.full(n_nodes, n_st)
-    taker = proc_in.tocoo()
-    to_stage[taker.row] = lay.proc_stage[taker.col]
+    n_st = len(lay.stages)
     out = []
-    for amount, target in ((taken, to_stage), (consumed, np.full(n_nodes, n_st))):
-        flows = pool * amount[:, None]
-        n, o = np.nonzero(flows >= MIN_FLOW)
+    for amount, target in ((q.taken, lay.taker_stage), (q.consumed, None)):
+        flows = pool * amount[:, :, None]
+        y, n, o = np.nonzero(flows >= MIN_FLOW)
+        to = np.full(len(n), n_st) if target is None else target[n]
         out.append(
             np.column_stack(
-                [
-                    np.full(len(n), year),
-                    lay.node_stage[n],
-                    target[n],
-                    o,
-                    lay.node_region[n],
-                    flows[n, o],
-                ]
+                [np.asarray(years)[y], lay.node_stage[n], to, o, lay.node_region[n], flows[y, n, o]]
             )
         )
-    return out
+    return np.vstack(out)
 
 
 def _dependence_frame(
@@ -265,13 +294,10 @@ def origin_tables(run: Run, years: list[int]) -> tuple[pd.DataFrame, pd.DataFram
         (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
         shape=(len(consumers), len(consumer_index)),
     )
-    dep: list[np.ndarray] = []
-    flow: list[np.ndarray] = []
-    for year in years:
-        x = run.raw[year].x
-        embodied, pool, proc_in, consumed = _year(lay, x)
-        dep.append(_dependence(lay, x, embodied, gather, year))
-        flow += _flows(lay, pool, proc_in, consumed, year)
+    q = _quantities(lay, np.vstack([run.raw[y].x for y in years]))
+    embodied, pool = _embodied(lay, q)
     commodity = run.pack.name
-    dependence = _dependence_frame(lay, np.vstack(dep), consumers, commodity)
-    return _flow_frame(lay, np.vstack(flow), commodity), dependence
+    dependence = _dependence_frame(
+        lay, _dependence(lay, q, embodied, gather, years), consumers, commodity
+    )
+    return _flow_frame(lay, _flows(lay, q, pool, years), commodity), dependence

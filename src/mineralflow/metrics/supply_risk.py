@@ -20,6 +20,7 @@ countries. Materials whose inputs the pack lacks give no rows.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
@@ -45,14 +46,8 @@ def hhi_wgi(shares: pd.Series, governance: pd.Series) -> float:
     shares = shares[shares > 0]
     if shares.empty:
         return float("nan")
-    missing = sorted(set(shares.index) - set(governance.index))
-    if missing:
-        raise MineralflowError(
-            f"governance.csv: no governance estimate for {', '.join(missing)}; every "
-            "producing country needs one for the supply-risk index"
-        )
-    frac = shares / shares.sum()
-    return float((frac**2 * governance.reindex(frac.index)).sum())
+    values = shares.to_numpy(float)[None, :]
+    return float(_hhi_wgi_by_year(values, shares.index.to_numpy(), governance)[0])
 
 
 def _parameters(pack: Pack) -> dict[str, dict[str, object]]:
@@ -106,24 +101,19 @@ def supply_risk(tables: Tables, pack: Pack) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
-def _by_year(rows: pd.DataFrame, years: pd.Index) -> pd.Series:
-    return rows.groupby("year")["value"].sum().reindex(years, fill_value=0.0)
-
-
-def _hhi_wgi_by_year(rows: pd.DataFrame, by: str, governance: pd.Series) -> pd.Series:
-    """:func:`hhi_wgi` of each year of ``rows`` (t by ``by`` region and year)."""
-    amounts = rows.groupby(["year", by])["value"].sum()
-    amounts = amounts[amounts > 0]
-    countries = amounts.index.get_level_values(1)
-    missing = sorted(set(countries) - set(governance.index))
+def _hhi_wgi_by_year(amounts: np.ndarray, regions: np.ndarray, governance: pd.Series) -> np.ndarray:
+    """:func:`hhi_wgi` of each row of ``amounts`` (years, regions); NaN where all are 0."""
+    used = amounts > 0
+    missing = sorted(set(regions[used.any(0)]) - set(governance.index))
     if missing:
         raise MineralflowError(
             f"governance.csv: no governance estimate for {', '.join(missing)}; every "
             "producing country needs one for the supply-risk index"
         )
-    frac = amounts / amounts.groupby(level=0).transform("sum")
-    weighted = frac**2 * governance.reindex(countries).to_numpy()
-    return weighted.groupby(level=0).sum()
+    weight = governance.reindex(regions).fillna(0.0).to_numpy(float)
+    total = amounts.sum(1, keepdims=True)
+    frac = np.divide(amounts, total, out=np.zeros_like(amounts), where=total > 0)
+    return np.where(total[:, 0] > 0, (frac**2 * weight).sum(1), np.nan)
 
 
 def _index(
@@ -134,24 +124,37 @@ def _index(
     p: dict[str, object],
 ) -> pd.Series:
     """The index by year from the stage's output by region and its traced flows."""
-    years = pd.Index(sorted(set(produced["year"])), name="year")
-    into = flows[flows["region"].isin(members)]
-    domestic = _by_year(produced[produced["region"].isin(members)], years)
-    imports = _by_year(into[~into["origin"].isin(members)], years)
-    leaving = flows["origin"].isin(members) & ~flows["region"].isin(members)
-    exports = _by_year(flows[leaving], years)
-    sourced = _by_year(into, years)
-    apparent = domestic + imports - exports
-    ok = (apparent > 0) & (sourced > 0)
-    ir = ((imports - exports) / apparent.where(ok)).clip(0.0, 1.0)
-    world = _hhi_wgi_by_year(produced, "region", governance).reindex(years)
-    eu = _hhi_wgi_by_year(into, "origin", governance).reindex(years)
+    years, y_made = np.unique(produced["year"].to_numpy(), return_inverse=True)
+    regions = np.unique(np.concatenate([produced["region"], flows["origin"], flows["region"]]))
+    made = np.zeros((len(years), len(regions)))
+    np.add.at(made, (y_made, regions.searchsorted(produced["region"])), produced["value"])
+    moved = np.zeros((len(years), len(regions), len(regions)))
+    known = np.isin(flows["year"], years)
+    f = flows[known]
+    at = (
+        years.searchsorted(f["year"]),
+        regions.searchsorted(f["origin"]),
+        regions.searchsorted(f["region"]),
+    )
+    np.add.at(moved, at, f["value"].to_numpy(float))
+    eu = np.isin(regions, list(members))
+    sourcing = moved[:, :, eu].sum(2)  # (years, origin): what EU members took from each
+    imports = sourcing[:, ~eu].sum(1)
+    exports = moved[:, eu][:, :, ~eu].sum((1, 2))
+    apparent = made[:, eu].sum(1) + imports - exports
+    ok = (apparent > 0) & (sourcing.sum(1) > 0)
+    ir = np.clip(
+        np.divide(imports - exports, apparent, out=np.zeros(len(years)), where=ok), 0.0, 1.0
+    )
+    world = _hhi_wgi_by_year(made, regions, governance)
+    sourced = _hhi_wgi_by_year(sourcing, regions, governance)
     value = (
-        (world * ir / 2 + eu * (1 - ir / 2))
+        (world * ir / 2 + sourced * (1 - ir / 2))
         * (1 - float(p["eol_rir"]))  # type: ignore[arg-type]
         * float(p["si_sr"])  # type: ignore[arg-type]
     )
-    return value[ok].dropna()
+    keep = ok & ~np.isnan(value)
+    return pd.Series(value[keep], index=years[keep])
 
 
 def reference_values(pack: Pack) -> dict[str, float]:
