@@ -117,32 +117,35 @@ def _margins(pack: Pack, network: Network, anchor: dict[str, str], year: int) ->
     return out
 
 
+@dataclass(frozen=True)
+class _Recipe:
+    """One anchor process: its stage, outputs and inputs as (product, t per unit) pairs."""
+
+    stage: str
+    outs: list[tuple[str, float]]
+    ins: list[tuple[str, float]]  # t taken per unit, positive
+
+
 def _cost_plus(
-    rows: pd.DataFrame,
+    recipe: _Recipe,
     price: dict[str, float],
     market: dict[str, str],
     anchor: dict[str, str],
     margin: Callable[[str, str], float],
 ) -> bool:
     """Price a process's one output from its priced inputs plus the stage's margin."""
-    outs, ins = rows[rows["coeff"] > 0], rows[rows["coeff"] < 0]
-    if not (
-        len(outs) == 1
-        and outs["product"].iloc[0] not in price
-        and len(ins)
-        and all(p in price for p in ins["product"])
-    ):
+    outs, ins = recipe.outs, recipe.ins
+    if not (len(outs) == 1 and outs[0][0] not in price and ins and all(p in price for p, _ in ins)):
         return False
-    product = str(outs["product"].iloc[0])
-    stage = str(rows["stage"].iloc[0])
-    cost = float((-ins["coeff"] * ins["product"].map(price)).sum())
-    price[product] = (cost + margin(stage, product)) / float(outs["coeff"].iloc[0])
-    market[product] = anchor[stage]
+    product, per_unit = outs[0]
+    cost = sum(q * price[p] for p, q in ins)
+    price[product] = (cost + margin(recipe.stage, product)) / per_unit
+    market[product] = anchor[recipe.stage]
     return True
 
 
 def _netback(
-    rows: pd.DataFrame,
+    recipe: _Recipe,
     price: dict[str, float],
     market: dict[str, str],
     anchor: dict[str, str],
@@ -150,20 +153,30 @@ def _netback(
     network: Network,
 ) -> bool:
     """Price a process's one input from its priced outputs less the stage's margin."""
-    outs, ins = rows[rows["coeff"] > 0], rows[rows["coeff"] < 0]
-    if not (
-        len(ins) == 1
-        and ins["product"].iloc[0] not in price
-        and all(p in price for p in outs["product"])
-    ):
+    outs, ins = recipe.outs, recipe.ins
+    if not (len(ins) == 1 and ins[0][0] not in price and all(p in price for p, _ in outs)):
         return False
-    product = str(ins["product"].iloc[0])
-    stage = str(rows["stage"].iloc[0])
-    value = float((outs["coeff"] * outs["product"].map(price)).sum())
-    net = value - margin(stage, product)
-    price[product] = max(net, 0.1 * value) / float(-ins["coeff"].iloc[0])
+    product, per_unit = ins[0]
+    value = sum(q * price[p] for p, q in outs)
+    net = value - margin(recipe.stage, product)
+    price[product] = max(net, 0.1 * value) / per_unit
     market[product] = anchor[str(network.products.loc[product, "stage"])]
     return True
+
+
+def _recipes(coef: pd.DataFrame) -> list[_Recipe]:
+    """The anchor processes' coefficients, as plain lists, in process order."""
+    out = []
+    for _, rows in coef.groupby("process", sort=True):
+        pairs = list(zip(rows["product"].astype(str), rows["coeff"].astype(float), strict=True))
+        out.append(
+            _Recipe(
+                str(rows["stage"].iloc[0]),
+                [(p, q) for p, q in pairs if q > 0],
+                [(p, -q) for p, q in pairs if q < 0],
+            )
+        )
+    return out
 
 
 def reference_prices(
@@ -185,7 +198,7 @@ def reference_prices(
         network.processes[["region", "stage"]], left_on="process", right_index=True
     )
     coef = coef[coef["region"] == coef["stage"].map(anchor)]
-    by_process = dict(tuple(coef.groupby("process")))
+    recipes = _recipes(coef)
 
     def margin(stage: str, product: str) -> float:
         if stage not in margins:
@@ -198,10 +211,10 @@ def reference_prices(
 
     for _ in range(len(network.stages) + 1):
         changed = False
-        for rows in by_process.values():
-            changed |= _cost_plus(rows, price, market, anchor, margin)
-        for rows in by_process.values():
-            changed |= _netback(rows, price, market, anchor, margin, network)
+        for recipe in recipes:
+            changed |= _cost_plus(recipe, price, market, anchor, margin)
+        for recipe in recipes:
+            changed |= _netback(recipe, price, market, anchor, margin, network)
         if not changed:
             break
     missing = [p for p in network.products.index if p not in price]
