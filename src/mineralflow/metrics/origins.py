@@ -87,12 +87,7 @@ class _Layout:
         arcs = problem.arcs
         self.arc_from = problem.node_of(arcs.get_level_values(0), arcs.get_level_values(2))
         self.arc_to = problem.node_of(arcs.get_level_values(1), arcs.get_level_values(2))
-        arc_product = codes[self.arc_to]
-        # per stage: (nodes, arcs) of each of its products
-        self.stage_products: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.stages]
-        for k, idx in enumerate(product_nodes):
-            pair = (idx, np.flatnonzero(arc_product == k))
-            self.stage_products[self.node_stage[idx[0]]].append(pair)
+        self.stage_products = self._stage_products(codes[self.arc_to], product_nodes)
         b = problem.baskets
         dem = problem.demand_keys.get_indexer(pd.MultiIndex.from_arrays([b["region"], b["sector"]]))
         bnode = problem.node_of(b["region"], b["product"])
@@ -102,6 +97,15 @@ class _Layout:
         self.consumer = problem.demand_keys.get_level_values(0).to_numpy()
         self.stock_node = problem.nodes.get_indexer(problem.stock_keys)
         self.dispose_node = problem.nodes.get_indexer(problem.dispose_nodes)
+
+    def _stage_products(
+        self, arc_product: np.ndarray, product_nodes: list[np.ndarray]
+    ) -> list[list[tuple[np.ndarray, np.ndarray]]]:
+        """Per stage: the (nodes, arcs) of each of its products."""
+        out: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in self.stages]
+        for k, idx in enumerate(product_nodes):
+            out[self.node_stage[idx[0]]].append((idx, np.flatnonzero(arc_product == k)))
+        return out
 
 
 def _onehot(rows: np.ndarray, n: int) -> sp.csr_matrix:

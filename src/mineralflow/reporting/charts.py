@@ -36,11 +36,9 @@ def _stage_title(t: Tables, commodity: str, stage: str, lang: str) -> str:
     return i18n.stage(t.label(commodity, "stage", stage), lang)
 
 
-def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
-    """Flows between (stage, country) nodes: the traced flows of the run."""
-    flows = _of(t.flows, commodity, year)
-    if flows.empty:
-        return None
+def _sankey_links(flows: pd.DataFrame) -> pd.DataFrame:
+    """Links between (stage, country) ends; countries below 1 % of a stage's flows are drawn
+    as one "rest of world" end."""
     table = pd.DataFrame(
         {
             "src_stage": flows["stage"].to_numpy(),
@@ -51,14 +49,21 @@ def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
             "unit": flows["unit"].to_numpy(),
         }
     )
-    # countries below 1 % of a stage's flows are drawn as one "rest of world" node
     for end in ("src", "dst"):
         stage = table[f"{end}_stage"]
         total = table.groupby(stage)["value"].transform("sum")
         node_total = table.groupby([stage, table[end]])["value"].transform("sum")
         table.loc[node_total < 0.01 * total, end] = "ROW"
     keys = ["src_stage", "src", "dst_stage", "dst", "unit"]
-    table = table.groupby(keys)["value"].sum().reset_index()
+    return table.groupby(keys)["value"].sum().reset_index()
+
+
+def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
+    """Flows between (stage, country) nodes: the traced flows of the run."""
+    flows = _of(t.flows, commodity, year)
+    if flows.empty:
+        return None
+    table = _sankey_links(flows)
     ends = [
         pd.MultiIndex.from_frame(table[["src_stage", "src"]]),
         pd.MultiIndex.from_frame(table[["dst_stage", "dst"]]),
