@@ -68,3 +68,9 @@ def test_a_stored_run_comes_back_with_the_same_tables(tmp_path: Path) -> None:
     assert not first.from_store
     _assert_same_tables(first.tables, again.tables)
     assert mf.compare(first, again).empty
+
+
+def test_stages_are_listed_in_chain_order() -> None:
+    tables = result("baseline").tables
+    assert tables.stages("aluminium") == ["bauxite", "alumina", "primary"]
+    assert tables.stages("rare_earths")[:2] == ["mining", "separation"]

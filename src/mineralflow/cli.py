@@ -360,6 +360,7 @@ def _print_run_summary(spec: Scenario, result: RunResult) -> None:
     for commodity in tables.commodities:
         part = output[output["commodity"] == commodity]
         world = part.groupby(["year", "stage"], sort=False)["value"].sum().unstack("stage")
+        world = world[[st for st in tables.stages(commodity) if st in world.columns]]
         world.columns = [tables.label(commodity, "stage", str(c)) for c in world.columns]
         name = tables.label(commodity, "commodity", commodity).lower()
         _print_frame(world.reset_index(), f"{spec.name}: world production of {name}")

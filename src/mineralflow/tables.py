@@ -123,6 +123,12 @@ class Tables:
     def years(self) -> list[int]:
         return sorted(int(y) for y in self.production["year"].unique())
 
+    def stages(self, commodity: str) -> list[str]:
+        """The stages of ``commodity`` in chain order (consumption left out)."""
+        n = self.names
+        rows = n[(n["commodity"] == commodity) & (n["kind"] == "stage")]
+        return [str(s) for s in rows["name"] if s != "consumption"]
+
     def focus_region(self, commodity: str) -> str | None:
         """The region a report on ``commodity`` follows (the pack's ``report.focus_region``)."""
         n = self.names
