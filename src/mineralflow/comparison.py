@@ -17,23 +17,23 @@ from mineralflow.tables import Tables
 
 WORLD = "World"
 GROUPS = ("share", "price", "shortage", "import reliance")
-#: group -> the IAMC series it reads and that series' kind word
+#: group -> the IAMC series it reads
 MEASURES = {
-    "share": ("share", "Share|"),
-    "price": ("prices", "Price|"),
-    "shortage": ("shortage", "Shortage|"),
-    "import reliance": ("reliance", "Net Import Reliance|"),
+    "share": "share",
+    "price": "prices",
+    "shortage": "shortage",
+    "import reliance": "reliance",
 }
 
 
 def measures(tables: Tables) -> pd.DataFrame:
     """The compared measures of one run, with ``group`` and ``name`` (variable less its kind)."""
     parts = []
-    for group, (which, kind) in MEASURES.items():
+    for group, which in MEASURES.items():
         rows = series(tables, which)
         if group == "price":
             rows = rows[rows["region"] == WORLD]
-        parts.append(rows.assign(group=group, name=rows["variable"].str.removeprefix(kind)))
+        parts.append(rows.assign(group=group))
     cols = ["group", "variable", "name", "region", "unit", "year", "value"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)
 

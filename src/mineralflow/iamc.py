@@ -24,24 +24,11 @@ from mineralflow.files import FORMATS
 from mineralflow.metrics.indicators import hhi, net_import_reliance, shares
 from mineralflow.naming import title
 from mineralflow.network import Network
-from mineralflow.tables import NAME_COLUMNS, WORLD, Tables, tidy
+from mineralflow.tables import CONSUMPTION, NAME_COLUMNS, WORLD, Tables, tidy
 
 MODEL = "mineralflow"
 COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
-#: the kind word of each table's variables
-KINDS = {
-    "production": "Production",
-    "consumption": "Consumption",
-    "shortage": "Shortage",
-    "stock_change": "Stock Change",
-    "capacity": "Capacity",
-    "prices": "Price",
-    "flows": "Flow",
-    "dependence": "Dependence",
-    "supply_risk": "Supply Risk",
-}
 TRADE = {"exports": "Exports", "imports": "Imports"}
-CONSUMPTION = "consumption"
 
 
 # ------------------------------------------------------------------ the vocabulary
@@ -97,14 +84,22 @@ class _Names:
 
     def __init__(self, names: pd.DataFrame) -> None:
         self.names = names
+        self._tables: dict[tuple[str, str], pd.Series] = {}
+
+    def _table(self, kind: str, field: str) -> pd.Series:
+        """``field`` of every ``kind`` entry by (commodity, name), built once per pair."""
+        key = (kind, field)
+        if key not in self._tables:
+            part = self.names[self.names["kind"] == kind]
+            self._tables[key] = part.set_index(["commodity", "name"])[field]
+        return self._tables[key]
 
     def of(
         self, frame: pd.DataFrame, kind: str, column: str = "", field: str = "label"
     ) -> pd.Series:
         """The spelling of ``frame[column]`` (a ``kind`` name), per row; the commodity's own
         spelling where ``kind`` is ``commodity``."""
-        part = self.names[self.names["kind"] == kind]
-        table = part.set_index(["commodity", "name"])[field]
+        table = self._table(kind, field)
         names = frame["commodity"] if kind == "commodity" else frame[column]
         index = pd.MultiIndex.from_arrays([frame["commodity"].to_numpy(), names.to_numpy()])
         found = table.reindex(index).to_numpy(object)
@@ -112,11 +107,6 @@ class _Names:
             missing = index[pd.isna(found)][0]
             raise MineralflowError(f"no IAMC name for {kind} '{missing[1]}' of '{missing[0]}'")
         return pd.Series(found, index=frame.index, dtype=object)
-
-    def last_stage(self) -> dict[str, str]:
-        """Each commodity's last stage (whose price is the commodity's own price)."""
-        stages = self.names[(self.names["kind"] == "stage") & (self.names["name"] != CONSUMPTION)]
-        return {str(c): str(g["name"].iloc[-1]) for c, g in stages.groupby("commodity", sort=False)}
 
 
 def _variables(kind: str, *parts: pd.Series) -> pd.Series:
@@ -150,6 +140,10 @@ def _by_stage(n: _Names, kind: str, frame: pd.DataFrame) -> pd.Series:
     return _variables(kind, n.of(frame, "commodity"), n.of(frame, "stage", "stage"))
 
 
+def _by_sector(n: _Names, kind: str, frame: pd.DataFrame) -> pd.Series:
+    return _variables(kind, n.of(frame, "commodity"), n.of(frame, "sector", "sector"))
+
+
 def _production(t: Tables, n: _Names) -> list[pd.DataFrame]:
     """Production by stage, and by product where a stage makes several, with World totals."""
     output = t.stage_output()
@@ -169,7 +163,7 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
     kind = trade["direction"].map(TRADE)
     stage = n.of(trade, "stage", "stage")
     variables = kind + "|" + n.of(trade, "commodity") + "|" + stage
-    last = n.last_stage()
+    last = {c: t.stages(c)[-1] for c in t.commodities}
     plain = n.of(trade, "stage", "stage", "detail") == "plain"
     whole = (trade["direction"] == "imports") & plain
     whole &= trade["stage"].to_numpy() == trade["commodity"].map(last).to_numpy()
@@ -184,11 +178,10 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
 
 def _demand_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
     """Consumption and shortage by sector, and total consumption where sectors share a unit."""
-    out = []
-    for name in ("consumption", "shortage"):
-        f = getattr(t, name)
-        variables = _variables(KINDS[name], n.of(f, "commodity"), n.of(f, "sector", "sector"))
-        out.append(_with_world(_rows(f, variables)))
+    out = [
+        _with_world(_rows(t.consumption, _by_sector(n, "Consumption", t.consumption))),
+        _with_world(_shortage(t, n)),
+    ]
     c = t.consumption
     units = c.groupby("commodity")["unit"].nunique()
     one = c[c["commodity"].map(units).to_numpy() == 1]
@@ -240,8 +233,7 @@ def _risk(t: Tables, n: _Names) -> pd.DataFrame:
 
 
 def _shortage(t: Tables, n: _Names) -> pd.DataFrame:
-    f = t.shortage
-    return _rows(f, _variables("Shortage", n.of(f, "commodity"), n.of(f, "sector", "sector")))
+    return _rows(t.shortage, _by_sector(n, "Shortage", t.shortage))
 
 
 #: the series :func:`series` can name
@@ -256,8 +248,10 @@ SERIES = {
 
 
 def series(tables: Tables, which: str) -> pd.DataFrame:
-    """One family of IAMC rows (region, variable, unit, year, value) named for display."""
-    return SERIES[which](tables, _Names(tables.names))
+    """One family of IAMC rows (region, variable, unit, year, value), with ``name``: the
+    variable without its kind word, for display."""
+    rows = SERIES[which](tables, _Names(tables.names))
+    return rows.assign(name=rows["variable"].str.partition("|")[2])
 
 
 def to_iamc(tables: Tables, scenario: str) -> pd.DataFrame:

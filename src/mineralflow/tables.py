@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 WORLD = "World"
+#: the ``to_stage`` of flows into final consumption, and its entry in the vocabulary
+CONSUMPTION = "consumption"
 
 #: table -> (dimensions, unit: a fixed unit, or None where a ``unit`` column carries it)
 SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
@@ -127,7 +129,7 @@ class Tables:
         """The stages of ``commodity`` in chain order (consumption left out)."""
         n = self.names
         rows = n[(n["commodity"] == commodity) & (n["kind"] == "stage")]
-        return [str(s) for s in rows["name"] if s != "consumption"]
+        return [str(s) for s in rows["name"] if s != CONSUMPTION]
 
     def focus_region(self, commodity: str) -> str | None:
         """The region a report on ``commodity`` follows (the pack's ``report.focus_region``)."""

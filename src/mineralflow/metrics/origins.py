@@ -26,6 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mineralflow.errors import MineralflowError
+from mineralflow.tables import CONSUMPTION
 
 if TYPE_CHECKING:
     from mineralflow.dynamics import Run
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 MIN_SHARE = 0.01
 #: flows below this (t) are not reported
 MIN_FLOW = 0.5
-#: the ``to_stage`` of flows into final consumption
-CONSUMPTION = "consumption"
 
 
 class _Layout:
@@ -157,7 +156,7 @@ def _each_year(matrix: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
     return np.asarray(matrix @ stacked).reshape(matrix.shape[0], n_years, m).transpose(1, 0, 2)
 
 
-def flat(embodied: np.ndarray) -> np.ndarray:
+def _flat(embodied: np.ndarray) -> np.ndarray:
     """(years, nodes, stages, regions) -> (years, nodes, stages * regions)."""
     return embodied.reshape(embodied.shape[0], embodied.shape[1], -1)
 
@@ -175,7 +174,7 @@ def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
         if s > 0 and len(procs):
             # upstream content per t of output of this stage's processes, then per node
             act = q.activity[:, procs]
-            taken = _each_year(lay.takes_by_stage[s], q.scale[:, :, None] * flat(embodied))
+            taken = _each_year(lay.takes_by_stage[s], q.scale[:, :, None] * _flat(embodied))
             out = q.proc_out[:, procs]
             per_proc = taken * (act / np.where(out > 0, out, 1.0))[:, :, None]
             made = _each_year(lay.made_by_stage[s], per_proc * act[:, :, None])
@@ -229,7 +228,7 @@ def _dependence(
     """(year, consumer, stage, origin, share) of each region's consumption, above MIN_SHARE."""
     n_years = len(q.made)
     n_st, n_reg = len(lay.stages), len(lay.regions)
-    per_key = _each_year(lay.basket.T.tocsr(), flat(embodied)) * q.use[:, :, None]
+    per_key = _each_year(lay.basket.T.tocsr(), _flat(embodied)) * q.use[:, :, None]
     per_region = _each_year(gather, per_key).reshape(n_years, -1, n_st, n_reg)
     totals = per_region.sum(3, keepdims=True)
     share = 100.0 * np.divide(
