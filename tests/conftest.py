@@ -27,7 +27,7 @@ def _private_store(
 ) -> None:
     """Every test records runs in a store of its own, never in the user's."""
     folder = tmp_path_factory.mktemp("store")
-    monkeypatch.setenv("MINERALFLOW_STORE", str(folder / "runs.duckdb"))
+    monkeypatch.setenv("MINERALFLOW_STORE", str(folder / "runs"))
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ def test_there_are_examples() -> None:
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs(script: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "MINERALFLOW_STORE": str(tmp_path / "runs.duckdb")}
+    env = {**os.environ, "MINERALFLOW_STORE": str(tmp_path / "runs")}
     done = subprocess.run(
         [sys.executable, str(script), str(tmp_path / "out")],
         capture_output=True,
@@ -45,7 +45,7 @@ KEY = ["variable", "region", "year"]
 
 
 def test_python_entry_point_records_runs_like_the_cli(tmp_path: Path) -> None:
-    store = tmp_path / "runs.duckdb"
+    store = tmp_path / "runs"
     text = "name: short\ndescription: two years\nbase: hindcast-2010\nyears: [2009, 2010]\n"
     first = mf.simulate(mf.Scenario.from_text(text), store=store)
     assert not first.from_store

@@ -9,7 +9,8 @@ import pytest
 
 import mineralflow as mf
 from mineralflow.errors import MineralflowError
-from mineralflow.iamc import from_iamc, to_iamc
+from mineralflow.iamc import export_results, from_iamc, to_iamc
+from mineralflow.store import ResultsStore
 from mineralflow.tables import NAMES, SCHEMA, Tables
 from runs import result
 
@@ -61,13 +62,28 @@ def test_results_without_a_vocabulary_are_refused() -> None:
 
 
 def test_a_stored_run_comes_back_with_the_same_tables(tmp_path: Path) -> None:
-    store = tmp_path / "runs.duckdb"
+    store = tmp_path / "runs"
     first = mf.simulate("hindcast-2010", store=store)
     again = mf.simulate("hindcast-2010", store=store)
     assert again.from_store
     assert not first.from_store
     _assert_same_tables(first.tables, again.tables)
     assert mf.compare(first, again).empty
+
+
+def test_a_stored_two_pack_run_exports_the_same_bytes(tmp_path: Path) -> None:
+    first = mf.simulate("baseline", store=tmp_path / "runs")
+    again = mf.simulate("baseline", store=tmp_path / "runs")
+    assert again.from_store
+    fresh = export_results(first.frame, tmp_path / "fresh", ["csv"])[0]
+    stored = export_results(again.frame, tmp_path / "stored", ["csv"])[0]
+    assert fresh.read_bytes() == stored.read_bytes()
+    prices = ResultsStore(tmp_path / "runs").query(  # the query of docs/scenarios.md
+        "SELECT r.scenario, s.year, s.value FROM results s JOIN runs r USING (run_id) "
+        "WHERE s.variable = 'Price|Rare Earths|Oxide|Nd' AND s.region = 'World' ORDER BY 1, 2"
+    )
+    assert prices["year"].tolist() == list(range(2024, 2041))
+    assert prices["value"].iloc[0] > 0
 
 
 def test_stages_are_listed_in_chain_order() -> None:

@@ -274,7 +274,7 @@ def data_overview(
 StoreOption = Annotated[
     Path | None,
     typer.Option(
-        "--store", help=f"results store file (default: ${STORE_ENV} or the user data folder)"
+        "--store", help=f"results store folder (default: ${STORE_ENV} or the user data folder)"
     ),
 ]
 
@@ -585,7 +585,13 @@ def runs_list(store: StoreOption = None) -> None:
 
     with ResultsStore(store) as opened:
         table = opened.list()
+        damaged = opened.damaged()
         out.print(f"results store: {opened.path}")
+    if damaged:
+        err.print(
+            f"{len(damaged)} run(s) in the store are incomplete or damaged "
+            f"({', '.join(damaged[:5])}); 'mineralflow runs repair' removes them"
+        )
     if table.empty:
         out.print("no runs yet; 'mineralflow run SCENARIO' records one")
         return
@@ -631,6 +637,19 @@ def runs_delete(
             full = opened.resolve_id(run_id)
             opened.delete(full)
             out.print(f"deleted run {full}")
+
+
+@runs_app.command("repair")
+def runs_repair(store: StoreOption = None) -> None:
+    """Remove damaged or incomplete runs and leftovers of interrupted writes."""
+    from mineralflow.store import ResultsStore  # noqa: PLC0415
+
+    with ResultsStore(store) as opened:
+        removed = opened.repair()
+    if not removed:
+        out.print("the store is intact; nothing removed")
+    for run_id in removed:
+        out.print(f"removed damaged run {run_id} (run its scenario again to record it anew)")
 
 
 ArticleArgument = Annotated[

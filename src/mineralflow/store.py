@@ -1,32 +1,46 @@
-"""The results store: every run kept in one DuckDB file, and identical inputs never re-solved.
+"""The results store: a folder of finished runs that many processes share without locks.
 
 A run is identified by the hash of what determines its result: the scenario text after
-inheritance, a hash of every file of each pack it uses, the code (version and a hash of the
+inheritance, a hash of each pack's declared files, the code (version and a hash of the
 package's source files, so that a changed model is never answered from an older run) and the
-seed.  The
-store keeps that text and the IAMC results, so that ``runs show`` can say exactly what was
-run and ``compare`` can read two runs without solving them again.
+seed.  Equal ids mean equal results.
 
-The file lives in the user's data folder (``platformdirs``) unless ``MINERALFLOW_STORE`` or
-``--store`` names another.  Writes happen in one transaction: a failed run leaves nothing.
+Layout (``STORE`` is ``--store``, ``$MINERALFLOW_STORE`` or the user data folder)::
+
+    STORE/runs/<run id>/run.json          what was run, and the size and SHA-256 of each file
+    STORE/runs/<run id>/results.parquet   the IAMC table
+    STORE/runs/<run id>/names.parquet     the vocabulary that reads it back into tables
+    STORE/.incoming/                      runs being written (one folder per writer)
+    STORE/.trash/                         runs being replaced or deleted
+
+A run is written whole into its own folder under ``.incoming`` and then renamed into
+``runs/`` in one step, so readers see a finished run or none: no process ever waits for
+another, and a process killed at any moment leaves every finished run complete.  Leftovers of
+killed writers are removed by the next process that opens the store.  DuckDB reads the Parquet
+files of all runs at once (:meth:`ResultsStore.query`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+import secrets
+import shutil
+import socket
+import time
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import pandas as pd
 import platformdirs
 
 from mineralflow import __version__
-from mineralflow.data.pack import resolve
+from mineralflow.data.pack import declared_files, resolve
 from mineralflow.errors import MineralflowError
 from mineralflow.files import STORE_ENV
 from mineralflow.iamc import from_iamc
@@ -35,50 +49,38 @@ from mineralflow.tables import NAME_COLUMNS, NAMES, Tables
 
 ENV = STORE_ENV
 ID_LENGTH = 12
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS runs (
-    run_id VARCHAR PRIMARY KEY,
-    scenario VARCHAR NOT NULL,
-    scenario_text VARCHAR NOT NULL,
-    packs VARCHAR NOT NULL,
-    pack_hash VARCHAR NOT NULL,
-    code_version VARCHAR NOT NULL,
-    seed BIGINT NOT NULL,
-    created TIMESTAMP NOT NULL,
-    wall_seconds DOUBLE NOT NULL,
-    rows BIGINT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS results (
-    run_id VARCHAR NOT NULL,
-    model VARCHAR, scenario VARCHAR, region VARCHAR, variable VARCHAR, unit VARCHAR,
-    year INTEGER, value DOUBLE
-);
-CREATE TABLE IF NOT EXISTS names (
-    run_id VARCHAR NOT NULL,
-    commodity VARCHAR, kind VARCHAR, name VARCHAR, label VARCHAR, stage VARCHAR, detail VARCHAR
-);
-"""
+FORMAT = 2  # version of the store layout, written into every run.json
+META = "run.json"
+FILES = ("results.parquet", "names.parquet")
+RESULT_COLUMNS = ["model", "scenario", "region", "variable", "unit", "year", "value"]
+#: a writer's leftover folder is removed once its process is gone, or after this many seconds
+STALE_SECONDS = 24 * 3600
+_PUBLISH_TRIES = 20
 
 
 class StoreError(MineralflowError):
-    """The store file cannot be used, or a run id is unknown."""
+    """The store cannot be used, a run id is unknown, or a stored run is damaged."""
 
 
 def default_path() -> Path:
     env = os.environ.get(ENV)
     if env:
         return Path(env)
-    return Path(platformdirs.user_data_dir("mineralflow")) / "runs.duckdb"
+    return Path(platformdirs.user_data_dir("mineralflow")) / "runs"
 
 
 def pack_hash(pack: str) -> str:
-    """SHA-256 over the names and bytes of every file of a pack folder."""
-    folder = resolve(pack)
+    """SHA-256 over the names and bytes of a pack's declared files (pack.yaml and its tables).
+
+    Other files in the folder (notes, stray downloads) do not change a run, so they are
+    neither read nor hashed.
+    """
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.iterdir() if p.is_file()):
+    for path in declared_files(resolve(pack)):
         digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        with path.open("rb") as handle:
+            for block in iter(functools.partial(handle.read, 1 << 20), b""):
+                digest.update(block)
     return digest.hexdigest()
 
 
@@ -114,20 +116,55 @@ class StoredRun:
     rows: int
 
 
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _read_settled(path: Path) -> bytes:
+    """A file's bytes; a refresh that replaces the run at that moment is waited out briefly."""
+    for wait in (0.05, 0.2, 0.5):
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            time.sleep(wait)
+    return path.read_bytes()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class ResultsStore:
-    """A DuckDB file of runs; open it for the length of a command."""
+    """A folder of runs; any number of processes may open it at once."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        if self.path.is_file():
+            raise StoreError(
+                f"results store {self.path} is a file; the store is a folder (a store file of "
+                "an earlier mineralflow version cannot be read: give a new folder with --store "
+                f"or ${ENV}, and run the scenarios again)"
+            )
+        self.runs_dir = self.path / "runs"
+        self.incoming = self.path / ".incoming"
+        self.trash = self.path / ".trash"
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.con = duckdb.connect(str(self.path))
-            self.con.execute(_SCHEMA)
-        except (OSError, duckdb.Error) as exc:
-            raise StoreError(f"results store {self.path}: cannot be opened: {exc}") from None
+            for folder in (self.runs_dir, self.incoming, self.trash):
+                folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"results store {self.path}: cannot be opened: {exc.strerror or exc}"
+            ) from None
+        self._remove_leftovers()
 
     def close(self) -> None:
-        self.con.close()
+        """Nothing is held open between calls; kept so a store works as a context manager."""
 
     def __enter__(self) -> ResultsStore:
         return self
@@ -135,6 +172,7 @@ class ResultsStore:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    # ------------------------------------------------------------------ writing
     def save(
         self,
         scenario: Scenario,
@@ -147,93 +185,222 @@ class ResultsStore:
 
         ``frame`` is the IAMC table; ``names`` the vocabulary that reads it back into tables.
         """
-        run_id, packs_hash = key
-        table = frame.assign(run_id=run_id)[
-            ["run_id", "model", "scenario", "region", "variable", "unit", "year", "value"]
-        ]
-        vocabulary = (NAMES if names is None else names).assign(run_id=run_id)
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
+        run_id = key[0]
+        host = socket.gethostname().replace("-", "_")
+        work = self.incoming / f"{run_id}-{host}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
-            for name in ("results", "names", "runs"):
-                con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
-            con.register("incoming", table)
-            con.execute("INSERT INTO results SELECT * FROM incoming")
-            con.unregister("incoming")
-            con.register("incoming", vocabulary[["run_id", *NAME_COLUMNS]])
-            con.execute("INSERT INTO names SELECT * FROM incoming")
-            con.unregister("incoming")
-            con.execute(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    run_id,
-                    scenario.name,
-                    scenario.canonical(),
-                    "+".join(scenario.packs),
-                    packs_hash,
-                    code_version(),
-                    scenario.seed,
-                    datetime.now(UTC).replace(tzinfo=None),
-                    wall_seconds,
-                    len(table),
-                ],
-            )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+            work.mkdir()
+            self._write_run(work, scenario, key, frame, wall_seconds, names)
+            self._publish(work, run_id)
+        except OSError as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            raise StoreError(
+                f"results store {self.path}: run {run_id} cannot be written: {exc.strerror or exc}"
+            ) from None
         return run_id
 
-    def has(self, run_id: str) -> bool:
-        """Whether a run with this id (these exact inputs) is stored."""
-        return (
-            self.con.execute("SELECT 1 FROM runs WHERE run_id = ?", [run_id]).fetchone() is not None
+    def _write_run(
+        self,
+        work: Path,
+        scenario: Scenario,
+        key: tuple[str, str],
+        frame: pd.DataFrame,
+        wall_seconds: float,
+        names: pd.DataFrame | None,
+    ) -> None:
+        """Both Parquet files, then ``run.json`` naming their sizes and digests."""
+        frame[RESULT_COLUMNS].to_parquet(work / FILES[0], index=False)
+        vocabulary = NAMES if names is None else names
+        vocabulary[list(NAME_COLUMNS)].to_parquet(work / FILES[1], index=False)
+        info = StoredRun(
+            run_id=key[0],
+            scenario=scenario.name,
+            scenario_text=scenario.canonical(),
+            packs="+".join(scenario.packs),
+            pack_hash=key[1],
+            code_version=code_version(),
+            seed=scenario.seed,
+            created=datetime.now(UTC).replace(tzinfo=None),
+            wall_seconds=float(wall_seconds),
+            rows=len(frame),
         )
+        meta: dict[str, Any] = {"format": FORMAT, **asdict(info)}
+        meta["created"] = info.created.isoformat()
+        meta["files"] = {
+            name: {"bytes": (work / name).stat().st_size, "sha256": _digest(work / name)}
+            for name in FILES
+        }
+        (work / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
+
+    def _publish(self, work: Path, run_id: str) -> None:
+        """Rename the finished folder into ``runs/``, moving an older copy of it aside first."""
+        target = self.runs_dir / run_id
+        for _ in range(_PUBLISH_TRIES):
+            try:
+                work.rename(target)
+                break
+            except OSError:
+                if not target.exists():
+                    raise
+            self._discard(target)
+        else:  # another writer keeps putting the same run in place: its copy is as good
+            shutil.rmtree(work, ignore_errors=True)
+        self._empty_trash()
+
+    def _discard(self, folder: Path) -> None:
+        """Move a run folder into the trash (one rename), if it is still there."""
+        with contextlib.suppress(FileNotFoundError):
+            folder.rename(self.trash / f"{folder.name}-{os.getpid()}-{secrets.token_hex(4)}")
+
+    def _empty_trash(self) -> None:
+        for entry in self.trash.iterdir():
+            shutil.rmtree(entry, ignore_errors=True)
+
+    def _remove_leftovers(self) -> None:
+        """Folders of writers that were killed; a live writer's folder is left alone."""
+        host = socket.gethostname().replace("-", "_")
+        now = time.time()
+        for entry in list(self.incoming.iterdir()) + list(self.trash.iterdir()):
+            parts = entry.name.split("-")
+            mine = len(parts) == 4 and parts[1] == host and parts[2].isdigit()
+            try:
+                age = now - entry.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            gone = mine and not _pid_alive(int(parts[2]))
+            if gone or age > STALE_SECONDS or entry.parent == self.trash:
+                shutil.rmtree(entry, ignore_errors=True)
+
+    def delete(self, run_id: str) -> None:
+        self._discard(self.runs_dir / run_id)
+        self._empty_trash()
+
+    # ------------------------------------------------------------------ reading
+    def _meta(self, run_id: str) -> dict[str, Any] | None:
+        """A complete run's ``run.json``; None when the run is absent or damaged."""
+        folder = self.runs_dir / run_id
+        try:
+            meta = json.loads((folder / META).read_text(encoding="utf-8"))
+            files = meta["files"]
+            for name in FILES:
+                if (folder / name).stat().st_size != files[name]["bytes"]:
+                    return None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return meta if isinstance(meta, dict) and meta.get("format") == FORMAT else None
+
+    def _ids(self) -> list[str]:
+        try:
+            return sorted(p.name for p in self.runs_dir.iterdir() if p.is_dir())
+        except OSError as exc:
+            raise StoreError(f"results store {self.path}: cannot be read: {exc}") from None
+
+    def damaged(self) -> list[str]:
+        """Run folders that are incomplete or unreadable (``runs repair`` removes them)."""
+        return [run_id for run_id in self._ids() if self._meta(run_id) is None]
+
+    def repair(self) -> list[str]:
+        """Remove damaged run folders and every writer's leftover; return the run ids removed."""
+        removed = self.damaged()
+        for run_id in removed:
+            self._discard(self.runs_dir / run_id)
+        self._empty_trash()
+        self._remove_leftovers()
+        return removed
+
+    def has(self, run_id: str) -> bool:
+        """Whether a complete run with this id (these exact inputs) is stored."""
+        return self._meta(run_id) is not None
 
     def resolve_id(self, prefix: str) -> str:
         """The full id of the one run whose id starts with ``prefix``."""
-        rows = self.con.execute(
-            "SELECT run_id FROM runs WHERE starts_with(run_id, ?)", [prefix]
-        ).fetchall()
-        if len(rows) == 1:
-            return str(rows[0][0])
-        if not rows:
+        matches = [r for r in self._ids() if r.startswith(prefix) and self.has(r)]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
             raise StoreError(
                 f"no run '{prefix}' in {self.path}; 'mineralflow runs list' shows the runs"
             )
-        raise StoreError(f"'{prefix}' matches {len(rows)} runs; give more characters")
+        raise StoreError(f"'{prefix}' matches {len(matches)} runs; give more characters")
 
     def get(self, run_id: str) -> StoredRun:
-        row = self.con.execute("SELECT * FROM runs WHERE run_id = ?", [run_id]).fetchone()
-        if row is None:
+        meta = self._meta(run_id)
+        if meta is None:
             raise StoreError(f"no run '{run_id}' in {self.path}")
-        return StoredRun(*row)
+        fields = {k: meta[k] for k in StoredRun.__dataclass_fields__}
+        fields["created"] = datetime.fromisoformat(fields["created"])
+        return StoredRun(**fields)
+
+    def _read(self, run_id: str, name: str) -> pd.DataFrame:
+        """One Parquet file of a run, checked against the digest written with it."""
+        meta = self._meta(run_id)
+        if meta is None:
+            raise StoreError(f"no run '{run_id}' in {self.path}")
+        path = self.runs_dir / run_id / name
+        try:
+            data = _read_settled(path)
+            if hashlib.sha256(data).hexdigest() != meta["files"][name]["sha256"]:
+                raise ValueError("its contents do not match the digest written with it")
+            import pyarrow as pa  # noqa: PLC0415
+            import pyarrow.parquet as pq  # noqa: PLC0415
+
+            return pq.read_table(pa.BufferReader(data)).to_pandas()
+        except (OSError, ValueError, KeyError) as exc:
+            raise StoreError(
+                f"run {run_id} in {self.path} is damaged ({name}: {exc}); "
+                "'mineralflow runs repair' removes it, and running the scenario again "
+                "records it anew"
+            ) from None
 
     def results(self, run_id: str) -> pd.DataFrame:
-        return self.con.execute(
-            "SELECT model, scenario, region, variable, unit, year, value FROM results "
-            "WHERE run_id = ? ORDER BY variable, region, year",
-            [run_id],
-        ).df()
+        """A stored run's IAMC table, in the order it was written."""
+        return self._read(run_id, FILES[0])
 
     def tables(self, run_id: str) -> tuple[Tables, pd.DataFrame]:
         """A stored run's tables and its IAMC table."""
         frame = self.results(run_id)
-        names = self.con.execute(
-            "SELECT commodity, kind, name, label, stage, detail FROM names WHERE run_id = ? "
-            "ORDER BY rowid",
-            [run_id],
-        ).df()
-        return from_iamc(frame, names), frame
+        return from_iamc(frame, self._read(run_id, FILES[1])), frame
 
     def list(self) -> pd.DataFrame:
-        return self.con.execute(
-            "SELECT run_id, scenario, packs, code_version, seed, created, "
-            "round(wall_seconds, 2) AS wall_s, rows FROM runs ORDER BY created DESC"
-        ).df()
+        """Complete runs, newest first."""
+        rows = [self.get(run_id) for run_id in self._ids() if self.has(run_id)]
+        columns = ["run_id", "scenario", "packs", "code_version", "seed", "created", "wall_s"]
+        table = pd.DataFrame(
+            [[getattr(r, c) for c in columns[:-1]] + [round(r.wall_seconds, 2)] for r in rows],
+            columns=columns,
+        ).assign(rows=[r.rows for r in rows])
+        return table.sort_values(["created", "run_id"], ascending=[False, True]).reset_index(
+            drop=True
+        )
 
-    def delete(self, run_id: str) -> None:
-        self.con.execute("BEGIN TRANSACTION")
-        for name in ("results", "names", "runs"):
-            self.con.execute(f"DELETE FROM {name} WHERE run_id = ?", [run_id])
-        self.con.execute("COMMIT")
+    def query(self, sql: str) -> pd.DataFrame:
+        """Run SQL (DuckDB) over every complete run: views ``runs``, ``results``, ``names``.
+
+        ``results`` and ``names`` carry a ``run_id`` column, for example
+        ``SELECT run_id, value FROM results WHERE variable = 'Price|Rare Earths|NdPr oxide'``.
+        """
+        import duckdb  # noqa: PLC0415
+
+        runs = self.list()
+        con = duckdb.connect()
+        try:
+            con.register("runs", runs)
+            for view, name, columns in (
+                ("results", FILES[0], RESULT_COLUMNS),
+                ("names", FILES[1], list(NAME_COLUMNS)),
+            ):
+                paths = [str(self.runs_dir / r / name) for r in runs["run_id"]]
+                if not paths:
+                    con.register(view, pd.DataFrame(columns=[*columns, "run_id"]))
+                    continue
+                listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+                con.execute(
+                    f"CREATE VIEW {view} AS SELECT * EXCLUDE (filename), "
+                    "regexp_extract(filename, '([0-9a-f]+)[/\\\\][^/\\\\]+$', 1) AS run_id "
+                    f"FROM read_parquet([{listed}], filename = true)"
+                )
+            return con.execute(sql).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"query on results store {self.path} failed: {exc}") from None
+        finally:
+            con.close()

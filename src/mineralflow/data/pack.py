@@ -75,6 +75,12 @@ def bundled_packs() -> list[str]:
     return sorted(p.name for p in BUNDLED_DIR.iterdir() if (p / MANIFEST).is_file())
 
 
+def declared_files(folder: Path) -> list[Path]:
+    """The files a pack consists of: ``pack.yaml`` and each schema table present, by name."""
+    names = [MANIFEST, *sorted(f"{spec.name}.csv" for spec in TABLES)]
+    return [folder / name for name in names if (folder / name).is_file()]
+
+
 def resolve(pack: str | Path) -> Path:
     """Turn a bundled pack name or a folder path into the pack's folder."""
     path = Path(pack)
