@@ -75,8 +75,8 @@ def test_a_stored_two_pack_run_exports_the_same_bytes(tmp_path: Path) -> None:
     first = mf.simulate("baseline", store=tmp_path / "runs")
     again = mf.simulate("baseline", store=tmp_path / "runs")
     assert again.from_store
-    fresh = export_results(first.frame, tmp_path / "fresh", ["csv"])[0]
-    stored = export_results(again.frame, tmp_path / "stored", ["csv"])[0]
+    fresh = export_results(first.frame, tmp_path / "fresh", ["csv"]).written[0]
+    stored = export_results(again.frame, tmp_path / "stored", ["csv"]).written[0]
     assert fresh.read_bytes() == stored.read_bytes()
     prices = ResultsStore(tmp_path / "runs").query(  # the query of docs/scenarios.md
         "SELECT r.scenario, s.year, s.value FROM results s JOIN runs r USING (run_id) "

@@ -68,8 +68,16 @@ def _options(
         VERBOSE["on"] = True
 
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# markup off: paths, scenario text and pack cells are printed as they are (a '[' in a file
+# name is not a style); styles are given as rich Text objects
+out = Console(soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+
+
+def _styled(style: str, head: str, rest: str) -> Text:
+    """``head`` in ``style`` followed by plain ``rest``."""
+    return Text.assemble((head, style), rest)
+
 
 PackOption = Annotated[str, typer.Option("--pack", "-p", help="bundled pack name or a pack folder")]
 
@@ -126,8 +134,12 @@ def data_check(
     pack = load_pack(folder)
     rows = sum(len(t) for t in pack.tables.values())
     out.print(
-        f"[green]ok[/green] {folder}: pack '{pack.name}', {len(pack.tables)} tables, "
-        f"{rows} rows, every row sourced"
+        _styled(
+            "green",
+            "ok",
+            f" {folder}: pack '{pack.name}', {len(pack.tables)} tables, "
+            f"{rows} rows, every row sourced",
+        )
     )
 
 
@@ -236,8 +248,11 @@ def data_packs() -> None:
     for name in bundled_packs():
         manifest = load_pack(name).manifest
         out.print(
-            f"[bold]{name}[/bold]: {manifest.title} (version {manifest.version}) - "
-            f"{manifest.description}"
+            _styled(
+                "bold",
+                name,
+                f": {manifest.title} (version {manifest.version}) - {manifest.description}",
+            )
         )
 
 
@@ -255,7 +270,7 @@ def data_overview(
 
     for name in pack or bundled_packs():
         loaded = load_pack(name)
-        out.rule(f"[bold]{loaded.manifest.title}[/bold] ({loaded.name})")
+        out.rule(_styled("bold", loaded.manifest.title, f" ({loaded.name})"))
         stages = loaded.table("stages").sort_values("order")
         production = loaded.table("production")
         chosen = year if year is not None else loaded.manifest.base_year
@@ -283,6 +298,7 @@ def _execute(
     spec: Scenario, store: ResultsStore | None, refresh: bool, cache: CalibrationCache
 ) -> RunResult:
     """Run ``spec`` (with a progress bar), or read it from the store when it ran before."""
+    from rich.markup import escape  # noqa: PLC0415
     from rich.progress import Progress, TaskID  # noqa: PLC0415
 
     from mineralflow.api import simulate  # noqa: PLC0415
@@ -292,7 +308,7 @@ def _execute(
 
         def tick(name: str, _year: int, total: int) -> None:
             if name not in tasks:
-                tasks[name] = progress.add_task(f"{spec.name}: {name}", total=total)
+                tasks[name] = progress.add_task(escape(f"{spec.name}: {name}"), total=total)
             progress.advance(tasks[name])
 
         return simulate(
@@ -346,8 +362,11 @@ def run_scenario(
             opened.close()
     if export is not None:
         meta = {"description": spec.description}
-        for path in export_results(result.frame, export, formats, meta=meta):
+        exported = export_results(result.frame, export, formats, meta=meta)
+        for path in exported.written:
             out.print(f"wrote {path}")
+        for path in exported.removed:
+            out.print(f"removed {path}, written by an earlier export (another format)")
     _print_run_summary(spec, result)
 
 
@@ -421,7 +440,7 @@ def scenario_show(
         data = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
         sys.stdout.write(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
         return
-    out.rule(f"[bold]{spec.name}[/bold]")
+    out.rule(Text(spec.name, style="bold"))
     out.print(spec.description)
     out.print(
         f"packs: {', '.join(spec.packs)}; years {spec.years[0]}-{spec.years[1]}"
@@ -452,8 +471,12 @@ def scenario_validate(
         spec = load_scenario(name)
         check_scenario(spec, cache)
         out.print(
-            f"[green]ok[/green] {name}: scenario '{spec.name}', {len(spec.levers)} lever(s), "
-            f"packs {', '.join(spec.packs)}, years {spec.years[0]}-{spec.years[1]}"
+            _styled(
+                "green",
+                "ok",
+                f" {name}: scenario '{spec.name}', {len(spec.levers)} lever(s), "
+                f"packs {', '.join(spec.packs)}, years {spec.years[0]}-{spec.years[1]}",
+            )
         )
 
 
@@ -468,8 +491,9 @@ def scenario_schema(
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
-    out.print(f"wrote {output}")
+    from mineralflow.files import write_text_file  # noqa: PLC0415
+
+    out.print(f"wrote {write_text_file(text, output, 'schema file', ('.json',))}")
 
 
 def _tables_of(name: str, store: ResultsStore, cache: CalibrationCache) -> tuple[str, Tables]:
@@ -613,7 +637,7 @@ def runs_show(
         full = opened.resolve_id(run_id)
         info = opened.get(full)
         frame = opened.results(full)
-    out.rule(f"[bold]run {info.run_id}[/bold]: {info.scenario}")
+    out.rule(_styled("bold", f"run {info.run_id}", f": {info.scenario}"))
     out.print(
         f"created {str(info.created)[:19]} UTC; packs {info.packs} (hash "
         f"{info.pack_hash[:16]}...); code {info.code_version}; seed {info.seed}; "
@@ -754,8 +778,12 @@ def claims_check(
             if j > i:
                 other = checked.claims[j]
                 out.print(
-                    f"[bold red]disagree:[/bold red] #{i} {c.number_text} and #{j} "
-                    f"{other.number_text} ({c.region} {c.metric} of {c.stage}, {c.year})"
+                    _styled(
+                        "bold red",
+                        "disagree:",
+                        f" #{i} {c.number_text} and #{j} "
+                        f"{other.number_text} ({c.region} {c.metric} of {c.stage}, {c.year})",
+                    )
                 )
 
 
@@ -772,7 +800,7 @@ def claims_scenario(
     """Draft a scenario YAML from the plans in the text, for you to edit and run."""
     from mineralflow import claims as claims_mod  # noqa: PLC0415
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
-    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.scenario.loading import scenario_from_text  # noqa: PLC0415
 
     opened = load_pack(pack)
     checked = _checked(file, when, opened)
@@ -781,8 +809,8 @@ def claims_scenario(
     if out_file is None:
         sys.stdout.write(text)
         return
+    spec = scenario_from_text(text, out_file.parent)  # a draft that would not load is not written
     written = claims_mod.write_draft(text, out_file)
-    spec = load_scenario(written)
     out.print(
         f"draft scenario written to {written} ({len(spec.levers)} lever(s)); "
         f"run it with: mineralflow run {written}"

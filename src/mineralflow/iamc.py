@@ -13,6 +13,8 @@ that takes variable names apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +22,7 @@ import pandas as pd
 
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
-from mineralflow.files import FORMATS
+from mineralflow.files import FORMATS, neutralise, remove_files, write_files
 from mineralflow.metrics.indicators import hhi, net_import_reliance, shares
 from mineralflow.naming import title
 from mineralflow.network import Network
@@ -392,41 +394,68 @@ def wide_iamc(frame: pd.DataFrame) -> pd.DataFrame:
     return wide
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export did: the files written, and older result files it removed."""
+
+    written: list[Path]
+    removed: list[Path]
+
+
+def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as formulas, neutralised (every text column)."""
+    text = [c for c in frame.columns if frame[c].dtype == object]
+    return frame.assign(
+        **{c: frame[c].map(lambda v: neutralise(v) if isinstance(v, str) else v) for c in text}
+    )
+
+
+def _writers(
+    frame: pd.DataFrame, formats: list[str] | tuple[str, ...], meta: dict[str, str]
+) -> dict[str, Callable[[Path], None]]:
+    """One writer per format, each writing the whole file to the path it is given."""
+    writers: dict[str, Callable[[Path], None]] = {}
+    for fmt in formats:
+        if fmt == "csv":
+            writers[FORMATS[fmt]] = lambda p: _safe_text(frame).to_csv(p, index=False)
+        elif fmt == "parquet":
+            writers[FORMATS[fmt]] = lambda p: frame.to_parquet(p, index=False)
+        elif fmt == "iamc":
+            writers[FORMATS[fmt]] = lambda p: _safe_text(wide_iamc(frame)).to_csv(p, index=False)
+        else:
+            writers[FORMATS[fmt]] = lambda p: _write_excel(frame, meta, p)
+    return writers
+
+
+def _write_excel(frame: pd.DataFrame, meta: dict[str, str], path: Path) -> None:
+    scenarios = frame[["model", "scenario"]].drop_duplicates()
+    info = scenarios.assign(exclude=False, **meta)
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        _safe_text(wide_iamc(frame)).to_excel(book, sheet_name="data", index=False)
+        _safe_text(info).to_excel(book, sheet_name="meta", index=False)
+
+
 def export_results(
     frame: pd.DataFrame,
     folder: Path,
     formats: list[str] | tuple[str, ...] = ("csv",),
     meta: dict[str, str] | None = None,
-) -> list[Path]:
+) -> Exported:
     """Write the IAMC results in each format into ``folder``.
 
-    Every file is written to a temporary name first and renamed when complete, so an
-    interrupted export never leaves a half-written file under the real name.
+    Every file is written whole under a temporary name and renamed when all are complete, so an
+    interrupted export leaves no half-written file under a real name.  Result files of other
+    formats from an earlier export into the same folder are removed (and listed), so the folder
+    never mixes two runs.  Text that a spreadsheet would run as a formula is written with a
+    leading apostrophe (CSV and Excel; Parquet keeps the text as it is).
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise MineralflowError(
             f"unknown export format '{unknown[0]}'; formats: {', '.join(FORMATS)}"
         )
-    folder.mkdir(parents=True, exist_ok=True)
     # rounded to 6 decimals; + 0.0 turns -0.0 (a negative rounding residue) into 0.0
     rounded = frame.assign(value=np.round(frame["value"].to_numpy(float), 6) + 0.0)
-    written = []
-    for fmt in formats:
-        target = folder / FORMATS[fmt]
-        temp = folder / f".{target.name}.tmp"
-        if fmt == "csv":
-            rounded.to_csv(temp, index=False)
-        elif fmt == "parquet":
-            rounded.to_parquet(temp, index=False)
-        elif fmt == "iamc":
-            wide_iamc(rounded).to_csv(temp, index=False)
-        else:
-            scenarios = rounded[["model", "scenario"]].drop_duplicates()
-            info = scenarios.assign(exclude=False, **(meta or {}))
-            with pd.ExcelWriter(temp, engine="openpyxl") as book:
-                wide_iamc(rounded).to_excel(book, sheet_name="data", index=False)
-                info.to_excel(book, sheet_name="meta", index=False)
-        temp.replace(target)
-        written.append(target)
-    return written
+    written = write_files(folder, _writers(rounded, formats, meta or {}), "export")
+    others = [name for fmt, name in FORMATS.items() if fmt not in formats]
+    return Exported(written, remove_files(folder, others))

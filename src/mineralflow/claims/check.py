@@ -11,6 +11,10 @@ from mineralflow.claims.extract import extract_claims, language
 from mineralflow.claims.judge import Judge, conflicts
 from mineralflow.data.pack import Pack, load_pack
 from mineralflow.errors import MineralflowError
+from mineralflow.files import InputFileError, read_file
+
+#: largest article read (docs/reliability.md); a long report is about 200 KB of text
+MAX_ARTICLE_BYTES = 4 * 1024 * 1024
 
 
 class ClaimsInputError(MineralflowError):
@@ -29,10 +33,12 @@ class CheckedText:
 
 def read_text(path: Path) -> str:
     """The text of a file as UTF-8 (a BOM is dropped); one clear message if it cannot be read."""
-    if not path.is_file():
-        raise ClaimsInputError(f"{path}: no such file")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        data = read_file(path, "article", limit=MAX_ARTICLE_BYTES)
+    except InputFileError as exc:
+        raise ClaimsInputError(str(exc).removeprefix("article ")) from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ClaimsInputError(
             f"{path}: not UTF-8 text (byte {exc.start}); save the article as UTF-8 plain text"

@@ -19,9 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from mineralflow.data import validate
 from mineralflow.data.schema import TABLES, TABLES_BY_NAME
 from mineralflow.errors import PackError, Problem, SelectionError
+from mineralflow.files import InputFileError, read_file
+from mineralflow.yamltext import load_yaml
 
 BUNDLED_DIR = Path(__file__).parent / "packs"
 MANIFEST = "pack.yaml"
+MAX_MANIFEST_BYTES = 64_000
 
 
 class ReportSettings(BaseModel):
@@ -82,17 +85,32 @@ def declared_files(folder: Path) -> list[Path]:
 
 
 def resolve(pack: str | Path) -> Path:
-    """Turn a bundled pack name or a folder path into the pack's folder."""
-    path = Path(pack)
+    """Turn a bundled pack name or a folder path into the pack's folder.
+
+    A bare name (no folder separator) always means a bundled pack, even where a folder of that
+    name exists here; a folder is used only when given as a path (``./mypack``).
+    """
+    if not isinstance(pack, (str, Path)) or not str(pack).strip():
+        raise SelectionError(
+            f"no data pack {pack!r}: give a bundled pack ({', '.join(bundled_packs())}) or a "
+            f"folder path that holds {MANIFEST} and CSV tables"
+        )
+    text = str(pack)
+    path = Path(text)
+    names = bundled_packs()
+    if isinstance(pack, str) and "/" not in text and "\\" not in text and text not in (".", ".."):
+        if text in names:
+            return BUNDLED_DIR / text
+        local = f"; a folder '{text}' is here: give it as ./{text}" if path.is_dir() else ""
+        raise SelectionError(
+            f"no data pack '{text}'{validate.suggest(text, names)}; bundled packs: "
+            f"{', '.join(names)}{local}"
+        )
     if path.is_dir():
         return path
-    if len(path.parts) == 1 and (BUNDLED_DIR / path.name / MANIFEST).is_file():
-        return BUNDLED_DIR / path.name
-    names = bundled_packs()
-    hint = validate.suggest(str(pack), names)
     raise SelectionError(
-        f"no data pack '{pack}'{hint}: give a bundled pack "
-        f"({', '.join(names)}) or a folder that holds {MANIFEST} and CSV tables"
+        f"no data pack folder '{pack}': give a bundled pack ({', '.join(names)}) or a folder "
+        f"that holds {MANIFEST} and CSV tables"
     )
 
 
@@ -108,10 +126,15 @@ def _read_manifest(folder: Path, problems: list[Problem]) -> Manifest | None:
         )
         return None
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = read_file(path, MANIFEST, limit=MAX_MANIFEST_BYTES, root=folder).decode("utf-8")
+        data = load_yaml(text)
+    except InputFileError as exc:
+        problems.append(Problem(MANIFEST, str(exc).removeprefix(f"{MANIFEST} {path}: ")))
+        return None
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(Problem(MANIFEST, f"is not valid UTF-8 YAML: {exc}"))
         return None
+
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
@@ -266,6 +289,8 @@ class Pack:
             Column equals value, e.g. ``stage="mining", year=2024, region="CHN"``; ``None``
             means no filter.
         """
+        if not isinstance(name, str) or name not in self.tables:
+            self.table(str(name))  # raises: the pack has no such table
         frame = self._with_editions(name)
         spec = TABLES_BY_NAME[name]
         for column, value in filters.items():
@@ -295,10 +320,20 @@ class Pack:
     def _check_filter(self, name: str, column: str, value: Any) -> Any:
         col = next(c for c in TABLES_BY_NAME[name].columns if c.name == column)
         if col.kind == "int":
-            try:
+            integral = isinstance(value, int) and not isinstance(value, bool)
+            if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
                 return int(value)
-            except (TypeError, ValueError):
-                raise SelectionError(f"{column} must be an integer, not '{value}'") from None
+            if not integral and not (isinstance(value, float) and value.is_integer()):
+                raise SelectionError(f"{column} must be a whole number, not {value!r}")
+            return int(value)
+        if col.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise SelectionError(f"{column} must be a number, not {value!r}")
+            return value
+        if not isinstance(value, str):
+            raise SelectionError(
+                f"{column} is text in table '{name}'; give it as a string, not {value!r}"
+            )
         if col.ref is not None and col.ref[0] in self.tables:
             known = set(self.tables[col.ref[0]][col.ref[1]].dropna())
             if value not in known:

@@ -23,8 +23,12 @@ import pycountry
 
 from mineralflow.data.schema import MODEL_PARAMETERS, TABLES_BY_NAME, Column, Table
 from mineralflow.errors import Problem
+from mineralflow.files import InputFileError, read_file
 
 LINE = "_line"  # column holding each row's line number in its CSV file
+#: caps on one table (docs/reliability.md): a pack holds published figures, thousands of rows
+MAX_TABLE_BYTES = 16 * 1024 * 1024
+MAX_ROWS = 100_000
 _INT = re.compile(r"^[+-]?\d+$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -50,12 +54,20 @@ class RawTable:
 
 
 def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | None:
-    """Read ``path`` as UTF-8 CSV with exactly the declared columns; None if unreadable."""
+    """Read ``path`` as UTF-8 CSV with exactly the declared columns; None if unreadable.
+
+    The file is read once, only if it lies inside its pack folder (no link leads out) and is
+    within :data:`MAX_TABLE_BYTES`; at most :data:`MAX_ROWS` rows are read.
+    """
     file = path.name
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = read_file(path, "table", limit=MAX_TABLE_BYTES, root=path.parent)
+    except InputFileError as exc:
+        problems.append(Problem(file, str(exc).removeprefix(f"table {path}: ")))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raw = path.read_bytes()
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(
             Problem(
@@ -84,6 +96,11 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     start = reader.line_num + 1
     try:
         for record in reader:
+            if len(rows) >= MAX_ROWS:
+                problems.append(
+                    Problem(file, f"has more than {MAX_ROWS:,} rows, the limit for a table")
+                )
+                return None
             if not any(cell.strip() for cell in record):
                 start = reader.line_num + 1
                 continue

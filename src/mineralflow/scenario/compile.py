@@ -217,16 +217,20 @@ class _Compiler:
         stockpile = base.stockpile.copy()
         gaps = self.cal.gaps.copy()
         gap_path: dict[tuple[str, str], np.ndarray] = {}
+        bans: list[tuple[int, np.ndarray, np.ndarray]] = []
+        limited: list[tuple[int, np.ndarray, np.ndarray]] = []
         for k, lever in self.scenario.levers_for(self.key):
             active = self._active(lever)
             if isinstance(lever, ExportBan | ImportBan):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportBan))
                 closed[np.ix_(active, mask)] = True
+                bans.append((k, active, mask))
             elif isinstance(lever, ExportTax | Tariff):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
                 trade_cost[lever.type][np.ix_(active, mask)] = self._trade_cost(lever, mask)
             elif isinstance(lever, ExportQuota | TradeAgreement):
                 self._trade_limits(k, lever, active, limits)
+                limited.append((k, active, self.arcs(k, lever, exports=True)))
             elif isinstance(lever, CapacityProject):
                 capacity += self._project(k, lever)
             elif isinstance(lever, AnnouncedProjects):
@@ -243,6 +247,7 @@ class _Compiler:
                 stockpile[active, node] += sign * lever.tonnes
             elif isinstance(lever, Elasticity):
                 self._check_elasticity(k, lever)
+        self._check_banned_limits(bans, limited)
         plan = replace(
             base,
             closed=closed,
@@ -256,6 +261,32 @@ class _Compiler:
             level, inputs = self._technology(gaps, gap_path)
             plan = replace(plan, level_scale=level, input_scale=inputs)
         return plan.with_limits(*limits)
+
+    def _check_banned_limits(
+        self,
+        bans: list[tuple[int, np.ndarray, np.ndarray]],
+        limited: list[tuple[int, np.ndarray, np.ndarray]],
+    ) -> None:
+        """A quota or an agreement on trade that a ban closes in the same years is refused.
+
+        Both would be met only by the ban winning silently (a quota) or not at all (an
+        agreement), so the scenario says two things at once.
+        """
+        for k, active, mask in limited:
+            for j, ban_active, ban_mask in bans:
+                years = self.years[active & ban_active]
+                arcs = np.flatnonzero(mask & ban_mask)
+                if len(years) == 0 or len(arcs) == 0:
+                    continue
+                first = arcs[0]
+                raise self.fail(
+                    k,
+                    None,
+                    f"limits trade that another lever bans in {years[0]}-{years[-1]} "
+                    f"({self.scenario.where(j)}; for example {self.exporter[first]} -> "
+                    f"{self.importer[first]}, {self.arc_product[first]}); a ban leaves nothing "
+                    "to limit: drop one of the two or give them separate years",
+                )
 
     def _active(self, lever: Any) -> np.ndarray:
         """Which plan years a lever applies in (every year for levers without a window)."""

@@ -16,12 +16,21 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+#: the largest tonnage a lever may give: 10 Gt a year, twenty times world bauxite mining
+MAX_TONNES = 1e10
 Year = Annotated[int, Field(ge=1990, le=2060)]
 Region = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3 code")]
 
 
 class _Lever(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # numbers are finite (no .inf or .nan) and text is bounded, in every lever
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        frozen=True,
+        allow_inf_nan=False,
+        str_max_length=2000,
+    )
 
     pack: str | None = Field(
         None, description="pack the lever applies to (default: the scenario's first pack)"
@@ -69,6 +78,8 @@ class _Selection(_Window):
 class _Rate(BaseModel):
     """A trade cost as a share of the base-year price, or in USD/kg."""
 
+    model_config = ConfigDict(allow_inf_nan=False)
+
     rate: float | None = Field(None, ge=0, le=10, description="ad valorem, 0.25 = 25 %")
     usd_per_kg: float | None = Field(None, ge=0, le=10_000, description="specific, USD/kg")
 
@@ -102,7 +113,10 @@ class ExportQuota(_Selection):
     region: Region
     to: list[Region] = Field(default_factory=list, description="destinations (default: all)")
     tonnes: float | None = Field(
-        None, ge=0, description="t a year, in the pack's weight unit (t REO-equivalent)"
+        None,
+        ge=0,
+        le=MAX_TONNES,
+        description="t a year, in the pack's weight unit (t REO-equivalent)",
     )
     share_of_base: float | None = Field(
         None, ge=0, le=10, description="each product's exports at most this share of the base year"
@@ -137,7 +151,7 @@ class TradeAgreement(_Selection):
     type: Literal["trade_agreement"]
     region: Region
     to: list[Region] = Field(min_length=1, description="destinations")
-    tonnes: float = Field(gt=0, description="t a year, in the pack's weight unit")
+    tonnes: float = Field(gt=0, le=MAX_TONNES, description="t a year, in the pack's weight unit")
 
 
 class CapacityProject(_Lever):
@@ -147,7 +161,7 @@ class CapacityProject(_Lever):
     name: str | None = None
     region: Region
     stage: str
-    capacity: float = Field(gt=0, description="t a year, in the stage's unit")
+    capacity: float = Field(gt=0, le=MAX_TONNES, description="t a year, in the stage's unit")
     start_year: Year
     ramp_years: int = Field(1, ge=1, le=20)
     probability: float = Field(1.0, gt=0, le=1, description="chance it is built on schedule")
@@ -189,7 +203,7 @@ class CapacityTarget(_Lever):
     region: Region
     stage: str
     multiple: float | None = Field(None, gt=0, le=100)
-    tonnes: float | None = Field(None, gt=0)
+    tonnes: float | None = Field(None, gt=0, le=MAX_TONNES)
     year: Year
     from_year: Year | None = Field(None, description="first year of the build-up (default next)")
     enforce: bool = True
@@ -220,7 +234,7 @@ class DemandGrowth(_Window):
     sector: str
     region: Region | None = Field(None, description="one region (default: every region)")
     rate: float | None = Field(None, gt=-0.5, lt=1.0)
-    path: dict[Year, float] | None = Field(
+    path: dict[Year, Annotated[float, Field(gt=0, le=1000)]] | None = Field(
         None, description="year -> demand relative to the base year; linear in between"
     )
     from_year: Year = 1990
@@ -244,7 +258,7 @@ class Stockpile(_Window):
     region: Region
     product: str
     action: Literal["build", "release"]
-    tonnes: float = Field(gt=0, description="t a year of the product")
+    tonnes: float = Field(gt=0, le=MAX_TONNES, description="t a year of the product")
 
 
 class Elasticity(_Lever):

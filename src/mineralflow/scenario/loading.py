@@ -18,13 +18,13 @@ from pydantic_core import ErrorDetails
 
 from mineralflow.data.validate import suggest
 from mineralflow.errors import MineralflowError
+from mineralflow.files import InputFileError, inside, read_file
 from mineralflow.scenario.levers import LEVER_TYPES
 from mineralflow.scenario.model import Scenario
+from mineralflow.yamltext import load_yaml
 
 BUNDLED = Path(__file__).parent.parent / "scenarios"
 MAX_BYTES = 256_000
-MAX_ALIASES = 50
-MAX_DEPTH = 20
 MAX_BASES = 10
 REGION_FIELDS = {"region", "to", "from", "from_"}
 
@@ -57,55 +57,17 @@ def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> 
     return path
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loader that counts aliases, limits nesting and refuses duplicate keys."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self.aliases = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            self.aliases += 1
-            if self.aliases > MAX_ALIASES:
-                event = self.peek_event()
-                raise yaml.YAMLError(
-                    f"more than {MAX_ALIASES} aliases (line {event.start_mark.line + 1}); "
-                    "a scenario needs none"
-                )
-        return super().compose_node(parent, index)
-
-
-def _check_depth(node: yaml.Node, depth: int = 0) -> None:
-    if depth > MAX_DEPTH:
-        raise yaml.YAMLError(
-            f"nested deeper than {MAX_DEPTH} levels (line {node.start_mark.line + 1})"
-        )
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                if key.value in seen:
-                    raise yaml.YAMLError(
-                        f"key '{key.value}' appears twice (lines {seen[key.value]} and "
-                        f"{key.start_mark.line + 1})"
-                    )
-                seen[key.value] = key.start_mark.line + 1
-            _check_depth(value, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _check_depth(item, depth + 1)
-
-
-def read_yaml(path: Path) -> dict[str, Any]:
-    """The mapping in a scenario file, read safely."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ScenarioError(f"{path}: {size} bytes is larger than {MAX_BYTES}; a scenario is short")
+def read_yaml(path: Path, root: Path | None = None) -> dict[str, Any]:
+    """The mapping in a scenario file, read safely (only inside ``root`` when given)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not UTF-8 text") from None
+        data = read_file(path, "scenario file", limit=MAX_BYTES, root=root)
+        text = data.decode("utf-8-sig")
+    except InputFileError as exc:
+        raise ScenarioError(str(exc).removeprefix("scenario file ")) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the scenario as UTF-8"
+        ) from None
     return parse_yaml(text, str(path))
 
 
@@ -113,19 +75,12 @@ def parse_yaml(text: str, where: str) -> dict[str, Any]:
     """The mapping in a scenario's text (``where`` names it in messages), read safely."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError(f"{where}: larger than {MAX_BYTES} bytes; a scenario is short")
-    loader = _Loader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
-            raise ScenarioError(f"{where}: the file is empty; a scenario needs name, years, ...")
-        _check_depth(node)
-        raw = loader.construct_document(node)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         raise ScenarioError(f"{where}: not valid YAML: {exc}") from None
-    except RecursionError:
-        raise ScenarioError(f"{where}: not valid YAML: nested too deeply") from None
-    finally:
-        loader.dispose()
+    if raw is None:
+        raise ScenarioError(f"{where}: the file is empty; a scenario needs name, years, ...")
     if not isinstance(raw, dict):
         raise ScenarioError(
             f"{where}: expected a mapping of fields (name, description, pack, years, levers), "
@@ -156,14 +111,22 @@ def _merge(
     if not isinstance(base, str):
         raise ScenarioError(f"{path}: field 'base': expected a scenario name or file path")
     try:
-        base_path = scenario_path(base, relative_to=path.parent).resolve()
+        base_path = scenario_path(base, relative_to=path.parent)
     except ScenarioError as exc:
         raise ScenarioError(f"{path}: field 'base': {exc}") from None
+    root = BUNDLED if inside(base_path, BUNDLED) else path.parent
+    if not inside(base_path, root):
+        raise ScenarioError(
+            f"{path}: field 'base': '{base}' leads outside the scenario's folder "
+            f"{path.parent} (through '..', an absolute path or a link); a base is a bundled "
+            "scenario or a file in the same folder or below it"
+        )
+    base_path = base_path.resolve()
     if base_path in chain or base_path == path.resolve():
         raise ScenarioError(f"{path}: field 'base': '{base}' inherits from itself in a cycle")
     if len(chain) >= MAX_BASES:
         raise ScenarioError(f"{path}: field 'base': more than {MAX_BASES} levels of inheritance")
-    parent, parent_origins = _merge(read_yaml(base_path), base_path, (*chain, path.resolve()))
+    parent, parent_origins = _merge(read_yaml(base_path, root), base_path, (*chain, path.resolve()))
     merged = {**parent, **{k: v for k, v in raw.items() if k != "levers"}}
     merged["levers"] = list(parent.get("levers") or []) + levers
     return merged, parent_origins + origins

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from mineralflow.scenario.levers import Lever
+
+#: most levers in one scenario (after inheritance)
+MAX_LEVERS = 500
 
 
 class Scenario(BaseModel):
@@ -25,15 +28,19 @@ class Scenario(BaseModel):
         "apply to the first unless they name another",
     )
     years: tuple[int, int] = Field(description="[first, last] year reported")
+    sources: list[Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=list, max_length=200, description="publications behind it"
+    )
     base: str | None = Field(
         None, description="scenario this one inherits (name or path); its levers come first"
     )
     base_year: int | None = Field(
         None, description="calibration year (default: the pack's, or the first year if earlier)"
     )
-    sources: list[str] = Field(default_factory=list, description="publications behind it")
-    seed: int = Field(0, ge=0, description="seed for any random draw (recorded with the run)")
-    levers: list[Lever] = Field(default_factory=list)
+    seed: int = Field(
+        0, ge=0, le=2**63 - 1, description="seed for any random draw (recorded with the run)"
+    )
+    levers: list[Lever] = Field(default_factory=list, max_length=MAX_LEVERS)
     # file and position each lever was read from (a base's levers come from the base's file)
     _origins: list[tuple[str, int]] = PrivateAttr(default_factory=list)
     _source: str = PrivateAttr("")
@@ -56,6 +63,9 @@ class Scenario(BaseModel):
             raise ValueError("base_year must not be after the first year")
         if isinstance(self.pack, list) and not self.pack:
             raise ValueError("pack: give at least one pack")
+        twice = sorted({p for p in self.packs if self.packs.count(p) > 1})
+        if twice:
+            raise ValueError(f"pack: '{twice[0]}' is given twice; name each pack once")
         packs = self.packs
         for i, lever in enumerate(self.levers):
             if lever.pack is not None and lever.pack not in packs:
