@@ -120,10 +120,12 @@ def report(
 ) -> Path:
     """Write the self-contained HTML report of ``result`` (against ``base``) to ``out``."""
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.files import check_target  # noqa: PLC0415
     from mineralflow.reporting import html  # noqa: PLC0415
     from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
 
     check_language(lang)
+    check_target(Path(out), "report file", html.SUFFIXES)
     spec = result.scenario
     packs = [load_pack(p) for p in spec.packs]
     document = html.build(

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from mineralflow.errors import MineralflowError, PackError, SelectionError
+from mineralflow.errors import MineralflowError, SelectionError
 from mineralflow.files import FORMATS, STORE_ENV
 
 if TYPE_CHECKING:
@@ -123,15 +123,12 @@ def _fmt(value: Any) -> str:
 
 @data_app.command("check")
 def data_check(
-    folder: Annotated[Path, typer.Argument(help="bundled pack name or pack folder to validate")],
+    folder: Annotated[str, typer.Argument(help="bundled pack name or pack folder to validate")],
 ) -> None:
     """Validate a pack folder: every table, row and reference. Exit code 2 on any problem."""
-    from mineralflow.data.pack import check_pack, load_pack  # noqa: PLC0415
+    from mineralflow.data.pack import load_pack  # noqa: PLC0415
 
-    problems = check_pack(folder)
-    if problems:
-        raise PackError(str(folder), problems)
-    pack = load_pack(folder)
+    pack = load_pack(folder)  # read and checked once; PackError lists every problem
     rows = sum(len(t) for t in pack.tables.values())
     out.print(
         _styled(
@@ -338,10 +335,13 @@ def run_scenario(
 ) -> None:
     """Run a scenario through the market model, record it and summarise (or export) it."""
     from mineralflow.data.validate import suggest  # noqa: PLC0415
+    from mineralflow.files import check_folder  # noqa: PLC0415
     from mineralflow.iamc import export_results  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
 
+    if export is not None:
+        check_folder(export, "export")  # before the run, not after it
     spec = load_scenario(scenario)
     formats = fmt or ["csv"]
     unknown = [f for f in formats if f not in FORMATS]
@@ -579,6 +579,7 @@ def report(
 ) -> None:
     """One self-contained HTML report (works offline): findings, charts, tables, sources."""
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.files import check_target  # noqa: PLC0415
     from mineralflow.reporting import html as report_html  # noqa: PLC0415
     from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
@@ -586,6 +587,7 @@ def report(
     from mineralflow.store import ResultsStore  # noqa: PLC0415
 
     check_language(lang)
+    check_target(out_file, "report file", report_html.SUFFIXES)  # before the run
     spec = load_scenario(scenario)
     cache = CalibrationCache()
     with ResultsStore(store) as opened:
@@ -800,8 +802,11 @@ def claims_scenario(
     """Draft a scenario YAML from the plans in the text, for you to edit and run."""
     from mineralflow import claims as claims_mod  # noqa: PLC0415
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
+    from mineralflow.files import check_target  # noqa: PLC0415
     from mineralflow.scenario.loading import scenario_from_text  # noqa: PLC0415
 
+    if out_file is not None:
+        check_target(out_file, "scenario file", (".yaml", ".yml"))
     opened = load_pack(pack)
     checked = _checked(file, when, opened)
     scenario_name = name or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-") or "draft"

@@ -156,16 +156,35 @@ def remove_files(folder: Path, names: Iterable[str]) -> list[Path]:
     return removed
 
 
+def check_folder(folder: Path, what: str) -> Path:
+    """Refuse an output folder that cannot be one, before any work is done for it."""
+    if folder.exists() and not folder.is_dir():
+        raise OutputFileError(f"{what} folder '{folder}' is a file; give a folder")
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputFileError(f"{what} folder '{folder}': '{parent}' is a file")
+            break
+    return folder
+
+
+def check_target(target: Path, what: str, suffixes: tuple[str, ...]) -> Path:
+    """Refuse an output file name that cannot be written, before any work is done for it."""
+    if target.suffix.lower() not in suffixes:
+        raise OutputFileError(f"{what} '{target}': give a file name ending in {suffixes[0]}")
+    if target.is_dir():
+        raise OutputFileError(f"{what} '{target}' is a folder; give a file name")
+    check_folder(target.parent, what)
+    return target
+
+
 def write_text_file(text: str, target: Path, what: str, suffixes: tuple[str, ...]) -> Path:
     """Write ``text`` to ``target`` through a temporary file, so it is never half-written.
 
     ``what`` names the file in messages ("report file"); ``suffixes`` are the endings allowed,
     the first one named in the message.
     """
-    if target.suffix.lower() not in suffixes:
-        raise OutputFileError(f"{what} '{target}': give a file name ending in {suffixes[0]}")
-    if target.is_dir():
-        raise OutputFileError(f"{what} '{target}' is a folder; give a file name")
+    check_target(target, what, suffixes)
 
     def write(path: Path) -> None:
         path.write_text(text, encoding="utf-8")

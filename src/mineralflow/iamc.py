@@ -404,7 +404,7 @@ class Exported:
 
 def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as formulas, neutralised (every text column)."""
-    text = [c for c in frame.columns if frame[c].dtype == object]
+    text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     return frame.assign(
         **{c: frame[c].map(lambda v: neutralise(v) if isinstance(v, str) else v) for c in text}
     )

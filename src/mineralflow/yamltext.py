@@ -57,7 +57,14 @@ def _check_depth(node: yaml.Node, depth: int = 0) -> None:
 
 def load_yaml(text: str) -> Any:
     """The document in ``text`` (None when empty); ``yaml.YAMLError`` says what is wrong."""
-    loader = _Loader(text)  # a control character is found here, before parsing starts
+    try:
+        loader = _Loader(text)  # a control character is found here, before parsing starts
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        raise yaml.YAMLError(
+            f"line {line} holds the control character {chr(exc.character)!r}, which YAML does "
+            "not allow; remove it"
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -29,6 +29,7 @@ LINE = "_line"  # column holding each row's line number in its CSV file
 #: caps on one table (docs/reliability.md): a pack holds published figures, thousands of rows
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 100_000
+MAX_INT_DIGITS = 12  # years and counts; longer digit strings are refused, not converted
 _INT = re.compile(r"^[+-]?\d+$")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -155,6 +156,11 @@ def _check_header(file: str, header: list[str], spec: Table, problems: list[Prob
     return ok
 
 
+def shown(text: str, limit: int = 60) -> str:
+    """A cell as quoted in a message: long cells are cut, so a message stays one line."""
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
 def _parse_cell(text: str, col: Column) -> tuple[object, str | None]:
     """Convert one cell; return (value, error message or None)."""
     if text == "":
@@ -162,21 +168,21 @@ def _parse_cell(text: str, col: Column) -> tuple[object, str | None]:
     if col.kind == "str":
         return text, None
     if col.kind == "int":
-        if not _INT.match(text):
-            return None, f"'{text}' is not an integer; expected {col.rule()}"
+        if not _INT.match(text) or len(text) > MAX_INT_DIGITS:
+            return None, f"'{shown(text)}' is not an integer; expected {col.rule()}"
         return int(text), None
     if col.kind == "float":
         try:
             number = float(text)
         except ValueError:
             hint = " (write numbers without thousands separators)" if "," in text else ""
-            return None, f"'{text}' is not a number{hint}; expected {col.rule()}"
+            return None, f"'{shown(text)}' is not a number{hint}; expected {col.rule()}"
         if not math.isfinite(number):
-            return None, f"'{text}' is not a finite number; expected {col.rule()}"
+            return None, f"'{shown(text)}' is not a finite number; expected {col.rule()}"
         return number, None
     match = _DATE.match(text)
     if match is None:
-        return None, f"'{text}' is not a date; expected {col.rule()}"
+        return None, f"'{shown(text)}' is not a date; expected {col.rule()}"
     year, month, day = (int(g) if g else 1 for g in match.groups())
     try:
         date(year, month, day)
@@ -218,7 +224,7 @@ def parse_table(raw: RawTable, spec: Table, problems: list[Problem]) -> pd.DataF
 def _check_value(value: object, col: Column) -> str | None:
     if col.allowed is not None and value not in col.allowed:
         return (
-            f"'{value}' is not allowed{suggest(str(value), col.allowed)}; "
+            f"'{shown(str(value))}' is not allowed{suggest(str(value)[:100], col.allowed)}; "
             f"allowed: {', '.join(col.allowed)}"
         )
     if isinstance(value, (int, float)):
@@ -330,7 +336,8 @@ def check_references(
                     problems.append(
                         Problem(
                             f"{name}.csv",
-                            f"unknown {target_col} '{value}'{suggest(value, known)}; "
+                            f"unknown {target_col} '{shown(value)}'"
+                            f"{suggest(value[:100], known)}; "
                             f"allowed: the {target_col} values of {target_table}.csv "
                             f"({_allowed_list(known)})",
                             line=int(line),

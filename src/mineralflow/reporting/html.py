@@ -300,6 +300,10 @@ window.PlotlyGeoAssets.topojson["world_110m"]={topojson};</script>
 """
 
 
+#: endings a report file may have
+SUFFIXES = (".html", ".htm")
+
+
 def write(document: str, target: Path) -> Path:
     """Write ``document`` to ``target`` through a temporary file: never half-written."""
-    return write_text_file(document, target, "report file", (".html", ".htm"))
+    return write_text_file(document, target, "report file", SUFFIXES)

@@ -110,18 +110,18 @@ def _merge(
         return raw, origins
     if not isinstance(base, str):
         raise ScenarioError(f"{path}: field 'base': expected a scenario name or file path")
-    try:
-        base_path = scenario_path(base, relative_to=path.parent)
-    except ScenarioError as exc:
-        raise ScenarioError(f"{path}: field 'base': {exc}") from None
-    root = BUNDLED if inside(base_path, BUNDLED) else path.parent
-    if not inside(base_path, root):
+    bundled = Path(base).suffix.lower() not in (".yaml", ".yml") and "/" not in base
+    if not bundled and not inside(path.parent / base, path.parent):  # before it is looked for
         raise ScenarioError(
             f"{path}: field 'base': '{base}' leads outside the scenario's folder "
             f"{path.parent} (through '..', an absolute path or a link); a base is a bundled "
             "scenario or a file in the same folder or below it"
         )
-    base_path = base_path.resolve()
+    try:
+        base_path = scenario_path(base, relative_to=path.parent).resolve()
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path}: field 'base': {exc}") from None
+    root = BUNDLED if bundled else path.parent
     if base_path in chain or base_path == path.resolve():
         raise ScenarioError(f"{path}: field 'base': '{base}' inherits from itself in a cycle")
     if len(chain) >= MAX_BASES:
