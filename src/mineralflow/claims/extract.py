@@ -21,6 +21,7 @@ The rules, in order, for each number found by :mod:`mineralflow.claims.numbers`:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -107,8 +108,29 @@ def sentences(text: str) -> list[tuple[int, str]]:
         pos = start + len(piece)
         stripped = piece.strip()
         if stripped:
-            out.append((start, stripped.replace("\u2024", ".")))
+            offset = start + piece.find(stripped[0])
+            out += [(offset + at, chunk.replace("\u2024", ".")) for at, chunk in _chunks(stripped)]
     return out
+
+
+#: a "sentence" longer than this (no full stop in 1,200 characters: a table or a list pasted
+#: as one line) is read in pieces cut at a comma or space, so reading stays linear in length
+MAX_SENTENCE = 1200
+_CUT = re.compile(r"[,，;；、\s]")
+
+
+def _chunks(sentence: str) -> list[tuple[int, str]]:
+    """``sentence`` in pieces of at most :data:`MAX_SENTENCE` characters, with offsets."""
+    pieces: list[tuple[int, str]] = []
+    at = 0
+    while len(sentence) - at > MAX_SENTENCE:
+        window = sentence[at + MAX_SENTENCE // 2 : at + MAX_SENTENCE]
+        cuts = [m.end() for m in _CUT.finditer(window)]
+        end = at + MAX_SENTENCE // 2 + cuts[-1] if cuts else at + MAX_SENTENCE
+        pieces.append((at, sentence[at:end]))
+        at = end
+    pieces.append((at, sentence[at:]))
+    return [(offset, piece.strip()) for offset, piece in pieces if piece.strip()]
 
 
 @dataclass(frozen=True)
@@ -137,19 +159,35 @@ def _nearest_cue(
 ) -> tuple[str | None, int]:
     """The cue category whose match in ``text[lo:hi]`` lies nearest the quantity."""
     best: tuple[int, str] | None = None
-    for name, pattern in cues.items():
-        for match in re.finditer(pattern, text[lo:hi], flags=re.IGNORECASE):
-            s, e = match.start() + lo, match.end() + lo
-            if s < q.end and q.start < e:
-                continue
-            distance = q.start - e if e <= q.start else s - q.end
-            if best is None or distance < best[0]:
-                best = (distance, name)
+    for name, start, end in _cue_spans(tuple(cues.items()), text[lo:hi]):
+        s, e = start + lo, end + lo
+        if s < q.end and q.start < e:
+            continue
+        distance = q.start - e if e <= q.start else s - q.end
+        if best is None or distance < best[0]:
+            best = (distance, name)
     return (best[1], best[0]) if best else (None, -1)
 
 
+@functools.lru_cache(maxsize=4096)
+def _cue_spans(cues: tuple[tuple[str, str], ...], segment: str) -> list[tuple[str, int, int]]:
+    """Every cue match in ``segment``: the numbers of one clause or sentence look up the same
+    cues, so each segment is searched once, not once per number."""
+    return [
+        (name, match.start(), match.end())
+        for name, pattern in cues
+        for match in _compiled(pattern).finditer(segment)
+    ]
+
+
 def _has(pattern: str, text: str) -> bool:
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    return _compiled(pattern).search(text) is not None
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A cue pattern compiled once (case-insensitive), not looked up on every use."""
+    return re.compile(pattern, flags=re.IGNORECASE)
 
 
 class _Reader:

@@ -7,6 +7,7 @@ go through cn2an; the multipliers 万 and 亿, "million" and "bn" are applied he
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -208,20 +209,34 @@ def _ends_year(text: str, match: re.Match[str]) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", token))
 
 
+#: a run of digits or Chinese numerals this long is no quantity (a serial number, a hash, a
+#: pasted table cell); it is masked before matching so that no pattern backtracks through it
+MAX_NUMBER_CHARS = 40
+_LONG_NUMBER = re.compile(rf"[\d,.]{{{MAX_NUMBER_CHARS},}}|[{_CN_DIGITS}点]{{{MAX_NUMBER_CHARS},}}")
+
+
 def find_quantities(text: str) -> list[Quantity]:
-    """Every quantity in ``text``, left to right, without overlaps (the first pattern wins)."""
+    """Every quantity in ``text``, left to right, without overlaps (the first pattern wins).
+
+    Taken spans are kept sorted, so each match is checked against its neighbours only and the
+    time grows linearly with the number of matches.
+    """
+    masked = _LONG_NUMBER.sub(lambda m: "#" * len(m.group(0)), text)
     found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []
+    ends: list[int] = []
     for kind, pattern in PATTERNS:
-        for match in pattern.finditer(text):
-            span = match.span()
-            if any(span[0] < e and s < span[1] for s, e in taken):
+        for match in pattern.finditer(masked):
+            s, e = match.span()
+            at = bisect.bisect_left(starts, e)  # spans starting before this one ends
+            if at > 0 and ends[at - 1] > s:  # the latest of them reaches into it
                 continue
-            quantity = _read(kind, match, text)
+            quantity = _read(kind, match, masked)
             if quantity is None:
                 continue
             found.append(quantity)
-            taken.append(span)
+            starts.insert(at, s)
+            ends.insert(at, e)
     return sorted(found, key=lambda q: q.start)
 
 
