@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from mineralflow.data.pack import Pack
 from mineralflow.market.calibration import Calibration, calibrate
 from mineralflow.market.curves import cap_blocks
-from mineralflow.market.errors import MarketError
+from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
 from mineralflow.market.session import INF, Session
 from mineralflow.network import Network, build_network, nearest_year
@@ -460,6 +460,26 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
     after = YearState(i + 1, growth_index, substitution, invested, orders)
     return after, YearRecord(raw, demand, capacity)
+
+
+def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
+    """What carries into ``year`` when every earlier year of ``plan`` is solved."""
+    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
+    model = YearModel.load(calibration, problem)
+    state = YearState.start(model.drivers, len(plan.years))
+    while plan.years[state.index] < year:
+        state, _ = step(model, state, plan)
+    return state
+
+
+def year_solves(calibration: Calibration, plan: Plan, state: YearState) -> bool:
+    """Whether the plan's year ``state.index`` can be solved from ``state``."""
+    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
+    try:
+        step(YearModel.load(calibration, problem), state, plan)
+    except InfeasibleError:
+        return False
+    return True
 
 
 def simulate(

@@ -120,6 +120,14 @@ class Curves:
     inputs: NDArray  # input coefficient values
 
 
+#: statuses that settle a solve; any other is tried once more from a cold start
+_DECIDED = (
+    highspy.HighsModelStatus.kOptimal,
+    highspy.HighsModelStatus.kInfeasible,
+    highspy.HighsModelStatus.kUnbounded,
+)
+
+
 class MarketProblem:
     """The LP structure of one network; :meth:`open` loads a market into a HiGHS session."""
 
@@ -310,12 +318,17 @@ class MarketProblem:
         quantities reported carry no trace of the supplies.
         """
         status, seconds = session.run_perturbed("balance", -self.node_supply / SCALE)
+        if status not in _DECIDED:  # e.g. kUnknown after numerical trouble: once more, cold
+            session.highs.clearSolver()
+            status, seconds = session.run_perturbed("balance", -self.node_supply / SCALE)
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible:
+            status = highspy.HighsModelStatus.kInfeasible  # every column is bounded
         if status == highspy.HighsModelStatus.kInfeasible:
             raise explain_infeasible(session, year, self.limit_names)
         if status == highspy.HighsModelStatus.kUnbounded:
             raise explain_unbounded(session, year)
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise MarketError(f"the market of {year} was not solved: HiGHS status {status}")
+        if status != highspy.HighsModelStatus.kOptimal:  # undecided: diagnosed as infeasible
+            raise explain_infeasible(session, year, self.limit_names)
         x, duals, reduced = session.solution()
         balance = self.layout.row("balance").span
         duals[balance] = import_parity(

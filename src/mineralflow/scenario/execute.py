@@ -7,7 +7,8 @@ is plain data (it pickles), so a worker process can receive it once and solve va
 it.  :func:`execute` solves a prepared run into a :class:`RunResult`.
 
 A scenario whose levers cannot all hold in some year is diagnosed by leaving out one
-constraining lever at a time: the message names the levers without which the year solves.
+constraining lever at a time in that year alone: the message names the levers without which
+the year solves, in time linear in the number of levers and capped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 
 from mineralflow.data.pack import Pack, load_pack
 from mineralflow.data.validate import LINE
-from mineralflow.dynamics import Plan, Run, simulate
+from mineralflow.dynamics import Plan, Run, simulate, state_at, year_solves
 from mineralflow.errors import SelectionError
 from mineralflow.iamc import to_iamc
 from mineralflow.market.calibration import Calibration, calibrate
@@ -212,12 +213,17 @@ def prepare_pack(
     overrides = [lev for _, lev in levers if isinstance(lev, Elasticity)]
     pack = with_elasticities(pack, overrides)
     cal = cache.get(pack, base, overrides)
+    return PreparedPack(key, pack, cal, _plan(scenario, key, pack, cal, last))
+
+
+def _plan(scenario: Scenario, key: str, pack: Pack, cal: Calibration, last: int) -> Plan:
+    """The levers of ``scenario`` for pack ``key`` compiled into a plan to ``last``."""
+    base = cal.year
 
     def base_exports() -> pd.Series:
         return simulate(pack, (base, base), base_year=base, calibration=cal).solution(base).trade
 
-    plan = compile_plan(scenario, key, pack, cal, list(range(base, last + 1)), base_exports)
-    return PreparedPack(key, pack, cal, plan)
+    return compile_plan(scenario, key, pack, cal, list(range(base, last + 1)), base_exports)
 
 
 def prepare(scenario: Scenario, cache: CalibrationCache | None = None) -> PreparedRun:
@@ -246,30 +252,42 @@ def _simulate_pack(part: PreparedPack, first: int, tick: Callable[[int], None] |
     )
 
 
-def _conflict(
-    scenario: Scenario, key: str, exc: InfeasibleError, cache: CalibrationCache
-) -> ScenarioError:
-    """Name the levers without which the failing year solves."""
-    year = exc.year
+#: longest time spent finding the levers behind an infeasible year (docs/reliability.md)
+DIAGNOSIS_SECONDS = 30.0
+
+
+def _conflict(scenario: Scenario, part: PreparedPack, exc: InfeasibleError) -> ScenarioError:
+    """Name the levers without which the failing year solves.
+
+    The years before it are solved once, with every lever; then the failing year alone is
+    solved without each constraining lever in turn.  That is one year's LP per lever (time
+    linear in the number of levers), stopped after :data:`DIAGNOSIS_SECONDS`.
+    """
+    year, key = exc.year, part.key
+    started = time.perf_counter()
     hard = [(k, lever) for k, lever in scenario.levers_for(key) if isinstance(lever, HARD_LEVERS)]
-    culprits = []
+    state = state_at(part.calibration, part.plan, year)
+    culprits, tested = [], 0
     for k, lever in hard:
+        if time.perf_counter() - started > DIAGNOSIS_SECONDS:
+            break
         trial = scenario.model_copy(
             update={"levers": [lev for j, lev in enumerate(scenario.levers) if j != k]}
         )
-        try:
-            _simulate_pack(prepare_pack(trial, key, cache, until=year), trial.years[0], None)
-        except InfeasibleError:
-            continue
-        culprits.append((k, lever))
+        plan = _plan(trial, key, part.pack, part.calibration, year)
+        tested += 1
+        if year_solves(part.calibration, plan, state):
+            culprits.append((k, lever))
     listed = culprits or hard
     names = "; ".join(f"levers[{k}] {lever.summary()}" for k, lever in listed)
     if culprits:
-        why = "without any one of these the year solves"
+        why = "with the years before as they were, without any one of these the year solves"
     elif hard:
         why = "no single one of these explains it; together they cannot hold"
     else:
         why = "no lever constrains quantities; the pack's own constraints cannot hold"
+    if tested < len(hard):
+        why += f"; {tested} of {len(hard)} levers were tested in {DIAGNOSIS_SECONDS:.0f} s"
     return ScenarioError(
         f"scenario '{scenario.name}' cannot be solved in {year}: its levers conflict: {names} "
         f"({why}). The market reports: {exc}"
@@ -297,7 +315,7 @@ def execute(
         try:
             run = _simulate_pack(part, spec.years[0], tick)
         except InfeasibleError as exc:
-            raise _conflict(spec, part.key, exc, cache) from None
+            raise _conflict(spec, part, exc) from None
         runs[part.key] = run
         tables.append(run_tables(run, first_year=spec.years[0]))
     return RunResult(spec, Tables.concat(tables), runs, time.perf_counter() - started)
