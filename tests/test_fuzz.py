@@ -15,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mineralflow.claims import check_text, read_text
+from mineralflow.claims import check_text, numbers, read_text
 from mineralflow.data.pack import check_pack, load_pack
 from mineralflow.errors import MineralflowError
 from mineralflow.scenario.loading import load_scenario, scenario_from_text
@@ -144,3 +144,22 @@ def test_article_text(text: str) -> None:
 
 
 _PACK = load_pack("rare_earths")
+
+
+TOKENS = ["翻一番", "3倍", "百分之五", "12%", "per cent", "$5", "US$3 billion", "每公斤55美元",
+          "七成", "第二", "the largest", "ranks third", "doubled", "three-fold", "20年", "5 years",
+          "27万吨", "45,500 t", "2024", " ", "，", "China", "中国"]  # fmt: skip
+
+
+@settings(FUZZ, max_examples=200)
+@given(words=st.lists(st.sampled_from(TOKENS), max_size=12))
+def test_pattern_prefilters_change_no_match(words: list[str]) -> None:
+    """Skipping patterns by their required words finds exactly what scanning every one finds."""
+    text = "".join(words)
+    found = numbers.find_quantities(text)
+    needs = numbers._NEEDS
+    try:
+        numbers._NEEDS = {}
+        assert numbers.find_quantities(text) == found
+    finally:
+        numbers._NEEDS = needs

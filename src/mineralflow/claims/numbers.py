@@ -215,6 +215,22 @@ MAX_NUMBER_CHARS = 40
 _LONG_NUMBER = re.compile(rf"[\d,.]{{{MAX_NUMBER_CHARS},}}|[{_CN_DIGITS}点]{{{MAX_NUMBER_CHARS},}}")
 
 
+#: for each pattern, words of which every match holds at least one: a sentence without any
+#: of them is not scanned by that pattern (same matches, far fewer scans)
+_NEEDS: dict[str, tuple[str, ...]] = {
+    "pct_zh": ("百分之",),
+    "pct": ("%", "％", "per", "pc"),
+    "cur_prefix": ("$", "€", "¥", "USD", "RUB", "Rub", "CNY", "RMB", "EUR"),
+    "zh_per_kg": ("每",),
+    "tenths": ("成",),
+    "rank_zh": ("第",),
+    "rank_en": ("largest", "biggest", "greatest", "highest", "rank"),
+    "rank_top": ("the ", "最大"),
+    "multiple": ("翻", "倍", "doubl", "tripl", "quadrupl", "fold", "times"),
+    "years": ("年", " years"),
+}
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every quantity in ``text``, left to right, without overlaps (the first pattern wins).
 
@@ -226,6 +242,9 @@ def find_quantities(text: str) -> list[Quantity]:
     starts: list[int] = []
     ends: list[int] = []
     for kind, pattern in PATTERNS:
+        needed = _NEEDS.get(kind)
+        if needed is not None and not any(word in masked for word in needed):
+            continue  # the pattern cannot match: every alternative holds one of these words
         for match in pattern.finditer(masked):
             s, e = match.span()
             at = bisect.bisect_left(starts, e)  # spans starting before this one ends
