@@ -558,3 +558,17 @@ def test_the_corpus_has_at_least_150_cases() -> None:
         + len(API_CASES)
     )
     assert total >= 150
+
+
+def test_an_input_output_error_is_a_message(
+    re_copy: Path, monkeypatch: pytest.MonkeyPatch, run_cli: Callable[..., CliResult]
+) -> None:
+    real_open = Path.open
+
+    def failing_open(self: Path, *args: object, **kwargs: object) -> object:
+        if self.name == "prices.csv":
+            raise OSError(5, "Input/output error")
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", failing_open)
+    _refused(run_cli("data", "check", str(re_copy)), "cannot be read: Input/output error", "prices")
