@@ -84,7 +84,8 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine with that id is running (its leftovers are kept)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -99,7 +100,7 @@ def remove_stale_temporaries(folder: Path) -> None:
     with contextlib.suppress(OSError):
         for entry in folder.iterdir():
             found = _TEMP.match(entry.name)
-            if found and entry.is_file() and not _pid_alive(int(found["pid"])):
+            if found and entry.is_file() and not pid_alive(int(found["pid"])):
                 entry.unlink(missing_ok=True)
 
 

@@ -42,7 +42,7 @@ import platformdirs
 from mineralflow import __version__
 from mineralflow.data.pack import declared_files, resolve
 from mineralflow.errors import MineralflowError
-from mineralflow.files import STORE_ENV
+from mineralflow.files import STORE_ENV, pid_alive
 from mineralflow.iamc import from_iamc
 from mineralflow.scenario.model import Scenario
 from mineralflow.tables import NAME_COLUMNS, NAMES, Tables
@@ -128,16 +128,6 @@ def _read_settled(path: Path) -> bytes:
         except FileNotFoundError:
             time.sleep(wait)
     return path.read_bytes()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class ResultsStore:
@@ -267,7 +257,7 @@ class ResultsStore:
                 age = now - entry.stat().st_mtime
             except FileNotFoundError:
                 continue
-            gone = mine and not _pid_alive(int(parts[2]))
+            gone = mine and not pid_alive(int(parts[2]))
             if gone or age > STALE_SECONDS or entry.parent == self.trash:
                 shutil.rmtree(entry, ignore_errors=True)
 
