@@ -462,10 +462,15 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     return after, YearRecord(raw, demand, capacity)
 
 
+def _model(calibration: Calibration, plan: Plan) -> YearModel:
+    """The year model of ``plan``: the calibrated problem with the plan's limit rows."""
+    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
+    return YearModel.load(calibration, problem)
+
+
 def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
     """What carries into ``year`` when every earlier year of ``plan`` is solved."""
-    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
-    model = YearModel.load(calibration, problem)
+    model = _model(calibration, plan)
     state = YearState.start(model.drivers, len(plan.years))
     while plan.years[state.index] < year:
         state, _ = step(model, state, plan)
@@ -474,9 +479,8 @@ def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
 
 def year_solves(calibration: Calibration, plan: Plan, state: YearState) -> bool:
     """Whether the plan's year ``state.index`` can be solved from ``state``."""
-    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
     try:
-        step(YearModel.load(calibration, problem), state, plan)
+        step(_model(calibration, plan), state, plan)
     except InfeasibleError:
         return False
     return True
@@ -502,10 +506,9 @@ def simulate(
     plan = base_plan(pack, cal, run_years) if plan is None else plan
     if plan.years[: len(run_years)] != run_years:
         raise ValueError("the plan's years do not match the run's")
-    problem = cal.problem.with_limits(plan.limits, plan.limit_names)
-    model = YearModel.load(cal, problem)
+    model = _model(cal, plan)
     state = YearState.start(model.drivers, len(run_years))
-    run = Run(pack, cal.data.network, cal, problem, [], {}, {}, {})
+    run = Run(pack, cal.data.network, cal, model.problem, [], {}, {}, {})
     for year in run_years:
         state, record = step(model, state, plan)
         run.raw[year] = record.raw

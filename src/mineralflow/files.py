@@ -117,8 +117,7 @@ def write_files(
     they renamed into place, so a failure (or a kill) leaves no file half-written under a
     real name.
     """
-    if folder.exists() and not folder.is_dir():
-        raise OutputFileError(f"{what} folder '{folder}' is a file; give a folder")
+    check_folder(folder, what)
     temps: dict[Path, Path] = {}
     try:
         folder.mkdir(parents=True, exist_ok=True)

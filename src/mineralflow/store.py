@@ -120,6 +120,11 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _host() -> str:
+    """This machine's name as written in a writer's folder name (no '-', the separator)."""
+    return socket.gethostname().replace("-", "_")
+
+
 def _read_settled(path: Path) -> bytes:
     """A file's bytes; a refresh that replaces the run at that moment is waited out briefly."""
     for wait in (0.05, 0.2, 0.5):
@@ -128,6 +133,13 @@ def _read_settled(path: Path) -> bytes:
         except FileNotFoundError:
             time.sleep(wait)
     return path.read_bytes()
+
+
+def _stored(meta: dict[str, Any]) -> StoredRun:
+    """The run a ``run.json`` describes."""
+    fields = {k: meta[k] for k in StoredRun.__dataclass_fields__}
+    fields["created"] = datetime.fromisoformat(fields["created"])
+    return StoredRun(**fields)
 
 
 class ResultsStore:
@@ -176,8 +188,7 @@ class ResultsStore:
         ``frame`` is the IAMC table; ``names`` the vocabulary that reads it back into tables.
         """
         run_id = key[0]
-        host = socket.gethostname().replace("-", "_")
-        work = self.incoming / f"{run_id}-{host}-{os.getpid()}-{secrets.token_hex(4)}"
+        work = self.incoming / f"{run_id}-{_host()}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             work.mkdir()
             self._write_run(work, scenario, key, frame, wall_seconds, names)
@@ -247,19 +258,18 @@ class ResultsStore:
             shutil.rmtree(entry, ignore_errors=True)
 
     def _remove_leftovers(self) -> None:
-        """Folders of writers that were killed; a live writer's folder is left alone."""
-        host = socket.gethostname().replace("-", "_")
-        now = time.time()
-        for entry in list(self.incoming.iterdir()) + list(self.trash.iterdir()):
+        """Folders of writers that were killed, and the trash; a live writer's folder stays."""
+        host, now = _host(), time.time()
+        for entry in self.incoming.iterdir():
             parts = entry.name.split("-")
             mine = len(parts) == 4 and parts[1] == host and parts[2].isdigit()
             try:
                 age = now - entry.stat().st_mtime
             except FileNotFoundError:
                 continue
-            gone = mine and not pid_alive(int(parts[2]))
-            if gone or age > STALE_SECONDS or entry.parent == self.trash:
+            if (mine and not pid_alive(int(parts[2]))) or age > STALE_SECONDS:
                 shutil.rmtree(entry, ignore_errors=True)
+        self._empty_trash()
 
     def delete(self, run_id: str) -> None:
         self._discard(self.runs_dir / run_id)
@@ -294,7 +304,6 @@ class ResultsStore:
         removed = self.damaged()
         for run_id in removed:
             self._discard(self.runs_dir / run_id)
-        self._empty_trash()
         self._remove_leftovers()
         return removed
 
@@ -317,9 +326,7 @@ class ResultsStore:
         meta = self._meta(run_id)
         if meta is None:
             raise StoreError(f"no run '{run_id}' in {self.path}")
-        fields = {k: meta[k] for k in StoredRun.__dataclass_fields__}
-        fields["created"] = datetime.fromisoformat(fields["created"])
-        return StoredRun(**fields)
+        return _stored(meta)
 
     def _read(self, run_id: str, name: str) -> pd.DataFrame:
         """One Parquet file of a run, checked against the digest written with it."""
@@ -353,7 +360,8 @@ class ResultsStore:
 
     def list(self) -> pd.DataFrame:
         """Complete runs, newest first."""
-        rows = [self.get(run_id) for run_id in self._ids() if self.has(run_id)]
+        metas = (self._meta(run_id) for run_id in self._ids())
+        rows = [_stored(meta) for meta in metas if meta is not None]
         columns = ["run_id", "scenario", "packs", "code_version", "seed", "created", "wall_s"]
         table = pd.DataFrame(
             [[getattr(r, c) for c in columns[:-1]] + [round(r.wall_seconds, 2)] for r in rows],

@@ -134,7 +134,6 @@ def _read_manifest(folder: Path, problems: list[Problem]) -> Manifest | None:
     except (UnicodeDecodeError, yaml.YAMLError) as exc:
         problems.append(Problem(MANIFEST, f"is not valid UTF-8 YAML: {exc}"))
         return None
-
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:

@@ -229,8 +229,7 @@ class _Compiler:
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
                 trade_cost[lever.type][np.ix_(active, mask)] = self._trade_cost(lever, mask)
             elif isinstance(lever, ExportQuota | TradeAgreement):
-                self._trade_limits(k, lever, active, limits)
-                limited.append((k, active, self.arcs(k, lever, exports=True)))
+                limited.append((k, active, self._trade_limits(k, lever, active, limits)))
             elif isinstance(lever, CapacityProject):
                 capacity += self._project(k, lever)
             elif isinstance(lever, AnnouncedProjects):
@@ -308,11 +307,15 @@ class _Compiler:
         lever: ExportQuota | TradeAgreement,
         active: np.ndarray,
         limits: Limits,
-    ) -> None:
-        """Limit rows of a quota (at most) or an agreement (at least) on trade arcs."""
+    ) -> np.ndarray:
+        """Limit rows of a quota (at most) or an agreement (at least) on trade arcs.
+
+        Returns the mask of the arcs it limits.
+        """
         rows, lower, upper, names = limits
         n_years = len(self.years)
-        arcs_at = np.flatnonzero(self.arcs(k, lever, exports=True))
+        mask = self.arcs(k, lever, exports=True)
+        arcs_at = np.flatnonzero(mask)
         label = f"{lever.type} {lever.region} (levers[{k}])"
         if isinstance(lever, ExportQuota) and lever.share_of_base is not None:
             base = self.base_exports()
@@ -325,7 +328,7 @@ class _Compiler:
                 lower.append(np.full(n_years, -np.inf))
                 upper.append(np.where(active, lever.share_of_base * amount, np.inf))
                 names.append(f"{label} {product}")
-            return
+            return mask
         w, _ = self.weights(k, self.arc_product[arcs_at])
         row = np.zeros(self.problem.n_cols)
         row[self.trade0 + arcs_at] = w
@@ -338,6 +341,7 @@ class _Compiler:
             lower.append(np.where(active, tonnes, -np.inf))
             upper.append(np.full(n_years, np.inf))
         names.append(label)
+        return mask
 
     def _target_limits(
         self,

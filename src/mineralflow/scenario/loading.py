@@ -37,11 +37,16 @@ def bundled_scenarios() -> list[str]:
     return sorted(p.stem for p in BUNDLED.glob("*.yaml"))
 
 
+def is_bundled_name(text: str) -> bool:
+    """Whether ``text`` names a bundled scenario (no folder, no .yaml ending) or a file."""
+    return Path(text).suffix.lower() not in (".yaml", ".yml") and "/" not in text
+
+
 def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     """The file of a bundled scenario name or a path (relative paths from ``relative_to``)."""
     text = str(name_or_path)
     path = Path(text)
-    if path.suffix.lower() not in (".yaml", ".yml") and "/" not in text:
+    if is_bundled_name(text):
         bundled = BUNDLED / f"{text}.yaml"
         if bundled.exists():
             return bundled
@@ -110,7 +115,7 @@ def _merge(
         return raw, origins
     if not isinstance(base, str):
         raise ScenarioError(f"{path}: field 'base': expected a scenario name or file path")
-    bundled = Path(base).suffix.lower() not in (".yaml", ".yml") and "/" not in base
+    bundled = is_bundled_name(base)
     if not bundled and not inside(path.parent / base, path.parent):  # before it is looked for
         raise ScenarioError(
             f"{path}: field 'base': '{base}' leads outside the scenario's folder "
