@@ -12,12 +12,13 @@ Run: ``.venv/bin/python benchmarks/cli.py [--json]``; the last line is JSON with
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from output import emit
 
 PYTHON = sys.executable
 CLI = [PYTHON, "-c", "from mineralflow.cli import main; main()"]
@@ -54,11 +55,7 @@ def main() -> None:
         "help_ratio": round(help_s / typer_s, 2),
         "python": Path(PYTHON).name,
     }
-    if "--json" in sys.argv:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>22}: {value}")
+    emit(result)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,11 @@ Run: ``.venv/bin/python benchmarks/diagnosis.py [--json]``; the last line is JSO
 
 from __future__ import annotations
 
-import json
-import sys
 import time
 
 from mineralflow.scenario.execute import CalibrationCache, execute
 from mineralflow.scenario.loading import ScenarioError, scenario_from_text
+from output import emit
 
 
 def _scenario(small: int) -> str:
@@ -57,11 +56,7 @@ def main() -> None:
         "ratio": round(forty / ten, 2),
         "names_the_stockpile": "levers[1] stockpile" in message,
     }
-    if "--json" in sys.argv:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>20}: {value}")
+    emit(result)
 
 
 if __name__ == "__main__":

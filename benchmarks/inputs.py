@@ -14,12 +14,13 @@ Run: ``.venv/bin/python benchmarks/inputs.py [--json]``; the last line is JSON w
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from output import emit
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
@@ -90,11 +91,7 @@ def main() -> None:
             result[f"table_{rows}_s"] = round(seconds, 2)
             result[f"table_{rows}_mb"] = round(megabytes, 1)
             result[f"table_{rows}_problems"] = problems
-    if "--json" in sys.argv:
-        print(json.dumps(result))
-    else:
-        for key, value in result.items():
-            print(f"{key:>24}: {value}")
+    emit(result)
 
 
 if __name__ == "__main__":
