@@ -10,8 +10,9 @@ import pytest
 import mineralflow as mf
 from mineralflow.errors import MineralflowError
 from mineralflow.iamc import export_results, from_iamc, to_iamc
+from mineralflow.results import run_tables
 from mineralflow.store import ResultsStore
-from mineralflow.tables import NAMES, SCHEMA, Tables
+from mineralflow.tables import NAMES, SCHEMA, Tables, tidy
 from runs import result
 
 
@@ -27,6 +28,15 @@ def test_iamc_reads_back_into_the_same_tables(name: str) -> None:
     back = from_iamc(run.frame, run.tables.names)
     _assert_same_tables(run.tables, back)
     assert to_iamc(back, name).equals(run.frame)
+
+
+@pytest.mark.parametrize("pack", ["rare_earths", "aluminium"])
+def test_a_run_builds_its_tables_already_in_their_order(pack: str) -> None:
+    run = result("baseline").runs[pack]
+    tables = run_tables(run)
+    for name in SCHEMA:
+        frame = getattr(tables, name)
+        pd.testing.assert_frame_equal(frame, tidy(name, frame.sample(frac=1.0, random_state=1)))
 
 
 def test_every_table_has_its_columns_and_no_world_rows_but_prices() -> None:

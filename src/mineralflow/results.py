@@ -19,17 +19,27 @@ from mineralflow.market.problem import MarketProblem
 from mineralflow.metrics.origins import origin_tables
 from mineralflow.metrics.supply_risk import supply_risk
 from mineralflow.network import Network
-from mineralflow.tables import WORLD, Tables, empty, tidy
+from mineralflow.tables import SCHEMA, WORLD, Tables, empty, tidy
 
 
 def _aggregate(
     keys: pd.DataFrame, weights: np.ndarray | None = None
 ) -> tuple[sp.csr_matrix, pd.DataFrame]:
-    """Sparse map from items to the distinct rows of ``keys`` (one key row per item)."""
-    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    """Sparse map from items to the distinct rows of ``keys`` (one key row per item), the
+    distinct rows in the order they first appear."""
+    codes = np.column_stack(
+        [pd.factorize(keys[c].to_numpy(object))[0] for c in keys.columns]
+    ).reshape(len(keys), len(keys.columns))
+    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
     data = np.ones(len(keys)) if weights is None else weights
-    matrix = sp.csr_matrix((data, (np.arange(len(keys)), codes)), shape=(len(keys), len(uniques)))
-    return matrix, pd.DataFrame(list(uniques), columns=list(keys.columns))
+    matrix = sp.csr_matrix(
+        (data, (np.arange(len(keys)), rank[inverse])), shape=(len(keys), len(order))
+    )
+    return matrix, keys.iloc[first[order]].reset_index(drop=True)
 
 
 @dataclass
@@ -63,14 +73,30 @@ class _Solved:
         units = {st.name: st.unit for st in self.net.stages}
         return np.array([units[str(st)] for st in stages], dtype=object)
 
-    def long(self, keys: pd.DataFrame, values: np.ndarray, drop_zero: bool = False) -> pd.DataFrame:
-        """One row per (year, key): ``values`` is (years, keys)."""
-        n_years, n = values.shape
-        out = pd.DataFrame({c: np.tile(keys[c].to_numpy(object), n_years) for c in keys.columns})
-        out.insert(0, "commodity", self.commodity)
-        out["year"] = np.repeat(np.array(self.years, dtype=np.int64), n)
-        out["value"] = values.ravel()
-        return out[out["value"] > 1e-9] if drop_zero else out
+    def long(
+        self, name: str, keys: pd.DataFrame, values: np.ndarray, drop_zero: bool = False
+    ) -> pd.DataFrame:
+        """Table ``name``, one row per (key, year) in the table's order: ``values`` is
+        (years, keys) and ``keys`` holds the table's dimensions other than commodity."""
+        dims, unit = SCHEMA[name]
+        key_dims = [d for d in dims if d != "commodity"]
+        order = _key_order(keys, key_dims)
+        n_years = values.shape[0]
+        at = np.repeat(order, n_years)
+        columns: dict[str, object] = {"commodity": self.commodity}
+        columns.update({d: keys[d].to_numpy(object)[at] for d in key_dims})
+        columns["year"] = np.tile(np.array(self.years, dtype=np.int64), len(order))
+        columns["value"] = values[:, order].T.ravel().astype(float)
+        if unit is None:
+            columns["unit"] = keys["unit"].to_numpy(object)[at]
+        out = pd.DataFrame(columns)
+        return out[out["value"] > 1e-9].reset_index(drop=True) if drop_zero else out
+
+
+def _key_order(keys: pd.DataFrame, dims: list[str]) -> np.ndarray:
+    """Positions of ``keys`` sorted by ``dims`` (the order :func:`tables.tidy` gives)."""
+    codes = [pd.factorize(keys[d].to_numpy(object), sort=True)[0] for d in reversed(dims)]
+    return np.lexsort(codes) if codes else np.arange(len(keys))
 
 
 def _production(s: _Solved) -> pd.DataFrame:
@@ -87,7 +113,7 @@ def _production(s: _Solved) -> pd.DataFrame:
     )
     agg, keys = _aggregate(key, made["coeff"].to_numpy(float))
     keys["unit"] = s.stage_units(keys["stage"])
-    return s.long(keys, s.col("activity")[:, at] @ agg)
+    return s.long("production", keys, s.col("activity")[:, at] @ agg)
 
 
 def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -98,21 +124,21 @@ def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame]:
     sector_unit = s.net.demand["unit"].groupby(level=1).first()
     keys = pd.DataFrame({"region": dkeys.get_level_values(0), "sector": dkeys.get_level_values(1)})
     keys["unit"] = sector_unit.reindex(keys["sector"]).to_numpy()
-    return s.long(keys, use), s.long(keys, np.clip(reference - use, 0.0, None))
+    shortage = np.clip(reference - use, 0.0, None)
+    return s.long("consumption", keys, use), s.long("shortage", keys, shortage)
 
 
 def _trade(s: _Solved) -> pd.DataFrame:
     """Exports and imports by region and stage (zero rows left out)."""
     arcs = s.problem.arcs
     arc_stage = s.net.products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
-    parts = []
+    keys, values = [], []
     for level, direction in ((0, "exports"), (1, "imports")):
         key = pd.DataFrame({"region": arcs.get_level_values(level).to_numpy(), "stage": arc_stage})
-        agg, keys = _aggregate(key)
-        keys["direction"] = direction
-        keys["unit"] = s.stage_units(keys["stage"])
-        parts.append(s.long(keys, s.col("trade") @ agg, drop_zero=True))
-    return pd.concat(parts, ignore_index=True)
+        agg, part = _aggregate(key)
+        keys.append(part.assign(direction=direction, unit=s.stage_units(part["stage"])))
+        values.append(s.col("trade") @ agg)
+    return s.long("trade", pd.concat(keys, ignore_index=True), np.hstack(values), drop_zero=True)
 
 
 def _stock_change(s: _Solved) -> pd.DataFrame:
@@ -121,7 +147,7 @@ def _stock_change(s: _Solved) -> pd.DataFrame:
     stage = s.net.products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
     agg, keys = _aggregate(pd.DataFrame({"region": skeys.get_level_values(0), "stage": stage}))
     keys["unit"] = s.stage_units(keys["stage"])
-    return s.long(keys, (s.totals("absorb") - s.totals("release")) @ agg)
+    return s.long("stock_change", keys, (s.totals("absorb") - s.totals("release")) @ agg)
 
 
 def _capacity(s: _Solved) -> pd.DataFrame:
@@ -130,7 +156,7 @@ def _capacity(s: _Solved) -> pd.DataFrame:
     agg, keys = _aggregate(groups[["region", "stage"]].reset_index(drop=True))
     keys["unit"] = s.stage_units(keys["stage"])
     capacity = np.vstack([s.run.capacity[y] for y in s.years])
-    return s.long(keys, capacity @ agg)
+    return s.long("capacity", keys, capacity @ agg)
 
 
 def _node_use(s: _Solved) -> np.ndarray:
@@ -164,9 +190,8 @@ def _prices(s: _Solved) -> pd.DataFrame:
     weighted = (prices * weights) @ agg
     mean = (prices @ agg) / np.asarray(agg.sum(0)).ravel()
     world = np.where(total_w > 0, weighted / np.where(total_w > 0, total_w, 1.0), mean)
-    return pd.concat(
-        [s.long(keys, prices), s.long(products.assign(region=WORLD), world)], ignore_index=True
-    )
+    every = pd.concat([keys, products.assign(region=WORLD)], ignore_index=True)
+    return s.long("prices", every, np.hstack([prices, world]))
 
 
 def run_tables(run: Run, first_year: int | None = None) -> Tables:
@@ -194,7 +219,9 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         "dependence": dependence,
         "supply_risk": empty("supply_risk"),
     }
-    tables = {name: tidy(name, frame) for name, frame in parts.items()}
+    # the tables built by _Solved.long are in order; the traced ones are sorted here
+    traced = {"flows", "dependence", "supply_risk"}
+    tables = {name: tidy(name, frame, ordered=name not in traced) for name, frame in parts.items()}
     names = vocabulary(run.pack, run.network)
     partial = Tables(**tables, names=names)
     risk = supply_risk(partial, run.pack)

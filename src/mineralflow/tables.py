@@ -64,13 +64,16 @@ def _dtype(column: str) -> str:
     return "int64" if column == "year" else "float64" if column == "value" else "object"
 
 
-def tidy(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the columns of table ``name`` in order, sorted by dimensions and year."""
+def tidy(name: str, frame: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
+    """``frame`` with the columns of table ``name`` in order, sorted by dimensions and year
+    (``ordered``: the caller built it in that order, so it is not sorted again)."""
     dims, unit = SCHEMA[name]
     columns = [*dims, "year", "value"] + ([] if unit is not None else ["unit"])
     if frame.empty:
         return empty(name)
     out = frame[columns].astype({"year": "int64", "value": "float64"})
+    if ordered:
+        return out
     # lexsort on sorted factor codes: the order sort_values gives, without comparing strings
     codes = [pd.factorize(out[c], sort=True)[0] for c in reversed([*dims, "year"])]
     return out.iloc[np.lexsort(codes)].reset_index(drop=True)

@@ -65,6 +65,17 @@ def test_the_toy_layout_names_every_block(toy: Calibration) -> None:
     assert np.array_equal(sup.spread(sup.unstack(x)), x[sup.span])
 
 
+def test_a_block_finds_entities_by_their_labels(toy: Calibration) -> None:
+    trade = toy.problem.layout.col("trade")
+    dims = trade.dims
+    found = trade.ordinals(dims["exporter"], dims["importer"], dims["product"])
+    assert found.tolist() == list(range(trade.entities))
+    asked = trade.ordinals(["AUS", "AUS", "XXX"], ["USA", "AUS", "USA"], ["ore", "ore", "ore"])
+    at_usa = int(np.flatnonzero(trade.select(exporter="AUS", importer="USA", product="ore"))[0])
+    assert asked.tolist() == [at_usa, -1, -1]  # no AUS->AUS arc, no region XXX
+    assert trade.ordinals([], [], []).tolist() == []
+
+
 def test_balance_family_has_the_entries_of_the_network(toy: Calibration) -> None:
     problem = toy.problem
     lay = problem.layout

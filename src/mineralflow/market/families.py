@@ -126,8 +126,7 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
 
 def node_positions(layout: Layout, regions: object, products: object) -> NDArray[np.int64]:
     """Ordinals of (region, product) nodes in the balance block; every pair must be one."""
-    nodes = layout.row("balance").index
-    found = nodes.get_indexer(pd.MultiIndex.from_arrays([regions, products]))  # type: ignore[list-item]
+    found = layout.row("balance").ordinals(regions, products)
     if (found < 0).any():
         raise MarketError("internal: a flow refers to a node the network does not have")
     return found.astype(np.int64)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -72,6 +73,39 @@ class Block:
             else:
                 mask &= np.isin(column, list(value))
         return mask
+
+    @cached_property
+    def _lookup(self) -> tuple[list[pd.Index], IntArray]:
+        """Each dimension's distinct labels, and a table from their codes to ordinals."""
+        levels, codes = [], []
+        for column in self.dims.columns:
+            code, distinct = pd.factorize(self.dims[column].to_numpy(object))
+            levels.append(pd.Index(distinct, dtype=object))
+            codes.append(code)
+        shape = tuple(len(level) for level in levels)
+        table = np.full(int(np.prod(shape)), -1, dtype=np.int64)
+        if self.entities:
+            table[np.ravel_multi_index(codes, shape)] = np.arange(self.entities)
+        return levels, table
+
+    def ordinals(self, *labels: Any) -> IntArray:
+        """Ordinals of the entities whose dimensions equal ``labels`` (one array per
+        dimension, in order); -1 where no entity matches."""
+        levels, table = self._lookup
+        if len(labels) != len(levels):
+            raise MarketError(f"internal: block '{self.name}' has {len(levels)} dimensions")
+        codes = [
+            lv.get_indexer(np.asarray(v, dtype=object))
+            for lv, v in zip(levels, labels, strict=True)
+        ]
+        missing = np.zeros(len(codes[0]) if codes else 0, dtype=bool)
+        for code in codes:
+            missing |= code < 0
+        if not codes or not len(missing):
+            return np.zeros(len(missing), dtype=np.int64)
+        shape = tuple(len(level) for level in levels)
+        at = np.ravel_multi_index([np.where(missing, 0, c) for c in codes], shape)
+        return np.where(missing, -1, table[at])
 
     def positions(self, step: int | None = None, **labels: Any) -> IntArray:
         """Positions of the entities matching ``labels``: every step, or the one given."""

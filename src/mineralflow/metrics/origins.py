@@ -68,9 +68,7 @@ class _Layout:
         proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
         self.proc_stage = proc_stage.to_numpy(dtype=int)
         self.stage_procs = [np.flatnonzero(self.proc_stage == k) for k in range(len(self.stages))]
-        # per stage: (nodes, procs) outputs and (procs, nodes) inputs of its processes
-        self.made_by_stage = [self.made[:, p].tocsr() for p in self.stage_procs]
-        self.takes_by_stage = [self.takes[:, p].T.tocsr() for p in self.stage_procs]
+        self._stage_matrices()
         # the stage whose processes take each node (consumption where none does)
         self.taker_stage = np.full(n_nodes, len(self.stages))
         taker = self.takes.tocoo()
@@ -96,6 +94,22 @@ class _Layout:
         self.consumer = problem.demand_keys.get_level_values(0).to_numpy()
         self.stock_node = problem.nodes.get_indexer(problem.stock_keys)
         self.dispose_node = problem.nodes.get_indexer(problem.dispose_nodes)
+
+    def _stage_matrices(self) -> None:
+        """Per stage: the nodes its processes make and take, its (made nodes, procs) outputs
+        and (procs, taken nodes) inputs, restricted to those nodes as the rest are zero."""
+        self.stage_outputs: list[np.ndarray] = []
+        self.stage_inputs: list[np.ndarray] = []
+        self.made_by_stage: list[sp.csr_matrix] = []
+        self.takes_by_stage: list[sp.csr_matrix] = []
+        for p in self.stage_procs:
+            made, takes = self.made[:, p].tocsr(), self.takes[:, p].T.tocsc()
+            outputs = np.flatnonzero(np.diff(made.indptr))
+            inputs = np.flatnonzero(np.diff(takes.indptr))
+            self.stage_outputs.append(outputs)
+            self.stage_inputs.append(inputs)
+            self.made_by_stage.append(made[outputs])
+            self.takes_by_stage.append(takes[:, inputs].tocsr())
 
     def _stage_products(
         self, arc_product: np.ndarray, product_nodes: list[np.ndarray]
@@ -172,14 +186,21 @@ def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
         procs = lay.stage_procs[s]
         produced = None
         if s > 0 and len(procs):
-            # upstream content per t of output of this stage's processes, then per node
+            # upstream content (stages before s: the inputs hold nothing of s or later)
+            # per t of output of this stage's processes, then per node
+            ins, outs = lay.stage_inputs[s], lay.stage_outputs[s]
             act = q.activity[:, procs]
-            taken = _each_year(lay.takes_by_stage[s], q.scale[:, :, None] * _flat(embodied))
+            upstream = embodied[:, ins, :s, :] * q.scale[:, ins, None, None]
+            taken = _each_year(lay.takes_by_stage[s], upstream.reshape(n_years, len(ins), -1))
             out = q.proc_out[:, procs]
             per_proc = taken * (act / np.where(out > 0, out, 1.0))[:, :, None]
             made = _each_year(lay.made_by_stage[s], per_proc * act[:, :, None])
-            produced = made.reshape(n_years, n_nodes, n_st, n_reg)
-            produced /= np.where(q.made > 0, q.made, 1.0)[:, :, None, None]
+            made_t = q.made[:, outs]
+            produced = np.zeros((n_years, n_nodes, s, n_reg))
+            produced[:, outs] = (
+                made.reshape(n_years, len(outs), s, n_reg)
+                / np.where(made_t > 0, made_t, 1.0)[:, :, None, None]
+            )
         _pool_origins(lay, s, q, produced, embodied, pool)
     return embodied, pool
 
@@ -201,8 +222,8 @@ def _pool_origins(
         at[idx] = np.arange(k)
         system = np.zeros((n_years, k, k))
         rows, cols = at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]
-        for y in range(n_years):
-            np.add.at(system[y], (rows, cols), -q.trade[y, arcs])
+        each = np.arange(n_years)[:, None]
+        np.add.at(system, (each, rows[None, :], cols[None, :]), -q.trade[:, arcs])
         supply = q.made[:, idx] + q.imports[:, idx]
         empty = supply <= 1e-12
         diag = np.arange(k)
@@ -217,9 +238,9 @@ def _pool_origins(
         embodied[:, idx, s, :] = origin
         # upstream stages: the mix of the producing nodes' own upstream content
         if produced is not None:
-            embodied[:, idx, :s, :] = (
-                share @ produced[:, idx, :s, :].reshape(n_years, k, -1)
-            ).reshape(n_years, k, s, -1)
+            embodied[:, idx, :s, :] = (share @ produced[:, idx].reshape(n_years, k, -1)).reshape(
+                n_years, k, s, -1
+            )
 
 
 def _dependence(
@@ -270,20 +291,21 @@ def _dependence_frame(
 
 
 def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
-    f = pd.DataFrame(flow, columns=["year", "from", "to", "origin", "dest", "value"])
-    f = f.groupby(["year", "from", "to", "origin", "dest"], as_index=False, sort=False).sum()
-    src = f["from"].to_numpy(int)
+    # the flows of one (year, from, to, origin, destination) summed over products
+    keys, at = np.unique(flow[:, :5].astype(np.int64), axis=0, return_inverse=True)
+    value = np.bincount(at.ravel(), weights=flow[:, 5], minlength=len(keys))
+    year, src, dst, origin, dest = keys.T
     names = np.array([*lay.stages, CONSUMPTION], dtype=object)
     units = np.array([lay.stage_unit[s] for s in lay.stages], dtype=object)
     return pd.DataFrame(
         {
             "commodity": commodity,
-            "origin": lay.regions[f["origin"].to_numpy(int)],
+            "origin": lay.regions[origin],
             "stage": names[src],
-            "to_stage": names[f["to"].to_numpy(int)],
-            "region": lay.regions[f["dest"].to_numpy(int)],
-            "year": f["year"].to_numpy(int),
-            "value": f["value"].to_numpy(float),
+            "to_stage": names[dst],
+            "region": lay.regions[dest],
+            "year": year,
+            "value": value,
             "unit": units[src],
         }
     )

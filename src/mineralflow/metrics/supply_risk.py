@@ -85,13 +85,13 @@ def supply_risk(tables: Tables, pack: Pack) -> pd.DataFrame:
     if not members:
         return pd.DataFrame(columns=columns)
     governance = scaled_governance(pack)
-    output = tables.stage_output()
-    output = output[output["commodity"] == pack.name]
-    flows = tables.flows[tables.flows["commodity"] == pack.name]
+    output = _columns(tables.production, pack.name, ["stage", "year", "region", "value"])
+    flows = _columns(tables.flows, pack.name, ["stage", "year", "origin", "region", "value"])
     parts = []
     for material, p in _parameters(pack).items():
-        made = output[output["stage"] == p["stage"]]
-        value = _index(made, flows[flows["stage"] == p["stage"]], members, governance, p)
+        made = {k: v[output["stage"] == p["stage"]] for k, v in output.items()}
+        moved = {k: v[flows["stage"] == p["stage"]] for k, v in flows.items()}
+        value = _index(made, moved, members, governance, p)
         parts.append(
             pd.DataFrame(
                 {"commodity": pack.name, "region": REGION, "material": material,
@@ -116,27 +116,33 @@ def _hhi_wgi_by_year(amounts: np.ndarray, regions: np.ndarray, governance: pd.Se
     return np.where(total[:, 0] > 0, (frac**2 * weight).sum(1), np.nan)
 
 
+def _columns(table: pd.DataFrame, commodity: str, names: list[str]) -> dict[str, np.ndarray]:
+    """The columns ``names`` of the rows of ``commodity``, as arrays."""
+    mine = (table["commodity"] == commodity).to_numpy()
+    return {name: table[name].to_numpy()[mine] for name in names}
+
+
 def _index(
-    produced: pd.DataFrame,
-    flows: pd.DataFrame,
+    produced: dict[str, np.ndarray],
+    flows: dict[str, np.ndarray],
     members: set[str],
     governance: pd.Series,
     p: dict[str, object],
 ) -> pd.Series:
     """The index by year from the stage's output by region and its traced flows."""
-    years, y_made = np.unique(produced["year"].to_numpy(), return_inverse=True)
+    years, y_made = np.unique(produced["year"], return_inverse=True)
     regions = np.unique(np.concatenate([produced["region"], flows["origin"], flows["region"]]))
     made = np.zeros((len(years), len(regions)))
     np.add.at(made, (y_made, regions.searchsorted(produced["region"])), produced["value"])
     moved = np.zeros((len(years), len(regions), len(regions)))
     known = np.isin(flows["year"], years)
-    f = flows[known]
+    f = {k: v[known] for k, v in flows.items()}
     at = (
         years.searchsorted(f["year"]),
         regions.searchsorted(f["origin"]),
         regions.searchsorted(f["region"]),
     )
-    np.add.at(moved, at, f["value"].to_numpy(float))
+    np.add.at(moved, at, f["value"].astype(float))
     eu = np.isin(regions, list(members))
     sourcing = moved[:, :, eu].sum(2)  # (years, origin): what EU members took from each
     imports = sourcing[:, ~eu].sum(1)
