@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mineralflow.arrays import distinct_rows
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
 from mineralflow.iamc import vocabulary
@@ -21,25 +22,32 @@ from mineralflow.metrics.supply_risk import supply_risk
 from mineralflow.network import Network
 from mineralflow.tables import SCHEMA, WORLD, Tables, empty, tidy
 
+#: key columns of a table being built: dimension -> one label per key (object arrays)
+Keys = dict[str, np.ndarray]
 
-def _aggregate(
-    keys: pd.DataFrame, weights: np.ndarray | None = None
-) -> tuple[sp.csr_matrix, pd.DataFrame]:
+
+def _keys(**columns: object) -> Keys:
+    return {name: np.asarray(values, dtype=object) for name, values in columns.items()}
+
+
+def _aggregate(keys: Keys, weights: np.ndarray | None = None) -> tuple[sp.csr_matrix, Keys]:
     """Sparse map from items to the distinct rows of ``keys`` (one key row per item), the
     distinct rows in the order they first appear."""
-    codes = np.column_stack(
-        [pd.factorize(keys[c].to_numpy(object))[0] for c in keys.columns]
-    ).reshape(len(keys), len(keys.columns))
-    _, first, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
+    n = len(next(iter(keys.values())))
+    codes = np.column_stack([pd.factorize(v)[0] for v in keys.values()]).reshape(n, len(keys))
+    distinct, inverse = distinct_rows(codes)
+    first = np.full(len(distinct), n)
+    np.minimum.at(first, inverse, np.arange(n))
     order = np.argsort(first)
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
-    data = np.ones(len(keys)) if weights is None else weights
-    matrix = sp.csr_matrix(
-        (data, (np.arange(len(keys)), rank[inverse])), shape=(len(keys), len(order))
-    )
-    return matrix, keys.iloc[first[order]].reset_index(drop=True)
+    data = np.ones(n) if weights is None else weights
+    matrix = sp.csr_matrix((data, (np.arange(n), rank[inverse])), shape=(n, len(order)))
+    return matrix, {name: v[first[order]] for name, v in keys.items()}
+
+
+def _concat(parts: list[Keys]) -> Keys:
+    return {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
 
 
 @dataclass
@@ -69,34 +77,31 @@ class _Solved:
     def totals(self, block: str) -> np.ndarray:
         return self.problem.layout.col(block).totals(self.x)
 
-    def stage_units(self, stages: pd.Series | np.ndarray) -> np.ndarray:
+    def with_units(self, keys: Keys) -> Keys:
+        """``keys`` with the unit of each key's stage."""
         units = {st.name: st.unit for st in self.net.stages}
-        return np.array([units[str(st)] for st in stages], dtype=object)
+        return {**keys, "unit": np.array([units[str(st)] for st in keys["stage"]], dtype=object)}
 
     def long(
-        self, name: str, keys: pd.DataFrame, values: np.ndarray, drop_zero: bool = False
+        self, name: str, keys: Keys, values: np.ndarray, drop_zero: bool = False
     ) -> pd.DataFrame:
         """Table ``name``, one row per (key, year) in the table's order: ``values`` is
         (years, keys) and ``keys`` holds the table's dimensions other than commodity."""
         dims, unit = SCHEMA[name]
         key_dims = [d for d in dims if d != "commodity"]
-        order = _key_order(keys, key_dims)
+        codes = [pd.factorize(keys[d], sort=True)[0] for d in reversed(key_dims)]
+        order = np.lexsort(codes)  # the order tables.tidy gives
         n_years = values.shape[0]
         at = np.repeat(order, n_years)
+        year = np.tile(np.array(self.years, dtype=np.int64), len(order))
+        value = values[:, order].T.ravel().astype(float)
+        kept = value > 1e-9 if drop_zero else np.ones(len(value), dtype=bool)
         columns: dict[str, object] = {"commodity": self.commodity}
-        columns.update({d: keys[d].to_numpy(object)[at] for d in key_dims})
-        columns["year"] = np.tile(np.array(self.years, dtype=np.int64), len(order))
-        columns["value"] = values[:, order].T.ravel().astype(float)
+        columns.update({d: keys[d][at][kept] for d in key_dims})
+        columns["year"], columns["value"] = year[kept], value[kept]
         if unit is None:
-            columns["unit"] = keys["unit"].to_numpy(object)[at]
-        out = pd.DataFrame(columns)
-        return out[out["value"] > 1e-9].reset_index(drop=True) if drop_zero else out
-
-
-def _key_order(keys: pd.DataFrame, dims: list[str]) -> np.ndarray:
-    """Positions of ``keys`` sorted by ``dims`` (the order :func:`tables.tidy` gives)."""
-    codes = [pd.factorize(keys[d].to_numpy(object), sort=True)[0] for d in reversed(dims)]
-    return np.lexsort(codes) if codes else np.arange(len(keys))
+            columns["unit"] = keys["unit"][at][kept]
+        return pd.DataFrame(columns)
 
 
 def _production(s: _Solved) -> pd.DataFrame:
@@ -104,16 +109,13 @@ def _production(s: _Solved) -> pd.DataFrame:
     procs = s.net.processes.reindex(s.problem.processes)
     made = s.net.coefficients[s.net.coefficients["coeff"] > 0]
     at = s.problem.processes.get_indexer(made["process"])
-    key = pd.DataFrame(
-        {
-            "region": procs["region"].to_numpy()[at],
-            "stage": procs["stage"].to_numpy()[at],
-            "product": made["product"].to_numpy(),
-        }
+    key = _keys(
+        region=procs["region"].to_numpy()[at],
+        stage=procs["stage"].to_numpy()[at],
+        product=made["product"].to_numpy(),
     )
     agg, keys = _aggregate(key, made["coeff"].to_numpy(float))
-    keys["unit"] = s.stage_units(keys["stage"])
-    return s.long("production", keys, s.col("activity")[:, at] @ agg)
+    return s.long("production", s.with_units(keys), s.col("activity")[:, at] @ agg)
 
 
 def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -122,8 +124,10 @@ def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame]:
     use = s.totals("use")
     reference = np.vstack([s.run.reference_demand[y] for y in s.years])
     sector_unit = s.net.demand["unit"].groupby(level=1).first()
-    keys = pd.DataFrame({"region": dkeys.get_level_values(0), "sector": dkeys.get_level_values(1)})
-    keys["unit"] = sector_unit.reindex(keys["sector"]).to_numpy()
+    sectors = dkeys.get_level_values(1)
+    keys = _keys(
+        region=dkeys.get_level_values(0), sector=sectors, unit=sector_unit.reindex(sectors)
+    )
     shortage = np.clip(reference - use, 0.0, None)
     return s.long("consumption", keys, use), s.long("shortage", keys, shortage)
 
@@ -134,29 +138,28 @@ def _trade(s: _Solved) -> pd.DataFrame:
     arc_stage = s.net.products["stage"].reindex(arcs.get_level_values(2)).to_numpy()
     keys, values = [], []
     for level, direction in ((0, "exports"), (1, "imports")):
-        key = pd.DataFrame({"region": arcs.get_level_values(level).to_numpy(), "stage": arc_stage})
-        agg, part = _aggregate(key)
-        keys.append(part.assign(direction=direction, unit=s.stage_units(part["stage"])))
+        agg, part = _aggregate(_keys(region=arcs.get_level_values(level), stage=arc_stage))
+        part["direction"] = np.full(len(part["region"]), direction, dtype=object)
+        keys.append(s.with_units(part))
         values.append(s.col("trade") @ agg)
-    return s.long("trade", pd.concat(keys, ignore_index=True), np.hstack(values), drop_zero=True)
+    return s.long("trade", _concat(keys), np.hstack(values), drop_zero=True)
 
 
 def _stock_change(s: _Solved) -> pd.DataFrame:
     """Stocks absorbed minus released, by region and stage."""
     skeys = s.problem.stock_keys
     stage = s.net.products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
-    agg, keys = _aggregate(pd.DataFrame({"region": skeys.get_level_values(0), "stage": stage}))
-    keys["unit"] = s.stage_units(keys["stage"])
-    return s.long("stock_change", keys, (s.totals("absorb") - s.totals("release")) @ agg)
+    agg, keys = _aggregate(_keys(region=skeys.get_level_values(0), stage=stage))
+    change = (s.totals("absorb") - s.totals("release")) @ agg
+    return s.long("stock_change", s.with_units(keys), change)
 
 
 def _capacity(s: _Solved) -> pd.DataFrame:
     """Capacity of each stage by region, summed over the stage's groups."""
     groups = s.net.groups.reindex(s.problem.groups)
-    agg, keys = _aggregate(groups[["region", "stage"]].reset_index(drop=True))
-    keys["unit"] = s.stage_units(keys["stage"])
+    agg, keys = _aggregate(_keys(region=groups["region"], stage=groups["stage"]))
     capacity = np.vstack([s.run.capacity[y] for y in s.years])
-    return s.long("capacity", keys, capacity @ agg)
+    return s.long("capacity", s.with_units(keys), capacity @ agg)
 
 
 def _node_use(s: _Solved) -> np.ndarray:
@@ -183,15 +186,15 @@ def _prices(s: _Solved) -> pd.DataFrame:
     """Prices by region where a product is used or made, and a World mean weighted by use."""
     nodes = s.problem.nodes
     prices = s.duals[:, s.problem.layout.row("balance").span]
-    keys = pd.DataFrame({"region": nodes.get_level_values(0), "product": nodes.get_level_values(1)})
+    keys = _keys(region=nodes.get_level_values(0), product=nodes.get_level_values(1))
     weights = _node_use(s)
-    agg, products = _aggregate(keys[["product"]])
+    agg, products = _aggregate({"product": keys["product"]})
     total_w = weights @ agg
     weighted = (prices * weights) @ agg
     mean = (prices @ agg) / np.asarray(agg.sum(0)).ravel()
     world = np.where(total_w > 0, weighted / np.where(total_w > 0, total_w, 1.0), mean)
-    every = pd.concat([keys, products.assign(region=WORLD)], ignore_index=True)
-    return s.long("prices", every, np.hstack([prices, world]))
+    products["region"] = np.full(len(products["product"]), WORLD, dtype=object)
+    return s.long("prices", _concat([keys, products]), np.hstack([prices, world]))
 
 
 def run_tables(run: Run, first_year: int | None = None) -> Tables:
@@ -219,9 +222,10 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         "dependence": dependence,
         "supply_risk": empty("supply_risk"),
     }
-    # the tables built by _Solved.long are in order; the traced ones are sorted here
-    traced = {"flows", "dependence", "supply_risk"}
-    tables = {name: tidy(name, frame, ordered=name not in traced) for name, frame in parts.items()}
+    # every table but the supply-risk index is built in its order
+    tables = {
+        name: tidy(name, frame, ordered=name != "supply_risk") for name, frame in parts.items()
+    }
     names = vocabulary(run.pack, run.network)
     partial = Tables(**tables, names=names)
     risk = supply_risk(partial, run.pack)

@@ -71,6 +71,9 @@ def tidy(name: str, frame: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
     columns = [*dims, "year", "value"] + ([] if unit is not None else ["unit"])
     if frame.empty:
         return empty(name)
+    typed = frame["year"].dtype == "int64" and frame["value"].dtype == "float64"
+    if ordered and typed and list(frame.columns) == columns:
+        return frame
     out = frame[columns].astype({"year": "int64", "value": "float64"})
     if ordered:
         return out

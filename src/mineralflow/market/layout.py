@@ -75,12 +75,12 @@ class Block:
         return mask
 
     @cached_property
-    def _lookup(self) -> tuple[list[pd.Index], IntArray]:
-        """Each dimension's distinct labels, and a table from their codes to ordinals."""
+    def _lookup(self) -> tuple[list[dict[Any, int]], IntArray]:
+        """Each dimension's codes of its distinct labels, and a table from codes to ordinals."""
         levels, codes = [], []
         for column in self.dims.columns:
             code, distinct = pd.factorize(self.dims[column].to_numpy(object))
-            levels.append(pd.Index(distinct, dtype=object))
+            levels.append({label: k for k, label in enumerate(distinct.tolist())})
             codes.append(code)
         shape = tuple(len(level) for level in levels)
         table = np.full(int(np.prod(shape)), -1, dtype=np.int64)
@@ -95,7 +95,7 @@ class Block:
         if len(labels) != len(levels):
             raise MarketError(f"internal: block '{self.name}' has {len(levels)} dimensions")
         codes = [
-            lv.get_indexer(np.asarray(v, dtype=object))
+            np.fromiter((lv.get(x, -1) for x in np.asarray(v, dtype=object).tolist()), np.int64)
             for lv, v in zip(levels, labels, strict=True)
         ]
         missing = np.zeros(len(codes[0]) if codes else 0, dtype=bool)

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mineralflow.arrays import distinct_rows
 from mineralflow.errors import MineralflowError
 from mineralflow.tables import CONSUMPTION
 
@@ -275,27 +276,39 @@ def _flows(lay: _Layout, q: _Years, pool: np.ndarray, years: list[int]) -> np.nd
     return np.vstack(out)
 
 
+def _rank(labels: np.ndarray) -> np.ndarray:
+    """The place of each of the distinct ``labels`` in their sorted order."""
+    return np.argsort(np.argsort(np.asarray(labels, dtype=object)))
+
+
 def _dependence_frame(
     lay: _Layout, d: np.ndarray, consumers: np.ndarray, commodity: str
 ) -> pd.DataFrame:
+    """The dependence table, in its order (region, stage, origin, year)."""
+    year, consumer, stage, origin = (d[:, k].astype(np.int64) for k in range(4))
+    order = np.lexsort([year, origin, _rank(np.asarray(lay.stages))[stage], consumer])
     return pd.DataFrame(
         {
             "commodity": commodity,
-            "region": consumers[d[:, 1].astype(int)],
-            "stage": np.asarray(lay.stages, dtype=object)[d[:, 2].astype(int)],
-            "origin": lay.regions[d[:, 3].astype(int)],
-            "year": d[:, 0].astype(int),
-            "value": d[:, 4],
+            "region": consumers[consumer[order]],
+            "stage": np.asarray(lay.stages, dtype=object)[stage[order]],
+            "origin": lay.regions[origin[order]],
+            "year": year[order],
+            "value": d[order, 4],
         }
     )
 
 
 def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
+    """The flows table, in its order (origin, stage, to_stage, region, year)."""
     # the flows of one (year, from, to, origin, destination) summed over products
-    keys, at = np.unique(flow[:, :5].astype(np.int64), axis=0, return_inverse=True)
-    value = np.bincount(at.ravel(), weights=flow[:, 5], minlength=len(keys))
-    year, src, dst, origin, dest = keys.T
+    keys, at = distinct_rows(flow[:, :5].astype(np.int64))
+    value = np.bincount(at, weights=flow[:, 5], minlength=len(keys))
     names = np.array([*lay.stages, CONSUMPTION], dtype=object)
+    rank = _rank(names)
+    year, src, dst, origin, dest = keys.T
+    order = np.lexsort([year, dest, rank[dst], rank[src], origin])
+    year, src, dst, origin, dest, value = (a[order] for a in (year, src, dst, origin, dest, value))
     units = np.array([lay.stage_unit[s] for s in lay.stages], dtype=object)
     return pd.DataFrame(
         {
@@ -312,7 +325,7 @@ def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
 
 
 def origin_tables(run: Run, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(flows, dependence) tables of ``years`` (see :mod:`mineralflow.tables`)."""
+    """(flows, dependence) tables of ``years`` (see :mod:`mineralflow.tables`), in order."""
     lay = _Layout(run)
     consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
     gather = sp.csr_matrix(
