@@ -20,7 +20,7 @@ from mineralflow.market.problem import MarketProblem
 from mineralflow.metrics.origins import origin_tables
 from mineralflow.metrics.supply_risk import supply_risk
 from mineralflow.network import Network
-from mineralflow.tables import SCHEMA, WORLD, Tables, empty, tidy
+from mineralflow.tables import SCHEMA, WORLD, Tables, empty, row_order, tidy
 
 #: key columns of a table being built: dimension -> one label per key (object arrays)
 Keys = dict[str, np.ndarray]
@@ -31,19 +31,18 @@ def _keys(**columns: object) -> Keys:
 
 
 def _aggregate(keys: Keys, weights: np.ndarray | None = None) -> tuple[sp.csr_matrix, Keys]:
-    """Sparse map from items to the distinct rows of ``keys`` (one key row per item), the
-    distinct rows in the order they first appear."""
+    """Sparse map from items to the distinct rows of ``keys`` (one key row per item)."""
     n = len(next(iter(keys.values())))
-    codes = np.column_stack([pd.factorize(v)[0] for v in keys.values()]).reshape(n, len(keys))
+    factors = [pd.factorize(v) for v in keys.values()]
+    codes = np.column_stack([code for code, _ in factors]).reshape(n, len(keys))
     distinct, inverse = distinct_rows(codes)
-    first = np.full(len(distinct), n)
-    np.minimum.at(first, inverse, np.arange(n))
-    order = np.argsort(first)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
     data = np.ones(n) if weights is None else weights
-    matrix = sp.csr_matrix((data, (np.arange(n), rank[inverse])), shape=(n, len(order)))
-    return matrix, {name: v[first[order]] for name, v in keys.items()}
+    matrix = sp.csr_matrix((data, (np.arange(n), inverse)), shape=(n, len(distinct)))
+    labels = {
+        name: np.asarray(uniques, dtype=object)[distinct[:, j]]
+        for j, (name, (_, uniques)) in enumerate(zip(keys, factors, strict=True))
+    }
+    return matrix, labels
 
 
 def _concat(parts: list[Keys]) -> Keys:
@@ -89,18 +88,19 @@ class _Solved:
         (years, keys) and ``keys`` holds the table's dimensions other than commodity."""
         dims, unit = SCHEMA[name]
         key_dims = [d for d in dims if d != "commodity"]
-        codes = [pd.factorize(keys[d], sort=True)[0] for d in reversed(key_dims)]
-        order = np.lexsort(codes)  # the order tables.tidy gives
+        order = row_order([keys[d] for d in key_dims])
         n_years = values.shape[0]
         at = np.repeat(order, n_years)
         year = np.tile(np.array(self.years, dtype=np.int64), len(order))
         value = values[:, order].T.ravel().astype(float)
-        kept = value > 1e-9 if drop_zero else np.ones(len(value), dtype=bool)
+        if drop_zero:
+            kept = value > 1e-9
+            at, year, value = at[kept], year[kept], value[kept]
         columns: dict[str, object] = {"commodity": self.commodity}
-        columns.update({d: keys[d][at][kept] for d in key_dims})
-        columns["year"], columns["value"] = year[kept], value[kept]
+        columns.update({d: keys[d][at] for d in key_dims})
+        columns["year"], columns["value"] = year, value
         if unit is None:
-            columns["unit"] = keys["unit"][at][kept]
+            columns["unit"] = keys["unit"][at]
         return pd.DataFrame(columns)
 
 

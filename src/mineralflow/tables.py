@@ -15,6 +15,7 @@ at the boundary (:mod:`mineralflow.iamc`) and read back into them from the store
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,9 +78,15 @@ def tidy(name: str, frame: pd.DataFrame, ordered: bool = False) -> pd.DataFrame:
     out = frame[columns].astype({"year": "int64", "value": "float64"})
     if ordered:
         return out
-    # lexsort on sorted factor codes: the order sort_values gives, without comparing strings
-    codes = [pd.factorize(out[c], sort=True)[0] for c in reversed([*dims, "year"])]
-    return out.iloc[np.lexsort(codes)].reset_index(drop=True)
+    return out.iloc[row_order([out[c] for c in [*dims, "year"]])].reset_index(drop=True)
+
+
+def row_order(columns: list[Any]) -> np.ndarray:
+    """Positions that sort rows by ``columns``, the first one first: the order of every table.
+
+    A lexsort of sorted factor codes, the order sort_values gives, without comparing strings.
+    """
+    return np.lexsort([pd.factorize(c, sort=True)[0] for c in reversed(columns)])
 
 
 @dataclass(frozen=True)

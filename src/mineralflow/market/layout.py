@@ -94,18 +94,15 @@ class Block:
         levels, table = self._lookup
         if len(labels) != len(levels):
             raise MarketError(f"internal: block '{self.name}' has {len(levels)} dimensions")
-        codes = [
-            np.fromiter((lv.get(x, -1) for x in np.asarray(v, dtype=object).tolist()), np.int64)
-            for lv, v in zip(levels, labels, strict=True)
-        ]
-        missing = np.zeros(len(codes[0]) if codes else 0, dtype=bool)
-        for code in codes:
-            missing |= code < 0
-        if not codes or not len(missing):
-            return np.zeros(len(missing), dtype=np.int64)
+        asked = [np.asarray(v, dtype=object).tolist() for v in labels]
+        codes = np.array(
+            [[lv.get(x, -1) for x in v] for lv, v in zip(levels, asked, strict=True)],
+            dtype=np.int64,
+        ).reshape(len(levels), -1)
+        missing = (codes < 0).any(axis=0)
         shape = tuple(len(level) for level in levels)
-        at = np.ravel_multi_index([np.where(missing, 0, c) for c in codes], shape)
-        return np.where(missing, -1, table[at])
+        at = np.ravel_multi_index(tuple(np.where(missing, 0, codes)), shape)
+        return np.where(missing, -1, table[at]).astype(np.int64)
 
     def positions(self, step: int | None = None, **labels: Any) -> IntArray:
         """Positions of the entities matching ``labels``: every step, or the one given."""
