@@ -399,6 +399,50 @@ def _print_run_summary(spec: Scenario, result: RunResult) -> None:
         )
 
 
+@app.command("validate")
+def validate(
+    as_json: Annotated[bool, typer.Option("--json", help="every check as JSON")] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="the table of docs/validation.md")
+    ] = False,
+    failing: Annotated[bool, typer.Option("--failing", help="only the failing checks")] = False,
+) -> None:
+    """The validation scorecard: the base year, the 2025 replay and the 2010-2011 hindcast
+    against every published figure in the packs, one row per check."""
+    import pandas as pd  # noqa: PLC0415
+
+    from mineralflow.scorecard import card  # noqa: PLC0415
+
+    with err.status("running the baseline, history-2025 and hindcast-2010"):
+        table = card.scorecard()
+    shown = table[~table["passed"]] if failing else table
+    if as_json:
+        totals = card.summary(table)
+        doc = {"summary": _records(totals), "checks": _records(shown)}
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        return
+    if markdown:
+        sys.stdout.write(card.markdown(shown))
+        return
+    for (section, commodity), part in shown.groupby(["section", "commodity"], sort=False):
+        what = part["metric"] + ": " + part["region"] + " " + part["item"]
+        compact = pd.DataFrame(
+            {
+                "result": part["passed"].map({True: "pass", False: "FAIL"}),
+                "check": what + " " + part["year"].astype(str),
+                "published": part["published"],
+                "model": part["model"],
+                "unit": part["unit"],
+                "tolerance": part["tolerance"],
+            }
+        )
+        _print_frame(compact, f"{section}: {commodity}")
+    reasons = shown.loc[~shown["passed"]].groupby("reason", sort=False).size()
+    for reason, count in reasons.items():
+        out.print(f"{count} failing: {reason}")
+    _print_frame(card.summary(table), "checks passed by section")
+
+
 @scenario_app.command("list")
 def scenario_list() -> None:
     """The bundled scenarios and what each represents."""

@@ -35,13 +35,8 @@ def hhi(tables: Tables) -> pd.DataFrame:
     return square.groupby(STAGE, sort=False)["value"].sum().reset_index()
 
 
-def net_import_reliance(tables: Tables) -> pd.DataFrame:
-    """Net import reliance by region and stage, USGS definition (%).
-
-    Imports minus exports plus the stock decrease, over apparent consumption (production plus
-    that same net supply).  A net exporter's reliance is negative; regions with no apparent
-    consumption of a stage get none.
-    """
+def _net_supply(tables: Tables) -> tuple[pd.Series, pd.Series]:
+    """(production, net imports plus stock decrease) by commodity, region, stage and year."""
     keys = ["commodity", "region", "stage", "year"]
     trade = tables.trade.assign(kind=tables.trade["direction"])
     parts = [
@@ -54,8 +49,26 @@ def net_import_reliance(tables: Tables) -> pd.DataFrame:
     )
     table = table.reindex(columns=["production", "imports", "exports", "stock_change"])
     table = table.fillna(0.0)
-    net = table["imports"] - table["exports"] - table["stock_change"]
-    apparent = table["production"] + net
-    ok = apparent > 1e-6 * table["production"].abs().clip(lower=1.0)
+    return table["production"], table["imports"] - table["exports"] - table["stock_change"]
+
+
+def apparent_consumption(tables: Tables) -> pd.DataFrame:
+    """Apparent consumption by region and stage, USGS definition: production plus imports
+    minus exports plus the stock decrease (the stage's unit)."""
+    production, net = _net_supply(tables)
+    value = (production + net).rename("value").reset_index()
+    return value[["commodity", "region", "stage", "year", "value"]]
+
+
+def net_import_reliance(tables: Tables) -> pd.DataFrame:
+    """Net import reliance by region and stage, USGS definition (%).
+
+    Imports minus exports plus the stock decrease, over apparent consumption (production plus
+    that same net supply).  A net exporter's reliance is negative; regions with no apparent
+    consumption of a stage get none.
+    """
+    production, net = _net_supply(tables)
+    apparent = production + net
+    ok = apparent > 1e-6 * production.abs().clip(lower=1.0)
     value = 100 * net[ok] / apparent[ok]
-    return value.rename("value").reset_index()[[*keys, "value"]]
+    return value.rename("value").reset_index()[["commodity", "region", "stage", "year", "value"]]

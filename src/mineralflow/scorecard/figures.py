@@ -1,0 +1,210 @@
+"""Checks of one solved year against the figures a pack publishes for it.
+
+Each function reads one pack table (production, prices, consumption, net import reliance,
+import sources) and the run's tables, and returns one check per published row. The same
+functions serve the base year, where most of these figures were fitted, and the 2025 replay,
+where none was.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mineralflow.data.pack import Pack
+from mineralflow.dynamics import Run
+from mineralflow.metrics.indicators import apparent_consumption, net_import_reliance
+from mineralflow.network import AGGREGATES
+from mineralflow.scorecard.check import Check, Tolerance, records, source_label
+from mineralflow.tables import Tables
+
+
+def _lookup(table: pd.DataFrame, keys: list[str]) -> dict[tuple, float]:
+    """``table``'s values by the tuple of ``keys``."""
+    columns = [table[k].tolist() for k in keys]
+    return dict(zip(zip(*columns, strict=True), table["value"].astype(float), strict=True))
+
+
+def _unit(pack: Pack, stage: str) -> str:
+    stages = pack.table("stages")
+    return str(stages.loc[stages["stage"] == stage, "unit"].iloc[0])
+
+
+def production(
+    section: str, run: Run, tables: Tables, year: int, tolerance: Tolerance
+) -> list[Check]:
+    """Output by country and stage, and the world total of each stage."""
+    pack = run.pack
+    rows = pack.select("production", year=year)
+    output = tables.stage_output()
+    output = output[(output["commodity"] == pack.name) & (output["year"] == year)]
+    model = _lookup(output, ["region", "stage"])
+    world = output.groupby("stage")["value"].sum()
+    checks = []
+    for row in records(rows):
+        region, stage = str(row["region"]), str(row["stage"])
+        value = float(world.get(stage, 0.0)) if region == "WLD" else model.get((region, stage), 0.0)
+        checks.append(
+            Check(
+                section, "production", pack.name, region, stage, year, float(row["value"]), value,
+                _unit(pack, stage), tolerance, source_label(pack, str(row["source_id"])),
+            )
+        )  # fmt: skip
+    return checks
+
+
+def price_market(run: Run, product: str, market: str) -> str:
+    """The model region a published price refers to: ``WLD`` is the main producer's market."""
+    if market != "WLD":
+        return market
+    stage = str(run.network.products.loc[product, "stage"])
+    return run.calibration.anchor[stage]
+
+
+def prices(section: str, run: Run, tables: Tables, year: int, tolerance: Tolerance) -> list[Check]:
+    """Annual-average prices at their reference market."""
+    pack = run.pack
+    rows = pack.select("prices", year=year)
+    rows = rows[rows["basis"] == "annual average"]
+    priced = tables.prices
+    priced = priced[(priced["commodity"] == pack.name) & (priced["year"] == year)]
+    model = _lookup(priced, ["region", "product"])
+    checks = []
+    for row in records(rows):
+        product = str(row["product"])
+        if product not in run.network.products.index:
+            continue
+        region = price_market(run, product, str(row["market"]))
+        checks.append(
+            Check(
+                section, "price", pack.name, region, product, year, float(row["value"]),
+                model.get((region, product), float("nan")), "USD/kg", tolerance,
+                source_label(pack, str(row["source_id"])),
+            )
+        )  # fmt: skip
+    return checks
+
+
+def consumption(
+    section: str, run: Run, tables: Tables, year: int, tolerance: Tolerance
+) -> list[Check]:
+    """Apparent consumption by region and stage (USGS: production + net imports + stock draw)."""
+    pack = run.pack
+    if "consumption" not in pack.tables:
+        return []
+    apparent = apparent_consumption(tables)
+    apparent = apparent[(apparent["commodity"] == pack.name) & (apparent["year"] == year)]
+    model = _lookup(apparent, ["region", "stage"])
+    checks = []
+    for row in records(pack.select("consumption", year=year)):
+        region, stage = str(row["region"]), str(row["stage"])
+        checks.append(
+            Check(
+                section, "apparent consumption", pack.name, region, stage, year,
+                float(row["value"]), model.get((region, stage), 0.0), _unit(pack, stage),
+                tolerance, source_label(pack, str(row["source_id"])),
+            )
+        )  # fmt: skip
+    return checks
+
+
+def reliance(section: str, run: Run, tables: Tables, year: int, points: float) -> list[Check]:
+    """Net import reliance (%): a value within ``points``, a bound, or 'net exporter'."""
+    pack = run.pack
+    if "net_import_reliance" not in pack.tables:
+        return []
+    nir = net_import_reliance(tables)
+    nir = nir[(nir["commodity"] == pack.name) & (nir["year"] == year)]
+    model = _lookup(nir, ["region", "stage"])
+    checks = []
+    for row in records(pack.select("net_import_reliance", year=year)):
+        qualifier = str(row["qualifier"])
+        tolerance = {
+            "=": Tolerance("points", points),
+            ">": Tolerance("min"),
+            "<": Tolerance("max"),
+            "E": Tolerance("below"),
+        }[qualifier]
+        published = 0.0 if qualifier == "E" else float(row["value"])
+        value = model.get((str(row["region"]), str(row["stage"])), float("nan"))
+        checks.append(
+            Check(
+                section, "net import reliance", pack.name, str(row["region"]), str(row["stage"]),
+                year, published, value, "%", tolerance, source_label(pack, str(row["source_id"])),
+            )
+        )  # fmt: skip
+    return checks
+
+
+def _imports_by_origin(run: Run, year: int, importer: str, stage: str) -> pd.Series:
+    """t of ``stage``'s products shipped to ``importer`` in ``year``, by exporter."""
+    trade = run.solution(year).trade
+    frame = trade.rename("value").reset_index()
+    stage_of = run.network.products["stage"]
+    keep = (frame["importer"] == importer) & (frame["product"].map(stage_of) == stage)
+    return frame[keep].groupby("exporter")["value"].sum()
+
+
+def import_sources(section: str, run: Run, year: int, points: float) -> list[Check]:
+    """Each exporter's share of a region's imports (%), published for the period ending in
+    ``year``, against the model's share in ``year``."""
+    pack = run.pack
+    if "import_sources" not in pack.tables:
+        return []
+    rows = pack.select("import_sources")
+    rows = rows[rows["period_end"] == year]
+    checks = []
+    for row in records(rows):
+        origins = _imports_by_origin(run, year, str(row["importer"]), str(row["stage"]))
+        total = float(origins.sum())
+        known = set(rows.loc[rows["importer"] == row["importer"], "exporter"]) - {"ROW"}
+        exporter = str(row["exporter"])
+        amount = (
+            float(origins[~origins.index.isin(known)].sum())
+            if exporter == "ROW"
+            else float(origins.get(exporter, 0.0))
+        )
+        share = 100 * amount / total if total > 0 else float("nan")
+        checks.append(
+            Check(
+                section, f"share of imports into {row['importer']}", pack.name, exporter,
+                str(row["stage"]), year, 100 * float(row["share"]), share, "%",
+                Tolerance("points", points),
+                f"{source_label(pack, str(row['source_id']))}, "
+                f"{row['period_start']}-{row['period_end']}",
+            )
+        )  # fmt: skip
+    return checks
+
+
+def mining_changes(
+    section: str, run: Run, tables: Tables, start: int, end: int, threshold: float
+) -> list[Check]:
+    """The direction of every change in output by country from ``start`` to ``end`` that the
+    pack's latest edition puts above ``threshold`` (a share) at any stage."""
+    pack = run.pack
+    rows = pack.select("production")
+    rows = rows[rows["year"].isin([start, end]) & ~rows["region"].isin(AGGREGATES)]
+    table = rows.pivot_table(index=["region", "stage"], columns="year", values="value")
+    if start not in table or end not in table:
+        return []
+    table = table.dropna().reset_index()
+    output = tables.stage_output()
+    output = output[output["commodity"] == pack.name]
+    model = _lookup(output, ["region", "stage", "year"])
+    sources = rows[rows["year"] == end].set_index(["region", "stage"])["source_id"]
+    checks = []
+    for row in records(table):
+        region, stage = str(row["region"]), str(row["stage"])
+        first, last = float(row[start]), float(row[end])
+        if first <= 0 or abs(last / first - 1) <= threshold:
+            continue
+        change = model.get((region, stage, end), 0.0) - model.get((region, stage, start), 0.0)
+        checks.append(
+            Check(
+                section, f"change in production {start}-{end}", pack.name, region,
+                stage, end, last - first, float(np.round(change, 6)), _unit(pack, stage),
+                Tolerance("direction"), source_label(pack, str(sources[(region, stage)])),
+            )
+        )  # fmt: skip
+    return checks
