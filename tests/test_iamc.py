@@ -98,5 +98,5 @@ def test_a_stored_two_pack_run_exports_the_same_bytes(tmp_path: Path) -> None:
 
 def test_stages_are_listed_in_chain_order() -> None:
     tables = result("baseline").tables
-    assert tables.stages("aluminium") == ["bauxite", "alumina", "primary"]
+    assert tables.stages("aluminium") == ["bauxite", "alumina", "primary", "secondary"]
     assert tables.stages("rare_earths")[:2] == ["mining", "separation"]

@@ -39,6 +39,7 @@ from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
 from mineralflow.market.session import INF, Session
 from mineralflow.network import Network, build_network, nearest_year
+from mineralflow.policies import tariff_costs
 
 #: Probability that an announced project is built on schedule, by its status in projects.csv.
 STATUS_PROBABILITY = {
@@ -68,7 +69,8 @@ class Plan:
     output_cap: np.ndarray  # (years, groups): output at most this (t; inf for none)
     release_cap: np.ndarray  # (years, stock keys): releases at most this (t; inf for none)
     quotas: np.ndarray  # (years, quota regions): t REO-equivalent exports (inf for none)
-    trade_cost: np.ndarray  # (years, arcs): USD/kg above transport
+    trade_cost: np.ndarray  # (years, arcs): USD/kg above transport and base-year duties
+    policy_tariff: np.ndarray  # (years, arcs): USD/kg of the pack's dated duties in force
     closed: np.ndarray  # (years, arcs): no trade
     stockpile: np.ndarray  # (years, nodes): t bought (+) or sold (-)
     level_scale: np.ndarray  # (years, groups): cost level against calibration
@@ -286,10 +288,13 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
     """The plan of the pack's own inputs: growth, projects, quotas, history; no levers."""
     problem = calibration.problem
     n = len(years)
-    zeros = {
-        name: np.zeros((n, problem.layout.col(block).entities))
-        for name, block in (("capacity_min", "supply"), ("trade_cost", "trade"))
-    }
+    duties = policy_tariffs(pack, calibration, years)
+    base_duties = calibration.data.trade_cost
+    in_base = (
+        np.zeros(len(problem.arcs))
+        if base_duties is None
+        else base_duties.reindex(problem.arcs).fillna(0.0).to_numpy(float)
+    )
     return Plan(
         years=list(years),
         growth=growth_matrix(pack, problem.demand_keys, years),
@@ -304,8 +309,17 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
         limits=sp.csr_matrix((0, problem.n_cols)),
         limit_lower=np.zeros((n, 0)),
         limit_upper=np.zeros((n, 0)),
-        **zeros,
+        capacity_min=np.zeros((n, len(problem.groups))),
+        trade_cost=duties - in_base[None, :],
+        policy_tariff=duties,
     )
+
+
+def policy_tariffs(pack: Pack, calibration: Calibration, years: list[int]) -> np.ndarray:
+    """(years, arcs) USD/kg of the duties of the pack's ``policy_events.csv`` in force."""
+    problem = calibration.problem
+    stage_of = calibration.data.network.products["stage"]
+    return tariff_costs(pack, problem.arcs, stage_of, calibration.reference_prices, years)
 
 
 # ------------------------------------------------------------------ one year at a time
@@ -315,7 +329,9 @@ class Drivers:
 
     lead: np.ndarray  # by group: years from an order to capacity
     rate: np.ndarray  # by group: capacity ordered per unit of utilisation pressure
-    u0: np.ndarray  # by group: normal utilisation
+    u0: (
+        np.ndarray
+    )  # by group: normal utilisation (its stage's base_utilisation), not the base year's
     base_capacity: np.ndarray  # by group, t
     d0: np.ndarray  # by demand key: base-year demand, t
     p0: np.ndarray  # by demand key: base-year basket price, USD/kg
@@ -336,7 +352,7 @@ class Drivers:
         return Drivers(
             lead=np.maximum(lead, 1).astype(int),
             rate=stage.map(params["investment_rate"]).to_numpy(float),
-            u0=g0["u0"].to_numpy(float),
+            u0=stage.map(params["base_utilisation"]).to_numpy(float),
             base_capacity=g0["capacity"].to_numpy(float),
             d0=d["reference"].to_numpy(float),
             p0=np.maximum(d["price"].to_numpy(float), 1e-9),

@@ -179,10 +179,14 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
 
 
 def _demand_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
-    """Consumption and shortage by sector, and total consumption where sectors share a unit."""
+    """Consumption, shortage and demand reduction by sector, and total consumption where
+    sectors share a unit."""
     out = [
         _with_world(_rows(t.consumption, _by_sector(n, "Consumption", t.consumption))),
         _with_world(_shortage(t, n)),
+        _with_world(
+            _rows(t.demand_reduction, _by_sector(n, "Demand Reduction", t.demand_reduction))
+        ),
     ]
     c = t.consumption
     units = c.groupby("commodity")["unit"].nunique()
@@ -320,12 +324,27 @@ class _Parsed:
         )
 
 
+def _recycled_products(names: pd.DataFrame, alone: pd.Series) -> pd.Series:
+    """(commodity, recycling stage) -> the product it makes: that of the stage before it."""
+    stages = names[names["kind"] == "stage"]
+    out = {}
+    for commodity, rows in stages.groupby("commodity", sort=False):
+        order = list(rows["name"])
+        for name, kind in zip(rows["name"], rows["detail"], strict=True):
+            before = (commodity, order[order.index(name) - 1])
+            if kind == "recycled" and before in alone.index:
+                out[(commodity, name)] = alone[before]
+    index = pd.MultiIndex.from_tuples(list(out), names=alone.index.names)
+    return pd.Series(list(out.values()), index=index, dtype=object)
+
+
 def _production_from(p: _Parsed) -> pd.DataFrame:
     products = p.names[p.names["kind"] == "product"]
     rows = p.kind("Production")
     head = rows["rest"].str.split("|", n=1, expand=True).reindex(columns=[0, 1])
     rows = rows.assign(stage=p.lookup(rows, "stage", head[0]), detail=head[1].fillna(""))
     alone = products[products["detail"] == ""].set_index(["commodity", "stage"])["name"]
+    alone = pd.concat([alone, _recycled_products(p.names, alone)])
     single = rows[rows["detail"] == ""]
     single = single.assign(
         product=alone.reindex(
@@ -353,9 +372,9 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
     trade = pd.concat(
         [p.staged(kind, 1).assign(direction=d) for d, kind in TRADE.items()], ignore_index=True
     )
-    consumption, shortage = (
+    consumption, shortage, reduction = (
         p.staged(kind, 1).pipe(lambda r: r.assign(sector=p.lookup(r, "sector", r["rest"])))
-        for kind in ("Consumption", "Shortage")
+        for kind in ("Consumption", "Shortage", "Demand Reduction")
     )
     prices = p.kind("Price", world=True)
     prices = prices.assign(product=p.lookup(prices, "product", prices["rest"]))
@@ -370,6 +389,7 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
         "production": _production_from(p),
         "consumption": consumption.dropna(subset=["sector"]),
         "shortage": shortage.dropna(subset=["sector"]),
+        "demand_reduction": reduction.dropna(subset=["sector"]),
         "trade": trade,
         "stock_change": p.staged("Stock Change", 1),
         "capacity": p.staged("Capacity", 1),

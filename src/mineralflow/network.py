@@ -16,6 +16,9 @@ How each stage is resolved follows from which tables a pack ships, never from th
 * with ``magnet_recipes``, the two stages after the element stage make element metals and
   then one magnet grade per recipe; ``recipe_variants`` adds costlier ways of making a grade
   with less of a scarce element, which the market picks when that element is dear;
+* a stage whose ``recycles`` column names an earlier single-product stage recovers that
+  stage's product from scrap (secondary production): its processes make the product without
+  any input of the chain, and the stages after it build on the stage before it;
 * any other stage turns the previous stage's product into its own, using the
   ``input_per_output`` parameter.
 """
@@ -32,7 +35,7 @@ import pandas as pd
 from mineralflow.data.pack import Pack
 from mineralflow.errors import MineralflowError
 
-StageKind = Literal["deposits", "elements", "split", "metals", "grades", "plain"]
+StageKind = Literal["deposits", "elements", "split", "metals", "grades", "plain", "recycled"]
 
 AGGREGATES = ("WLD",)
 
@@ -50,6 +53,7 @@ class Stage:
     unit: str
     kind: StageKind
     separates: str | None = None  # element group of a "split" stage
+    recycles: str | None = None  # the stage whose product a "recycled" stage recovers
 
 
 @dataclass
@@ -87,7 +91,38 @@ class Network:
 
 
 def _stage_kinds(pack: Pack) -> list[Stage]:
+    """Each stage with its kind; recycling stages stand outside the chain of the others."""
     stages = pack.table("stages").sort_values("order")
+    recycles = [str(v) if v else None for v in stages.get("recycles", [None] * len(stages))]
+    chain = stages[[r is None for r in recycles]]
+    kinds = dict(zip(chain["stage"].astype(str), _chain_kinds(pack, chain), strict=True))
+    order = list(stages["stage"].astype(str))
+    out = []
+    for row, recycled in zip(stages.itertuples(), recycles, strict=True):
+        name = str(row.stage)
+        if recycled is not None:
+            _check_recycled(name, recycled, order, kinds)
+        sep = str(row.separates) if row.separates else None
+        kind: StageKind = "recycled" if recycled is not None else kinds[name]
+        out.append(Stage(name, int(row.order), str(row.unit), kind, sep, recycled))
+    return out
+
+
+def _check_recycled(name: str, target: str, order: list[str], kinds: dict[str, StageKind]) -> None:
+    if target not in kinds or order.index(target) + 1 != order.index(name):
+        raise NetworkError(
+            f"stages.csv: stage '{name}' recycles '{target}', which must be the stage just "
+            "before it in order (and not itself a recycling stage)"
+        )
+    if kinds[target] != "plain":
+        raise NetworkError(
+            f"stages.csv: stage '{name}' recycles '{target}', a stage of several products; "
+            "only a stage with one product can be recycled"
+        )
+
+
+def _chain_kinds(pack: Pack, stages: pd.DataFrame) -> list[StageKind]:
+    """The kinds of the chain's stages (recycling stages left out), in order."""
     names = list(stages["stage"])
     separates = [str(v) if v else None for v in stages["separates"]]
     kinds: list[StageKind] = ["plain"] * len(names)
@@ -118,10 +153,7 @@ def _stage_kinds(pack: Pack) -> list[Stage]:
             if len(names) < rest + 2:
                 raise NetworkError("magnet_recipes needs two stages after the element stages")
             kinds[rest], kinds[rest + 1] = "metals", "grades"
-    return [
-        Stage(str(row.stage), int(row.order), str(row.unit), kind, sep)
-        for row, kind, sep in zip(stages.itertuples(), kinds, separates, strict=True)
-    ]
+    return kinds
 
 
 PARAMETER_DEFAULTS = {
@@ -362,6 +394,16 @@ def _build_plain(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
     return made
 
 
+def _build_recycled(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
+    """A recycling stage: the product of the stage it recycles, made from scrap (no input)."""
+    made = [str(p["product"]) for p in parts.products if p["stage"] == stage.recycles]
+    for region in parts.stage_regions[stage.name]:
+        pid = f"{region}|{stage.name}"
+        parts.process(pid, region, stage, "", pid)
+        parts.coeffs.append((pid, made[0], 1.0))
+    return []
+
+
 _BUILDERS: dict[StageKind, Callable[[_Parts, Stage, list[str]], list[str]]] = {
     "deposits": _build_deposits,
     "elements": _build_elements,
@@ -369,6 +411,7 @@ _BUILDERS: dict[StageKind, Callable[[_Parts, Stage, list[str]], list[str]]] = {
     "metals": _build_metals,
     "grades": _build_grades,
     "plain": _build_plain,
+    "recycled": _build_recycled,
 }
 
 
@@ -388,7 +431,7 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
     previous: list[str] = []
     for stage in stages:
         made = _BUILDERS[stage.kind](parts, stage, previous)
-        if stage.kind != "split":
+        if stage.kind not in ("split", "recycled"):
             previous = made
     product_frame = pd.DataFrame(parts.products).set_index("product")
     process_frame = pd.DataFrame(parts.processes).set_index("process")

@@ -16,6 +16,7 @@ from mineralflow.arrays import distinct_rows
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
 from mineralflow.iamc import vocabulary
+from mineralflow.market.curves import capped_steps, demand_blocks
 from mineralflow.market.problem import MarketProblem
 from mineralflow.metrics.origins import origin_tables
 from mineralflow.metrics.supply_risk import supply_risk
@@ -118,18 +119,36 @@ def _production(s: _Solved) -> pd.DataFrame:
     return s.long("production", s.with_units(keys), s.col("activity")[:, at] @ agg)
 
 
-def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(consumption, shortage) by region and sector, in the sector's unit."""
+def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(consumption, shortage, demand reduction) by region and sector, in the sector's unit.
+
+    Shortage is what the blocks at the demand curve's cap did not get (rationed at the cap
+    price); demand reduction is the rest of the gap to the reference demand, given up
+    because of the price.
+    """
     dkeys = s.problem.demand_keys
-    use = s.totals("use")
+    block = s.problem.layout.col("use")
+    taken = block.unstack(s.x)  # (years, keys, steps), t
+    use = taken.sum(axis=2)
     reference = np.vstack([s.run.reference_demand[y] for y in s.years])
+    d = s.run.calibration.data.demand.reindex(dkeys)
+    price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
+    cap = d["cap"].to_numpy(float) if "cap" in d else None
+    unit, _ = demand_blocks(np.ones(len(dkeys)), price, eta)
+    capped = capped_steps(price, eta, cap)
+    offered = unit[None, :, :] * reference[:, :, None]
+    shortage = np.clip(np.where(capped[None], offered - taken, 0.0).sum(axis=2), 0.0, None)
+    reduction = np.clip(reference - use - shortage, 0.0, None)
     sector_unit = s.net.demand["unit"].groupby(level=1).first()
     sectors = dkeys.get_level_values(1)
     keys = _keys(
         region=dkeys.get_level_values(0), sector=sectors, unit=sector_unit.reindex(sectors)
     )
-    shortage = np.clip(reference - use, 0.0, None)
-    return s.long("consumption", keys, use), s.long("shortage", keys, shortage)
+    return (
+        s.long("consumption", keys, use),
+        s.long("shortage", keys, shortage),
+        s.long("demand_reduction", keys, reduction),
+    )
 
 
 def _trade(s: _Solved) -> pd.DataFrame:
@@ -208,12 +227,13 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         x=np.vstack([run.raw[y].x for y in years]),
         duals=np.vstack([run.raw[y].row_dual for y in years]),
     )
-    consumption, shortage = _demand(s)
+    consumption, shortage, reduction = _demand(s)
     flows, dependence = origin_tables(run, years)
     parts = {
         "production": _production(s),
         "consumption": consumption,
         "shortage": shortage,
+        "demand_reduction": reduction,
         "trade": _trade(s),
         "stock_change": _stock_change(s),
         "capacity": _capacity(s),

@@ -28,9 +28,12 @@ CONSUMPTION = "consumption"
 SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
     # output of each product, by the region and stage that made it
     "production": (("commodity", "region", "stage", "product"), None),
-    # what each sector bought, and what prices rationed away from its reference demand
+    # what each sector bought; what it could not get even at the demand curve's cap (rationed,
+    # a physical shortage); and what it gave up because of the price, against its reference
+    # demand at base-year prices
     "consumption": (("commodity", "region", "sector"), None),
     "shortage": (("commodity", "region", "sector"), None),
+    "demand_reduction": (("commodity", "region", "sector"), None),
     # exports and imports of a stage's products, by region
     "trade": (("commodity", "region", "stage", "direction"), None),
     # stocks absorbed minus stocks released, by stage: the USGS reliance term
@@ -96,6 +99,7 @@ class Tables:
     production: pd.DataFrame
     consumption: pd.DataFrame
     shortage: pd.DataFrame
+    demand_reduction: pd.DataFrame
     trade: pd.DataFrame
     stock_change: pd.DataFrame
     capacity: pd.DataFrame

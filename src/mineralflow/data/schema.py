@@ -232,6 +232,14 @@ TABLES: tuple[Table, ...] = (
                 required=False,
                 ref=("elements", "group"),
             ),
+            Column(
+                "recycles",
+                "str",
+                "for a recycling stage: the earlier stage whose one product it recovers from "
+                "scrap (secondary production); it takes no input in the model",
+                required=False,
+                ref=("stages", "stage"),
+            ),
             SOURCE_ID,
         ),
         key=("stage",),

@@ -124,7 +124,8 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     if not ok:
         return None
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    frame = frame.reindex(columns=list(spec.column_names))
+    # optional columns a file leaves out read as empty text, like empty cells
+    frame = frame.reindex(columns=list(spec.column_names), fill_value="")
     frame[LINE] = lines
     return RawTable(file, frame)
 
@@ -411,6 +412,28 @@ def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
                     f"unit '{unit}' does not match parameter '{name}', whose unit is '{expected}'",
                     line=int(line),
                     column="unit",
+                )
+            )
+
+
+def check_policy_rates(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """A tariff in policy_events.csv states its rate in % and names its stage: the model
+    applies it from its date."""
+    frame = tables.get("policy_events")
+    if frame is None:
+        return
+    for kind, stage, value, unit, line in zip(
+        frame["kind"], frame["stage"], frame["value"], frame["unit"], frame[LINE], strict=True
+    ):
+        if kind != "tariff":
+            continue
+        if value is None or unit != "%" or not stage:
+            problems.append(
+                Problem(
+                    "policy_events.csv",
+                    "a tariff needs its rate in value, unit '%' and the stage it applies to; "
+                    f"found value {value!r}, unit {unit!r}, stage {stage!r}",
+                    line=int(line),
                 )
             )
 

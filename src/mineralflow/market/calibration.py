@@ -29,6 +29,7 @@ from mineralflow.data.pack import Pack
 from mineralflow.market.errors import CalibrationError
 from mineralflow.market.problem import INF, SCALE, MarketData, MarketProblem
 from mineralflow.network import AGGREGATES, Network, nearest_year, parameter_table
+from mineralflow.policies import tariff_costs
 
 SINK_COST = 0.001  # USD/kg: a tiny cost so that stocks absorb only what nothing else takes
 RELEASE_COST = 1000.0  # USD/kg: releases only close balances that nothing else can close
@@ -432,6 +433,9 @@ def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
     base = _base_year(pack, network, year)
     recon_data = _reconciliation_data(pack, network, base, year)
     recon = MarketProblem(recon_data)
+    duties = tariff_costs(pack, recon.arcs, network.products["stage"], base.ref_price, [year])
+    if duties.any():
+        recon_data = replace(recon_data, trade_cost=pd.Series(duties[0], index=recon.arcs))
     solution = _reconcile(
         recon, recon_data, base.q0, base.d0, base.ref_market.to_dict(), base.ref_price.to_dict()
     )
@@ -528,12 +532,19 @@ def _variant_reference(network: Network, va: pd.Series, anchor: dict[str, str]) 
 def _base_capacity(
     pack: Pack, network: Network, q0: pd.Series, u0: pd.Series, year: int
 ) -> pd.Series:
-    """Capacity of each group: published capacity where known, else output / utilisation."""
+    """Capacity of each group: published capacity where known, else output / utilisation.
+
+    The published figure is that of the latest year up to ``year``, else of the first year
+    after it (capacity is often published for the year after the latest output figures).
+    """
     cap = q0 / u0
     if "capacity" in pack.tables:
         table = pack.select("capacity")
-        table = table[table["year"] <= year]
-        latest = table.sort_values("year").groupby(["region", "stage"])["value"].last()
+        after = table["year"] > year
+        # the years after it rank below those up to it, the earliest after it highest of them
+        rank = np.where(after, -table["year"], table["year"])
+        table = table.assign(rank=rank).sort_values("rank", kind="stable")
+        latest = table.groupby(["region", "stage"])["value"].last()
         for group, row in network.groups.iterrows():
             known = latest.get((row["region"], row["stage"]))
             if known is not None and row["variant"] == "" and known >= q0[group] > 0:

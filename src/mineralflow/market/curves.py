@@ -77,6 +77,15 @@ def demand_blocks(
     return widths, np.maximum(value, 0.0)
 
 
+def capped_steps(price: FloatArray, eta: FloatArray, cap: FloatArray | None) -> NDArray[np.bool_]:
+    """Which demand blocks (rows: sectors) sit at the cap: what buyers there do not get is
+    rationed at the cap price, a physical shortage; the other blocks answer the price."""
+    _, value = demand_blocks(np.ones(len(price)), price, eta)
+    if cap is None:
+        return np.zeros(value.shape, dtype=bool)
+    return value >= (price * cap)[:, None]
+
+
 def stock_blocks(
     amount: FloatArray, price: FloatArray, elasticity: float, *, release: bool
 ) -> tuple[FloatArray, FloatArray]:

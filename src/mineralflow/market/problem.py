@@ -63,6 +63,7 @@ class MarketData:
     ``transport``: transport cost (USD/kg) by product.
     ``input_scale``: by process, multiplies its input coefficients (technology-gap yields).
     ``quota_stage``: the stage export quotas are written in (they cover it and later ones).
+    ``trade_cost``: duties by trade arc in the base year, USD/kg (none: free trade).
     """
 
     network: Network
@@ -73,6 +74,9 @@ class MarketData:
     transport: pd.Series
     input_scale: pd.Series
     quota_stage: str | None = None
+    # USD/kg on top of transport by trade arc (exporter, importer, product): the duties in
+    # force in the base year (mineralflow.policies)
+    trade_cost: pd.Series | None = None
 
 
 @dataclass
@@ -255,6 +259,8 @@ class MarketProblem:
         cost[lay.col("activity").span] = self.activity_cost
         trade = lay.col("trade")
         cost[trade.span] = data.transport.reindex(trade.dims["product"]).to_numpy(float)
+        if data.trade_cost is not None:
+            cost[trade.span] += data.trade_cost.reindex(self.arcs).fillna(0.0).to_numpy(float)
         d = data.demand.reindex(self.demand_keys)
         price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
         cap = d["cap"].to_numpy(float) if "cap" in d else None

@@ -39,8 +39,17 @@ def _net_supply(tables: Tables) -> tuple[pd.Series, pd.Series]:
     """(production, net imports plus stock decrease) by commodity, region, stage and year."""
     keys = ["commodity", "region", "stage", "year"]
     trade = tables.trade.assign(kind=tables.trade["direction"])
+    # output counts at its product's stage: secondary output from scrap is domestic supply of
+    # the product it recovers, as USGS counts it
+    names = tables.names[tables.names["kind"] == "product"]
+    stage_of = dict(
+        zip(zip(names["commodity"], names["name"], strict=True), names["stage"], strict=True)
+    )
+    made = tables.production
+    products = zip(made["commodity"], made["product"], strict=True)
+    stages = [stage_of.get(k, s) for k, s in zip(products, made["stage"], strict=True)]
     parts = [
-        tables.stage_output().assign(kind="production"),
+        made.assign(stage=stages, kind="production"),
         trade,
         tables.stock_change.assign(kind="stock_change"),
     ]

@@ -69,6 +69,11 @@ class _Layout:
         proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
         self.proc_stage = proc_stage.to_numpy(dtype=int)
         self.stage_procs = [np.flatnonzero(self.proc_stage == k) for k in range(len(self.stages))]
+        # the stages whose processes make each stage's products: itself and its recyclers
+        self.makers = [[k] for k in range(len(self.stages))]
+        for stage in net.stages:
+            if stage.recycles is not None:
+                self.makers[stage_pos[stage.recycles]].append(stage_pos[stage.name])
         self._stage_matrices()
         # the stage whose processes take each node (consumption where none does)
         self.taker_stage = np.full(n_nodes, len(self.stages))
@@ -140,6 +145,9 @@ class _Years:
     taken: np.ndarray  # (Y, nodes): t taken by local processes, from the balance
     scale: np.ndarray  # (Y, nodes): taken over what the coefficients would take
     proc_out: np.ndarray  # (Y, processes): t of output of each process
+    # (Y, nodes): t made by the processes of a stage, for the stages whose products a
+    # recycling stage also makes (and for those recycling stages)
+    made_by: dict[int, np.ndarray]
 
 
 def _quantities(lay: _Layout, x: np.ndarray) -> _Years:
@@ -161,7 +169,13 @@ def _quantities(lay: _Layout, x: np.ndarray) -> _Years:
     nominal = np.asarray(lay.takes @ activity.T).T
     scale = np.divide(taken, nominal, out=np.zeros_like(taken), where=nominal > 1e-12)
     proc_out = activity * np.asarray(lay.made.sum(0)).ravel()[None, :]
-    return _Years(activity, trade, use, made, imports, consumed, taken, scale, proc_out)
+    made_by = {
+        k: np.asarray(lay.made[:, lay.stage_procs[k]] @ activity[:, lay.stage_procs[k]].T).T
+        for makers in lay.makers
+        if len(makers) > 1
+        for k in makers
+    }
+    return _Years(activity, trade, use, made, imports, consumed, taken, scale, proc_out, made_by)
 
 
 def _each_year(matrix: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
@@ -186,7 +200,7 @@ def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
     for s in range(n_st):
         procs = lay.stage_procs[s]
         produced = None
-        if s > 0 and len(procs):
+        if s > 0 and len(procs) and len(lay.stage_inputs[s]):
             # upstream content (stages before s: the inputs hold nothing of s or later)
             # per t of output of this stage's processes, then per node
             ins, outs = lay.stage_inputs[s], lay.stage_outputs[s]
@@ -236,7 +250,13 @@ def _pool_origins(
         local[diag, lay.node_region[idx]] = 1.0
         origin = share @ local
         pool[:, idx] = origin
-        embodied[:, idx, s, :] = origin
+        if len(lay.makers[s]) == 1:
+            embodied[:, idx, s, :] = origin
+        else:  # the output of each maker stage (the stage and its recyclers) apart
+            made = np.where(q.made[:, idx] > 0, q.made[:, idx], 1.0)
+            for maker in lay.makers[s]:
+                part = q.made_by[maker][:, idx] / made
+                embodied[:, idx, maker, :] = share @ (part[:, :, None] * local[None])
         # upstream stages: the mix of the producing nodes' own upstream content
         if produced is not None:
             embodied[:, idx, :s, :] = (share @ produced[:, idx].reshape(n_years, k, -1)).reshape(
@@ -260,20 +280,42 @@ def _dependence(
     return np.column_stack([np.asarray(years)[y], c, st, o, share[y, c, st, o]])
 
 
-def _flows(lay: _Layout, q: _Years, pool: np.ndarray, years: list[int]) -> np.ndarray:
+def _flows(
+    lay: _Layout, q: _Years, pool: np.ndarray, embodied: np.ndarray, years: list[int]
+) -> np.ndarray:
     """(year, from stage, to stage or consumption, origin, destination, t) above MIN_FLOW."""
     n_st = len(lay.stages)
     out = []
     for amount, target in ((q.taken, lay.taker_stage), (q.consumed, None)):
-        flows = pool * amount[:, :, None]
-        y, n, o = np.nonzero(flows >= MIN_FLOW)
-        to = np.full(len(n), n_st) if target is None else target[n]
-        out.append(
-            np.column_stack(
-                [np.asarray(years)[y], lay.node_stage[n], to, o, lay.node_region[n], flows[y, n, o]]
+        for source, flows in _maker_flows(lay, pool, embodied, amount):
+            y, n, o = np.nonzero(flows >= MIN_FLOW)
+            to = np.full(len(n), n_st) if target is None else target[n]
+            stage = lay.node_stage[n] if source is None else np.full(len(n), source)
+            out.append(
+                np.column_stack(
+                    [np.asarray(years)[y], stage, to, o, lay.node_region[n], flows[y, n, o]]
+                )
             )
-        )
     return np.vstack(out)
+
+
+def _maker_flows(
+    lay: _Layout, pool: np.ndarray, embodied: np.ndarray, amount: np.ndarray
+) -> list[tuple[int | None, np.ndarray]]:
+    """(stage the flow leaves, t by year, node and origin): from each node's own stage
+    (``None``), except that a recycled product's flows leave its maker stages apart."""
+    recycled = [makers for makers in lay.makers if len(makers) > 1]
+    if not recycled:
+        return [(None, pool * amount[:, :, None])]
+    own = np.ones(len(lay.node_stage), dtype=bool)
+    parts: list[tuple[int | None, np.ndarray]] = []
+    for makers in recycled:
+        nodes = lay.node_stage == makers[0]
+        own &= ~nodes
+        for maker in makers:
+            parts.append((maker, embodied[:, :, maker, :] * (amount * nodes)[:, :, None]))
+    parts.append((None, pool * (amount * own)[:, :, None]))
+    return parts
 
 
 def _rank(labels: np.ndarray) -> np.ndarray:
@@ -338,4 +380,4 @@ def origin_tables(run: Run, years: list[int]) -> tuple[pd.DataFrame, pd.DataFram
     dependence = _dependence_frame(
         lay, _dependence(lay, q, embodied, gather, years), consumers, commodity
     )
-    return _flow_frame(lay, _flows(lay, q, pool, years), commodity), dependence
+    return _flow_frame(lay, _flows(lay, q, pool, embodied, years), commodity), dependence

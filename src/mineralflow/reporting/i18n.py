@@ -31,6 +31,7 @@ STAGES = {
         "Bauxite": "Bauxite",
         "Alumina": "Alumina",
         "Primary": "Primary aluminium",
+        "Secondary": "Secondary aluminium (old scrap)",
         "Consumption": "Consumption",
     },
     "zh": {
@@ -42,6 +43,7 @@ STAGES = {
         "Bauxite": "铝土矿",
         "Alumina": "氧化铝",
         "Primary": "原铝",
+        "Secondary": "再生铝（旧废料）",
         "Consumption": "消费",
     },
 }

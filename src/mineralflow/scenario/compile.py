@@ -227,7 +227,7 @@ class _Compiler:
                 bans.append((k, active, mask))
             elif isinstance(lever, ExportTax | Tariff):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
-                trade_cost[lever.type][np.ix_(active, mask)] = self._trade_cost(lever, mask)
+                trade_cost[lever.type][np.ix_(active, mask)] = self._levy(lever, active, mask, base)
             elif isinstance(lever, ExportQuota | TradeAgreement):
                 limited.append((k, active, self._trade_limits(k, lever, active, limits)))
             elif isinstance(lever, CapacityProject):
@@ -292,6 +292,16 @@ class _Compiler:
         if hasattr(lever, "active"):
             return np.array([lever.active(int(y)) for y in self.years])
         return np.ones(len(self.years), dtype=bool)
+
+    def _levy(
+        self, lever: ExportTax | Tariff, active: np.ndarray, mask: np.ndarray, base: Plan
+    ) -> np.ndarray:
+        """(active years, arcs) USD/kg a tax or tariff adds: a tariff replaces the duty the
+        pack's dated policies set on those arcs, so its cost is the difference."""
+        cost = np.broadcast_to(self._trade_cost(lever, mask), (int(active.sum()), int(mask.sum())))
+        if isinstance(lever, Tariff):
+            return cost - base.policy_tariff[np.ix_(active, mask)]
+        return cost
 
     def _trade_cost(self, lever: ExportTax | Tariff, mask: np.ndarray) -> np.ndarray:
         """USD/kg a tax or tariff adds on the arcs of ``mask``."""

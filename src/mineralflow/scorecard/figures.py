@@ -8,6 +8,8 @@ where none was.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -165,6 +167,8 @@ def import_sources(section: str, run: Run, year: int, points: float) -> list[Che
             else float(origins.get(exporter, 0.0))
         )
         share = 100 * amount / total if total > 0 else float("nan")
+        if exporter == _largest(rows, str(row["importer"])):
+            checks += _largest_source(section, run, row, amount, year)
         checks.append(
             Check(
                 section, f"share of imports into {row['importer']}", pack.name, exporter,
@@ -175,6 +179,39 @@ def import_sources(section: str, run: Run, year: int, points: float) -> list[Che
             )
         )  # fmt: skip
     return checks
+
+
+def _largest(rows: pd.DataFrame, importer: str) -> str:
+    """The exporter with the largest published share of ``importer``'s imports (not ROW)."""
+    part = rows[(rows["importer"] == importer) & (rows["exporter"] != "ROW")]
+    return str(part.sort_values("share", kind="stable")["exporter"].iloc[-1])
+
+
+def _largest_source(
+    section: str, run: Run, row: dict[str, Any], amount: float, year: int
+) -> list[Check]:
+    """The tonnage from the largest source: its published share of the published imports."""
+    pack = run.pack
+    if "trade" not in pack.tables:
+        return []
+    trade = pack.select("trade", year=year)
+    total = trade[
+        (trade["exporter"] == "WLD")
+        & (trade["importer"] == row["importer"])
+        & (trade["stage"] == row["stage"])
+    ]
+    if total.empty:
+        return []
+    published = float(row["share"]) * float(total["value"].iloc[0])
+    source = source_label(pack, str(total["source_id"].iloc[0]))
+    return [
+        Check(
+            section, f"imports into {row['importer']} from its largest source", pack.name,
+            str(row["exporter"]), str(row["stage"]), year, published, amount,
+            _unit(pack, str(row["stage"])), Tolerance("relative", 0.20),
+            f"{source}: imports, times the {row['period_start']}-{row['period_end']} share",
+        )
+    ]  # fmt: skip
 
 
 def mining_changes(
