@@ -17,7 +17,7 @@ from runs import result
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 
 #: passing checks by section when this was last raised; a change that passes fewer fails
-PASSING = {"base year": 88, "baseline": 2, "replay 2025": 13, "hindcast 2010-2011": 1}
+PASSING = {"base year": 88, "baseline": 2, "replay 2025": 12, "hindcast 2010-2011": 1}
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +70,9 @@ def test_the_docs_hold_the_table_the_scorecard_prints(table: pd.DataFrame) -> No
         (Tolerance("points", 3), 62.0, 84.0, False),
         (Tolerance("factor", 2), 10.2, 5.2, True),
         (Tolerance("factor", 2), 12.2, 2.4, False),
-        (Tolerance("direction"), 1300.0, 5.0, True),
-        (Tolerance("direction"), 1300.0, 0.0, False),
+        (Tolerance("direction", 5), 93.0, 12.0, True),
+        (Tolerance("direction", 5), 93.0, 1.25, False),
+        (Tolerance("direction", 5), -50.0, 0.0, False),
         (Tolerance("max"), 25.0, 57.5, False),
         (Tolerance("min"), 95.0, 97.0, True),
         (Tolerance("below"), 0.0, -800.0, True),

@@ -134,8 +134,9 @@ def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     d = s.run.calibration.data.demand.reindex(dkeys)
     price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
     cap = d["cap"].to_numpy(float) if "cap" in d else None
-    unit, _ = demand_blocks(np.ones(len(dkeys)), price, eta)
-    capped = capped_steps(price, eta, cap)
+    edges = s.run.calibration.data.edges
+    unit, _ = demand_blocks(np.ones(len(dkeys)), price, eta, edges=edges)
+    capped = capped_steps(price, eta, cap, edges)
     offered = unit[None, :, :] * reference[:, :, None]
     shortage = np.clip(np.where(capped[None], offered - taken, 0.0).sum(axis=2), 0.0, None)
     reduction = np.clip(reference - use - shortage, 0.0, None)

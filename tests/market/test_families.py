@@ -16,6 +16,7 @@ import pytest
 
 import mineralflow as mf
 from mineralflow.market.calibration import Calibration, calibrate
+from mineralflow.market.curves import DEFAULT_RESOLUTION
 from mineralflow.market.exact import solve_exact
 from mineralflow.market.families import define_balance, define_export_quota, define_group
 from mineralflow.market.problem import MarketProblem
@@ -41,13 +42,16 @@ def _entries(parts: list) -> dict[tuple[int, int], float]:  # type: ignore[type-
 def test_the_toy_layout_names_every_block(toy: Calibration) -> None:
     lay = toy.problem.layout
     sizes = {name: (b.entities, b.steps) for name, b in lay.columns.items()}
+    # 12 supply, 11 demand and 11 stock blocks, each split DEFAULT_RESOLUTION times (the
+    # supply curve's last block, beyond 1.5 x the base utilisation, is not split)
+    k = DEFAULT_RESOLUTION
     assert sizes == {
-        "supply": (6, 12),
+        "supply": (6, 11 * k + 1),
         "activity": (6, 1),
         "trade": (7, 1),
-        "use": (2, 11),
-        "absorb": (3, 11),
-        "release": (3, 11),
+        "use": (2, 11 * k),
+        "absorb": (3, 11 * k),
+        "release": (3, 11 * k),
         "dispose": (7, 1),
     }
     assert {n: b.entities for n, b in lay.rows.items()} == {
@@ -60,8 +64,9 @@ def test_the_toy_layout_names_every_block(toy: Calibration) -> None:
     assert [lay.describe(int(c))[1] for c in at] == [("AUS", "CHN", "ore"), ("AUS", "USA", "ore")]
     x = np.arange(lay.n_cols, dtype=float)
     sup = lay.col("supply")
-    assert sup.unstack(x).shape == (6, 12)
-    assert sup.totals(x)[0] == pytest.approx(sum(range(sup.start, sup.start + 12)))
+    steps = 11 * DEFAULT_RESOLUTION + 1
+    assert sup.unstack(x).shape == (6, steps)
+    assert sup.totals(x)[0] == pytest.approx(sum(range(sup.start, sup.start + steps)))
     assert np.array_equal(sup.spread(sup.unstack(x)), x[sup.span])
 
 

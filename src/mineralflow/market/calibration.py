@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
+from mineralflow.market.curves import DEFAULT_EDGES, Edges
 from mineralflow.market.errors import CalibrationError
 from mineralflow.market.problem import INF, SCALE, MarketData, MarketProblem
 from mineralflow.network import AGGREGATES, Network, nearest_year, parameter_table
@@ -428,10 +429,13 @@ def _stocks(
     )
 
 
-def calibrate(pack: Pack, network: Network, year: int) -> Calibration:
-    """Calibrate ``network`` to ``year``: the steps of the module docstring, in order."""
+def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_EDGES) -> Calibration:
+    """Calibrate ``network`` to ``year``: the steps of the module docstring, in order.
+
+    ``edges`` sets the resolution of every curve (docs/validation.md, convergence study).
+    """
     base = _base_year(pack, network, year)
-    recon_data = _reconciliation_data(pack, network, base, year)
+    recon_data = replace(_reconciliation_data(pack, network, base, year), edges=edges)
     recon = MarketProblem(recon_data)
     duties = tariff_costs(pack, recon.arcs, network.products["stage"], base.ref_price, [year])
     if duties.any():

@@ -4,10 +4,13 @@ The equilibrium is a quadratic program: linear inverse demand ``P = a - b q`` an
 marginal cost ``MC = alpha + beta q``.  HiGHS solves it far faster as a linear program in
 which each curve is a staircase of blocks; the block edges are fixed fractions of a
 reference quantity, with one edge exactly at the calibration point so that the base year
-is reproduced exactly.  The number of blocks is the model's resolution setting.
+is reproduced exactly.  The number of blocks is the model's resolution setting (:class:`Edges`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,9 +27,45 @@ DEMAND_EDGES = np.array([0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0, 1.05, 1.15, 1.3, 
 #: Block edges of a stock (absorption or release) curve, as fractions of its base amount.
 STOCK_EDGES = np.array([0.0, 0.5, 0.8, 0.95, 0.99, 1.0, 1.01, 1.05, 1.2, 1.5, 2.0, 3.0])
 
+#: The default resolution: each block of the edges above split in this many (see
+#: docs/validation.md, convergence study)
+DEFAULT_RESOLUTION = 4
+
+
+def refine(edges: FloatArray, resolution: int) -> FloatArray:
+    """``edges`` with every finite block split into ``resolution`` equal blocks; the edges
+    themselves (the calibration point among them) are kept."""
+    if resolution < 1:
+        raise ValueError(f"the curve resolution must be at least 1, not {resolution}")
+    finite = edges[np.isfinite(edges)]
+    parts = [np.linspace(a, b, resolution, endpoint=False) for a, b in pairwise(finite)]
+    return np.concatenate([*parts, [finite[-1]], edges[~np.isfinite(edges)]])
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The block edges of every curve at one resolution."""
+
+    resolution: int = DEFAULT_RESOLUTION
+    supply: FloatArray = field(init=False)
+    demand: FloatArray = field(init=False)
+    stock: FloatArray = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "supply", refine(SUPPLY_EDGES, self.resolution))
+        object.__setattr__(self, "demand", refine(DEMAND_EDGES, self.resolution))
+        object.__setattr__(self, "stock", refine(STOCK_EDGES, self.resolution))
+
+
+DEFAULT_EDGES = Edges()
+
 
 def supply_blocks(
-    level: FloatArray, u0: FloatArray, eps: FloatArray, capacity: FloatArray
+    level: FloatArray,
+    u0: FloatArray,
+    eps: FloatArray,
+    capacity: FloatArray,
+    edges: Edges = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit costs (USD/kg) of the supply blocks of each group.
 
@@ -34,7 +73,7 @@ def supply_blocks(
     zero: it equals ``level`` at the base-year utilisation ``u0`` and rises with slope set by
     the supply elasticity ``eps``.  Output cannot exceed capacity.  Rows are groups.
     """
-    frac = SUPPLY_EDGES[None, :] * u0[:, None]
+    frac = edges.supply[None, :] * u0[:, None]
     frac = np.minimum(frac, 1.0)
     widths = np.diff(frac, axis=1) * capacity[:, None]
     mid = 0.5 * (frac[:, 1:] + frac[:, :-1])
@@ -58,6 +97,7 @@ def demand_blocks(
     price: FloatArray,
     eta: FloatArray,
     cap: FloatArray | None = None,
+    edges: Edges = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit values (USD/kg) of the demand blocks of each sector.
 
@@ -68,8 +108,8 @@ def demand_blocks(
     at the curve's choke point.  Blocks worth nothing get zero width, so that consumers
     never take free product.
     """
-    widths = np.diff(DEMAND_EDGES)[None, :] * reference[:, None]
-    mid = 0.5 * (DEMAND_EDGES[1:] + DEMAND_EDGES[:-1])
+    widths = np.diff(edges.demand)[None, :] * reference[:, None]
+    mid = 0.5 * (edges.demand[1:] + edges.demand[:-1])
     value = price[:, None] * (1.0 + (1.0 - mid[None, :]) / np.abs(eta)[:, None])
     if cap is not None:
         value = np.minimum(value, (price * cap)[:, None])
@@ -77,25 +117,32 @@ def demand_blocks(
     return widths, np.maximum(value, 0.0)
 
 
-def capped_steps(price: FloatArray, eta: FloatArray, cap: FloatArray | None) -> NDArray[np.bool_]:
+def capped_steps(
+    price: FloatArray, eta: FloatArray, cap: FloatArray | None, edges: Edges = DEFAULT_EDGES
+) -> NDArray[np.bool_]:
     """Which demand blocks (rows: sectors) sit at the cap: what buyers there do not get is
     rationed at the cap price, a physical shortage; the other blocks answer the price."""
-    _, value = demand_blocks(np.ones(len(price)), price, eta)
+    _, value = demand_blocks(np.ones(len(price)), price, eta, edges=edges)
     if cap is None:
         return np.zeros(value.shape, dtype=bool)
     return value >= (price * cap)[:, None]
 
 
 def stock_blocks(
-    amount: FloatArray, price: FloatArray, elasticity: float, *, release: bool
+    amount: FloatArray,
+    price: FloatArray,
+    elasticity: float,
+    *,
+    release: bool,
+    edges: Edges = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths and unit values (absorption) or costs (release) of stock blocks.
 
     Stock holders absorb unsold product, or release it, along a linear curve through the
     base-year amount and price with the given elasticity.
     """
-    widths = np.diff(STOCK_EDGES)[None, :] * amount[:, None]
-    mid = 0.5 * (STOCK_EDGES[1:] + STOCK_EDGES[:-1])
+    widths = np.diff(edges.stock)[None, :] * amount[:, None]
+    mid = 0.5 * (edges.stock[1:] + edges.stock[:-1])
     sign = 1.0 if release else -1.0
     value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / elasticity)
     widths = np.where(value > 0, widths, 0.0)

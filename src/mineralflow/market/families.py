@@ -29,7 +29,6 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from mineralflow.market.curves import DEMAND_EDGES, STOCK_EDGES, SUPPLY_EDGES
 from mineralflow.market.errors import MarketError
 from mineralflow.market.layout import Layout
 
@@ -101,7 +100,8 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
     exporters = arc_index.get_level_values(0)[arc_index.get_level_values(2).isin(bound)]
     quota_regions = pd.Index(sorted(set(exporters)), name="region")
 
-    n_sup, n_dem, n_stk = len(SUPPLY_EDGES) - 1, len(DEMAND_EDGES) - 1, len(STOCK_EDGES) - 1
+    edges = data.edges
+    n_sup, n_dem, n_stk = len(edges.supply) - 1, len(edges.demand) - 1, len(edges.stock) - 1
     pair = ["region", "product"]
     columns = Layout.stack(
         [

@@ -28,7 +28,13 @@ import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from mineralflow.market.curves import demand_blocks, stock_blocks, supply_blocks
+from mineralflow.market.curves import (
+    DEFAULT_EDGES,
+    Edges,
+    demand_blocks,
+    stock_blocks,
+    supply_blocks,
+)
 from mineralflow.market.diagnosis import explain_infeasible, explain_unbounded
 from mineralflow.market.errors import MarketError
 from mineralflow.market.families import (
@@ -77,6 +83,7 @@ class MarketData:
     # USD/kg on top of transport by trade arc (exporter, importer, product): the duties in
     # force in the base year (mineralflow.policies)
     trade_cost: pd.Series | None = None
+    edges: Edges = DEFAULT_EDGES  # the curves' block edges (resolution)
 
 
 @dataclass
@@ -253,9 +260,10 @@ class MarketProblem:
         sup, use = lay.col("supply"), lay.col("use")
         g = data.groups.reindex(self.groups)
         level, u0, eps = (g[c].to_numpy(float) for c in ("level", "u0", "eps"))
-        widths, unit = supply_blocks(level, u0, eps, g["capacity"].to_numpy(float))
+        edges = data.edges
+        widths, unit = supply_blocks(level, u0, eps, g["capacity"].to_numpy(float), edges)
         upper[sup.span], cost[sup.span] = sup.spread(widths) / SCALE, sup.spread(unit)
-        unit_supply, _ = supply_blocks(level, u0, eps, np.ones(len(self.groups)))
+        unit_supply, _ = supply_blocks(level, u0, eps, np.ones(len(self.groups)), edges)
         cost[lay.col("activity").span] = self.activity_cost
         trade = lay.col("trade")
         cost[trade.span] = data.transport.reindex(trade.dims["product"]).to_numpy(float)
@@ -264,14 +272,14 @@ class MarketProblem:
         d = data.demand.reindex(self.demand_keys)
         price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
         cap = d["cap"].to_numpy(float) if "cap" in d else None
-        widths, value = demand_blocks(d["reference"].to_numpy(float), price, eta, cap)
+        widths, value = demand_blocks(d["reference"].to_numpy(float), price, eta, cap, edges)
         upper[use.span], cost[use.span] = use.spread(widths) / SCALE, -use.spread(value)
-        unit_demand, _ = demand_blocks(np.ones(len(self.demand_keys)), price, eta)
+        unit_demand, _ = demand_blocks(np.ones(len(self.demand_keys)), price, eta, edges=edges)
         s = data.stocks.reindex(self.stock_keys)
         for name, release in (("absorb", False), ("release", True)):
             block = lay.col(name)
             amount, at = s[name].to_numpy(float), s[f"{name}_price"].to_numpy(float)
-            widths, value = stock_blocks(amount, at, STOCK_ELASTICITY, release=release)
+            widths, value = stock_blocks(amount, at, STOCK_ELASTICITY, release=release, edges=edges)
             upper[block.span] = block.spread(widths) / SCALE
             cost[block.span] = block.spread(value if release else -value)
         dispose = lay.col("dispose")

@@ -27,6 +27,7 @@ from mineralflow.dynamics import Plan, Run, simulate, state_at, year_solves
 from mineralflow.errors import SelectionError
 from mineralflow.iamc import to_iamc
 from mineralflow.market.calibration import Calibration, calibrate
+from mineralflow.market.curves import DEFAULT_EDGES, Edges
 from mineralflow.market.errors import InfeasibleError
 from mineralflow.network import build_network
 from mineralflow.results import run_tables
@@ -46,15 +47,16 @@ class CalibrationCache:
     pack and base year; one cache shared by the scenarios of a session calibrates it once.
     """
 
-    def __init__(self, keep: int = 6) -> None:
+    def __init__(self, keep: int = 6, edges: Edges = DEFAULT_EDGES) -> None:
         self.keep = keep
+        self.edges = edges  # the curves' resolution for every calibration it makes
         self._items: OrderedDict[tuple[str, int, tuple[str, ...]], Calibration] = OrderedDict()
 
     def get(self, pack: Pack, base: int, levers: list[Elasticity]) -> Calibration:
         key = (str(pack.path.resolve()), base, tuple(lev.model_dump_json() for lev in levers))
         cal = self._items.get(key)
         if cal is None:
-            cal = calibrate(pack, build_network(pack, base), base)
+            cal = calibrate(pack, build_network(pack, base), base, self.edges)
             self._items[key] = cal
             while len(self._items) > self.keep:
                 self._items.popitem(last=False)

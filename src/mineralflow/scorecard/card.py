@@ -54,6 +54,7 @@ class Tolerances:
     replay_consumption: float = 0.10
     replay_reliance_points: float = 5.0
     change_threshold: float = 0.20
+    change_least: float = 5.0  # %: a model change smaller than this is no change
     hindcast_factor: float = 2.0
 
 
@@ -134,7 +135,9 @@ def _replay(result: RunResult, tol: Tolerances) -> list[Check]:
             REPLAY, run, tables, end, Tolerance("relative", tol.replay_world)
         )
         checks += [c for c in world if c.region == "WLD"]
-        checks += figures.mining_changes(REPLAY, run, tables, start, end, tol.change_threshold)
+        checks += figures.mining_changes(
+            REPLAY, run, tables, start, end, tol.change_threshold, tol.change_least
+        )
         checks += figures.consumption(
             REPLAY, run, tables, end, Tolerance("relative", tol.replay_consumption)
         )

@@ -53,8 +53,8 @@ class Tolerance:
             if published <= 0 or model <= 0:
                 return False
             return max(model / published, published / model) <= self.size
-        if self.kind == "direction":  # published and model are changes; same sign
-            return model * published > 0
+        if self.kind == "direction":  # changes in %: same sign, and the model's at least size
+            return model * published > 0 and abs(model) >= self.size
         if self.kind == "max":  # the model's value must not exceed the published bound
             return model <= published + 1e-9
         if self.kind == "min":  # the published value is a lower bound ("more than 95 %")
@@ -72,7 +72,7 @@ class Tolerance:
         if self.kind == "factor":
             return f"within a factor {self.size:g}"
         if self.kind == "direction":
-            return "same direction"
+            return f"same direction, at least {self.size:g} %"
         return {"max": "at most", "min": "at least", "below": "below"}[self.kind]
 
 

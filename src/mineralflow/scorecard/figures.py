@@ -215,10 +215,11 @@ def _largest_source(
 
 
 def mining_changes(
-    section: str, run: Run, tables: Tables, start: int, end: int, threshold: float
+    section: str, run: Run, tables: Tables, start: int, end: int, threshold: float, least: float
 ) -> list[Check]:
     """The direction of every change in output by country from ``start`` to ``end`` that the
-    pack's latest edition puts above ``threshold`` (a share) at any stage."""
+    pack's latest edition puts above ``threshold`` (a share) at any stage; the model's change
+    must be at least ``least`` % to count."""
     pack = run.pack
     rows = pack.select("production")
     rows = rows[rows["year"].isin([start, end]) & ~rows["region"].isin(AGGREGATES)]
@@ -236,12 +237,14 @@ def mining_changes(
         first, last = float(row[start]), float(row[end])
         if first <= 0 or abs(last / first - 1) <= threshold:
             continue
-        change = model.get((region, stage, end), 0.0) - model.get((region, stage, start), 0.0)
+        before = model.get((region, stage, start), 0.0)
+        after = model.get((region, stage, end), 0.0)
+        change = 100 * (after / before - 1) if before > 0 else float("nan")
         checks.append(
             Check(
                 section, f"change in production {start}-{end}", pack.name, region,
-                stage, end, last - first, float(np.round(change, 6)), _unit(pack, stage),
-                Tolerance("direction"), source_label(pack, str(sources[(region, stage)])),
+                stage, end, 100 * (last / first - 1), float(np.round(change, 6)), "% change",
+                Tolerance("direction", least), source_label(pack, str(sources[(region, stage)])),
             )
         )  # fmt: skip
     return checks
