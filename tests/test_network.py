@@ -97,8 +97,8 @@ def _edit(path: Path, old: str, new: str) -> None:
 def test_separating_a_group_at_the_element_stage_is_refused(re_copy: Path) -> None:
     _edit(
         re_copy / "stages.csv",
-        "the heavy fraction leaves as a mixed heavy concentrate,,MF-DEF",
-        "the heavy fraction leaves as a mixed heavy concentrate,heavy,MF-DEF",
+        "the heavy fraction leaves as a mixed heavy concentrate,,,MF-DEF",
+        "the heavy fraction leaves as a mixed heavy concentrate,heavy,,MF-DEF",
     )
     with pytest.raises(NetworkError, match="stage 'separation' cannot separate"):
         build_network(mf.load_pack(re_copy))

@@ -60,6 +60,27 @@ def _output_label(kind: str, row: pd.Series, alone: bool) -> str:
     return title(variant) if variant else title(str(row.name))
 
 
+def _recycled_rows(
+    network: Network, details: dict[str, str]
+) -> list[tuple[str, str, str, str, str, str]]:
+    """(commodity, "recycled", product, label, recycling stage, detail) for what each recycling
+    stage recovers: its production variables name the products' own details (``details``),
+    none where it recovers a single product."""
+    c = network.pack
+    coef = network.coefficients.merge(
+        network.processes[["stage"]], left_on="process", right_index=True
+    )
+    rows = []
+    for stage in network.stages:
+        if stage.kind != "recycled":
+            continue
+        made = sorted(set(coef.loc[(coef["stage"] == stage.name) & (coef["coeff"] > 0), "product"]))
+        for product in made:
+            detail = "" if len(made) == 1 else details[str(product)]
+            rows.append((c, "recycled", str(product), detail or str(product), stage.name, detail))
+    return rows
+
+
 def vocabulary(pack: Pack, network: Network) -> pd.DataFrame:
     """How the pack's names are written in variables (see :data:`tables.NAME_COLUMNS`)."""
     c = pack.name
@@ -78,6 +99,7 @@ def vocabulary(pack: Pack, network: Network) -> pd.DataFrame:
         price = _price_label(kind, row, row["stage"] == last)
         output = _output_label(kind, row, per_stage[row["stage"]] == 1)
         rows.append((c, "product", str(name), price, str(row["stage"]), output))
+    rows += _recycled_rows(network, {r[2]: r[5] for r in rows if r[1] == "product"})
     return pd.DataFrame(rows, columns=NAME_COLUMNS)
 
 
@@ -324,27 +346,15 @@ class _Parsed:
         )
 
 
-def _recycled_products(names: pd.DataFrame, alone: pd.Series) -> pd.Series:
-    """(commodity, recycling stage) -> the product it makes: that of the stage before it."""
-    stages = names[names["kind"] == "stage"]
-    out = {}
-    for commodity, rows in stages.groupby("commodity", sort=False):
-        order = list(rows["name"])
-        for name, kind in zip(rows["name"], rows["detail"], strict=True):
-            before = (commodity, order[order.index(name) - 1])
-            if kind == "recycled" and before in alone.index:
-                out[(commodity, name)] = alone[before]
-    index = pd.MultiIndex.from_tuples(list(out), names=alone.index.names)
-    return pd.Series(list(out.values()), index=index, dtype=object)
-
-
 def _production_from(p: _Parsed) -> pd.DataFrame:
     products = p.names[p.names["kind"] == "product"]
     rows = p.kind("Production")
     head = rows["rest"].str.split("|", n=1, expand=True).reindex(columns=[0, 1])
     rows = rows.assign(stage=p.lookup(rows, "stage", head[0]), detail=head[1].fillna(""))
+    # what recycling stages recover: products of other stages, by the recycling stage
+    recycled = p.names[p.names["kind"] == "recycled"]
+    products = pd.concat([products, recycled], ignore_index=True)
     alone = products[products["detail"] == ""].set_index(["commodity", "stage"])["name"]
-    alone = pd.concat([alone, _recycled_products(p.names, alone)])
     single = rows[rows["detail"] == ""]
     single = single.assign(
         product=alone.reindex(

@@ -109,15 +109,10 @@ def _stage_kinds(pack: Pack) -> list[Stage]:
 
 
 def _check_recycled(name: str, target: str, order: list[str], kinds: dict[str, StageKind]) -> None:
-    if target not in kinds or order.index(target) + 1 != order.index(name):
+    if target not in kinds or order.index(target) > order.index(name):
         raise NetworkError(
-            f"stages.csv: stage '{name}' recycles '{target}', which must be the stage just "
-            "before it in order (and not itself a recycling stage)"
-        )
-    if kinds[target] != "plain":
-        raise NetworkError(
-            f"stages.csv: stage '{name}' recycles '{target}', a stage of several products; "
-            "only a stage with one product can be recycled"
+            f"stages.csv: stage '{name}' recycles '{target}', which must be an earlier stage "
+            "(and not itself a recycling stage)"
         )
 
 
@@ -168,6 +163,8 @@ PARAMETER_DEFAULTS = {
     "gap_yield_loss": 0.0,
     "max_price_multiple": float("inf"),
     "demand_adjustment": 1.0,
+    "stock_elasticity": 1.0,
+    "stock_turnover": 0.0,
 }
 
 
@@ -395,13 +392,37 @@ def _build_plain(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
 
 
 def _build_recycled(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
-    """A recycling stage: the product of the stage it recycles, made from scrap (no input)."""
-    made = [str(p["product"]) for p in parts.products if p["stage"] == stage.recycles]
+    """A recycling stage: products of earlier stages made from scrap (no input), the mix of
+    ``recycled_mix.csv`` or else the one product of the stage it recycles."""
+    mix = _recycled_mix(parts, stage)
     for region in parts.stage_regions[stage.name]:
         pid = f"{region}|{stage.name}"
         parts.process(pid, region, stage, "", pid)
-        parts.coeffs.append((pid, made[0], 1.0))
+        parts.coeffs.extend((pid, product, share) for product, share in mix.items())
     return []
+
+
+def _recycled_mix(parts: _Parts, stage: Stage) -> dict[str, float]:
+    """Product -> t per t of a recycling stage's output; only products made before it."""
+    made = {str(p["product"]) for p in parts.products}
+    pack = parts.pack
+    table = pack.table("recycled_mix") if "recycled_mix" in pack.tables else None
+    rows = None if table is None else table[table["stage"] == stage.name]
+    if rows is None or rows.empty:
+        own = [str(p["product"]) for p in parts.products if p["stage"] == stage.recycles]
+        if len(own) != 1:
+            raise NetworkError(
+                f"stages.csv: stage '{stage.name}' recycles '{stage.recycles}', a stage of "
+                f"{len(own)} products; recycled_mix.csv must say which it recovers"
+            )
+        return {own[0]: 1.0}
+    unknown = sorted(set(rows["product"]) - made)
+    if unknown:
+        raise NetworkError(
+            f"recycled_mix.csv: stage '{stage.name}' recovers {', '.join(unknown)}, which no "
+            "earlier stage makes"
+        )
+    return dict(zip(rows["product"].astype(str), rows["share"].astype(float), strict=True))
 
 
 _BUILDERS: dict[StageKind, Callable[[_Parts, Stage, list[str]], list[str]]] = {
@@ -442,6 +463,8 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
         variant=np.where(groups.index.str.count(r"\|") == 2, groups["variant"], "")
     )
     demand, baskets = _demand(pack, year, stages, product_frame)
+    coefficients = pd.DataFrame(parts.coeffs, columns=["process", "product", "coeff"])
+    _check_recycled_order(stages, process_frame, coefficients)
     return Network(
         pack=pack.name,
         commodity=pack.manifest.commodity,
@@ -449,12 +472,32 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
         stages=stages,
         products=product_frame,
         processes=process_frame,
-        coefficients=pd.DataFrame(parts.coeffs, columns=["process", "product", "coeff"]),
+        coefficients=coefficients,
         groups=groups,
         demand=demand,
         baskets=baskets,
         element_products=parts.element_products,
     )
+
+
+def _check_recycled_order(
+    stages: list[Stage], processes: pd.DataFrame, coefficients: pd.DataFrame
+) -> None:
+    """A recycling stage comes before every stage that takes what it recovers."""
+    order = {s.name: s.order for s in stages}
+    stage_of = coefficients["process"].map(processes["stage"])
+    for stage in stages:
+        if stage.kind != "recycled":
+            continue
+        made = set(coefficients.loc[(stage_of == stage.name).to_numpy(), "product"])
+        takes = coefficients[(coefficients["coeff"] < 0) & coefficients["product"].isin(made)]
+        takers = sorted({str(t) for t in stage_of[takes.index]}, key=order.__getitem__)
+        early = [t for t in takers if order[t] < stage.order]
+        if early:
+            raise NetworkError(
+                f"stages.csv: recycling stage '{stage.name}' must come before stage "
+                f"'{early[0]}', which takes what it recovers"
+            )
 
 
 def _element_groups(pack: Pack, stages: list[Stage]) -> dict[str, str]:

@@ -69,7 +69,7 @@ def test_base_year_reproduces_published_prices_within_five_percent(calibrated) -
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    capacity=st.lists(st.floats(0.3, 3.0), min_size=5, max_size=5),
+    capacity=st.lists(st.floats(0.3, 3.0), min_size=8, max_size=8),
     demand=st.floats(0.3, 3.0),
     cost=st.floats(0.5, 2.0),
 )
@@ -78,7 +78,7 @@ def test_mass_balance_holds_at_every_node(ree_cal, capacity, demand, cost) -> No
     data = cal.data
     stages = data.groups["stage"]
     names = [s.name for s in data.network.stages]
-    factor = stages.map(dict(zip(names, capacity, strict=True)))
+    factor = stages.map(dict(zip(names, capacity[: len(names)], strict=True)))
     groups = data.groups.assign(
         capacity=data.groups["capacity"] * factor, level=data.groups["level"] * cost
     )

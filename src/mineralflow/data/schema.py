@@ -160,6 +160,16 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "share of the gap to the long-run price response that buyers of the stage's products "
         "close each year (partial adjustment; 1 closes it within a year)",
     ),
+    "stock_elasticity": (
+        "1",
+        "response of stock holders' purchases and sales of the stage's products to price "
+        "(their curves pass through the base-year amounts at the base-year price)",
+    ),
+    "stock_turnover": (
+        "1",
+        "share of each product's output that stock holders at its reference market buy and "
+        "sell in the base year, which pins prices that fixed baskets leave undetermined",
+    ),
 }
 
 
@@ -235,8 +245,9 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "recycles",
                 "str",
-                "for a recycling stage: the earlier stage whose one product it recovers from "
-                "scrap (secondary production); it takes no input in the model",
+                "for a recycling stage: the stage whose product it recovers from scrap "
+                "(secondary production; recycled_mix.csv names several products); it takes no "
+                "input in the model",
                 required=False,
                 ref=("stages", "stage"),
             ),
@@ -646,6 +657,21 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("sector", "element"),
         shares=ShareGroup(("sector",), "share"),
+    ),
+    Table(
+        name="recycled_mix",
+        description=(
+            "Products a recycling stage (stages.csv 'recycles') recovers, per t of its output; "
+            "without rows it makes the one product of the stage it recycles."
+        ),
+        columns=(
+            Column("stage", "str", "the recycling stage (stages.csv)", ref=("stages", "stage")),
+            Column("product", "str", "a product of an earlier stage (an oxide's element symbol)"),
+            SHARE,
+            *SOURCED,
+        ),
+        key=("stage", "product"),
+        shares=ShareGroup(("stage",), "share"),
     ),
     Table(
         name="magnet_recipes",

@@ -34,7 +34,6 @@ from mineralflow.policies import tariff_costs
 
 SINK_COST = 0.001  # USD/kg: a tiny cost so that stocks absorb only what nothing else takes
 RELEASE_COST = 1000.0  # USD/kg: releases only close balances that nothing else can close
-STOCK_TURNOVER = 0.02  # share of output that stock holders trade at the reference market
 
 
 @dataclass
@@ -106,6 +105,8 @@ def _margins(pack: Pack, network: Network, anchor: dict[str, str], year: int) ->
     out: dict[str, float] = {}
     for stage in network.stages:
         if costs.empty:
+            continue
+        if stage.name not in anchor:
             continue
         rows = costs[
             (costs["region"] == anchor[stage.name])
@@ -234,6 +235,8 @@ def _anchors(network: Network, q0: pd.Series) -> dict[str, str]:
     for stage in network.stages:
         part = by.xs(stage.name, level=1) if stage.name in by.index.get_level_values(1) else None
         if part is None or part.max() <= 0:
+            if stage.kind == "recycled":  # no recycling recorded that year: nothing to anchor
+                continue
             raise CalibrationError(f"no region produces at stage '{stage.name}' in the base year")
         out[stage.name] = str(part.idxmax())
     return out
@@ -286,7 +289,13 @@ def _reconciliation_data(pack: Pack, network: Network, base: _BaseYear, year: in
         [coef[["region", "product"]], baskets[["region", "product"]]]
     ).drop_duplicates()
     all_stocks = pd.DataFrame(
-        {"absorb": 1.0, "absorb_price": 1.0, "release": 1.0, "release_price": 1.0},
+        {
+            "absorb": 1.0,
+            "absorb_price": 1.0,
+            "release": 1.0,
+            "release_price": 1.0,
+            "elasticity": 1.0,
+        },
         index=pd.MultiIndex.from_frame(nodes),
     )
     eps = pd.Series(
@@ -411,20 +420,25 @@ def _stocks(
     coef = network.coefficients
     made = coef[coef["coeff"] > 0]
     output = made["coeff"] * made["process"].map(flows["activity"])
+    stage_of = network.products["stage"]
+    turnover = stage_of.map(base.params["stock_turnover"])
     for product_key, amount in output.groupby(made["product"]).sum().items():
         product = str(product_key)
         node = (str(base.ref_market[product]), product)
         if node in absorbed.index and amount > 0:
-            absorbed[node] += STOCK_TURNOVER * amount
-            released[node] += STOCK_TURNOVER * amount
+            absorbed[node] += float(turnover[product]) * amount
+            released[node] += float(turnover[product]) * amount
     keep = (absorbed > 1e-3) | (released > 1e-3)
     node_price = prices.reindex(absorbed.index).clip(lower=0.01)
+    products = absorbed.index.get_level_values(1)
+    elasticity = stage_of.reindex(products).map(base.params["stock_elasticity"]).to_numpy(float)
     return pd.DataFrame(
         {
             "absorb": absorbed[keep],
             "absorb_price": node_price[keep],
             "release": released[keep],
             "release_price": node_price[keep],
+            "elasticity": elasticity[keep.to_numpy()],
         }
     )
 
@@ -528,7 +542,7 @@ def _variant_reference(network: Network, va: pd.Series, anchor: dict[str, str]) 
     procs = network.processes
     out = {}
     for pid, row in procs.iterrows():
-        if row["region"] == anchor[row["stage"]] and pid in va.index:
+        if row["region"] == anchor.get(row["stage"]) and pid in va.index:
             out[(row["stage"], row["variant"])] = float(va[pid])
     return out
 

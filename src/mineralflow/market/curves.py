@@ -29,7 +29,7 @@ STOCK_EDGES = np.array([0.0, 0.5, 0.8, 0.95, 0.99, 1.0, 1.01, 1.05, 1.2, 1.5, 2.
 
 #: The default resolution: each block of the edges above split in this many (see
 #: docs/validation.md, convergence study)
-DEFAULT_RESOLUTION = 4
+DEFAULT_RESOLUTION = 2
 
 
 def refine(edges: FloatArray, resolution: int) -> FloatArray:
@@ -131,7 +131,7 @@ def capped_steps(
 def stock_blocks(
     amount: FloatArray,
     price: FloatArray,
-    elasticity: float,
+    elasticity: FloatArray,
     *,
     release: bool,
     edges: Edges = DEFAULT_EDGES,
@@ -139,12 +139,12 @@ def stock_blocks(
     """Widths and unit values (absorption) or costs (release) of stock blocks.
 
     Stock holders absorb unsold product, or release it, along a linear curve through the
-    base-year amount and price with the given elasticity.
+    base-year amount and price with the given elasticity (one per row).
     """
     widths = np.diff(edges.stock)[None, :] * amount[:, None]
     mid = 0.5 * (edges.stock[1:] + edges.stock[:-1])
     sign = 1.0 if release else -1.0
-    value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / elasticity)
+    value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / np.asarray(elasticity)[:, None])
     widths = np.where(value > 0, widths, 0.0)
     return widths, np.maximum(value, 0.0)
 

@@ -15,7 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mineralflow.market.curves import linear_demand, linear_supply
-from mineralflow.market.problem import SCALE, STOCK_ELASTICITY, MarketData, MarketProblem
+from mineralflow.market.problem import SCALE, MarketData, MarketProblem
 
 
 @dataclass
@@ -61,7 +61,7 @@ def _terms(
     a, b = linear_demand(reference, d["price"].to_numpy(float), d["eta"].to_numpy(float))
     put("use", -a, b, 2.0 * reference)
     s = data.stocks.reindex(problem.stock_keys)
-    e = STOCK_ELASTICITY
+    e = s["elasticity"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         for name, sign, reach in (("absorb", -1.0, 1.0 + e), ("release", 1.0, 3.0)):
             price, amount = s[f"{name}_price"].to_numpy(float), s[name].to_numpy(float)

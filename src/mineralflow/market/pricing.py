@@ -19,6 +19,9 @@ from numpy.typing import NDArray
 
 #: flow (kt, the LP's unit) through a node below which it has no market
 IDLE = 1e-9
+#: a raise below this (USD/kg) is none; passes over the idle nodes stop when none moves
+RAISED = 1e-12
+MAX_PASSES = 50
 
 
 def import_parity(
@@ -43,21 +46,27 @@ def import_parity(
     indptr, indices, data = balance.indptr.tolist(), balance.indices.tolist(), balance.data.tolist()
     slack = reduced.tolist()
     open_cols = (upper > 0).tolist()
-    for node in idle.tolist():
-        entries = list(
-            zip(
-                indices[indptr[node] : indptr[node + 1]],
-                data[indptr[node] : indptr[node + 1]],
-                strict=True,
-            )
-        )
-        limits = [max(slack[c], 0.0) / a for c, a in entries if a > 0 and open_cols[c]]
-        if not limits:
-            continue
-        raise_by = min(limits)
-        if not np.isfinite(raise_by) or raise_by <= 0:
-            continue
-        out[node] += raise_by
-        for c, a in entries:
-            slack[c] -= a * raise_by
+    nodes = [
+        (node, list(zip(indices[indptr[node] : indptr[node + 1]],
+                        data[indptr[node] : indptr[node + 1]], strict=True)))
+        for node in idle.tolist()
+    ]  # fmt: skip
+    # an idle node supplied from another idle node can be raised again once that one is;
+    # passes continue until none moves, so the result does not depend on the LP's own
+    # (arbitrary) prices at idle nodes
+    for _ in range(MAX_PASSES):
+        moved = False
+        for node, entries in nodes:
+            limits = [max(slack[c], 0.0) / a for c, a in entries if a > 0 and open_cols[c]]
+            if not limits:
+                continue
+            raise_by = min(limits)
+            if not np.isfinite(raise_by) or raise_by <= RAISED:
+                continue
+            out[node] += raise_by
+            moved = True
+            for c, a in entries:
+                slack[c] -= a * raise_by
+        if not moved:
+            break
     return out

@@ -54,7 +54,6 @@ from mineralflow.market.ties import node_supplies, tie_costs
 from mineralflow.network import Network
 
 SCALE = 1000.0  # t per LP quantity unit (kt)
-STOCK_ELASTICITY = 1.0  # response of stock holders to price, see docs/validation.md
 
 
 @dataclass
@@ -64,7 +63,7 @@ class MarketData:
     ``groups``: index group; region, stage, capacity (t), level (USD/kg), u0, eps.
     ``demand``: index (region, sector); reference (t), price (USD/kg), eta, cap.
     ``stocks``: index (region, product); absorb (t), absorb_price, release (t),
-    release_price (USD/kg).
+    release_price (USD/kg), elasticity (of their curves, the stage's stock_elasticity).
     ``disposal``: disposal cost (USD/kg) by product.
     ``transport``: transport cost (USD/kg) by product.
     ``input_scale``: by process, multiplies its input coefficients (technology-gap yields).
@@ -279,7 +278,8 @@ class MarketProblem:
         for name, release in (("absorb", False), ("release", True)):
             block = lay.col(name)
             amount, at = s[name].to_numpy(float), s[f"{name}_price"].to_numpy(float)
-            widths, value = stock_blocks(amount, at, STOCK_ELASTICITY, release=release, edges=edges)
+            elasticity = s["elasticity"].to_numpy(float)
+            widths, value = stock_blocks(amount, at, elasticity, release=release, edges=edges)
             upper[block.span] = block.spread(widths) / SCALE
             cost[block.span] = block.spread(value if release else -value)
         dispose = lay.col("dispose")

@@ -69,11 +69,15 @@ class _Layout:
         proc_stage = net.processes["stage"].reindex(problem.processes).map(stage_pos)
         self.proc_stage = proc_stage.to_numpy(dtype=int)
         self.stage_procs = [np.flatnonzero(self.proc_stage == k) for k in range(len(self.stages))]
-        # the stages whose processes make each stage's products: itself and its recyclers
+        # the stages whose processes make each stage's products: itself and the recycling
+        # stages that recover some of them
         self.makers = [[k] for k in range(len(self.stages))]
-        for stage in net.stages:
-            if stage.recycles is not None:
-                self.makers[stage_pos[stage.recycles]].append(stage_pos[stage.name])
+        made_stage = self.node_stage[node[out]]
+        for product_stage, maker in sorted(
+            set(zip(made_stage, self.proc_stage[proc[out]], strict=True))
+        ):
+            if maker != product_stage:
+                self.makers[product_stage].append(int(maker))
         self._stage_matrices()
         # the stage whose processes take each node (consumption where none does)
         self.taker_stage = np.full(n_nodes, len(self.stages))

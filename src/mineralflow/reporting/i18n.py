@@ -32,6 +32,7 @@ STAGES = {
         "Alumina": "Alumina",
         "Primary": "Primary aluminium",
         "Secondary": "Secondary aluminium (old scrap)",
+        "Recycling": "Recycling of magnet scrap",
         "Consumption": "Consumption",
     },
     "zh": {
@@ -44,6 +45,7 @@ STAGES = {
         "Alumina": "氧化铝",
         "Primary": "原铝",
         "Secondary": "再生铝（旧废料）",
+        "Recycling": "磁材废料回收",
         "Consumption": "消费",
     },
 }
