@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
 from mineralflow.market.calibration import Calibration, calibrate
 from mineralflow.market.curves import cap_blocks
@@ -312,7 +313,7 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
         capacity_min=np.zeros((n, len(problem.groups))),
         trade_cost=duties - in_base[None, :],
         policy_tariff=duties,
-    )
+    ).with_limits(*contract_rows(pack, problem, list(years)))
 
 
 def policy_tariffs(pack: Pack, calibration: Calibration, years: list[int]) -> np.ndarray:

@@ -52,7 +52,9 @@ def test_consumption_flows_equal_consumption() -> None:
 
 
 def test_mine_output_flows_on_to_separation() -> None:
-    """Every tonne mined (less what is stocked) is traced to a separation plant somewhere."""
+    """Every tonne mined (less what is stocked) is traced to a separation plant somewhere;
+    concentrate stocked where it was shipped (Mountain Pass concentrate in China) counts
+    against the world, not its mine's country."""
     frame = result("baseline").frame
     flows = _rows(frame, "Flow|Rare Earths|Mining|", 2024)
     out = flows.groupby(flows["region"].str.split(">").str[0])["value"].sum()
@@ -63,5 +65,6 @@ def test_mine_output_flows_on_to_separation() -> None:
     mined = mined[mined["region"] != "World"].set_index("region")["value"]
     net = mined.sub(stocked.set_index("region")["value"], fill_value=0.0)
     net = net[net > 1.0]
-    np.testing.assert_allclose(out.reindex(net.index).to_numpy(), net.to_numpy(), rtol=1e-4)
+    assert out.sum() == pytest.approx(net.sum(), rel=1e-6)
+    assert (out.reindex(mined.index).fillna(0.0) <= mined * (1 + 1e-9)).all()
     assert set(flows["part"].str[3]) == {"Separation"}

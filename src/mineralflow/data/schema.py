@@ -298,6 +298,32 @@ TABLES: tuple[Table, ...] = (
         vintaged=True,
     ),
     Table(
+        name="trade_contracts",
+        description=(
+            "Captive routes: at least this much of a product shipped from exporter to importer "
+            "each year of the window (a plant's feed contract), in the base year's calibration "
+            "and in every scenario; a scenario's ban on the route ends it."
+        ),
+        columns=(
+            _region("exporter", "shipping region"),
+            _region("importer", "receiving region"),
+            STAGE,
+            Column(
+                "product",
+                "str",
+                "the product as the network names it (concentrate|mount_weld: a deposit's "
+                "concentrate)",
+            ),
+            Column("start", "int", "first year", minimum=1990, maximum=2060),
+            Column("end", "int", "last year", minimum=1990, maximum=2060),
+            VALUE,
+            UNIT,
+            *SOURCED,
+        ),
+        key=("exporter", "importer", "product", "start"),
+        unit_rule=UnitRule("stage", "stages"),
+    ),
+    Table(
         name="import_sources",
         description="Shares of an importer's imports by origin over a period, as published.",
         columns=(

@@ -25,6 +25,7 @@ import highspy
 import numpy as np
 import pandas as pd
 
+from mineralflow.contracts import floors
 from mineralflow.data.pack import Pack
 from mineralflow.market.curves import DEFAULT_EDGES, Edges
 from mineralflow.market.errors import CalibrationError
@@ -455,7 +456,11 @@ def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_ED
     if duties.any():
         recon_data = replace(recon_data, trade_cost=pd.Series(duties[0], index=recon.arcs))
     solution = _reconcile(
-        recon, recon_data, base.q0, base.d0, base.ref_market.to_dict(), base.ref_price.to_dict()
+        recon,
+        recon_data,
+        (base.q0, base.d0, floors(pack, recon, year)),
+        base.ref_market.to_dict(),
+        base.ref_price.to_dict(),
     )
     if solution is None:
         raise CalibrationError(f"the {year} base quantities cannot be reconciled")
@@ -573,21 +578,24 @@ def _base_capacity(
 def _reconcile(
     problem: MarketProblem,
     data: MarketData,
-    q0: pd.Series,
-    d0: pd.Series,
+    fixed: tuple[pd.Series, pd.Series, np.ndarray],
     market: dict[str, str],
     reference: dict[str, float],
 ) -> tuple[dict[str, pd.Series], np.ndarray] | None:
-    """Least-cost flows with outputs and demand fixed; returns flows and node duals."""
+    """Least-cost flows with outputs and demand fixed and the contracted routes at least at
+    their floors (``fixed``: output by group, demand by key, t by arc); returns flows and
+    node duals."""
+    q0, d0, floor = fixed
     lay = problem.layout
     arrays = problem.curves(data).arrays.copy()
     lower, upper, cost = arrays.lower, arrays.upper, arrays.cost
     lower[:] = 0.0
-    for name, fixed in (("supply", q0), ("use", d0)):
+    lower[lay.col("trade").span] = floor / SCALE
+    for name, amount in (("supply", q0), ("use", d0)):
         block = lay.col(name)
         first = block.at(np.arange(block.entities), 0)
         upper[block.span] = cost[block.span] = 0.0
-        lower[first] = upper[first] = fixed.reindex(block.index).to_numpy() / SCALE
+        lower[first] = upper[first] = amount.reindex(block.index).to_numpy() / SCALE
     # stocks absorb anywhere; releases (recycled scrap, unreported output, stocks drawn down)
     # are placed at each product's reference market, the main producer
     keys = problem.stock_keys

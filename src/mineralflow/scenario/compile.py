@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mineralflow.contracts import PREFIX as CONTRACT
 from mineralflow.data.pack import Pack
 from mineralflow.data.validate import suggest
 from mineralflow.dynamics import Plan, base_plan, project_matrix
@@ -259,7 +260,9 @@ class _Compiler:
         if gap_path:
             level, inputs = self._technology(gaps, gap_path)
             plan = replace(plan, level_scale=level, input_scale=inputs)
-        return plan.with_limits(*limits)
+        return _end_banned_contracts(plan, self.problem.layout.col("trade").start).with_limits(
+            *limits
+        )
 
     def _check_banned_limits(
         self,
@@ -584,3 +587,14 @@ def compile_plan(
     """
     compiler = _Compiler(scenario, key, pack, cal, years, base_exports)
     return compiler.compile(base_plan(pack, cal, years))
+
+
+def _end_banned_contracts(plan: Plan, trade0: int) -> Plan:
+    """The plan with each pack contract lifted in the years a lever closes its route."""
+    lower = plan.limit_lower.copy()
+    for k, name in enumerate(plan.limit_names):
+        if not name.startswith(CONTRACT):
+            continue
+        arc = int(plan.limits[k].indices[0]) - trade0
+        lower[plan.closed[:, arc], k] = -np.inf
+    return replace(plan, limit_lower=lower)
