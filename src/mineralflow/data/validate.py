@@ -36,7 +36,9 @@ _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 def suggest(value: str, choices: Iterable[str]) -> str:
     """A ' (did you mean X?)' hint, or '' when nothing is close."""
-    match = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
+    # empty cells (None) of a broken table are no suggestion
+    names = [c for c in choices if isinstance(c, str)]
+    match = difflib.get_close_matches(str(value), names, n=1, cutoff=0.6)
     return f" (did you mean '{match[0]}'?)" if match else ""
 
 
@@ -379,7 +381,7 @@ def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
     frame = tables.get("parameters")
     if frame is None:
         return
-    stages = set(tables["stages"]["stage"]) if "stages" in tables else set()
+    stages = {s for s in tables["stages"]["stage"] if s} if "stages" in tables else set()
     for name, scope, unit, value, line in zip(
         frame["parameter"], frame["scope"], frame["unit"], frame["value"], frame[LINE], strict=True
     ):

@@ -13,15 +13,16 @@ open column can supply keeps the LP's price.
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
 #: flow (kt, the LP's unit) through a node below which it has no market
 IDLE = 1e-9
-#: a raise below this (USD/kg) is none; passes over the idle nodes stop when none moves
+#: a raise below this (USD/kg) is none
 RAISED = 1e-12
-MAX_PASSES = 50
 
 
 def import_parity(
@@ -30,43 +31,61 @@ def import_parity(
     reduced: NDArray[np.float64],
     x: NDArray[np.float64],
     upper: NDArray[np.float64],
+    magnitude: sp.csr_matrix | None = None,
 ) -> NDArray[np.float64]:
     """Node prices with every idle node raised to its import parity.
 
     ``balance`` holds the balance rows of the LP matrix (nodes x columns), ``prices`` their
     duals, ``reduced`` the columns' reduced costs (cost minus the priced rows), ``x`` the
-    solution and ``upper`` the columns' upper bounds, all in the LP's units.
+    solution and ``upper`` the columns' upper bounds, all in the LP's units; ``magnitude``
+    is ``abs(balance)`` where the caller keeps it.
     """
-    through = abs(balance) @ np.abs(x)
+    through = (abs(balance) if magnitude is None else magnitude) @ np.abs(x)
     idle = np.flatnonzero(through <= IDLE)
     if not len(idle):
         return prices
     out = prices.copy()
-    # plain Python over each idle node's few entries: far cheaper than numpy calls per node
-    indptr, indices, data = balance.indptr.tolist(), balance.indices.tolist(), balance.data.tolist()
+    # only open columns can bring product to a node or pass a price rise on; plain Python
+    # over each idle node's few entries is far cheaper than numpy calls per node
+    rows = balance[idle].tocsr()
+    keep = (upper > 0)[rows.indices]
+    row_of = np.repeat(np.arange(len(idle)), np.diff(rows.indptr))
+    counts = np.bincount(row_of[keep], minlength=len(idle))
+    bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    cols, coefs = rows.indices[keep].tolist(), rows.data[keep].tolist()
     slack = reduced.tolist()
-    open_cols = (upper > 0).tolist()
-    nodes = [
-        (node, list(zip(indices[indptr[node] : indptr[node + 1]],
-                        data[indptr[node] : indptr[node + 1]], strict=True)))
-        for node in idle.tolist()
-    ]  # fmt: skip
-    # an idle node supplied from another idle node can be raised again once that one is;
-    # passes continue until none moves, so the result does not depend on the LP's own
-    # (arbitrary) prices at idle nodes
-    for _ in range(MAX_PASSES):
-        moved = False
-        for node, entries in nodes:
-            limits = [max(slack[c], 0.0) / a for c, a in entries if a > 0 and open_cols[c]]
-            if not limits:
-                continue
-            raise_by = min(limits)
-            if not np.isfinite(raise_by) or raise_by <= RAISED:
-                continue
-            out[node] += raise_by
-            moved = True
-            for c, a in entries:
-                slack[c] -= a * raise_by
-        if not moved:
-            break
+    entries = {
+        node: list(zip(cols[bounds[k] : bounds[k + 1]], coefs[bounds[k] : bounds[k + 1]],
+                       strict=True))
+        for k, node in enumerate(idle.tolist())
+    }  # fmt: skip
+    # the idle nodes each column could supply: once a column's input gets dearer, its
+    # outputs may be raised again
+    supplied: dict[int, list[int]] = {}
+    for node, pairs in entries.items():
+        for c, a in pairs:
+            if a > 0:
+                supplied.setdefault(c, []).append(node)
+    # a work list in layout order: a node supplied from another idle node is raised again
+    # once that one is, so the result does not depend on the LP's own (arbitrary) prices
+    queue = deque(entries)
+    queued = set(entries)
+    while queue:
+        node = queue.popleft()
+        queued.discard(node)
+        pairs = entries[node]
+        limits = [max(slack[c], 0.0) / a for c, a in pairs if a > 0]
+        if not limits:
+            continue
+        raise_by = min(limits)
+        if not np.isfinite(raise_by) or raise_by <= RAISED:
+            continue
+        out[node] += raise_by
+        for c, a in pairs:
+            slack[c] -= a * raise_by
+            if a < 0:
+                for other in supplied.get(c, ()):
+                    if other not in queued:
+                        queue.append(other)
+                        queued.add(other)
     return out

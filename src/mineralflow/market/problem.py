@@ -165,7 +165,7 @@ class MarketProblem:
         self.basket = _basket_matrix(lay, self.baskets)
         self.limit_names: list[str] = []
         self._curves: tuple[MarketData, Curves] | None = None
-        self._balance: tuple[NDArray, sp.csr_matrix] | None = None
+        self._balance: tuple[NDArray, sp.csr_matrix, sp.csr_matrix] | None = None
         self.build_seconds = time.perf_counter() - started
 
     # ---------------------------------------------------------------- labels
@@ -317,12 +317,13 @@ class MarketProblem:
         matrix.data[self._input_at] = inputs
         return matrix
 
-    def _balance_rows(self, inputs: NDArray) -> sp.csr_matrix:
-        """The balance rows for these input coefficients, kept while the same array is given."""
+    def _balance_rows(self, inputs: NDArray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        """The balance rows for these input coefficients and their absolute values, kept
+        while the same array is given."""
         if self._balance is None or self._balance[0] is not inputs:
             rows = self.matrix_with(inputs)[self.layout.row("balance").span].tocsr()
-            self._balance = (inputs, rows)
-        return self._balance[1]
+            self._balance = (inputs, rows, abs(rows))
+        return self._balance[1], self._balance[2]
 
     def run(self, session: Session, year: int) -> RawSolution:
         """Solve the session's LP; a failure names the constraint or column behind it.
@@ -345,8 +346,9 @@ class MarketProblem:
             raise explain_infeasible(session, year, self.limit_names)
         x, duals, reduced = session.solution()
         balance = self.layout.row("balance").span
+        rows, magnitude = self._balance_rows(session.coefficients)
         duals[balance] = import_parity(
-            self._balance_rows(session.coefficients), duals[balance], reduced, x, session.now.upper
+            rows, duals[balance], reduced, x, session.now.upper, magnitude
         )
         supply = self.layout.col("supply").span
         return RawSolution(
@@ -385,7 +387,7 @@ class MarketProblem:
             released=pd.Series(lay.col("release").totals(x), index=self.stock_keys),
             quota_rent=pd.Series(-duals[lay.row("export_quota").span], index=self.quota_regions),
             capacity_rent=pd.Series(np.maximum(-top, 0.0), index=self.groups),
-            balance_residual=pd.Series(self._balance_rows(raw.inputs) @ x, index=self.nodes),
+            balance_residual=pd.Series(self._balance_rows(raw.inputs)[0] @ x, index=self.nodes),
             solve_seconds=raw.solve_seconds,
             iterations=raw.iterations,
         )
