@@ -17,8 +17,6 @@ from mineralflow.network import NetworkError
 
 #: limit rows of contracts are named with this prefix
 PREFIX = "contract "
-
-
 COLUMNS = ["exporter", "importer", "product", "start", "end", "tonnes", "arc"]
 
 
@@ -53,9 +51,8 @@ def contracts(pack: Pack, problem: MarketProblem, years: list[int]) -> pd.DataFr
 def floors(pack: Pack, problem: MarketProblem, year: int) -> np.ndarray:
     """t at least on each trade arc in ``year`` (0 where no contract holds)."""
     out = np.zeros(len(problem.arcs))
-    table = contracts(pack, problem, [year])
-    active = (table["start"] <= year) & (year <= table["end"])
-    np.add.at(out, table.loc[active, "arc"].to_numpy(int), table.loc[active, "tonnes"].to_numpy())
+    table = contracts(pack, problem, [year])  # those in force in ``year``
+    np.add.at(out, table["arc"].to_numpy(int), table["tonnes"].to_numpy(float))
     return out
 
 

@@ -330,9 +330,7 @@ class Drivers:
 
     lead: np.ndarray  # by group: years from an order to capacity
     rate: np.ndarray  # by group: capacity ordered per unit of utilisation pressure
-    u0: (
-        np.ndarray
-    )  # by group: normal utilisation (its stage's base_utilisation), not the base year's
+    u0: np.ndarray  # by group: normal utilisation (the stage's base_utilisation)
     base_capacity: np.ndarray  # by group, t
     d0: np.ndarray  # by demand key: base-year demand, t
     p0: np.ndarray  # by demand key: base-year basket price, USD/kg

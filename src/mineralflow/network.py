@@ -16,9 +16,10 @@ How each stage is resolved follows from which tables a pack ships, never from th
 * with ``magnet_recipes``, the two stages after the element stage make element metals and
   then one magnet grade per recipe; ``recipe_variants`` adds costlier ways of making a grade
   with less of a scarce element, which the market picks when that element is dear;
-* a stage whose ``recycles`` column names an earlier single-product stage recovers that
-  stage's product from scrap (secondary production): its processes make the product without
-  any input of the chain, and the stages after it build on the stage before it;
+* a stage whose ``recycles`` column names an earlier stage recovers products from scrap
+  (secondary production): its processes make that stage's one product, or the mix of
+  ``recycled_mix.csv``, without any input of the chain; the stages after it build on the
+  stage before it, and it must come before every stage that takes what it recovers;
 * any other stage turns the previous stage's product into its own, using the
   ``input_per_output`` parameter.
 """

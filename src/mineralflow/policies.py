@@ -33,7 +33,7 @@ def _day(text: str) -> date:
 def _events(pack: Pack) -> pd.DataFrame:
     """The tariff rows: day, importer, exporter (or WLD), stage, rate (a share)."""
     if "policy_events" not in pack.tables:
-        return pd.DataFrame(columns=["day", "importer", "exporter", "stage", "rate"])
+        return pd.DataFrame(columns=["day", "importer", "exporter", "stage", "rate", "general"])
     table = pack.table("policy_events")
     rows = table[table["kind"] == TARIFF]
     return pd.DataFrame(

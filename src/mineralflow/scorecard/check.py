@@ -120,7 +120,7 @@ def records(table: pd.DataFrame) -> list[dict[Any, Any]]:
 
 
 def source_label(pack: Pack, source_id: str) -> str:
-    """``publisher, title (edition)`` of a pack source, or the id if the pack lacks it."""
+    """``title (edition)`` of a pack source, or the id if the pack lacks it."""
     table = pack.table("sources")
     hit = table[table["source_id"] == source_id]
     if hit.empty:

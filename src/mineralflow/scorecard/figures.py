@@ -27,6 +27,12 @@ def _lookup(table: pd.DataFrame, keys: list[str]) -> dict[tuple, float]:
     return dict(zip(zip(*columns, strict=True), table["value"].astype(float), strict=True))
 
 
+def _of_year(table: pd.DataFrame, pack: Pack, year: int, keys: list[str]) -> dict[tuple, float]:
+    """The values of a run table for ``pack``'s commodity in ``year``, by ``keys``."""
+    part = table[(table["commodity"] == pack.name) & (table["year"] == year)]
+    return _lookup(part, keys)
+
+
 def _unit(pack: Pack, stage: str) -> str:
     stages = pack.table("stages")
     return str(stages.loc[stages["stage"] == stage, "unit"].iloc[0])
@@ -38,10 +44,10 @@ def production(
     """Output by country and stage, and the world total of each stage."""
     pack = run.pack
     rows = pack.select("production", year=year)
-    output = tables.stage_output()
-    output = output[(output["commodity"] == pack.name) & (output["year"] == year)]
-    model = _lookup(output, ["region", "stage"])
-    world = output.groupby("stage")["value"].sum()
+    model = _of_year(tables.stage_output(), pack, year, ["region", "stage"])
+    world: dict[str, float] = {}
+    for (_, stage), value in model.items():
+        world[stage] = world.get(stage, 0.0) + value
     checks = []
     for row in records(rows):
         region, stage = str(row["region"]), str(row["stage"])
@@ -68,9 +74,7 @@ def prices(section: str, run: Run, tables: Tables, year: int, tolerance: Toleran
     pack = run.pack
     rows = pack.select("prices", year=year)
     rows = rows[rows["basis"] == "annual average"]
-    priced = tables.prices
-    priced = priced[(priced["commodity"] == pack.name) & (priced["year"] == year)]
-    model = _lookup(priced, ["region", "product"])
+    model = _of_year(tables.prices, pack, year, ["region", "product"])
     checks = []
     for row in records(rows):
         product = str(row["product"])
@@ -94,9 +98,7 @@ def consumption(
     pack = run.pack
     if "consumption" not in pack.tables:
         return []
-    apparent = apparent_consumption(tables)
-    apparent = apparent[(apparent["commodity"] == pack.name) & (apparent["year"] == year)]
-    model = _lookup(apparent, ["region", "stage"])
+    model = _of_year(apparent_consumption(tables), pack, year, ["region", "stage"])
     checks = []
     for row in records(pack.select("consumption", year=year)):
         region, stage = str(row["region"]), str(row["stage"])
@@ -115,9 +117,7 @@ def reliance(section: str, run: Run, tables: Tables, year: int, points: float) -
     pack = run.pack
     if "net_import_reliance" not in pack.tables:
         return []
-    nir = net_import_reliance(tables)
-    nir = nir[(nir["commodity"] == pack.name) & (nir["year"] == year)]
-    model = _lookup(nir, ["region", "stage"])
+    model = _of_year(net_import_reliance(tables), pack, year, ["region", "stage"])
     checks = []
     for row in records(pack.select("net_import_reliance", year=year)):
         qualifier = str(row["qualifier"])
@@ -147,14 +147,18 @@ def _imports_by_origin(run: Run, year: int, importer: str, stage: str) -> pd.Ser
     return frame[keep].groupby("exporter")["value"].sum()
 
 
-def import_sources(section: str, run: Run, year: int, points: float) -> list[Check]:
+def import_sources(
+    section: str, run: Run, year: int, points: float, tonnage: Tolerance
+) -> list[Check]:
     """Each exporter's share of a region's imports (%), published for the period ending in
-    ``year``, against the model's share in ``year``."""
+    ``year``, against the model's share in ``year``; and the tonnage from the largest source
+    within ``tonnage``."""
     pack = run.pack
     if "import_sources" not in pack.tables:
         return []
     rows = pack.select("import_sources")
     rows = rows[rows["period_end"] == year]
+    largest = {str(i): _largest(rows, str(i)) for i in set(rows["importer"])}
     checks = []
     for row in records(rows):
         origins = _imports_by_origin(run, year, str(row["importer"]), str(row["stage"]))
@@ -167,8 +171,8 @@ def import_sources(section: str, run: Run, year: int, points: float) -> list[Che
             else float(origins.get(exporter, 0.0))
         )
         share = 100 * amount / total if total > 0 else float("nan")
-        if exporter == _largest(rows, str(row["importer"])):
-            checks += _largest_source(section, run, row, amount, year)
+        if exporter == largest[str(row["importer"])]:
+            checks += _largest_source(section, run, row, amount, tonnage)
         checks.append(
             Check(
                 section, f"share of imports into {row['importer']}", pack.name, exporter,
@@ -188,10 +192,11 @@ def _largest(rows: pd.DataFrame, importer: str) -> str:
 
 
 def _largest_source(
-    section: str, run: Run, row: dict[str, Any], amount: float, year: int
+    section: str, run: Run, row: dict[str, Any], amount: float, tolerance: Tolerance
 ) -> list[Check]:
-    """The tonnage from the largest source: its published share of the published imports."""
-    pack = run.pack
+    """The tonnage from the largest source: its published share of the published imports
+    in the last year of the share's period."""
+    pack, year = run.pack, int(row["period_end"])
     if "trade" not in pack.tables:
         return []
     trade = pack.select("trade", year=year)
@@ -208,7 +213,7 @@ def _largest_source(
         Check(
             section, f"imports into {row['importer']} from its largest source", pack.name,
             str(row["exporter"]), str(row["stage"]), year, published, amount,
-            _unit(pack, str(row["stage"])), Tolerance("relative", 0.20),
+            _unit(pack, str(row["stage"])), tolerance,
             f"{source}: imports, times the {row['period_start']}-{row['period_end']} share",
         )
     ]  # fmt: skip
