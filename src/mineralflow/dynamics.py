@@ -121,6 +121,8 @@ class Run:
     # key in problem.demand_keys order: shortage is what the year's prices ration away from it
     reference_demand: dict[int, np.ndarray]
     capacity: dict[int, np.ndarray]  # by group, in problem.groups order
+    # stock held at the end of each year by stock key (problem.stock_keys order), t
+    stock: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -336,6 +338,8 @@ class Drivers:
     p0: np.ndarray  # by demand key: base-year basket price, USD/kg
     eta_gap: np.ndarray  # by demand key: long-run minus short-run elasticity
     adjust: np.ndarray  # by demand key: share of the gap closed a year
+    stock0: np.ndarray  # by stock key: opening stock, t (inf: no level kept)
+    holding: np.ndarray  # by stock key: cost of holding a kg a year, USD/kg
 
     @staticmethod
     def of(calibration: Calibration, problem: MarketProblem) -> Drivers:
@@ -348,6 +352,7 @@ class Drivers:
         stage_of_key = cal.data.network.demand["stage"].reindex(keys)
         long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
         lead = np.rint(stage.map(params["lead_time"]).to_numpy(float))
+        stocks = cal.data.stocks.reindex(problem.stock_keys)
         return Drivers(
             lead=np.maximum(lead, 1).astype(int),
             rate=stage.map(params["investment_rate"]).to_numpy(float),
@@ -357,26 +362,56 @@ class Drivers:
             p0=np.maximum(d["price"].to_numpy(float), 1e-9),
             eta_gap=long_eta - d["eta"].to_numpy(float),
             adjust=stage_of_key.map(params["demand_adjustment"]).to_numpy(float),
+            stock0=stocks["level"].to_numpy(float),
+            holding=stocks["holding"].to_numpy(float),
         )
 
 
 @dataclass(frozen=True)
 class YearState:
-    """What carries from one year to the next: demand paths and capacity on order."""
+    """What carries from one year to the next: demand paths, capacity on order, stocks."""
 
     index: int  # position of the next year in the plan
     growth_index: np.ndarray  # by demand key: demand against the base year, before substitution
     substitution: np.ndarray  # by demand key: factor from substitution and thrifting
     invested: np.ndarray  # by group: capacity added by price-driven investment so far, t
     orders: np.ndarray  # (plan year, group): capacity arriving in that year, t
+    stock: np.ndarray  # by stock key: stock held at the start of the year, t
 
     @staticmethod
     def start(drivers: Drivers, n_years: int) -> YearState:
         n_groups, n_keys = len(drivers.u0), len(drivers.d0)
         horizon = n_years + int(drivers.lead.max(initial=0)) + 1
         return YearState(
-            0, np.ones(n_keys), np.ones(n_keys), np.zeros(n_groups), np.zeros((horizon, n_groups))
+            0,
+            np.ones(n_keys),
+            np.ones(n_keys),
+            np.zeros(n_groups),
+            np.zeros((horizon, n_groups)),
+            drivers.stock0.copy(),
         )
+
+
+def stock_ratio(stock: np.ndarray, stock0: np.ndarray) -> np.ndarray:
+    """Stock held against the opening stock, at most 1 (1 for stocks without a level): holders
+    offer their base-year schedule in proportion to what is left of it."""
+    kept = np.isfinite(stock0) & (stock0 > 0)
+    return np.minimum(np.divide(stock, stock0, out=np.ones_like(stock), where=kept), 1.0)
+
+
+def storage_shift(stock: np.ndarray, stock0: np.ndarray, holding: np.ndarray) -> np.ndarray:
+    """USD/kg by which stock holders' valuation falls when they hold more than at the start.
+
+    The supply-of-storage relation (Working 1949; Brennan 1958): the more is held, the
+    lower the convenience of holding one more kg against its holding cost, so holders sell
+    cheaper and buy less; with little left they ask more.  The shift is the holding cost
+    times ``tanh(ln(stock / stock0))``: zero at the opening stock, at most one year's holding
+    cost either way.  Stocks without a level do not shift.
+    """
+    kept = np.isfinite(stock0) & (stock0 > 0)
+    ratio = np.divide(stock, stock0, out=np.ones_like(stock), where=kept)
+    squared = ratio * ratio
+    return holding * (squared - 1.0) / (squared + 1.0)
 
 
 @dataclass(frozen=True)
@@ -389,6 +424,8 @@ class YearModel:
     unit_supply: np.ndarray  # (groups, steps): step widths per t of capacity
     unit_demand: np.ndarray  # (demand keys, steps): step widths per t of demand
     release: np.ndarray  # (stock keys, steps): release widths, kt
+    release_cost: np.ndarray  # cost of every release step, USD/kg
+    absorb_cost: np.ndarray  # cost (minus the value) of every absorption step, USD/kg
     supply_cost: np.ndarray  # cost of every supply step, USD/kg
     trade_cost: np.ndarray  # transport (and tie-breaking) cost of every arc, USD/kg
     inputs: np.ndarray  # input coefficients of the calibration
@@ -405,6 +442,8 @@ class YearModel:
             unit_supply=curves.unit_supply,
             unit_demand=curves.unit_demand,
             release=curves.release,
+            release_cost=curves.arrays.cost[lay.col("release").span].copy(),
+            absorb_cost=curves.arrays.cost[lay.col("absorb").span].copy(),
             supply_cost=curves.arrays.cost[lay.col("supply").span].copy(),
             trade_cost=curves.arrays.cost[lay.col("trade").span].copy(),
             inputs=curves.inputs,
@@ -419,17 +458,29 @@ class YearRecord:
     raw: RawSolution
     reference_demand: np.ndarray  # by demand key, t
     capacity: np.ndarray  # by group, t
+    stock: np.ndarray  # by stock key: stock held at the end of the year, t
+
+
+def _push_stocks(model: YearModel, plan: Plan, i: int, stock: np.ndarray) -> None:
+    """Stock holders' blocks for the year: releases at most what is held, and both curves
+    shifted by the holding cost of what is held (:func:`storage_shift`)."""
+    s, lay, d = model.session, model.problem.layout, model.drivers
+    rel = lay.col("release")
+    cap = np.minimum(plan.release_cap[i], stock) / SCALE
+    shift = np.repeat(storage_shift(stock, d.stock0, d.holding), rel.steps)
+    widths = cap_blocks(model.release * stock_ratio(stock, d.stock0)[:, None], cap)
+    s.set("release", upper=rel.spread(widths), cost=model.release_cost - shift)
+    s.set("absorb", cost=model.absorb_cost + shift)
 
 
 def _push(model: YearModel, plan: Plan, i: int, capacity: np.ndarray, demand: np.ndarray) -> None:
     """Set the year's bounds, costs and right-hand sides (only changes reach HiGHS)."""
     s, lay = model.session, model.problem.layout
-    sup, use, rel = lay.col("supply"), lay.col("use"), lay.col("release")
+    sup, use = lay.col("supply"), lay.col("use")
     widths = cap_blocks(model.unit_supply * capacity[:, None], plan.output_cap[i])
     scale = np.repeat(plan.level_scale[i], sup.steps)
     s.set("supply", upper=sup.spread(widths) / SCALE, cost=model.supply_cost * scale)
     s.set("use", upper=use.spread(model.unit_demand * demand[:, None]) / SCALE)
-    s.set("release", upper=rel.spread(cap_blocks(model.release, plan.release_cap[i] / SCALE)))
     s.set(
         "trade",
         upper=np.where(plan.closed[i], 0.0, INF),
@@ -459,8 +510,11 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     capacity = np.maximum(d.base_capacity + plan.capacity[i] + invested, plan.capacity_min[i])
     demand = d.d0 * growth_index * state.substitution
     _push(model, plan, i, capacity, demand)
+    _push_stocks(model, plan, i, state.stock)
     raw = model.problem.run(model.session, plan.years[i])
     lay = model.problem.layout
+    held = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
+    stock = np.maximum(state.stock + held, 0.0)
     # investment: groups above their normal utilisation order capacity
     supply = lay.col("supply").totals(raw.x)
     util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)
@@ -473,8 +527,8 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
     target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
-    after = YearState(i + 1, growth_index, substitution, invested, orders)
-    return after, YearRecord(raw, demand, capacity)
+    after = YearState(i + 1, growth_index, substitution, invested, orders, stock)
+    return after, YearRecord(raw, demand, capacity, stock)
 
 
 def _model(calibration: Calibration, plan: Plan) -> YearModel:
@@ -529,6 +583,7 @@ def simulate(
         run.raw[year] = record.raw
         run.reference_demand[year] = record.reference_demand
         run.capacity[year] = record.capacity
+        run.stock[year] = record.stock
         run.years.append(year)
         if progress is not None:
             progress(year)

@@ -194,10 +194,22 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
     imports = trade[whole]
     return [
         _rows(t.stock_change, _by_stage(n, "Stock Change", t.stock_change)),
+        *(
+            _with_world(_rows(part, _by_stage(n, kind, part)))
+            for kind, part in _stock_parts(t.stocks)
+        ),
         _with_world(_rows(t.capacity, _by_stage(n, "Capacity", t.capacity))),
         _rows(trade, variables),
         _rows(imports, "Imports|" + n.of(imports, "commodity")),
     ]
+
+
+#: the IAMC kind of each measure of the stocks table
+STOCK_KINDS = {"level": "Stock", "release": "Stock Release", "absorption": "Stock Absorption"}
+
+
+def _stock_parts(stocks: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
+    return [(kind, stocks[stocks["measure"] == m]) for m, kind in STOCK_KINDS.items()]
 
 
 def _demand_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
@@ -402,6 +414,10 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
         "demand_reduction": reduction.dropna(subset=["sector"]),
         "trade": trade,
         "stock_change": p.staged("Stock Change", 1),
+        "stocks": pd.concat(
+            [p.staged(kind, 1).assign(measure=m) for m, kind in STOCK_KINDS.items()],
+            ignore_index=True,
+        ),
         "capacity": p.staged("Capacity", 1),
         "prices": prices,
         "flows": flows,

@@ -166,6 +166,8 @@ PARAMETER_DEFAULTS = {
     "demand_adjustment": 1.0,
     "stock_elasticity": 1.0,
     "stock_turnover": 0.0,
+    "stock_cover": float("inf"),
+    "holding_cost": 0.0,
 }
 
 

@@ -174,6 +174,29 @@ def _stock_change(s: _Solved) -> pd.DataFrame:
     return s.long("stock_change", s.with_units(keys), change)
 
 
+#: the measures of the stocks table, in the order they are built
+STOCK_MEASURES = ("level", "release", "absorption")
+
+
+def _stocks(s: _Solved) -> pd.DataFrame:
+    """Stock held at the end of each year, released and absorbed, by region and stage."""
+    skeys = s.problem.stock_keys
+    stage = s.net.products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
+    level = np.vstack([s.run.stock[y] for y in s.years])
+    kept = np.isfinite(level).all(axis=0)
+    keys, values = [], []
+    for measure, amount, where in (
+        ("level", np.where(np.isfinite(level), level, 0.0), kept),
+        ("release", s.totals("release"), np.ones(len(skeys), dtype=bool)),
+        ("absorption", s.totals("absorb"), np.ones(len(skeys), dtype=bool)),
+    ):
+        agg, part = _aggregate(_keys(region=skeys.get_level_values(0)[where], stage=stage[where]))
+        part["measure"] = np.full(len(part["region"]), measure, dtype=object)
+        keys.append(s.with_units(part))
+        values.append(amount[:, where] @ agg)
+    return s.long("stocks", _concat(keys), np.hstack(values))
+
+
 def _capacity(s: _Solved) -> pd.DataFrame:
     """Capacity of each stage by region, summed over the stage's groups."""
     groups = s.net.groups.reindex(s.problem.groups)
@@ -237,6 +260,7 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         "demand_reduction": reduction,
         "trade": _trade(s),
         "stock_change": _stock_change(s),
+        "stocks": _stocks(s),
         "capacity": _capacity(s),
         "prices": _prices(s),
         "flows": flows,

@@ -38,6 +38,9 @@ SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
     "trade": (("commodity", "region", "stage", "direction"), None),
     # stocks absorbed minus stocks released, by stage: the USGS reliance term
     "stock_change": (("commodity", "region", "stage"), None),
+    # stock holders: the stock held at the end of the year (where the pack gives stocks a
+    # level), what they released and what they absorbed in the year (disposal left out)
+    "stocks": (("commodity", "region", "stage", "measure"), None),
     # installed capacity of each stage (plants and mines that can run this year)
     "capacity": (("commodity", "region", "stage"), None),
     # product prices; region World is the mean weighted by use (or the plain mean if unused)
@@ -102,6 +105,7 @@ class Tables:
     demand_reduction: pd.DataFrame
     trade: pd.DataFrame
     stock_change: pd.DataFrame
+    stocks: pd.DataFrame
     capacity: pd.DataFrame
     prices: pd.DataFrame
     flows: pd.DataFrame

@@ -170,6 +170,16 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "share of each product's output that stock holders at its reference market buy and "
         "sell in the base year, which pins prices that fixed baskets leave undetermined",
     ),
+    "stock_cover": (
+        "yr",
+        "stock held at the start of the base year, beyond what the base year draws from it, "
+        "in years of the base-year use there (no level where absent: stocks without limit)",
+    ),
+    "holding_cost": (
+        "1/yr",
+        "cost of holding a kg of the stage's products for a year (interest, storage, "
+        "insurance), as a share of its base-year price",
+    ),
 }
 
 

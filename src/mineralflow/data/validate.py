@@ -373,7 +373,13 @@ def check_units(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> Non
 
 
 #: Parameters that are shares of something, so at most 1.
-SHARE_PARAMETERS = ("base_utilisation", "gap_yield_loss", "demand_adjustment", "stock_turnover")
+SHARE_PARAMETERS = (
+    "base_utilisation",
+    "gap_yield_loss",
+    "demand_adjustment",
+    "stock_turnover",
+    "holding_cost",
+)
 
 
 def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:

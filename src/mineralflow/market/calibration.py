@@ -432,16 +432,46 @@ def _stocks(
     keep = (absorbed > 1e-3) | (released > 1e-3)
     node_price = prices.reindex(absorbed.index).clip(lower=0.01)
     products = absorbed.index.get_level_values(1)
-    elasticity = stage_of.reindex(products).map(base.params["stock_elasticity"]).to_numpy(float)
+    stage_params = base.params.reindex(stage_of.reindex(products).to_numpy())
+    through = _throughput(network, flows, base).reindex(absorbed.index).fillna(0.0)
+    cover = stage_params["stock_cover"].to_numpy(float)
+    # the opening stock holds the base year's draws and the cover on top
+    level = np.where(
+        np.isinf(cover), np.inf, released.to_numpy(float) + cover * through.to_numpy(float)
+    )
+    holding = stage_params["holding_cost"].to_numpy(float) * node_price.to_numpy(float)
+    keep_at = keep.to_numpy()
     return pd.DataFrame(
         {
             "absorb": absorbed[keep],
             "absorb_price": node_price[keep],
             "release": released[keep],
             "release_price": node_price[keep],
-            "elasticity": elasticity[keep.to_numpy()],
+            "elasticity": stage_params["stock_elasticity"].to_numpy(float)[keep_at],
+            "level": level[keep_at],
+            "holding": holding[keep_at],
         }
     )
+
+
+def _throughput(network: Network, flows: dict[str, pd.Series], base: _BaseYear) -> pd.Series:
+    """t of each node's product used there in the base year (by processes and buyers), or
+    made there where nothing uses it: what a stock cover is counted in."""
+    coef = network.coefficients.merge(
+        network.processes[["region"]], left_on="process", right_index=True
+    )
+    amount = coef["coeff"] * coef["process"].map(flows["activity"]).to_numpy(float)
+    at = [coef["region"], coef["product"]]
+    used = (-amount.where(coef["coeff"] < 0, 0.0)).groupby(at).sum()
+    made = amount.where(coef["coeff"] > 0, 0.0).groupby(at).sum()
+    baskets = base.d0.rename("amount").reset_index().merge(network.baskets, on="sector")
+    bought = (
+        (baskets["amount"] * baskets["coeff"])
+        .groupby([baskets["region"], baskets["product"]])
+        .sum()
+    )
+    used = used.add(bought, fill_value=0.0)
+    return used.where(used > 0, made.reindex(used.index).fillna(0.0)).combine_first(made)
 
 
 def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_EDGES) -> Calibration:

@@ -63,7 +63,9 @@ class MarketData:
     ``groups``: index group; region, stage, capacity (t), level (USD/kg), u0, eps.
     ``demand``: index (region, sector); reference (t), price (USD/kg), eta, cap.
     ``stocks``: index (region, product); absorb (t), absorb_price, release (t),
-    release_price (USD/kg), elasticity (of their curves, the stage's stock_elasticity).
+    release_price (USD/kg), elasticity (of their curves, the stage's stock_elasticity);
+    after calibration also level (opening stock, t; inf: no level kept) and holding
+    (USD/kg a year).
     ``disposal``: disposal cost (USD/kg) by product.
     ``transport``: transport cost (USD/kg) by product.
     ``input_scale``: by process, multiplies its input coefficients (technology-gap yields).
