@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
-from runs import result
 
 from mineralflow.dynamics import stock_ratio, storage_shift
 from mineralflow.iamc import from_iamc, to_iamc
+from runs import result
 
 
 def test_stock_levels_carry_from_year_to_year_and_never_go_negative() -> None:

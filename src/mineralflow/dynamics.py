@@ -18,8 +18,7 @@ its arrays.
 
 Years before the pack's base year (a hindcast) take supply as history recorded it: the
 published output of each country and stage is an upper limit, and what the calibration
-found unreported (releases from stocks, recycled scrap, output outside the statistics)
-cannot grow beyond its base-year amount.
+released from stocks cannot grow beyond its base-year amount.
 """
 
 from __future__ import annotations
@@ -261,11 +260,11 @@ def historical_release_caps(
     """Upper limits (t) on stock releases by (year, stock key): the base-year amount in
     years before the pack's base year, ``inf`` otherwise.
 
-    In the base year these releases close what published output and demand leave open
-    (unreported mine output, recycled scrap, stocks drawn down).  Left to prices, they would
-    grow with the price like any supply; in a hindcast that would answer a supply cut with
-    supply that governments were at the same time cracking down on (China's 2010-2011
-    campaigns against illegal mining and smuggling), so they are held at their base amount.
+    In the base year these releases close what published and estimated output and demand
+    leave open.  Left to prices, they would grow with the price like any supply; in a hindcast
+    that would answer a supply cut with supply that governments were at the same time cracking
+    down on (China's 2010-2011 campaigns against illegal mining and smuggling), so they are
+    held at their base amount.
     """
     out = np.full((len(years), len(stock_keys)), np.inf)
     base = calibration.data.stocks["release"].reindex(stock_keys).fillna(0.0).to_numpy(float)

@@ -65,10 +65,10 @@ def test_report_compares_short_and_long_term() -> None:
     doc = _report("russia-50kt", "en")
     assert "Short term against long term" in doc
     assert "Rare-earth mining: China&#x27;s share" in doc
-    assert "Verdict: a moderate effect." in doc
+    assert "Verdict: short-term limited, long-term significant." in doc
     zh = _report("russia-50kt", "zh")
     assert "稀土开采：中国份额" in zh
-    assert "结论：影响中等。" in zh
+    assert "结论：短期有限，长期显著。" in zh
 
 
 def test_horizon_states_china_mining_change_by_year() -> None:
@@ -77,10 +77,8 @@ def test_horizon_states_china_mining_change_by_year() -> None:
     change = mining.set_index("year")["change"]
     assert list(change.index) == [2025, 2030, 2035, 2040]
     assert abs(change[2025]) < 2.0
-    assert change[2030] <= -5.0  # the largest change, between the short and the long term
-    assert -5.0 < change[2035] <= -2.0
-    assert -5.0 < change[2040] <= -2.0
-    assert set(mining["verdict"]) == {"moderate"}
+    assert change[2035] <= -5.0
+    assert set(mining["verdict"]) == {"short-term limited, long-term significant"}
     separation = table[(table["commodity"] == "rare_earths") & (table["stage"] == "separation")]
     assert set(separation["verdict"]) == {"no material effect"}
 

@@ -33,6 +33,7 @@ STAGES = {
         "Primary": "Primary aluminium",
         "Secondary": "Secondary aluminium (old scrap)",
         "Recycling": "Recycling of magnet scrap",
+        "Unreported": "Unreported output",
         "Consumption": "Consumption",
     },
     "zh": {
@@ -46,6 +47,7 @@ STAGES = {
         "Primary": "原铝",
         "Secondary": "再生铝（旧废料）",
         "Recycling": "磁材废料回收",
+        "Unreported": "统计外产量",
         "Consumption": "消费",
     },
 }

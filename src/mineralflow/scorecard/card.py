@@ -6,7 +6,8 @@ Sections, each with its own runs and tolerances:
   and import sources. Outputs and prices were fitted there (the calibration passes through
   them), so these rows check the calibration, not the model; the trade shares, consumption
   and reliance were not fitted. The largest estimated supply item of each priced product
-  (a calibrated stock release) is bounded at a quarter of its supply.
+  (a stock release, or estimated output of a stage without inputs such as unreported output)
+  is bounded at a quarter of its supply.
 - **baseline**: the aluminium and rare-earth baselines to 2040, no shortage above 1 % of demand.
 - **replay 2025** (`history-2025`): 2025 prices, world output by stage, the direction of every
   change in output by country above 20 %, consumption and reliance; nothing of 2025 is an
@@ -77,19 +78,36 @@ def _base_year(result: RunResult, tol: Tolerances) -> list[Check]:
     return checks
 
 
+def _estimated_items(run: Run, made: pd.DataFrame, year: int) -> pd.Series:
+    """t by (region, product) of the estimated supply items of ``year``: stock releases, and
+    the output of stages that supply without inputs (recycled scrap, unreported output) where
+    the pack's figure for it is an estimate (confidence E)."""
+    items = [run.solution(year).released]
+    rows = run.pack.select("production", year=year)
+    estimated = rows.loc[rows["confidence"] == "E", ["region", "stage"]]
+    supplying = {s.name for s in run.network.stages if s.kind == "recycled"}
+    estimated = estimated[estimated["stage"].isin(supplying)]
+    keys = pd.MultiIndex.from_frame(made[["region", "stage"]])
+    chosen = made[keys.isin(pd.MultiIndex.from_frame(estimated))]
+    items.append(chosen.groupby(["region", "product"])["value"].sum())
+    return pd.concat(items).groupby(level=[0, 1]).max()
+
+
 def _release_shares(run: Run, tables: Tables, year: int, bound: float) -> list[Check]:
-    """The largest single stock release of each priced product, as a share of its supply."""
+    """The largest single estimated supply item of each priced product (a stock release or an
+    estimated output without inputs), as a share of its supply."""
     made = tables.production
     made = made[(made["commodity"] == run.pack.name) & (made["year"] == year)]
     produced = made.groupby("product")["value"].sum()
-    solution = run.solution(year)
-    released = solution.released
+    released = run.solution(year).released
+    items = _estimated_items(run, made, year)
     priced = run.pack.select("prices", year=year)
     products = sorted(set(priced["product"]) & set(run.network.products.index))
     checks = []
     for product in products:
-        part = released[released.index.get_level_values(1) == product]
-        supply = float(produced.get(product, 0.0)) + float(part.sum())
+        part = items[items.index.get_level_values(1) == product]
+        supply = float(produced.get(product, 0.0))
+        supply += float(released[released.index.get_level_values(1) == product].sum())
         largest = float(part.max()) if len(part) else 0.0
         share = 100 * largest / supply if supply > 0 else 0.0
         region = str(part.idxmax()[0]) if len(part) and largest > 0 else "World"
