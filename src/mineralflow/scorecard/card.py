@@ -74,6 +74,7 @@ def _base_year(result: RunResult, tol: Tolerances) -> list[Check]:
         checks += figures.reliance(BASE, run, tables, year, tol.reliance_points)
         tonnage = Tolerance("relative", tol.largest_source)
         checks += figures.import_sources(BASE, run, year, tol.share_points, tonnage)
+        checks += figures.bilateral_imports(BASE, run, year, tonnage)
         checks += _release_shares(run, tables, year, tol.release_share)
     return checks
 

@@ -195,10 +195,14 @@ def _largest_source(
     section: str, run: Run, row: dict[str, Any], amount: float, tolerance: Tolerance
 ) -> list[Check]:
     """The tonnage from the largest source: its published share of the published imports
-    in the last year of the share's period."""
+    in the last year of the share's period, where the pair's tonnage itself is not published."""
     pack, year = run.pack, int(row["period_end"])
     if "trade" not in pack.tables:
         return []
+    pairs = _bilateral_rows(pack, year)
+    same = (pairs["exporter"] == row["exporter"]) & (pairs["importer"] == row["importer"])
+    if (same & (pairs["stage"] == row["stage"])).any():
+        return []  # the pair's published tonnage is checked as it is (bilateral_imports)
     trade = pack.select("trade", year=year)
     total = trade[
         (trade["exporter"] == "WLD")
@@ -217,6 +221,31 @@ def _largest_source(
             f"{source}: imports, times the {row['period_start']}-{row['period_end']} share",
         )
     ]  # fmt: skip
+
+
+def _bilateral_rows(pack: Pack, year: int) -> pd.DataFrame:
+    """The pack's published trade of ``year`` between two named regions (no WLD total)."""
+    if "trade" not in pack.tables:
+        return pd.DataFrame(columns=["exporter", "importer", "stage"])
+    trade = pack.select("trade", year=year)
+    return trade[(trade["exporter"] != "WLD") & (trade["importer"] != "WLD")]
+
+
+def bilateral_imports(section: str, run: Run, year: int, tolerance: Tolerance) -> list[Check]:
+    """Every published tonnage shipped from one region to another in ``year``."""
+    pack = run.pack
+    checks = []
+    for row in records(_bilateral_rows(pack, year)):
+        importer, exporter, stage = str(row["importer"]), str(row["exporter"]), str(row["stage"])
+        origins = _imports_by_origin(run, year, importer, stage)
+        checks.append(
+            Check(
+                section, f"imports into {importer}", pack.name, exporter, stage, year,
+                float(row["value"]), float(origins.get(exporter, 0.0)), _unit(pack, stage),
+                tolerance, source_label(pack, str(row["source_id"])),
+            )
+        )  # fmt: skip
+    return checks
 
 
 def mining_changes(
