@@ -95,8 +95,8 @@ def test_heavy_rare_earth_controls_raise_prices_and_shortages_outside_china() ->
     for form, regions in (("Oxide", ("JPN", "USA")), ("Metal", ("JPN", "USA", "DEU"))):
         for element in ("Dy", "Tb"):
             price = f"Price|Rare Earths|{form}|{element}"
-            # Dy from 2026: in 2025 the scenario's export limits leave Dy slack, and Dy outside
-            # China stays at China's price plus transport (docs/scenarios.md)
+            # Dy from 2026: in 2025 the Tb limit holds magnet making outside China back so far
+            # that the Dy limit carries almost no rent (docs/scenarios.md)
             for year in (2025, 2026, 2030) if element == "Tb" else (2026, 2030):
                 inside = value(ctrl, price, "CHN", year)
                 assert inside < 1.05 * value(base, price, "CHN", year)  # China keeps its own
