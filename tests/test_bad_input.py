@@ -215,6 +215,18 @@ PACK_CASES: dict[str, tuple[Mutation, str, str]] = {
         "regions.csv",
     ),
     "stray_csv": (_write("notes.csv", b"a,b\n1,2\n"), "is not a table of the pack schema", "notes"),
+    "outlook_unknown_element": (
+        _append(
+            "outlooks.csv", "IEA GCMO 2024 base case,CHN,mining,Nd Xx,2035,50,IEA-GCMO-2024-REE,S,"
+        ),
+        "element 'Xx' is not in elements.csv",
+        "outlooks.csv",
+    ),
+    "holding_cost_above_one": (
+        _append("parameters.csv", "holding_cost,magnet,1.5,1/yr,MF-PARAMETERS,E,"),
+        "'holding_cost' is 1.5; it is a share",
+        "parameters.csv",
+    ),
     "manifest_missing": (_remove("pack.yaml"), "is missing", "pack.yaml"),
     "manifest_not_yaml": (
         _write("pack.yaml", b"name: [unclosed\n"),

@@ -180,6 +180,7 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
     validate.check_units(tables, problems)
     validate.check_parameters(tables, problems)
     validate.check_policy_rates(tables, problems)
+    validate.check_outlook_elements(tables, problems)
     if "sources" in tables:
         validate.check_estimates(tables, problems)
         validate.check_vintages(tables, problems)

@@ -351,6 +351,29 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        name="outlooks",
+        description=(
+            "Published outlooks: a region's share of a stage's output in a future year under a "
+            "named case, to compare the model's baseline with (never an input of the model)."
+        ),
+        columns=(
+            Column("outlook", "str", "the publisher's case, e.g. 'IEA GCMO 2024 base case'"),
+            _region(),
+            STAGE,
+            Column(
+                "elements",
+                "str",
+                "element symbols the share is measured on, separated by spaces (elements.csv); "
+                "empty for the stage's whole output",
+                required=False,
+            ),
+            YEAR,
+            Column("value", "float", "the region's share", minimum=0, maximum=100, unit="%"),
+            *SOURCED,
+        ),
+        key=("outlook", "region", "stage", "elements", "year", "source_id"),
+    ),
+    Table(
         name="net_import_reliance",
         description="Published net import reliance, % of apparent consumption.",
         columns=(

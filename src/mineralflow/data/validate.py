@@ -446,6 +446,26 @@ def check_policy_rates(tables: dict[str, pd.DataFrame], problems: list[Problem])
             )
 
 
+def check_outlook_elements(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Every element an outlook's share is measured on is an element of the pack."""
+    frame = tables.get("outlooks")
+    if frame is None or "elements" not in tables:
+        return
+    known = {str(e) for e in tables["elements"]["symbol"] if isinstance(e, str)}
+    for text, line in zip(frame["elements"], frame[LINE], strict=True):
+        for element in str(text).split() if isinstance(text, str) else []:
+            if element not in known:
+                problems.append(
+                    Problem(
+                        "outlooks.csv",
+                        f"element '{element}' is not in elements.csv{suggest(element, known)}; "
+                        "list element symbols separated by spaces",
+                        line=int(line),
+                        column="elements",
+                    )
+                )
+
+
 def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:
     """Countries carry valid ISO 3166 alpha-3 codes; aggregates do not borrow one."""
     for code, kind, line in zip(frame["code"], frame["kind"], frame[LINE], strict=True):

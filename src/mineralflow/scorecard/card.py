@@ -13,6 +13,8 @@ Sections, each with its own runs and tolerances:
   change in output by country above 20 %, consumption and reliance; nothing of 2025 is an
   input.
 - **hindcast 2010-2011** (`hindcast-2010`): the 2011/2009 export price multiples.
+- **outlooks**: the baseline's shares by region against published outlooks (``outlooks.csv``),
+  which are projections, not observations: a failed row says the two disagree.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ BASE = "base year"
 BASELINE = "baseline"
 REPLAY = "replay 2025"
 HINDCAST = "hindcast 2010-2011"
-SECTIONS = [BASE, BASELINE, REPLAY, HINDCAST]
+OUTLOOKS = "outlooks"
+SECTIONS = [BASE, BASELINE, REPLAY, HINDCAST, OUTLOOKS]
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Tolerances:
     change_threshold: float = 0.20
     change_least: float = 5.0  # %: a model change smaller than this is no change
     hindcast_factor: float = 2.0
+    outlook_points: float = 5.0  # points of share against a published outlook
 
 
 def _base_year(result: RunResult, tol: Tolerances) -> list[Check]:
@@ -218,6 +222,8 @@ def scorecard(
     checks = _base_year(baseline, tol) + _shortages(baseline, tol.shortage_share)
     checks += _replay(run("history-2025"), tol)
     checks += _hindcast(run("hindcast-2010"), tol)
+    for pack_run in baseline.runs.values():
+        checks += figures.outlook_shares(OUTLOOKS, pack_run, baseline.tables, tol.outlook_points)
     known = reasons()
     recorded = {c.id: _reason_of(c.id, known) for c in checks}
     return frame(checks, {k: r for k, r in recorded.items() if r})

@@ -282,3 +282,54 @@ def mining_changes(
             )
         )  # fmt: skip
     return checks
+
+
+def _element_content(
+    run: Run, tables: Tables, stage: str, elements: list[str], year: int
+) -> pd.Series:
+    """t of ``elements`` in ``stage``'s output by region in ``year``: mined concentrate times
+    its deposit's composition, or the oxides themselves at the element stages (recycled
+    scrap and unreported output left out, as in published statistics)."""
+    made = tables.production
+    made = made[(made["commodity"] == run.pack.name) & (made["year"] == year)]
+    first = run.network.stages[0]
+    if stage == first.name and first.kind == "deposits":
+        mined = made[made["stage"] == stage]
+        deposit = mined["product"].map(run.network.products["variant"])
+        table = run.pack.table("deposit_composition")
+        share = table[table["element"].isin(elements)].groupby("deposit")["share"].sum()
+        content = mined["value"] * deposit.map(share).fillna(0.0).to_numpy(float)
+        return content.groupby(mined["region"]).sum()
+    supplying = {s.name for s in run.network.stages if s.kind == "recycled"}
+    oxides = made[made["product"].isin(elements) & ~made["stage"].isin(supplying)]
+    return oxides.groupby("region")["value"].sum()
+
+
+def outlook_shares(section: str, run: Run, tables: Tables, points: float) -> list[Check]:
+    """Each published outlook share of a region in a stage's output against the baseline's."""
+    pack = run.pack
+    if "outlooks" not in pack.tables:
+        return []
+    checks = []
+    for row in records(pack.select("outlooks")):
+        elements = str(row["elements"] or "").split()
+        year, stage, region = int(row["year"]), str(row["stage"]), str(row["region"])
+        if year not in run.years:
+            continue
+        if elements:
+            content = _element_content(run, tables, stage, elements, year)
+        else:
+            output = tables.stage_output()
+            output = output[(output["commodity"] == pack.name) & (output["year"] == year)]
+            content = output[output["stage"] == stage].groupby("region")["value"].sum()
+        total = float(content.sum())
+        share = 100 * float(content.get(region, 0.0)) / total if total > 0 else float("nan")
+        item = f"{stage} ({' '.join(elements)})" if elements else stage
+        checks.append(
+            Check(
+                section, "outlook share", pack.name, region, item, year,
+                float(row["value"]), share, "%", Tolerance("points", points),
+                f"{source_label(pack, str(row['source_id']))}: {row['outlook']}",
+            )
+        )  # fmt: skip
+    return checks
