@@ -338,6 +338,7 @@ class Drivers:
     eta_gap: np.ndarray  # by demand key: long-run minus short-run elasticity
     adjust: np.ndarray  # by demand key: share of the gap closed a year
     stock0: np.ndarray  # by stock key: opening stock, t (inf: no level kept)
+    accrual: np.ndarray  # by stock key: base-year absorption beyond release, t a year
     holding: np.ndarray  # by stock key: cost of holding a kg a year, USD/kg
 
     @staticmethod
@@ -362,6 +363,7 @@ class Drivers:
             eta_gap=long_eta - d["eta"].to_numpy(float),
             adjust=stage_of_key.map(params["demand_adjustment"]).to_numpy(float),
             stock0=stocks["level"].to_numpy(float),
+            accrual=(stocks["absorb"] - stocks["release"]).clip(lower=0.0).to_numpy(float),
             holding=stocks["holding"].to_numpy(float),
         )
 
@@ -391,26 +393,38 @@ class YearState:
         )
 
 
+def _held_against(stock: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``stock / reference`` where the reference is a finite, positive level; 1 elsewhere
+    (stocks without a level, or with none to compare with)."""
+    kept = np.isfinite(reference) & (reference > 0)
+    return np.divide(stock, reference, out=np.ones_like(stock), where=kept)
+
+
 def stock_ratio(stock: np.ndarray, stock0: np.ndarray) -> np.ndarray:
     """Stock held against the opening stock, at most 1 (1 for stocks without a level): holders
     offer their base-year schedule in proportion to what is left of it."""
-    kept = np.isfinite(stock0) & (stock0 > 0)
-    return np.minimum(np.divide(stock, stock0, out=np.ones_like(stock), where=kept), 1.0)
+    return np.minimum(_held_against(stock, stock0), 1.0)
 
 
-def storage_shift(stock: np.ndarray, stock0: np.ndarray, holding: np.ndarray) -> np.ndarray:
-    """USD/kg by which stock holders' valuation falls when they hold more than at the start.
+def storage_shift(stock: np.ndarray, reference: np.ndarray, holding: np.ndarray) -> np.ndarray:
+    """USD/kg by which stock holders' valuation falls when they hold more than their
+    reference level (:func:`reference_stock`).
 
     The supply-of-storage relation (Working 1949; Brennan 1958): the more is held, the
     lower the convenience of holding one more kg against its holding cost, so holders sell
     cheaper and buy less; with little left they ask more.  The shift is the holding cost
-    times ``tanh(ln(stock / stock0))``: zero at the opening stock, at most one year's holding
+    times ``tanh(ln(stock / reference))``: zero at the reference, at most one year's holding
     cost either way.  Stocks without a level do not shift.
     """
-    kept = np.isfinite(stock0) & (stock0 > 0)
-    ratio = np.divide(stock, stock0, out=np.ones_like(stock), where=kept)
-    squared = ratio * ratio
+    squared = _held_against(stock, reference) ** 2
     return holding * (squared - 1.0) / (squared + 1.0)
+
+
+def reference_stock(drivers: Drivers, years_since_base: int) -> np.ndarray:
+    """The level each holder would hold on its base-year course: the opening stock, plus
+    what it took up each year where the base year left it a surplus to absorb (La and Ce,
+    for rare earths).  Only stock away from that course shifts the holders' valuation."""
+    return drivers.stock0 + drivers.accrual * years_since_base
 
 
 @dataclass(frozen=True)
@@ -464,12 +478,14 @@ def _push_stocks(model: YearModel, plan: Plan, i: int, stock: np.ndarray) -> Non
     """Stock holders' blocks for the year: releases at most what is held, and both curves
     shifted by the holding cost of what is held (:func:`storage_shift`)."""
     s, lay, d = model.session, model.problem.layout, model.drivers
-    rel = lay.col("release")
+    rel, absorb = lay.col("release"), lay.col("absorb")
     cap = np.minimum(plan.release_cap[i], stock) / SCALE
-    shift = np.repeat(storage_shift(stock, d.stock0, d.holding), rel.steps)
+    shift = storage_shift(stock, reference_stock(d, i), d.holding)
     widths = cap_blocks(model.release * stock_ratio(stock, d.stock0)[:, None], cap)
-    s.set("release", upper=rel.spread(widths), cost=model.release_cost - shift)
-    s.set("absorb", cost=model.absorb_cost + shift)
+    # a release never pays its holder: the shift can exceed the cheapest block's cost
+    cost = np.maximum(model.release_cost - np.repeat(shift, rel.steps), 0.0)
+    s.set("release", upper=rel.spread(widths), cost=cost)
+    s.set("absorb", cost=model.absorb_cost + np.repeat(shift, absorb.steps))
 
 
 def _push(model: YearModel, plan: Plan, i: int, capacity: np.ndarray, demand: np.ndarray) -> None:
@@ -512,8 +528,8 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     _push_stocks(model, plan, i, state.stock)
     raw = model.problem.run(model.session, plan.years[i])
     lay = model.problem.layout
-    held = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
-    stock = np.maximum(state.stock + held, 0.0)
+    stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
+    stock = np.maximum(state.stock + stock_change, 0.0)
     # investment: groups above their normal utilisation order capacity
     supply = lay.col("supply").totals(raw.x)
     util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)

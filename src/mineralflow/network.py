@@ -90,6 +90,12 @@ class Network:
     def stage_products(self, stage: str) -> list[str]:
         return list(self.products.index[self.products["stage"] == stage])
 
+    @property
+    def input_free_stages(self) -> set[str]:
+        """Stages that supply products of earlier stages without inputs (recycled scrap,
+        unreported output)."""
+        return {s.name for s in self.stages if s.kind == "recycled"}
+
 
 def _stage_kinds(pack: Pack) -> list[Stage]:
     """Each stage with its kind; recycling stages stand outside the chain of the others."""

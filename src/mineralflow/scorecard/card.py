@@ -79,7 +79,7 @@ def _base_year(result: RunResult, tol: Tolerances) -> list[Check]:
         tonnage = Tolerance("relative", tol.largest_source)
         checks += figures.import_sources(BASE, run, year, tol.share_points, tonnage)
         checks += figures.bilateral_imports(BASE, run, year, tonnage)
-        checks += _release_shares(run, tables, year, tol.release_share)
+        checks += _estimated_item_shares(run, tables, year, tol.release_share)
     return checks
 
 
@@ -90,17 +90,17 @@ def _estimated_items(run: Run, made: pd.DataFrame, year: int) -> pd.Series:
     items = [run.solution(year).released]
     rows = run.pack.select("production", year=year)
     estimated = rows.loc[rows["confidence"] == "E", ["region", "stage"]]
-    supplying = {s.name for s in run.network.stages if s.kind == "recycled"}
-    estimated = estimated[estimated["stage"].isin(supplying)]
+    estimated = estimated[estimated["stage"].isin(run.network.input_free_stages)]
     keys = pd.MultiIndex.from_frame(made[["region", "stage"]])
     chosen = made[keys.isin(pd.MultiIndex.from_frame(estimated))]
     items.append(chosen.groupby(["region", "product"])["value"].sum())
     return pd.concat(items).groupby(level=[0, 1]).max()
 
 
-def _release_shares(run: Run, tables: Tables, year: int, bound: float) -> list[Check]:
+def _estimated_item_shares(run: Run, tables: Tables, year: int, bound: float) -> list[Check]:
     """The largest single estimated supply item of each priced product (a stock release or an
-    estimated output without inputs), as a share of its supply."""
+    estimated output without inputs), as a share of its supply; the bound is per item, so a
+    product's stock release and its unreported output are checked apart."""
     made = tables.production
     made = made[(made["commodity"] == run.pack.name) & (made["year"] == year)]
     produced = made.groupby("product")["value"].sum()

@@ -15,6 +15,7 @@ import pandas as pd
 
 from mineralflow.data.pack import Pack
 from mineralflow.dynamics import Run
+from mineralflow.errors import MineralflowError
 from mineralflow.metrics.indicators import apparent_consumption, net_import_reliance
 from mineralflow.network import AGGREGATES
 from mineralflow.scorecard.check import Check, Tolerance, records, source_label
@@ -300,8 +301,15 @@ def _element_content(
         share = table[table["element"].isin(elements)].groupby("deposit")["share"].sum()
         content = mined["value"] * deposit.map(share).fillna(0.0).to_numpy(float)
         return content.groupby(mined["region"]).sum()
-    supplying = {s.name for s in run.network.stages if s.kind == "recycled"}
-    oxides = made[made["product"].isin(elements) & ~made["stage"].isin(supplying)]
+    element_stages = {str(p) for p in made.loc[made["product"].isin(elements), "stage"]}
+    element_stages -= run.network.input_free_stages
+    if stage not in element_stages:
+        raise MineralflowError(
+            f"outlooks.csv of pack '{run.pack.name}': a share of {' '.join(elements)} can be "
+            f"measured at the first stage or at a stage that makes them "
+            f"({', '.join(sorted(element_stages)) or 'none'}), not at '{stage}'"
+        )
+    oxides = made[made["product"].isin(elements) & made["stage"].isin(element_stages)]
     return oxides.groupby("region")["value"].sum()
 
 
