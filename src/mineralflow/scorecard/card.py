@@ -101,8 +101,7 @@ def _estimated_item_shares(run: Run, tables: Tables, year: int, bound: float) ->
     """The largest single estimated supply item of each priced product (a stock release or an
     estimated output without inputs), as a share of its supply; the bound is per item, so a
     product's stock release and its unreported output are checked apart."""
-    made = tables.production
-    made = made[(made["commodity"] == run.pack.name) & (made["year"] == year)]
+    made = figures.rows_of_year(tables.production, run.pack, year)
     produced = made.groupby("product")["value"].sum()
     released = run.solution(year).released
     items = _estimated_items(run, made, year)

@@ -28,10 +28,14 @@ def _lookup(table: pd.DataFrame, keys: list[str]) -> dict[tuple, float]:
     return dict(zip(zip(*columns, strict=True), table["value"].astype(float), strict=True))
 
 
+def rows_of_year(table: pd.DataFrame, pack: Pack, year: int) -> pd.DataFrame:
+    """The rows of a run table for ``pack``'s commodity in ``year``."""
+    return table[(table["commodity"] == pack.name) & (table["year"] == year)]
+
+
 def _of_year(table: pd.DataFrame, pack: Pack, year: int, keys: list[str]) -> dict[tuple, float]:
     """The values of a run table for ``pack``'s commodity in ``year``, by ``keys``."""
-    part = table[(table["commodity"] == pack.name) & (table["year"] == year)]
-    return _lookup(part, keys)
+    return _lookup(rows_of_year(table, pack, year), keys)
 
 
 def _unit(pack: Pack, stage: str) -> str:
@@ -291,8 +295,7 @@ def _element_content(
     """t of ``elements`` in ``stage``'s output by region in ``year``: mined concentrate times
     its deposit's composition, or the oxides themselves at the element stages (recycled
     scrap and unreported output left out, as in published statistics)."""
-    made = tables.production
-    made = made[(made["commodity"] == run.pack.name) & (made["year"] == year)]
+    made = rows_of_year(tables.production, run.pack, year)
     first = run.network.stages[0]
     if stage == first.name and first.kind == "deposits":
         mined = made[made["stage"] == stage]
@@ -327,8 +330,7 @@ def outlook_shares(section: str, run: Run, tables: Tables, points: float) -> lis
         if elements:
             content = _element_content(run, tables, stage, elements, year)
         else:
-            output = tables.stage_output()
-            output = output[(output["commodity"] == pack.name) & (output["year"] == year)]
+            output = rows_of_year(tables.stage_output(), pack, year)
             content = output[output["stage"] == stage].groupby("region")["value"].sum()
         total = float(content.sum())
         share = 100 * float(content.get(region, 0.0)) / total if total > 0 else float("nan")
