@@ -174,6 +174,7 @@ PARAMETER_DEFAULTS = {
     "stock_turnover": 0.0,
     "stock_cover": float("inf"),
     "holding_cost": 0.0,
+    "route_elasticity": float("inf"),
 }
 
 

@@ -43,7 +43,9 @@ def test_the_toy_layout_names_every_block(toy: Calibration) -> None:
     lay = toy.problem.layout
     sizes = {name: (b.entities, b.steps) for name, b in lay.columns.items()}
     # 12 supply, 11 demand and 11 stock blocks, each split DEFAULT_RESOLUTION times (the
-    # supply curve's last block, beyond 1.5 x the base utilisation, is not split)
+    # supply curve's last block, beyond 1.5 x the base utilisation, is not split); the toy
+    # publishes no bilateral trade, so it has no calibrated routes
+    # (10 route blocks: the last, open one is not split)
     k = DEFAULT_RESOLUTION
     assert sizes == {
         "supply": (6, 11 * k + 1),
@@ -53,11 +55,13 @@ def test_the_toy_layout_names_every_block(toy: Calibration) -> None:
         "absorb": (3, 11 * k),
         "release": (3, 11 * k),
         "dispose": (7, 1),
+        "route": (0, 9 * k + 1),
     }
     assert {n: b.entities for n, b in lay.rows.items()} == {
         "balance": 7,
         "group": 6,
         "export_quota": 0,
+        "route": 0,
     }
     trade = lay.col("trade")
     at = trade.positions(exporter="AUS", product="ore")

@@ -160,6 +160,12 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "share of the gap to the long-run price response that buyers of the stage's products "
         "close each year (partial adjustment; 1 closes it within a year)",
     ),
+    "route_elasticity": (
+        "1",
+        "response of a trade route's flow to its delivered price (an Armington elasticity): "
+        "published bilateral flows of the stage are calibrated as routes whose premium rises "
+        "with their flow; none where absent (least-cost trade)",
+    ),
     "stock_elasticity": (
         "1",
         "response of stock holders' purchases and sales of the stage's products to price "

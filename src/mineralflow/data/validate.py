@@ -381,6 +381,9 @@ SHARE_PARAMETERS = (
     "holding_cost",
 )
 
+#: Parameters that divide a price or quantity, so above 0.
+POSITIVE_PARAMETERS = ("route_elasticity",)
+
 
 def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
     """Each model parameter names a stage of the pack and is written in its declared unit."""
@@ -398,6 +401,15 @@ def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
                 Problem(
                     "parameters.csv",
                     f"'{name}' is {value}; it is a share and must lie between 0 and 1",
+                    line=int(line),
+                    column="value",
+                )
+            )
+        if name in POSITIVE_PARAMETERS and value is not None and not float(value) > 0:
+            problems.append(
+                Problem(
+                    "parameters.csv",
+                    f"'{name}' is {value}; it must be above 0",
                     line=int(line),
                     column="value",
                 )

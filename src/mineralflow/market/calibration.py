@@ -30,11 +30,19 @@ from mineralflow.data.pack import Pack
 from mineralflow.market.curves import DEFAULT_EDGES, Edges
 from mineralflow.market.errors import CalibrationError
 from mineralflow.market.problem import INF, SCALE, MarketData, MarketProblem
+from mineralflow.market.routes import (
+    largest_sources,
+    published_routes,
+    route_prices,
+    route_targets,
+)
+from mineralflow.market.session import Arrays
 from mineralflow.network import AGGREGATES, Network, nearest_year, parameter_table
 from mineralflow.policies import tariff_costs
 
 SINK_COST = 0.001  # USD/kg: a tiny cost so that stocks absorb only what nothing else takes
 RELEASE_COST = 1000.0  # USD/kg: releases only close balances that nothing else can close
+PREMIUM_TOLERANCE = 1e-3  # USD/kg: route duals below it are the tie-breaking costs' noise
 
 
 @dataclass
@@ -480,20 +488,24 @@ def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_ED
     ``edges`` sets the resolution of every curve (docs/validation.md, convergence study).
     """
     base = _base_year(pack, network, year)
-    recon_data = replace(_reconciliation_data(pack, network, base, year), edges=edges)
+    published = published_routes(pack, base.params["route_elasticity"], year)
+    recon_data = replace(
+        _reconciliation_data(pack, network, base, year),
+        edges=edges,
+        routes=_open_routes(published.index),
+    )
     recon = MarketProblem(recon_data)
     duties = tariff_costs(pack, recon.arcs, network.products["stage"], base.ref_price, [year])
     if duties.any():
         recon_data = replace(recon_data, trade_cost=pd.Series(duties[0], index=recon.arcs))
-    solution = _reconcile(
-        recon,
-        recon_data,
-        (base.q0, base.d0, floors(pack, recon, year)),
-        base.ref_market.to_dict(),
-        base.ref_price.to_dict(),
-    )
+    fixed = (base.q0, base.d0, floors(pack, recon, year))
+    market, reference = base.ref_market.to_dict(), base.ref_price.to_dict()
+    solution = _reconcile(recon, recon_data, fixed, market, reference)
     if solution is None:
         raise CalibrationError(f"the {year} base quantities cannot be reconciled")
+    recon_data, solution = _reconcile_routes(
+        (network, base, year, published), recon, recon_data, solution, (fixed, market, reference)
+    )
     flows, duals = solution
     prices = _base_prices(recon, flows, duals, base, recon_data)
     level, entry = _supply_levels(network, recon_data, base, prices)
@@ -503,6 +515,7 @@ def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_ED
         demand=_demand_curves(network, recon_data, base, prices),
         stocks=_stocks(network, flows, base, prices),
         quota_stage=export_quota_stage(pack),
+        routes=_route_curves(network, recon_data, flows, base, prices),
     )
     sectors = sorted(set(base.d0.index.get_level_values(1)))
     long_eta = pd.Series({s: elasticity(pack, s, "demand", "long") for s in sectors})
@@ -519,6 +532,99 @@ def calibrate(pack: Pack, network: Network, year: int, edges: Edges = DEFAULT_ED
         gaps=base.gaps,
         problem=_structure(data),
     )
+
+
+def _open_routes(routes: pd.Index) -> pd.DataFrame:
+    """Routes the reconciliation leaves free (no target, no premium)."""
+    return pd.DataFrame(
+        {"target": 0.0, "at_least": True, "targeted": False, "premium": 0.0, "price": 0.0,
+         "elasticity": 1.0, "floor": 0.0},
+        index=routes,
+    )  # fmt: skip
+
+
+def _reconcile_routes(
+    context: tuple[Network, _BaseYear, int, pd.DataFrame],
+    recon: MarketProblem,
+    data: MarketData,
+    solution: tuple[dict[str, pd.Series], np.ndarray],
+    args: tuple,
+) -> tuple[MarketData, tuple[dict[str, pd.Series], np.ndarray]]:
+    """The reconciliation again with the published trade routes held at their targets
+    (mineralflow.market.routes); unchanged where the pack calibrates no route."""
+    network, base, year, published = context
+    makers = network.groups.loc[base.q0.reindex(network.groups.index).fillna(0.0) > 0]
+    targets = route_targets(
+        published, solution[0]["trade"], network.products["stage"],
+        pd.MultiIndex.from_frame(makers[["region", "stage"]]),
+    )  # fmt: skip
+    if not len(targets):
+        return replace(data, routes=None), solution
+    routes = _open_routes(published.index)
+    routes.loc[targets.index, ["target", "at_least", "targeted"]] = [0.0, False, True]
+    routes.loc[targets.index, "target"] = targets
+    data = replace(data, routes=routes)
+    found = _reconcile(recon, data, *args)
+    # a largest source whose exact target prices its importer above it takes the residual
+    if found is not None:
+        premium = -found[0]["route_dual"].reindex(targets.index)
+        relax = largest_sources(targets) & (premium > PREMIUM_TOLERANCE)
+        if relax.any():
+            routes.loc[relax.index[relax], "at_least"] = True
+            data = replace(data, routes=routes)
+            found = _reconcile(recon, data, *args)
+    if found is None:
+        raise CalibrationError(_unreconciled_routes(year, targets))
+    return data, found
+
+
+def _unreconciled_routes(year: int, targets: pd.Series) -> str:
+    """The message for published flows the base year's supply and demand cannot carry."""
+    listed = "; ".join(
+        f"{route[0]} -> {route[1]} {route[2]}: {value:,.0f} t" for route, value in targets.items()
+    )
+    return (
+        f"the {year} base quantities cannot be reconciled with the published trade flows "
+        f"({listed}): an exporter cannot ship more than it makes, nor an importer take more "
+        "than it uses and re-exports; correct trade.csv or import_sources.csv, or remove "
+        "the stage's route_elasticity (parameters.csv) to leave its trade least-cost"
+    )
+
+
+def _route_curves(
+    network: Network,
+    data: MarketData,
+    flows: dict[str, pd.Series],
+    base: _BaseYear,
+    prices: pd.Series,
+) -> pd.DataFrame | None:
+    """The calibrated routes: base-year flow, premium (the reconciliation's dual of the
+    route), delivered price, elasticity and floor: minus the route's transport cost and
+    base-year duty, so that no shipment is paid for its own sake."""
+    if data.routes is None:
+        return None
+    # the largest sources' routes carry what the reconciliation gave them (at least the target)
+    targeted = data.routes.index[data.routes["targeted"].to_numpy(bool)]
+    routes = flows["route"].reindex(targeted).rename("target").to_frame()
+    stage = routes.index.get_level_values("stage")
+    stage_of = network.products["stage"]
+    # the route's column enters its row with -1: at the target its premium equals minus
+    # the row's dual, as the reconciliation's fixed shipments priced it
+    routes["premium"] = -flows["route_dual"].reindex(routes.index).to_numpy()
+    routes["price"] = route_prices(flows["trade"], prices, stage_of).reindex(routes.index)
+    routes["elasticity"] = base.params["route_elasticity"].reindex(stage).to_numpy(float)
+    transport = data.transport.groupby(stage_of).max().reindex(stage).to_numpy(float)
+    routes["floor"] = -(transport + _route_duties(data, stage_of).reindex(routes.index).fillna(0.0))
+    return routes
+
+
+def _route_duties(data: MarketData, stage_of: pd.Series) -> pd.Series:
+    """The highest base-year duty (USD/kg) on each route's arcs (empty without duties)."""
+    if data.trade_cost is None:
+        return pd.Series(dtype=float)
+    frame = data.trade_cost.rename("duty").reset_index()
+    frame["stage"] = stage_of.reindex(frame["product"]).to_numpy()
+    return frame.groupby(["exporter", "importer", "stage"])["duty"].max()
 
 
 def _import_parity(
@@ -605,6 +711,19 @@ def _base_capacity(
     return cap
 
 
+def _hold_routes(problem: MarketProblem, data: MarketData, arrays: Arrays) -> None:
+    """Published flows: each route's shipments held at its target (at least, where the
+    route is marked ``at_least``), with no premium (in place)."""
+    route = problem.layout.col("route")
+    if not route.entities:
+        return
+    first = route.at(np.arange(route.entities), 0)
+    arrays.upper[route.span] = arrays.cost[route.span] = 0.0
+    r = data.routes.reindex(route.index)  # type: ignore[union-attr]
+    arrays.lower[first] = r["target"].to_numpy() / SCALE
+    arrays.upper[first] = np.where(r["at_least"].to_numpy(bool), INF, arrays.lower[first])
+
+
 def _reconcile(
     problem: MarketProblem,
     data: MarketData,
@@ -642,6 +761,8 @@ def _reconcile(
         upper[block.at(np.arange(block.entities), 0)] = np.where(where, INF, 0.0)
         cost[block.span] = np.repeat(unit_cost, block.steps) + problem.tie[block.span]
     upper[lay.col("dispose").span] = 0.0
+    route = lay.col("route")
+    _hold_routes(problem, data, arrays)
     # base-year output is made the standard way: costlier variants answer later scarcity
     act = lay.col("activity").span
     upper[act] = np.where(problem.activity_cost > 0, 0.0, upper[act])
@@ -656,5 +777,7 @@ def _reconcile(
         "trade": pd.Series(x[lay.col("trade").span], index=problem.arcs),
         "absorb": pd.Series(lay.col("absorb").totals(x), index=keys),
         "release": pd.Series(lay.col("release").totals(x), index=keys),
+        "route": pd.Series(route.totals(x), index=route.index),
+        "route_dual": pd.Series(duals[lay.row("route").span], index=route.index),
     }
     return flows, duals[lay.row("balance").span]

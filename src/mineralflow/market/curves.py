@@ -27,6 +27,10 @@ DEMAND_EDGES = np.array([0.0, 0.25, 0.5, 0.7, 0.85, 0.95, 1.0, 1.05, 1.15, 1.3, 
 #: Block edges of a stock (absorption or release) curve, as fractions of its base amount.
 STOCK_EDGES = np.array([0.0, 0.5, 0.8, 0.95, 0.99, 1.0, 1.01, 1.05, 1.2, 1.5, 2.0, 3.0])
 
+#: Block edges of a trade route's premium curve, as fractions of the route's base-year flow
+#: (the last block is open: a route can carry any amount at its top premium).
+ROUTE_EDGES = np.array([0.0, 0.5, 0.8, 0.95, 1.0, 1.05, 1.2, 1.5, 2.0, 3.0, np.inf])
+
 #: The default resolution: each block of the edges above split in this many (see
 #: docs/validation.md, convergence study)
 DEFAULT_RESOLUTION = 2
@@ -50,11 +54,13 @@ class Edges:
     supply: FloatArray = field(init=False)
     demand: FloatArray = field(init=False)
     stock: FloatArray = field(init=False)
+    route: FloatArray = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "supply", refine(SUPPLY_EDGES, self.resolution))
         object.__setattr__(self, "demand", refine(DEMAND_EDGES, self.resolution))
         object.__setattr__(self, "stock", refine(STOCK_EDGES, self.resolution))
+        object.__setattr__(self, "route", refine(ROUTE_EDGES, self.resolution))
 
 
 DEFAULT_EDGES = Edges()
@@ -147,6 +153,34 @@ def stock_blocks(
     value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / np.asarray(elasticity)[:, None])
     widths = np.where(value > 0, widths, 0.0)
     return widths, np.maximum(value, 0.0)
+
+
+def route_blocks(
+    target: FloatArray,
+    premium: FloatArray,
+    price: FloatArray,
+    elasticity: FloatArray,
+    floor: FloatArray,
+    edges: Edges = DEFAULT_EDGES,
+) -> tuple[FloatArray, FloatArray]:
+    """Widths (t) and unit premiums (USD/kg) of the blocks of each trade route (rows).
+
+    The marginal premium ``premium + price * (x / target - 1) / elasticity`` passes through
+    the calibrated premium at the route's base-year flow ``target``: shipping more than the
+    established trade costs more (new buyers, contracts and logistics), shipping less costs
+    less.  ``elasticity`` is the flow's response to the delivered price, as an Armington
+    elasticity.  Premiums never fall below ``floor`` (minus the route's transport cost), so
+    that no shipment is paid for its own sake.  The open last block is priced as though it
+    ended at 1.5 times its lower edge.
+    """
+    finite = np.where(np.isfinite(edges.route), edges.route, 1.5 * edges.route[-2])
+    steps = np.diff(edges.route)
+    widths = np.zeros((len(target), len(steps)))
+    carried = target > 0  # a route without a target carries nothing
+    widths[carried] = steps[None, :] * target[carried, None]
+    mid = 0.5 * (finite[1:] + finite[:-1])
+    value = premium[:, None] + (price / elasticity)[:, None] * (mid[None, :] - 1.0)
+    return widths, np.maximum(value, floor[:, None])
 
 
 def linear_supply(

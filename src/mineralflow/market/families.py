@@ -12,12 +12,15 @@ Variable families (columns):
 * ``trade[exporter, importer, product]``;
 * ``use[region, sector, step]``: consumption, one column per demand-curve step;
 * ``absorb`` / ``release[region, product, step]``: stock holders' curves;
-* ``dispose[region, product]``: surplus thrown away at the disposal cost, at every node.
+* ``dispose[region, product]``: surplus thrown away at the disposal cost, at every node;
+* ``route[exporter, importer, stage, step]``: a calibrated trade route's premium curve.
 
 Constraint families (rows): ``balance[region, product]`` (made + imported + released = used
 + exported + consumed + absorbed + disposed), ``group[region, stage, variant]`` (a group's
 processes add up to its curve), ``export_quota[region]`` (t REO-equivalent of quota-bound
-products leaving a region) and, where a scenario sets them, ``limit[name]``.
+products leaving a region), ``route[exporter, importer, stage]`` (the t of a stage's
+products shipped on a route equal the steps of its premium curve) and, where a scenario sets
+them, ``limit[name]``.
 """
 
 from __future__ import annotations
@@ -61,6 +64,22 @@ def quota_products(data: MarketData) -> pd.Series:
     return products["reo_weight"].where(products["stage"].isin(covered), 0.0).astype(float)
 
 
+def route_index(data: MarketData) -> pd.MultiIndex:
+    """The calibrated trade routes (exporter, importer, stage), sorted; none without data."""
+    names = ["exporter", "importer", "stage"]
+    if data.routes is None or data.routes.empty:
+        return pd.MultiIndex.from_tuples([], names=names)
+    return _sorted_pairs(data.routes.index.to_frame(index=False)[names], names)
+
+
+def _quota_regions(data: MarketData, arcs: pd.MultiIndex) -> pd.Index:
+    """Regions exporting products that export quotas cover (sorted)."""
+    weight = quota_products(data)
+    bound = weight.index[weight > 0]
+    exporters = arcs.get_level_values(0)[arcs.get_level_values(2).isin(bound)]
+    return pd.Index(sorted(set(exporters)), name="region")
+
+
 def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
     """The layout of ``data``'s LP, with the process coefficients and demand baskets.
 
@@ -95,13 +114,12 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
     group_dims = net.groups.reindex(groups)[["region", "stage", "variant"]]
     processes = pd.Index(net.processes.index.sort_values(), name="process")
     process_dims = net.processes.reindex(processes)[["region", "stage", "variant", "group"]]
-    weight = quota_products(data)
-    bound = weight.index[weight > 0]
-    exporters = arc_index.get_level_values(0)[arc_index.get_level_values(2).isin(bound)]
-    quota_regions = pd.Index(sorted(set(exporters)), name="region")
+    quota_regions = _quota_regions(data, arc_index)
 
     edges = data.edges
     n_sup, n_dem, n_stk = len(edges.supply) - 1, len(edges.demand) - 1, len(edges.stock) - 1
+    routes = route_index(data)
+    route_dims = _dims(routes, ["exporter", "importer", "stage"])
     pair = ["region", "product"]
     columns = Layout.stack(
         [
@@ -112,6 +130,7 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
             ("absorb", stock_keys, _dims(stock_keys, pair), n_stk),
             ("release", stock_keys, _dims(stock_keys, pair), n_stk),
             ("dispose", nodes, _dims(nodes, pair), 1),
+            ("route", routes, route_dims, len(edges.route) - 1),
         ]
     )
     rows = Layout.stack(
@@ -119,6 +138,7 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
             ("balance", nodes, _dims(nodes, pair), 1),
             ("group", groups, group_dims, 1),
             ("export_quota", quota_regions, pd.DataFrame({"region": quota_regions}), 1),
+            ("route", routes, route_dims, 1),
         ]
     )
     return Layout(columns, rows), coef, baskets
@@ -184,6 +204,25 @@ def define_export_quota(layout: Layout, weight: pd.Series) -> list[Entries]:
     region = row.index.get_indexer(trade.dims["exporter"])
     keep = (region >= 0) & (w > 0)
     return [_entries(row.start + region[keep], trade.all()[keep], w[keep])]
+
+
+def define_route(layout: Layout, stage_of: pd.Series) -> list[Entries]:
+    """A route's shipments (t of its stage's products, every arc of the pair) equal the
+    steps of its premium curve."""
+    row, trade, route = layout.row("route"), layout.col("trade"), layout.col("route")
+    if not row.entities:
+        return []
+    arcs = trade.dims
+    keys = pd.MultiIndex.from_arrays(
+        [arcs["exporter"], arcs["importer"], stage_of.reindex(arcs["product"]).to_numpy()]
+    )
+    found = row.index.get_indexer(keys)
+    keep = found >= 0
+    steps = np.repeat(np.arange(route.entities), route.steps)
+    return [
+        _entries(row.start + found[keep], trade.all()[keep], 1.0),
+        _entries(row.start + steps, route.all(), -1.0),
+    ]
 
 
 def assemble(layout: Layout, parts: list[Entries]) -> sp.csc_matrix:

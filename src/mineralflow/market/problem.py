@@ -32,6 +32,7 @@ from mineralflow.market.curves import (
     DEFAULT_EDGES,
     Edges,
     demand_blocks,
+    route_blocks,
     stock_blocks,
     supply_blocks,
 )
@@ -43,6 +44,7 @@ from mineralflow.market.families import (
     define_balance,
     define_export_quota,
     define_group,
+    define_route,
     input_entries,
     node_positions,
     quota_products,
@@ -71,6 +73,9 @@ class MarketData:
     ``input_scale``: by process, multiplies its input coefficients (technology-gap yields).
     ``quota_stage``: the stage export quotas are written in (they cover it and later ones).
     ``trade_cost``: duties by trade arc in the base year, USD/kg (none: free trade).
+    ``routes``: index (exporter, importer, stage); target (the route's base-year flow, t),
+    premium (USD/kg at that flow), price (USD/kg, its stage's price at the importer),
+    elasticity, floor (USD/kg, the lowest premium): trade calibrated to published flows.
     """
 
     network: Network
@@ -85,6 +90,7 @@ class MarketData:
     # force in the base year (mineralflow.policies)
     trade_cost: pd.Series | None = None
     edges: Edges = DEFAULT_EDGES  # the curves' block edges (resolution)
+    routes: pd.DataFrame | None = None
 
 
 @dataclass
@@ -154,6 +160,7 @@ class MarketProblem:
             define_balance(lay, self.coef, self.baskets)
             + define_group(lay)
             + define_export_quota(lay, self.quota_weight)
+            + define_route(lay, self.network.products["stage"])
         )
         self.matrix = assemble(lay, parts)
         self.inputs = input_entries(lay, self.coef)
@@ -286,6 +293,7 @@ class MarketProblem:
             cost[block.span] = block.spread(value if release else -value)
         dispose = lay.col("dispose")
         cost[dispose.span] = data.disposal.reindex(dispose.dims["product"]).to_numpy(float)
+        self._route_curves(data, upper, cost)
         arrays = Arrays(lower, upper, cost + self.tie, *self._row_bounds())
         release_widths = lay.col("release").unstack(upper).copy()
         scale = data.input_scale.reindex(self.inputs["process"]).fillna(1.0).to_numpy(float)
@@ -293,6 +301,18 @@ class MarketProblem:
         curves = Curves(arrays, unit_supply, unit_demand, release_widths, inputs)
         self._curves = (data, curves)
         return curves
+
+    def _route_curves(self, data: MarketData, upper: NDArray, cost: NDArray) -> None:
+        """Bounds and premiums of the calibrated routes' blocks (in place)."""
+        block = self.layout.col("route")
+        if not block.entities:
+            return
+        r = data.routes.reindex(block.index)  # type: ignore[union-attr]
+        target, premium, price, elasticity, floor = (
+            r[c].to_numpy(float) for c in ("target", "premium", "price", "elasticity", "floor")
+        )
+        widths, value = route_blocks(target, premium, price, elasticity, floor, data.edges)
+        upper[block.span], cost[block.span] = block.spread(widths) / SCALE, block.spread(value)
 
     def _row_bounds(self) -> tuple[NDArray, NDArray]:
         lower, upper = np.zeros(self.n_rows), np.zeros(self.n_rows)
