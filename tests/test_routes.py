@@ -43,10 +43,10 @@ def test_aluminium_routes_carry_the_published_structure_of_us_imports() -> None:
     routes = result("baseline").runs["aluminium"].calibration.data.routes
     target = routes["target"].xs("USA", level="importer").xs("primary", level="stage")
     assert set(target.index) == {"ARE", "BHR", "CAN", "CHN"}
-    # published tonnages keep their proportions (3.2 Mt from Canada, 347 kt from the UAE);
-    # Bahrain's USGS share (4 %) is set against Canada's share of the 4.84 Mt imported
-    assert target["CAN"] / target["ARE"] == pytest.approx(3.2e6 / 347e3)
-    assert target["BHR"] / target["CAN"] == pytest.approx(0.04 / (3.2 / 4.84))
+    # Canada: its share of 2024's unwrought imports (75.7 %); the UAE: its 2024 tonnage over
+    # the 4.84 Mt imported in all; Bahrain: its 2021-2024 share (4 %)
+    assert target["ARE"] / target["CAN"] == pytest.approx((0.347 / 4.84) / 0.757)
+    assert target["BHR"] / target["CAN"] == pytest.approx(0.04 / 0.757)
     # duties the base year charged are part of the floor: tariffed routes still ran in 2024
     assert routes.loc[("CHN", "USA", "primary"), "floor"] < -0.1
 
@@ -88,8 +88,10 @@ def test_targets_need_a_finite_route_elasticity_and_skip_the_rest_of_world() -> 
     exporters = set(table.index.get_level_values("exporter"))
     assert "ROW" not in exporters
     assert "WLD" not in exporters
-    # a published tonnage wins over a published share for the same route
-    assert np.isfinite(table.loc[("CAN", "USA", "primary"), "tonnage"])
+    # a share of the year itself comes first, then a tonnage, then a longer period's share
+    assert table.loc[("CAN", "USA", "primary"), "share"] == pytest.approx(0.757)
+    assert table.loc[("ARE", "USA", "primary"), "tonnage"] == pytest.approx(347e3)
+    assert table.loc[("ARE", "USA", "primary"), "share"] == pytest.approx(0.347 / 4.84)
     assert table.loc[("BHR", "USA", "primary"), "share"] == pytest.approx(0.04)
 
 

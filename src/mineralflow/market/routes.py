@@ -11,10 +11,11 @@ so the base year is reproduced and later years move away from it smoothly.
 
 Targets, for stages whose ``route_elasticity`` is finite:
 
-* a tonnage between two regions in ``trade.csv`` for the base year, as a share of the
+* an exporter's share of a region's imports of the stage in the base year itself
+  (``import_sources.csv``, a period of that one year);
+* else a tonnage between two regions in ``trade.csv`` for the base year, as a share of the
   importer's published imports of the stage where ``trade.csv`` gives them (WLD);
-* otherwise an exporter's share of a region's imports in ``import_sources.csv`` (the latest
-  period that contains the base year).
+* else the share of the latest period in ``import_sources.csv`` that contains the base year.
 
 The share is applied to the importer's imports of the stage in the least-cost
 reconciliation: published imports are gross (they include what is re-exported) where the
@@ -51,10 +52,12 @@ def published_routes(pack: Pack, stages: pd.Series, year: int) -> pd.DataFrame:
     imports of the stage), ``source_id``.
     """
     calibrated = set(stages.index[np.isfinite(stages.to_numpy(float))])
-    tonnage = _tonnages(pack, year)
     shares = _shares(pack, year)
-    shares = shares[~shares.index.isin(tonnage.index)]
-    table = pd.concat([tonnage, shares]).sort_index()
+    of_year = shares[shares["of_year"]]
+    tonnage = _tonnages(pack, year)
+    tonnage = tonnage[~tonnage.index.isin(of_year.index)]
+    rest = shares[~shares.index.isin(of_year.index.union(tonnage.index))]
+    table = pd.concat([of_year, tonnage, rest]).sort_index()
     table = table[table.index.get_level_values("stage").isin(calibrated)]
     return table[["tonnage", "share", "source_id"]]
 
@@ -88,12 +91,15 @@ def _shares(pack: Pack, year: int) -> pd.DataFrame:
     # the latest period that contains the year, per route
     rows = rows.sort_values([*ROUTE, "period_end", "period_start", "source_id"], kind="stable")
     rows = rows.drop_duplicates(ROUTE, keep="last")
-    return rows.assign(tonnage=np.nan, share=rows["share"].astype(float)).set_index(ROUTE)
+    of_year = (rows["period_start"] == year) & (rows["period_end"] == year)
+    share = rows["share"].astype(float)
+    return rows.assign(tonnage=np.nan, share=share, of_year=of_year).set_index(ROUTE)
 
 
 def _empty() -> pd.DataFrame:
     index = pd.MultiIndex.from_tuples([], names=ROUTE)
-    return pd.DataFrame({"tonnage": [], "share": [], "source_id": []}, index=index)
+    columns = {"tonnage": [], "share": [], "source_id": [], "of_year": pd.Series([], dtype=bool)}
+    return pd.DataFrame(columns, index=index)
 
 
 def route_targets(

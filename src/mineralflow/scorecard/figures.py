@@ -152,6 +152,10 @@ def _imports_by_origin(run: Run, year: int, importer: str, stage: str) -> pd.Ser
     return frame[keep].groupby("exporter")["value"].sum()
 
 
+#: the columns that identify one published split of a region's imports by source
+SPLIT = ["importer", "stage", "period_start", "period_end", "source_id"]
+
+
 def import_sources(
     section: str, run: Run, year: int, points: float, tonnage: Tolerance
 ) -> list[Check]:
@@ -168,7 +172,9 @@ def import_sources(
     for row in records(rows):
         origins = _imports_by_origin(run, year, str(row["importer"]), str(row["stage"]))
         total = float(origins.sum())
-        known = set(rows.loc[rows["importer"] == row["importer"], "exporter"]) - {"ROW"}
+        # the rest of the world of one published split: every exporter it does not name
+        same = (rows[SPLIT] == pd.Series({k: row[k] for k in SPLIT})).all(axis=1)
+        known = set(rows.loc[same, "exporter"]) - {"ROW"}
         exporter = str(row["exporter"])
         amount = (
             float(origins[~origins.index.isin(known)].sum())
@@ -180,7 +186,10 @@ def import_sources(
             checks += _largest_source(section, run, row, amount, tonnage)
         checks.append(
             Check(
-                section, f"share of imports into {row['importer']}", pack.name, exporter,
+                section,
+                f"share of imports into {row['importer']}, "
+                f"{row['period_start']}-{row['period_end']}",
+                pack.name, exporter,
                 str(row["stage"]), year, 100 * float(row["share"]), share, "%",
                 Tolerance("points", points),
                 f"{source_label(pack, str(row['source_id']))}, "
