@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +14,12 @@ import mineralflow as mf
 from mineralflow.data.pack import BUNDLED_DIR
 from mineralflow.dynamics import Run
 from mineralflow.errors import MineralflowError
+from mineralflow.market.calibration import calibrate
 from mineralflow.market.curves import DEFAULT_EDGES, route_blocks
+from mineralflow.market.exact import solve_exact
+from mineralflow.market.problem import MarketProblem
 from mineralflow.market.routes import published_routes
+from mineralflow.network import build_network
 from mineralflow.scenario import Scenario
 from mineralflow.scenario.execute import execute
 from runs import result
@@ -120,3 +125,21 @@ def test_a_flow_the_base_year_cannot_carry_is_named(tmp_path: Path) -> None:
     text = f"name: x\ndescription: x\npack: {pack}\nyears: [2024, 2025]\n"
     with pytest.raises(MineralflowError, match=r"BHR -> USA primary: .* t"):
         execute(Scenario.from_text(text))
+
+
+def test_the_exact_qp_ships_the_same_routes_as_the_block_lp() -> None:
+    """The route curves are linear: the QP without blocks lands on the same flows."""
+    pack = mf.load_pack("aluminium")
+    data = calibrate(pack, build_network(pack), 2024).data
+    # elastic enough everywhere for the QP's curves to stay above their floors
+    data = replace(
+        data,
+        groups=data.groups.assign(eps=np.maximum(data.groups["eps"], 1.0)),
+        demand=data.demand.assign(eta=-1.5),
+    )
+    problem = MarketProblem(data)
+    lp = problem.solve(data, 2024).trade
+    qp = pd.Series(solve_exact(problem, data).trade, index=problem.arcs)
+    for exporter in ("CAN", "ARE", "BHR", "CHN"):
+        arc = (exporter, "USA", "aluminium")
+        assert qp[arc] == pytest.approx(lp[arc], rel=0.01)

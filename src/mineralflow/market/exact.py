@@ -3,7 +3,8 @@
 Used to check the block (LP) approximation on small cases: every curve is kept linear (no
 blocks), so the QP is the textbook spatial price equilibrium.  Curves must stay non-negative
 over their range (supply elasticity >= 1, |demand elasticity| >= 1), where the LP's floor at
-zero and the QP agree.
+zero and the QP agree; a calibrated trade route's premium likewise must stay above its floor
+(minus its transport cost and base-year duty) over the flows compared.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class ExactSolution:
     welfare: float  # million USD
     production: np.ndarray  # by group, t
     consumption: np.ndarray  # by demand key, t
+    trade: np.ndarray  # by trade arc, t
     prices: np.ndarray  # by node, USD/kg
 
 
@@ -55,7 +57,10 @@ def _terms(
     put("supply", alpha, beta, capacity)
     put("activity", problem.activity_cost, None, None)
     arcs = lay.col("trade").dims
-    put("trade", data.transport.reindex(arcs["product"]).to_numpy(float), None, None)
+    trade = data.transport.reindex(arcs["product"]).to_numpy(float)
+    if data.trade_cost is not None:  # the base year's duties, as in the LP
+        trade = trade + data.trade_cost.reindex(problem.arcs).fillna(0.0).to_numpy(float)
+    put("trade", trade, None, None)
     d = data.demand.reindex(problem.demand_keys)
     reference = d["reference"].to_numpy(float)
     a, b = linear_demand(reference, d["price"].to_numpy(float), d["eta"].to_numpy(float))
@@ -74,6 +79,12 @@ def _terms(
             )
     disposal = data.disposal.reindex(lay.col("dispose").dims["product"]).to_numpy(float)
     put("dispose", disposal, None, None)
+    if sizes["route"]:
+        r = data.routes.reindex(lay.col("route").index)  # type: ignore[union-attr]
+        slope = r["price"].to_numpy(float) / r["elasticity"].to_numpy(float)
+        put(
+            "route", r["premium"].to_numpy(float) - slope, slope / r["target"].to_numpy(float), None
+        )
 
     return lin, quad, upper
 
@@ -86,7 +97,7 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     """
     lay = problem.layout
     names = list(lay.columns)
-    curved = {"supply", "use", "absorb", "release"}
+    curved = {"supply", "use", "absorb", "release", "route"}
     keep = np.concatenate(
         [
             lay.col(n).at(np.arange(lay.col(n).entities), 0) if n in curved else lay.col(n).all()
@@ -95,7 +106,7 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     )
     sizes = {n: lay.col(n).entities for n in names}
     offset = dict(zip(names, np.cumsum([0, *sizes.values()])[:-1].tolist(), strict=True))
-    eq_rows = np.r_[lay.row("balance").all(), lay.row("group").all()]
+    eq_rows = np.r_[lay.row("balance").all(), lay.row("group").all(), lay.row("route").all()]
     a_eq = problem.matrix.tocsc()[eq_rows][:, keep]
     lin, quad, upper = _terms(problem, data, offset, sizes, len(keep))
     n = len(keep)
@@ -113,9 +124,11 @@ def solve_exact(problem: MarketProblem, data: MarketData) -> ExactSolution:
     result = solver.solve()
     x, z = np.asarray(result.x), np.asarray(result.z)
     use = slice(offset["use"], offset["use"] + sizes["use"])
+    trade = slice(offset["trade"], offset["trade"] + sizes["trade"])
     return ExactSolution(
         welfare=-float(result.obj_val),
         production=x[: sizes["supply"]] * SCALE,
         consumption=x[use] * SCALE,
+        trade=x[trade] * SCALE,
         prices=-z[: len(problem.nodes)],
     )
