@@ -19,6 +19,7 @@ from mineralflow.market.problem import MarketProblem
 from mineralflow.market.ties import TIE_COST
 from mineralflow.network import build_network
 from mineralflow.validation import price_multiples
+from runs import result
 
 
 @pytest.fixture(scope="module", params=["rare_earths", "aluminium"])
@@ -252,3 +253,15 @@ def test_quota_on_any_exporter_binds_and_unknown_exporters_are_refused() -> None
     assert (exports.groupby(level=1).sum().reindex(covered.index).fillna(0) * covered).sum() < 1e-6
     with pytest.raises(MarketError, match="DEU"):
         cal.problem.check_quotas(["DEU"])
+
+
+@pytest.mark.parametrize("pack", ["rare_earths", "aluminium"])
+def test_no_price_falls_below_minus_its_disposal_cost(pack: str) -> None:
+    """A price is negative only where a surplus is thrown away at the stage's disposal cost."""
+    run = result("baseline").runs[pack]
+    disposal = run.calibration.data.disposal
+    for year in run.years:
+        prices = run.solution(year).prices
+        floor = -disposal.reindex(prices.index.get_level_values(1)).to_numpy()
+        # tie-breaking costs move a price by at most a few times TIE_COST
+        assert (prices.to_numpy() >= floor - 10 * TIE_COST).all(), year
