@@ -16,12 +16,15 @@ from runs import result
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 
-#: passing checks by section when this was last raised; a change that passes fewer fails
+#: passing checks by section when this was last raised; a change that passes fewer fails.
+#: The 2025 replay passed 16 while blocks were 5 % wide: Brazil's and Madagascar's mine
+#: output rose by exactly one block (5 %, the checks' threshold); on curves whose blocks
+#: follow the solution they rise 4.2 % and 4.1 % and fail (docs/validation.md)
 PASSING = {
     "base year": 98,
     "baseline": 2,
-    "replay 2025": 16,
-    "hindcast 2010-2011": 2,
+    "replay 2025": 14,
+    "hindcast 2010-2011": 3,
     "outlooks": 1,
 }
 

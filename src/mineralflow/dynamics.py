@@ -34,10 +34,11 @@ import scipy.sparse as sp
 from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
 from mineralflow.market.calibration import Calibration, calibrate
-from mineralflow.market.curves import cap_blocks
+from mineralflow.market.curves import FAMILY_EDGES, CurveRows, Edges, Grid, family_blocks, grid_rows
 from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
 from mineralflow.market.session import INF, Session
+from mineralflow.market.windows import WINDOW, solve_on_windows
 from mineralflow.network import Network, build_network, nearest_year
 from mineralflow.policies import tariff_costs
 
@@ -122,6 +123,9 @@ class Run:
     capacity: dict[int, np.ndarray]  # by group, in problem.groups order
     # stock held at the end of each year by stock key (problem.stock_keys order), t
     stock: dict[int, np.ndarray] = field(default_factory=dict)
+    # the demand curves' edges each year was solved on (fractions of reference demand, by
+    # demand key): which blocks sit at the cap, and so what counts as shortage
+    demand_grid: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -434,12 +438,9 @@ class YearModel:
     problem: MarketProblem
     session: Session
     drivers: Drivers
-    unit_supply: np.ndarray  # (groups, steps): step widths per t of capacity
-    unit_demand: np.ndarray  # (demand keys, steps): step widths per t of demand
-    release: np.ndarray  # (stock keys, steps): release widths, kt
-    release_cost: np.ndarray  # cost of every release step, USD/kg
-    absorb_cost: np.ndarray  # cost (minus the value) of every absorption step, USD/kg
-    supply_cost: np.ndarray  # cost of every supply step, USD/kg
+    rows: CurveRows  # the calibrated curves' parameters
+    edges: Edges  # the fixed edges each year is solved on first
+    base_year: int  # the calibration's year
     trade_cost: np.ndarray  # transport (and tie-breaking) cost of every arc, USD/kg
     inputs: np.ndarray  # input coefficients of the calibration
     input_process: np.ndarray  # ordinal of each input coefficient's process
@@ -447,18 +448,14 @@ class YearModel:
     @staticmethod
     def load(calibration: Calibration, problem: MarketProblem) -> YearModel:
         curves = problem.curves(calibration.data)
-        lay = problem.layout
         return YearModel(
             problem=problem,
             session=problem.open(calibration.data),
             drivers=Drivers.of(calibration, problem),
-            unit_supply=curves.unit_supply,
-            unit_demand=curves.unit_demand,
-            release=curves.release,
-            release_cost=curves.arrays.cost[lay.col("release").span].copy(),
-            absorb_cost=curves.arrays.cost[lay.col("absorb").span].copy(),
-            supply_cost=curves.arrays.cost[lay.col("supply").span].copy(),
-            trade_cost=curves.arrays.cost[lay.col("trade").span].copy(),
+            rows=curves.rows,
+            edges=calibration.data.edges,
+            base_year=calibration.year,
+            trade_cost=curves.arrays.cost[problem.layout.col("trade").span].copy(),
             inputs=curves.inputs,
             input_process=problem.processes.get_indexer(problem.inputs["process"]),
         )
@@ -472,30 +469,60 @@ class YearRecord:
     reference_demand: np.ndarray  # by demand key, t
     capacity: np.ndarray  # by group, t
     stock: np.ndarray  # by stock key: stock held at the end of the year, t
+    demand_grid: np.ndarray  # (demand keys, edges): the demand curves' edges when solved
 
 
-def _push_stocks(model: YearModel, plan: Plan, i: int, stock: np.ndarray) -> None:
-    """Stock holders' blocks for the year: releases at most what is held, and both curves
-    shifted by the holding cost of what is held (:func:`storage_shift`)."""
+def _year_rows(
+    model: YearModel,
+    plan: Plan,
+    i: int,
+    capacity: np.ndarray,
+    demand: np.ndarray,
+    stock: np.ndarray,
+) -> CurveRows:
+    """The year's curves: capacity, output caps and demand of the year, and releases of at
+    most what is held, offered in proportion to what is left of the opening stock."""
+    base, d = model.rows, model.drivers
+    release = {
+        **base.release,
+        "amount": base.release["amount"] * stock_ratio(stock, d.stock0),
+        "cap": np.minimum(plan.release_cap[i], stock),
+    }
+    supply = {**base.supply, "capacity": capacity, "cap": plan.output_cap[i]}
+    return CurveRows(supply, {**base.use, "reference": demand}, base.absorb, release, base.route)
+
+
+def _push_curves(
+    model: YearModel, plan: Plan, i: int, rows: CurveRows, stock: np.ndarray
+) -> Callable[[dict[str, Grid]], None]:
+    """What sends the year's curves on given grids to HiGHS: supply costs scaled by the
+    year's cost level, stock holders' curves shifted by the holding cost of what is held
+    (:func:`storage_shift`)."""
     s, lay, d = model.session, model.problem.layout, model.drivers
-    rel, absorb = lay.col("release"), lay.col("absorb")
-    cap = np.minimum(plan.release_cap[i], stock) / SCALE
+    tie = model.problem.tie
     shift = storage_shift(stock, reference_stock(d, i), d.holding)
-    widths = cap_blocks(model.release * stock_ratio(stock, d.stock0)[:, None], cap)
-    # a release never pays its holder: the shift can exceed the cheapest block's cost
-    cost = np.maximum(model.release_cost - np.repeat(shift, rel.steps), 0.0)
-    s.set("release", upper=rel.spread(widths), cost=cost)
-    s.set("absorb", cost=model.absorb_cost + np.repeat(shift, absorb.steps))
+
+    def push(grids: dict[str, Grid]) -> None:
+        for name in FAMILY_EDGES:
+            block = lay.col(name)
+            if not block.entities:
+                continue
+            widths, unit = family_blocks(rows, name, grids[name])
+            cost = block.spread(unit) + tie[block.span]
+            if name == "supply":
+                cost = cost * np.repeat(plan.level_scale[i], block.steps)
+            elif name == "absorb":
+                cost = cost + np.repeat(shift, block.steps)
+            elif name == "release":  # a release never pays its holder
+                cost = np.maximum(cost - np.repeat(shift, block.steps), 0.0)
+            s.set(name, upper=block.spread(widths) / SCALE, cost=cost)
+
+    return push
 
 
-def _push(model: YearModel, plan: Plan, i: int, capacity: np.ndarray, demand: np.ndarray) -> None:
-    """Set the year's bounds, costs and right-hand sides (only changes reach HiGHS)."""
+def _push(model: YearModel, plan: Plan, i: int) -> None:
+    """Set the year's trade, coefficients and rows (only changes reach HiGHS)."""
     s, lay = model.session, model.problem.layout
-    sup, use = lay.col("supply"), lay.col("use")
-    widths = cap_blocks(model.unit_supply * capacity[:, None], plan.output_cap[i])
-    scale = np.repeat(plan.level_scale[i], sup.steps)
-    s.set("supply", upper=sup.spread(widths) / SCALE, cost=model.supply_cost * scale)
-    s.set("use", upper=use.spread(model.unit_demand * demand[:, None]) / SCALE)
     s.set(
         "trade",
         upper=np.where(plan.closed[i], 0.0, INF),
@@ -524,9 +551,14 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         invested = invested + state.orders[i]
     capacity = np.maximum(d.base_capacity + plan.capacity[i] + invested, plan.capacity_min[i])
     demand = d.d0 * growth_index * state.substitution
-    _push(model, plan, i, capacity, demand)
-    _push_stocks(model, plan, i, state.stock)
-    raw = model.problem.run(model.session, plan.years[i])
+    _push(model, plan, i)
+    rows = _year_rows(model, plan, i, capacity, demand, state.stock)
+    push = _push_curves(model, plan, i, rows, state.stock)
+    # the base year is the calibration point, an edge of the fixed grid: solved on it alone
+    passes = 0 if plan.years[i] == model.base_year else WINDOW.passes
+    raw, grids = solve_on_windows(
+        model.problem, model.session, rows, model.edges, plan.years[i], push, passes
+    )
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
     stock = np.maximum(state.stock + stock_change, 0.0)
@@ -543,7 +575,8 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
     after = YearState(i + 1, growth_index, substitution, invested, orders, stock)
-    return after, YearRecord(raw, demand, capacity, stock)
+    demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
+    return after, YearRecord(raw, demand, capacity, stock, demand_grid)
 
 
 def _model(calibration: Calibration, plan: Plan) -> YearModel:
@@ -599,6 +632,7 @@ def simulate(
         run.reference_demand[year] = record.reference_demand
         run.capacity[year] = record.capacity
         run.stock[year] = record.stock
+        run.demand_grid[year] = record.demand_grid
         run.years.append(year)
         if progress is not None:
             progress(year)

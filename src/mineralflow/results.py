@@ -134,11 +134,11 @@ def _demand(s: _Solved) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     d = s.run.calibration.data.demand.reindex(dkeys)
     price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
     cap = d["cap"].to_numpy(float) if "cap" in d else None
-    edges = s.run.calibration.data.edges
-    unit, _ = demand_blocks(np.ones(len(dkeys)), price, eta, edges=edges)
-    capped = capped_steps(price, eta, cap, edges)
-    offered = unit[None, :, :] * reference[:, :, None]
-    shortage = np.clip(np.where(capped[None], offered - taken, 0.0).sum(axis=2), 0.0, None)
+    grids = [s.run.demand_grid[y] for y in s.years]
+    unit = np.stack([demand_blocks(np.ones(len(dkeys)), price, eta, edges=g)[0] for g in grids])
+    capped = np.stack([capped_steps(price, eta, cap, g) for g in grids])
+    offered = unit * reference[:, :, None]
+    shortage = np.clip(np.where(capped, offered - taken, 0.0).sum(axis=2), 0.0, None)
     reduction = np.clip(reference - use - shortage, 0.0, None)
     sector_unit = s.net.demand["unit"].groupby(level=1).first()
     sectors = dkeys.get_level_values(1)

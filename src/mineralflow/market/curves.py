@@ -65,13 +65,23 @@ class Edges:
 
 DEFAULT_EDGES = Edges()
 
+#: The edges of one family's curves: the fractions of an :class:`Edges` family, shared by
+#: every row, or a grid with one row of edges per curve (:mod:`mineralflow.market.windows`)
+Grid = Edges | FloatArray
+
+
+def grid_rows(edges: Grid, family: str, rows: int) -> FloatArray:
+    """``edges`` of ``family`` as one row of edges per curve (``rows`` x edges)."""
+    grid = getattr(edges, family) if isinstance(edges, Edges) else np.asarray(edges, float)
+    return np.broadcast_to(grid, (rows, grid.shape[-1]))
+
 
 def supply_blocks(
     level: FloatArray,
     u0: FloatArray,
     eps: FloatArray,
     capacity: FloatArray,
-    edges: Edges = DEFAULT_EDGES,
+    edges: Grid = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit costs (USD/kg) of the supply blocks of each group.
 
@@ -79,7 +89,7 @@ def supply_blocks(
     zero: it equals ``level`` at the base-year utilisation ``u0`` and rises with slope set by
     the supply elasticity ``eps``.  Output cannot exceed capacity.  Rows are groups.
     """
-    frac = edges.supply[None, :] * u0[:, None]
+    frac = grid_rows(edges, "supply", len(u0)) * u0[:, None]
     frac = np.minimum(frac, 1.0)
     widths = np.diff(frac, axis=1) * capacity[:, None]
     mid = 0.5 * (frac[:, 1:] + frac[:, :-1])
@@ -103,7 +113,7 @@ def demand_blocks(
     price: FloatArray,
     eta: FloatArray,
     cap: FloatArray | None = None,
-    edges: Edges = DEFAULT_EDGES,
+    edges: Grid = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit values (USD/kg) of the demand blocks of each sector.
 
@@ -114,9 +124,10 @@ def demand_blocks(
     at the curve's choke point.  Blocks worth nothing get zero width, so that consumers
     never take free product.
     """
-    widths = np.diff(edges.demand)[None, :] * reference[:, None]
-    mid = 0.5 * (edges.demand[1:] + edges.demand[:-1])
-    value = price[:, None] * (1.0 + (1.0 - mid[None, :]) / np.abs(eta)[:, None])
+    grid = grid_rows(edges, "demand", len(reference))
+    widths = np.diff(grid, axis=1) * reference[:, None]
+    mid = 0.5 * (grid[:, 1:] + grid[:, :-1])
+    value = price[:, None] * (1.0 + (1.0 - mid) / np.abs(eta)[:, None])
     if cap is not None:
         value = np.minimum(value, (price * cap)[:, None])
     widths = np.where(value > 0, widths, 0.0)
@@ -124,7 +135,7 @@ def demand_blocks(
 
 
 def capped_steps(
-    price: FloatArray, eta: FloatArray, cap: FloatArray | None, edges: Edges = DEFAULT_EDGES
+    price: FloatArray, eta: FloatArray, cap: FloatArray | None, edges: Grid = DEFAULT_EDGES
 ) -> NDArray[np.bool_]:
     """Which demand blocks (rows: sectors) sit at the cap: what buyers there do not get is
     rationed at the cap price, a physical shortage; the other blocks answer the price."""
@@ -140,17 +151,18 @@ def stock_blocks(
     elasticity: FloatArray,
     *,
     release: bool,
-    edges: Edges = DEFAULT_EDGES,
+    edges: Grid = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths and unit values (absorption) or costs (release) of stock blocks.
 
     Stock holders absorb unsold product, or release it, along a linear curve through the
     base-year amount and price with the given elasticity (one per row).
     """
-    widths = np.diff(edges.stock)[None, :] * amount[:, None]
-    mid = 0.5 * (edges.stock[1:] + edges.stock[:-1])
+    grid = grid_rows(edges, "stock", len(amount))
+    widths = np.diff(grid, axis=1) * amount[:, None]
+    mid = 0.5 * (grid[:, 1:] + grid[:, :-1])
     sign = 1.0 if release else -1.0
-    value = price[:, None] * (1.0 + sign * (mid[None, :] - 1.0) / np.asarray(elasticity)[:, None])
+    value = price[:, None] * (1.0 + sign * (mid - 1.0) / np.asarray(elasticity)[:, None])
     widths = np.where(value > 0, widths, 0.0)
     return widths, np.maximum(value, 0.0)
 
@@ -161,7 +173,7 @@ def route_blocks(
     price: FloatArray,
     elasticity: FloatArray,
     floor: FloatArray,
-    edges: Edges = DEFAULT_EDGES,
+    edges: Grid = DEFAULT_EDGES,
 ) -> tuple[FloatArray, FloatArray]:
     """Widths (t) and unit premiums (USD/kg) of the blocks of each trade route (rows).
 
@@ -173,14 +185,67 @@ def route_blocks(
     that no shipment is paid for its own sake.  The open last block is priced as though it
     ended at 1.5 times its lower edge.
     """
-    finite = np.where(np.isfinite(edges.route), edges.route, 1.5 * edges.route[-2])
-    steps = np.diff(edges.route)
-    widths = np.zeros((len(target), len(steps)))
+    grid = grid_rows(edges, "route", len(target))
+    finite = np.where(np.isfinite(grid), grid, 1.5 * grid[:, -2:-1])
+    steps = np.diff(grid, axis=1)
+    widths = np.zeros(steps.shape)
     carried = target > 0  # a route without a target carries nothing
-    widths[carried] = steps[None, :] * target[carried, None]
-    mid = 0.5 * (finite[1:] + finite[:-1])
-    value = premium[:, None] + (price / elasticity)[:, None] * (mid[None, :] - 1.0)
+    widths[carried] = steps[carried] * target[carried, None]
+    mid = 0.5 * (finite[:, 1:] + finite[:, :-1])
+    value = premium[:, None] + (price / elasticity)[:, None] * (mid - 1.0)
     return widths, np.maximum(value, floor[:, None])
+
+
+#: The LP's curve families, and the :class:`Edges` family their grids are drawn from
+FAMILY_EDGES = {
+    "supply": "supply",
+    "use": "demand",
+    "absorb": "stock",
+    "release": "stock",
+    "route": "route",
+}
+
+
+@dataclass(frozen=True)
+class CurveRows:
+    """The parameters of every curve of one market, by family (arrays, one entry per row).
+
+    ``supply``: level, u0, eps, capacity (t) and cap (t, ``inf`` for none); ``use``:
+    reference (t), price, eta and cap (a multiple of price, ``inf`` for none); ``absorb``
+    and ``release``: amount (t), price, elasticity and cap (t); ``route``: target (t),
+    premium, price, elasticity and floor.
+    """
+
+    supply: dict[str, FloatArray]
+    use: dict[str, FloatArray]
+    absorb: dict[str, FloatArray]
+    release: dict[str, FloatArray]
+    route: dict[str, FloatArray]
+
+    def family(self, name: str) -> dict[str, FloatArray]:
+        return dict(getattr(self, name))
+
+
+def family_blocks(rows: CurveRows, name: str, grid: Grid) -> tuple[FloatArray, FloatArray]:
+    """Widths (t) and unit costs (USD/kg; what buyers and stock holders value is a negative
+    cost) of the blocks of one family's curves on ``grid``."""
+    p = rows.family(name)
+    if name == "supply":
+        widths, cost = supply_blocks(p["level"], p["u0"], p["eps"], p["capacity"], grid)
+        return cap_blocks(widths, p["cap"]), cost
+    if name == "use":
+        widths, value = demand_blocks(p["reference"], p["price"], p["eta"], p["cap"], grid)
+        return widths, -value
+    if name in ("absorb", "release"):
+        release = name == "release"
+        widths, value = stock_blocks(
+            p["amount"], p["price"], p["elasticity"], release=release, edges=grid
+        )
+        return cap_blocks(widths, p["cap"]), value if release else -value
+    widths, value = route_blocks(
+        p["target"], p["premium"], p["price"], p["elasticity"], p["floor"], grid
+    )
+    return widths, value
 
 
 def linear_supply(

@@ -30,11 +30,10 @@ from numpy.typing import NDArray
 
 from mineralflow.market.curves import (
     DEFAULT_EDGES,
+    FAMILY_EDGES,
+    CurveRows,
     Edges,
-    demand_blocks,
-    route_blocks,
-    stock_blocks,
-    supply_blocks,
+    family_blocks,
 )
 from mineralflow.market.diagnosis import explain_infeasible, explain_unbounded
 from mineralflow.market.errors import MarketError
@@ -129,12 +128,10 @@ class RawSolution:
 
 @dataclass
 class Curves:
-    """Bounds and costs of one market, and its curves per unit of capacity and demand."""
+    """Bounds and costs of one market, and the parameters of its curves."""
 
     arrays: Arrays
-    unit_supply: NDArray  # (groups, steps): step widths per t of capacity
-    unit_demand: NDArray  # (demand keys, steps): step widths per t of reference demand
-    release: NDArray  # (stock keys, steps): release step widths, t/1000
+    rows: CurveRows  # the curves' parameters, from which each year's blocks are drawn
     inputs: NDArray  # input coefficient values
 
 
@@ -258,61 +255,58 @@ class MarketProblem:
             raise MarketError(f"export quota for {', '.join(unknown)}: {allowed}")
 
     # ---------------------------------------------------------------- numbers
+    def curve_rows(self, data: MarketData) -> CurveRows:
+        """The parameters of ``data``'s curves, in the layout's row order."""
+        g = data.groups.reindex(self.groups)
+        d = data.demand.reindex(self.demand_keys)
+        s = data.stocks.reindex(self.stock_keys)
+        supply = {c: g[c].to_numpy(float) for c in ("level", "u0", "eps", "capacity")}
+        use = {c: d[c].to_numpy(float) for c in ("reference", "price", "eta")}
+        use["cap"] = d["cap"].to_numpy(float) if "cap" in d else np.full(len(d), np.inf)
+        stocks = {}
+        for name in ("absorb", "release"):
+            stocks[name] = {
+                "amount": s[name].to_numpy(float),
+                "price": s[f"{name}_price"].to_numpy(float),
+                "elasticity": s["elasticity"].to_numpy(float),
+                "cap": np.full(len(s), np.inf),
+            }
+        route: dict[str, NDArray] = {}
+        block = self.layout.col("route")
+        if block.entities:
+            r = data.routes.reindex(block.index)  # type: ignore[union-attr]
+            names = ("target", "premium", "price", "elasticity", "floor")
+            route = {c: r[c].to_numpy(float) for c in names}
+        supply["cap"] = np.full(len(g), np.inf)
+        return CurveRows(supply, use, stocks["absorb"], stocks["release"], route)
+
     def curves(self, data: MarketData) -> Curves:
-        """Bounds, costs and unit curves of ``data`` (kept for the last ``data`` asked)."""
+        """Bounds, costs and curve parameters of ``data`` (kept for the last ``data`` asked)."""
         if self._curves is not None and self._curves[0] is data:
             return self._curves[1]
         lay = self.layout
         n = lay.n_cols
         lower, upper, cost = np.zeros(n), np.full(n, INF), np.zeros(n)
-        sup, use = lay.col("supply"), lay.col("use")
-        g = data.groups.reindex(self.groups)
-        level, u0, eps = (g[c].to_numpy(float) for c in ("level", "u0", "eps"))
-        edges = data.edges
-        widths, unit = supply_blocks(level, u0, eps, g["capacity"].to_numpy(float), edges)
-        upper[sup.span], cost[sup.span] = sup.spread(widths) / SCALE, sup.spread(unit)
-        unit_supply, _ = supply_blocks(level, u0, eps, np.ones(len(self.groups)), edges)
+        rows = self.curve_rows(data)
+        for name in FAMILY_EDGES:
+            block = lay.col(name)
+            if not block.entities:
+                continue
+            widths, unit = family_blocks(rows, name, data.edges)
+            upper[block.span], cost[block.span] = block.spread(widths) / SCALE, block.spread(unit)
         cost[lay.col("activity").span] = self.activity_cost
         trade = lay.col("trade")
         cost[trade.span] = data.transport.reindex(trade.dims["product"]).to_numpy(float)
         if data.trade_cost is not None:
             cost[trade.span] += data.trade_cost.reindex(self.arcs).fillna(0.0).to_numpy(float)
-        d = data.demand.reindex(self.demand_keys)
-        price, eta = d["price"].to_numpy(float), d["eta"].to_numpy(float)
-        cap = d["cap"].to_numpy(float) if "cap" in d else None
-        widths, value = demand_blocks(d["reference"].to_numpy(float), price, eta, cap, edges)
-        upper[use.span], cost[use.span] = use.spread(widths) / SCALE, -use.spread(value)
-        unit_demand, _ = demand_blocks(np.ones(len(self.demand_keys)), price, eta, edges=edges)
-        s = data.stocks.reindex(self.stock_keys)
-        for name, release in (("absorb", False), ("release", True)):
-            block = lay.col(name)
-            amount, at = s[name].to_numpy(float), s[f"{name}_price"].to_numpy(float)
-            elasticity = s["elasticity"].to_numpy(float)
-            widths, value = stock_blocks(amount, at, elasticity, release=release, edges=edges)
-            upper[block.span] = block.spread(widths) / SCALE
-            cost[block.span] = block.spread(value if release else -value)
         dispose = lay.col("dispose")
         cost[dispose.span] = data.disposal.reindex(dispose.dims["product"]).to_numpy(float)
-        self._route_curves(data, upper, cost)
         arrays = Arrays(lower, upper, cost + self.tie, *self._row_bounds())
-        release_widths = lay.col("release").unstack(upper).copy()
         scale = data.input_scale.reindex(self.inputs["process"]).fillna(1.0).to_numpy(float)
         inputs = self.inputs["base"].to_numpy(float) * scale
-        curves = Curves(arrays, unit_supply, unit_demand, release_widths, inputs)
+        curves = Curves(arrays, rows, inputs)
         self._curves = (data, curves)
         return curves
-
-    def _route_curves(self, data: MarketData, upper: NDArray, cost: NDArray) -> None:
-        """Bounds and premiums of the calibrated routes' blocks (in place)."""
-        block = self.layout.col("route")
-        if not block.entities:
-            return
-        r = data.routes.reindex(block.index)  # type: ignore[union-attr]
-        target, premium, price, elasticity, floor = (
-            r[c].to_numpy(float) for c in ("target", "premium", "price", "elasticity", "floor")
-        )
-        widths, value = route_blocks(target, premium, price, elasticity, floor, data.edges)
-        upper[block.span], cost[block.span] = block.spread(widths) / SCALE, block.spread(value)
 
     def _row_bounds(self) -> tuple[NDArray, NDArray]:
         lower, upper = np.zeros(self.n_rows), np.zeros(self.n_rows)
