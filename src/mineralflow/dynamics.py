@@ -38,7 +38,7 @@ from mineralflow.market.curves import FAMILY_EDGES, CurveRows, Edges, Grid, fami
 from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
 from mineralflow.market.session import INF, Session
-from mineralflow.market.windows import WINDOW, solve_on_windows
+from mineralflow.market.windows import Centres, solve_on_windows
 from mineralflow.network import Network, build_network, nearest_year
 from mineralflow.policies import tariff_costs
 
@@ -382,6 +382,9 @@ class YearState:
     invested: np.ndarray  # by group: capacity added by price-driven investment so far, t
     orders: np.ndarray  # (plan year, group): capacity arriving in that year, t
     stock: np.ndarray  # by stock key: stock held at the start of the year, t
+    # what each curve took the year before, as a fraction of its reference quantity: the
+    # year's first windows are laid around it (mineralflow.market.windows)
+    centres: Centres | None = None
 
     @staticmethod
     def start(drivers: Drivers, n_years: int) -> YearState:
@@ -555,9 +558,9 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     rows = _year_rows(model, plan, i, capacity, demand, state.stock)
     push = _push_curves(model, plan, i, rows, state.stock)
     # the base year is the calibration point, an edge of the fixed grid: solved on it alone
-    passes = 0 if plan.years[i] == model.base_year else WINDOW.passes
-    raw, grids = solve_on_windows(
-        model.problem, model.session, rows, model.edges, plan.years[i], push, passes
+    refine = plan.years[i] != model.base_year
+    raw, grids, centres = solve_on_windows(
+        model.problem, model.session, rows, model.edges, plan.years[i], push, refine, state.centres
     )
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
@@ -574,7 +577,7 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
     target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
-    after = YearState(i + 1, growth_index, substitution, invested, orders, stock)
+    after = YearState(i + 1, growth_index, substitution, invested, orders, stock, centres)
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     return after, YearRecord(raw, demand, capacity, stock, demand_grid)
 

@@ -378,6 +378,18 @@ class MarketProblem:
             iterations=session.iterations,
         )
 
+    def quantities(self, session: Session, year: int) -> tuple[NDArray, float, int]:
+        """Column values (t) of the session's LP with the tie-breaking node supplies, which
+        fix a unique basis, and the seconds and iterations it took: what a solve needs
+        before its final one (:mod:`mineralflow.market.windows`).  A solve that does not
+        end optimal is left to :meth:`run`, which explains it."""
+        status, seconds = session.run_shifted("balance", -self.node_supply / SCALE)
+        if status != highspy.HighsModelStatus.kOptimal:
+            raw = self.run(session, year)
+            return raw.x, seconds + raw.solve_seconds, raw.iterations
+        x, _, _ = session.solution()
+        return x * SCALE, seconds, session.iterations
+
     def solve(self, data: MarketData, year: int) -> Solution:
         """Solve ``data``'s market alone (no plan): the base year, checks and tests."""
         return self.tables(self.run(self.open(data), year))

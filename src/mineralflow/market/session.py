@@ -171,6 +171,17 @@ class Session:
         self.iterations = self._iteration_count()
         return self.highs.getModelStatus(), seconds
 
+    def run_shifted(self, block: str, shift: NDArray) -> tuple[highspy.HighsModelStatus, float]:
+        """Solve once with ``block``'s row bounds moved by ``shift``; the bounds are put back
+        without solving again (the basis stays for the next solve)."""
+        span = self.layout.row(block).span
+        at = np.arange(span.start, span.stop, dtype=np.int32)
+        lower, upper = self.now.row_lower[span], self.now.row_upper[span]
+        self.highs.changeRowsBounds(len(at), at, lower + shift, upper + shift)  # type: ignore[attr-defined]
+        status, seconds = self.run()
+        self.highs.changeRowsBounds(len(at), at, lower, upper)  # type: ignore[attr-defined]
+        return status, seconds
+
     def run_perturbed(self, block: str, shift: NDArray) -> tuple[highspy.HighsModelStatus, float]:
         """Solve with ``block``'s row bounds moved by ``shift``, then again without it.
 

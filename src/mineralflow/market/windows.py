@@ -3,12 +3,15 @@
 A staircase with fixed edges (:class:`mineralflow.market.curves.Edges`) is off by up to half
 a block wherever a curve is cut, and its blocks are wide away from the calibration point:
 Ce and La, whose prices fall to a tenth of their 2024 level as their surplus grows, were
-priced 27 % off at the default resolution.  A year is therefore solved first on the fixed
-edges, then again on edges laid around the quantity each curve took (a *window*):
+priced 27 % off at the default resolution.  Every year after the base year is therefore
+solved on edges laid around the quantity each curve took (a *window*):
 ``steps - 2 * side`` equal blocks across the window and ``side`` blocks on each side out to
 the curve's ends, so that a curve keeps its number of blocks, the LP its columns and HiGHS
-its basis.  Each pass re-centres the windows on the last solution and narrows those whose
-quantity fell in their inner half; a window whose quantity reached its edge keeps its width.
+its basis.  The first windows lie around what each curve took the year before (as a
+fraction of its reference quantity); each pass re-centres them on the last solution and
+narrows those whose quantity fell in their inner half, while a window whose quantity went
+further keeps its width.  Only the last pass settles quantities and prices
+(:meth:`~mineralflow.market.problem.MarketProblem.run`); the others need only quantities.
 The windows follow the solution, which is unique (:mod:`mineralflow.market.ties`), so the
 grids, and the results, are the same whatever lever binds nowhere.
 """
@@ -42,7 +45,7 @@ class WindowSettings:
     on windows follow the one on fixed edges; ``side``: blocks on each side of a window.
     """
 
-    passes: int = 2
+    passes: int = 3
     narrowing: float = 4.0
     side: int = 2
     half: tuple[tuple[str, float], ...] = (
@@ -166,6 +169,10 @@ def reference_quantities(rows: CurveRows) -> dict[str, FloatArray]:
     }
 
 
+#: what each curve took in a solve, as a fraction of its reference quantity, by family
+Centres = dict[str, FloatArray]
+
+
 def solve_on_windows(
     problem: MarketProblem,
     session: Session,
@@ -173,29 +180,45 @@ def solve_on_windows(
     edges: Edges,
     year: int,
     push: Callable[[dict[str, Grid]], None],
-    passes: int,
-) -> tuple[RawSolution, dict[str, Grid]]:
-    """Solve a year on the fixed edges, then ``passes`` times on windows around each
-    solution in turn.
+    refine: bool,
+    start: Centres | None = None,
+) -> tuple[RawSolution, dict[str, Grid], Centres]:
+    """Solve a year :data:`WINDOW` ``.passes`` times on windows, each around the last
+    solution, the first around ``start`` (the year before's) or, without one, a solve on
+    the fixed edges.  Without ``refine`` the year is solved on the fixed edges alone.
 
-    ``push`` sends the curves of ``rows`` on the grids given to ``session``; the solution
-    and the grids of the last pass are returned.
+    ``push`` sends the curves of ``rows`` on the grids given to ``session``.  Returns the
+    last solution, its grids and what each curve took in it.
     """
-    grids: dict[str, Grid] = dict.fromkeys(FAMILY_EDGES, edges)
-    push(grids)
-    raw = problem.run(session, year)
-    seconds, iterations = raw.solve_seconds, raw.iterations
+    passes = WINDOW.passes if refine else 0
     reference, ends = reference_quantities(rows), curve_ends(rows, edges)
     layout = problem.layout
-    taken = {f: centres(layout.col(f).totals(raw.x), reference[f]) for f in FAMILY_EDGES}
+
+    def taken_by(x: FloatArray) -> Centres:
+        return {f: centres(layout.col(f).totals(x), reference[f]) for f in FAMILY_EDGES}
+
+    grids: dict[str, Grid] = dict.fromkeys(FAMILY_EDGES, edges)
+    seconds, iterations = 0.0, 0
+    if passes == 0 or start is None:
+        push(grids)
+        if passes == 0:
+            raw = problem.run(session, year)
+            return raw, grids, taken_by(raw.x)
+        x, seconds, iterations = problem.quantities(session, year)
+        start = taken_by(x)
+    taken = start
     half = {f: np.full(len(reference[f]), WINDOW.first_half(f)) for f in FAMILY_EDGES}
-    for done in range(passes):
+    for done in range(1, passes + 1):
         grids = {f: family_grid(f, taken[f], ends[f], half[f], rows, edges) for f in FAMILY_EDGES}
         push(grids)
-        raw = problem.run(session, year)
-        seconds, iterations = seconds + raw.solve_seconds, iterations + raw.iterations
-        if done + 1 < passes:
-            now = {f: centres(layout.col(f).totals(raw.x), reference[f]) for f in FAMILY_EDGES}
-            half = {f: next_half(half[f], np.abs(now[f] - taken[f])) for f in FAMILY_EDGES}
-            taken = now
-    return replace(raw, solve_seconds=seconds, iterations=iterations), grids
+        if done == passes:  # the last solve settles quantities and prices
+            raw = problem.run(session, year)
+            seconds, iterations = seconds + raw.solve_seconds, iterations + raw.iterations
+            raw = replace(raw, solve_seconds=seconds, iterations=iterations)
+            return raw, grids, taken_by(raw.x)
+        x, more, steps = problem.quantities(session, year)
+        seconds, iterations = seconds + more, iterations + steps
+        now = taken_by(x)
+        half = {f: next_half(half[f], np.abs(now[f] - taken[f])) for f in FAMILY_EDGES}
+        taken = now
+    raise AssertionError("unreachable: the loop returns at its last pass")
