@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pycountry
@@ -24,6 +25,9 @@ import pycountry
 from mineralflow.data.schema import MODEL_PARAMETERS, TABLES_BY_NAME, Column, Table
 from mineralflow.errors import Problem
 from mineralflow.files import InputFileError, read_file
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 LINE = "_line"  # column holding each row's line number in its CSV file
 #: caps on one table (docs/reliability.md): a pack holds published figures, thousands of rows
@@ -63,23 +67,8 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     within :data:`MAX_TABLE_BYTES`; at most :data:`MAX_ROWS` rows are read.
     """
     file = path.name
-    try:
-        raw = read_file(path, "table", limit=MAX_TABLE_BYTES, root=path.parent)
-    except InputFileError as exc:
-        problems.append(Problem(file, str(exc).removeprefix(f"table {path}: ")))
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.append(
-            Problem(
-                file,
-                f"cannot be decoded as UTF-8 (byte 0x{raw[exc.start]:02x}"
-                f" at offset {exc.start}); save the file as UTF-8 CSV",
-                line=line,
-            )
-        )
+    text = _text(path, problems)
+    if text is None:
         return None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -94,6 +83,47 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
         return None
     header = [h.strip() for h in header]
     ok = _check_header(file, header, spec, problems)
+    records = _records(reader, file, len(header), problems)
+    if records is None or not ok:
+        return None
+    rows, lines = records
+    frame = pd.DataFrame(rows, columns=header, dtype=object)
+    # optional columns a file leaves out read as empty text, like empty cells
+    frame = frame.reindex(columns=list(spec.column_names), fill_value="")
+    frame[LINE] = lines
+    return RawTable(file, frame)
+
+
+def _text(path: Path, problems: list[Problem]) -> str | None:
+    """The table file's text (inside its folder, within the size cap, UTF-8), or None with
+    the problem recorded."""
+    file = path.name
+    try:
+        raw = read_file(path, "table", limit=MAX_TABLE_BYTES, root=path.parent)
+    except InputFileError as exc:
+        problems.append(Problem(file, str(exc).removeprefix(f"table {path}: ")))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                file,
+                f"cannot be decoded as UTF-8 (byte 0x{raw[exc.start]:02x}"
+                f" at offset {exc.start}); save the file as UTF-8 CSV",
+                line=line,
+            )
+        )
+        return None
+
+
+def _records(
+    reader: Reader, file: str, width: int, problems: list[Problem]
+) -> tuple[list[list[str]], list[int]] | None:
+    """The non-blank records after the header (cells stripped) and their line numbers;
+    records of another width are problems.  None where the file is not valid CSV or has
+    more than :data:`MAX_ROWS` rows."""
     rows: list[list[str]] = []
     lines: list[int] = []
     start = reader.line_num + 1
@@ -107,12 +137,12 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
             if not any(cell.strip() for cell in record):
                 start = reader.line_num + 1
                 continue
-            if len(record) != len(header):
+            if len(record) != width:
                 problems.append(
                     Problem(
                         file,
                         f"has {len(record)} fields, the header has "
-                        f"{len(header)}; quote values that contain commas",
+                        f"{width}; quote values that contain commas",
                         line=start,
                     )
                 )
@@ -123,13 +153,7 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     except csv.Error as exc:
         problems.append(Problem(file, f"is not valid CSV: {exc}", line=reader.line_num))
         return None
-    if not ok:
-        return None
-    frame = pd.DataFrame(rows, columns=header, dtype=object)
-    # optional columns a file leaves out read as empty text, like empty cells
-    frame = frame.reindex(columns=list(spec.column_names), fill_value="")
-    frame[LINE] = lines
-    return RawTable(file, frame)
+    return rows, lines
 
 
 def _check_header(file: str, header: list[str], spec: Table, problems: list[Problem]) -> bool:

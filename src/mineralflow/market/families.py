@@ -80,6 +80,28 @@ def _quota_regions(data: MarketData, arcs: pd.MultiIndex) -> pd.Index:
     return pd.Index(sorted(set(exporters)), name="region")
 
 
+def _nodes_and_arcs(
+    data: MarketData, coef: pd.DataFrame, baskets: pd.DataFrame, stock_keys: pd.Index
+) -> tuple[pd.MultiIndex, pd.MultiIndex]:
+    """The balance nodes (region x product made, used or stocked) and the trade arcs: from
+    every region that makes or releases a product to every other region that uses it."""
+    made = coef.loc[coef["coeff"] > 0, ["region", "product"]]
+    used = pd.concat(
+        [coef.loc[coef["coeff"] < 0, ["region", "product"]], baskets[["region", "product"]]]
+    )
+    stocked = stock_keys.to_frame(index=False)
+    nodes = _sorted_pairs(pd.concat([made, used, stocked]), ["product", "region"])
+    releasing = stocked[data.stocks["release"].reindex(stock_keys).to_numpy() > 0]
+    sources = pd.concat([made, releasing]).drop_duplicates()
+    arcs = sources.merge(used.drop_duplicates(), on="product", suffixes=("_from", "_to"))
+    arcs = arcs[arcs["region_from"] != arcs["region_to"]]
+    arcs = arcs.rename(columns={"region_from": "exporter", "region_to": "importer"})
+    arc_index = _sorted_pairs(
+        arcs[["exporter", "importer", "product"]], ["product", "exporter", "importer"]
+    )
+    return nodes, arc_index
+
+
 def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
     """The layout of ``data``'s LP, with the process coefficients and demand baskets.
 
@@ -95,21 +117,8 @@ def build_layout(data: MarketData) -> tuple[Layout, pd.DataFrame, pd.DataFrame]:
         .merge(net.baskets, on="sector", validate="m:m")
         .sort_values(["region", "sector", "product"], kind="stable", ignore_index=True)
     )
-    made = coef.loc[coef["coeff"] > 0, ["region", "product"]]
-    used = pd.concat(
-        [coef.loc[coef["coeff"] < 0, ["region", "product"]], baskets[["region", "product"]]]
-    )
     stock_keys = data.stocks.index.sort_values()
-    stocked = stock_keys.to_frame(index=False)
-    nodes = _sorted_pairs(pd.concat([made, used, stocked]), ["product", "region"])
-    releasing = stocked[data.stocks["release"].reindex(stock_keys).to_numpy() > 0]
-    sources = pd.concat([made, releasing]).drop_duplicates()
-    arcs = sources.merge(used.drop_duplicates(), on="product", suffixes=("_from", "_to"))
-    arcs = arcs[arcs["region_from"] != arcs["region_to"]]
-    arcs = arcs.rename(columns={"region_from": "exporter", "region_to": "importer"})
-    arc_index = _sorted_pairs(
-        arcs[["exporter", "importer", "product"]], ["product", "exporter", "importer"]
-    )
+    nodes, arc_index = _nodes_and_arcs(data, coef, baskets, stock_keys)
     groups = pd.Index(data.groups.index.sort_values(), name="group")
     group_dims = net.groups.reindex(groups)[["region", "stage", "variant"]]
     processes = pd.Index(net.processes.index.sort_values(), name="process")

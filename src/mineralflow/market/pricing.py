@@ -25,6 +25,27 @@ IDLE = 1e-9
 RAISED = 1e-12
 
 
+def _open_entries(
+    balance: sp.csr_matrix, idle: NDArray[np.int64], upper: NDArray[np.float64]
+) -> dict[int, list[tuple[int, float]]]:
+    """Each idle node's (column, coefficient) entries over open columns, in layout order.
+
+    Only open columns can bring product to a node or pass a price rise on; plain Python
+    over each idle node's few entries is far cheaper than numpy calls per node.
+    """
+    rows = balance[idle].tocsr()
+    keep = (upper > 0)[rows.indices]
+    row_of = np.repeat(np.arange(len(idle)), np.diff(rows.indptr))
+    counts = np.bincount(row_of[keep], minlength=len(idle))
+    bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
+    cols, coefs = rows.indices[keep].tolist(), rows.data[keep].tolist()
+    return {
+        node: list(zip(cols[bounds[k] : bounds[k + 1]], coefs[bounds[k] : bounds[k + 1]],
+                       strict=True))
+        for k, node in enumerate(idle.tolist())
+    }  # fmt: skip
+
+
 def import_parity(
     balance: sp.csr_matrix,
     prices: NDArray[np.float64],
@@ -45,20 +66,8 @@ def import_parity(
     if not len(idle):
         return prices
     out = prices.copy()
-    # only open columns can bring product to a node or pass a price rise on; plain Python
-    # over each idle node's few entries is far cheaper than numpy calls per node
-    rows = balance[idle].tocsr()
-    keep = (upper > 0)[rows.indices]
-    row_of = np.repeat(np.arange(len(idle)), np.diff(rows.indptr))
-    counts = np.bincount(row_of[keep], minlength=len(idle))
-    bounds = np.concatenate([[0], np.cumsum(counts)]).tolist()
-    cols, coefs = rows.indices[keep].tolist(), rows.data[keep].tolist()
     slack = reduced.tolist()
-    entries = {
-        node: list(zip(cols[bounds[k] : bounds[k + 1]], coefs[bounds[k] : bounds[k + 1]],
-                       strict=True))
-        for k, node in enumerate(idle.tolist())
-    }  # fmt: skip
+    entries = _open_entries(balance, idle, upper)
     # the idle nodes each column could supply: once a column's input gets dearer, its
     # outputs may be raised again
     supplied: dict[int, list[int]] = {}

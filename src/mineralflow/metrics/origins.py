@@ -79,17 +79,7 @@ class _Layout:
             if maker != product_stage:
                 self.makers[product_stage].append(int(maker))
         self._stage_matrices()
-        # the stage whose processes take each node (consumption where none does)
-        self.taker_stage = np.full(n_nodes, len(self.stages))
-        taker = self.takes.tocoo()
-        self.taker_stage[taker.row] = self.proc_stage[taker.col]
-        if (self.taker_stage[taker.row] != self.proc_stage[taker.col]).any():
-            raise MineralflowError("internal: processes of two stages take the same product")
-        taken_stage = self.node_stage[node[~out]]
-        if (taken_stage >= self.proc_stage[proc[~out]]).any():
-            raise MineralflowError(
-                "internal: a process takes a product of its own or a later stage"
-            )
+        self.taker_stage = self._taker_stages(n_nodes)
 
         arcs = problem.arcs
         self.arc_from = problem.node_of(arcs.get_level_values(0), arcs.get_level_values(2))
@@ -104,6 +94,20 @@ class _Layout:
         self.consumer = problem.demand_keys.get_level_values(0).to_numpy()
         self.stock_node = problem.nodes.get_indexer(problem.stock_keys)
         self.dispose_node = problem.nodes.get_indexer(problem.dispose_nodes)
+
+    def _taker_stages(self, n_nodes: int) -> np.ndarray:
+        """The stage whose processes take each node (consumption where none does); one
+        stage per node, and always a stage after the product's own."""
+        stages = np.full(n_nodes, len(self.stages))
+        taker = self.takes.tocoo()
+        stages[taker.row] = self.proc_stage[taker.col]
+        if (stages[taker.row] != self.proc_stage[taker.col]).any():
+            raise MineralflowError("internal: processes of two stages take the same product")
+        if (self.node_stage[taker.row] >= self.proc_stage[taker.col]).any():
+            raise MineralflowError(
+                "internal: a process takes a product of its own or a later stage"
+            )
+        return stages
 
     def _stage_matrices(self) -> None:
         """Per stage: the nodes its processes make and take, its (made nodes, procs) outputs

@@ -242,9 +242,7 @@ class _Compiler:
             elif isinstance(lever, DemandGrowth):
                 self._growth(k, lever, growth)
             elif isinstance(lever, Stockpile):
-                node = self._node(k, lever)
-                sign = 1.0 if lever.action == "build" else -1.0
-                stockpile[active, node] += sign * lever.tonnes
+                self._stockpile(k, lever, active, stockpile)
             elif isinstance(lever, Elasticity):
                 self._check_elasticity(k, lever)
         self._check_banned_limits(bans, limited)
@@ -263,6 +261,13 @@ class _Compiler:
         return _end_banned_contracts(plan, self.problem.layout.col("trade").start).with_limits(
             *limits
         )
+
+    def _stockpile(
+        self, k: int, lever: Stockpile, active: np.ndarray, stockpile: np.ndarray
+    ) -> None:
+        """A purchase (build) or sale (release) at the lever's node in its active years."""
+        sign = 1.0 if lever.action == "build" else -1.0
+        stockpile[active, self._node(k, lever)] += sign * lever.tonnes
 
     def _check_banned_limits(
         self,
