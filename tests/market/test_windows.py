@@ -6,8 +6,11 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+import mineralflow as mf
 from mineralflow.convergence import TOLERANCE, deviations, study
+from mineralflow.market.calibration import calibrate
 from mineralflow.market.windows import next_half, window_grid
+from mineralflow.network import build_network
 
 FRACTIONS = st.floats(0.0, 3.0, allow_nan=False)
 
@@ -53,3 +56,23 @@ def test_doubling_the_curve_resolution_moves_headline_results_less_than_2_percen
     worst = summary.set_index("group")["largest deviation"]
     assert (worst < TOLERANCE).all(), worst.to_dict()
     assert (summary["over tolerance"] == 0).all()
+
+
+def test_a_solve_for_quantities_only_leaves_the_session_as_it_found_it() -> None:
+    pack = mf.load_pack("rare_earths")
+    cal = calibrate(pack, build_network(pack), 2024)
+    problem = cal.problem
+    session = problem.open(cal.data)
+    rows = session.now.row_lower.copy(), session.now.row_upper.copy()
+    x, seconds, iterations = problem.quantities(session, 2024)
+    assert seconds > 0
+    assert iterations > 0
+    # the row bounds HiGHS holds are the session's own again, without the node supplies
+    lp = session.highs.getLp()
+    assert np.array_equal(np.asarray(lp.row_lower_), rows[0])
+    assert np.array_equal(np.asarray(lp.row_upper_), rows[1])
+    settled = problem.run(session, 2024)
+    fresh = problem.run(problem.open(cal.data), 2024)
+    assert np.array_equal(settled.x, fresh.x)
+    # the quantities differ from the settled ones by the tie-breaking supplies only (t)
+    assert np.abs(x - settled.x).max() < 1.0
