@@ -261,6 +261,7 @@ class MarketProblem:
         d = data.demand.reindex(self.demand_keys)
         s = data.stocks.reindex(self.stock_keys)
         supply = {c: g[c].to_numpy(float) for c in ("level", "u0", "eps", "capacity")}
+        supply["cap"] = np.full(len(g), np.inf)
         use = {c: d[c].to_numpy(float) for c in ("reference", "price", "eta")}
         use["cap"] = d["cap"].to_numpy(float) if "cap" in d else np.full(len(d), np.inf)
         stocks = {}
@@ -277,7 +278,6 @@ class MarketProblem:
             r = data.routes.reindex(block.index)  # type: ignore[union-attr]
             names = ("target", "premium", "price", "elasticity", "floor")
             route = {c: r[c].to_numpy(float) for c in names}
-        supply["cap"] = np.full(len(g), np.inf)
         return CurveRows(supply, use, stocks["absorb"], stocks["release"], route)
 
     def curves(self, data: MarketData) -> Curves:

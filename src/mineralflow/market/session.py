@@ -190,13 +190,8 @@ class Session:
         keeps the basis feasible for a small enough shift, so the second solve only moves
         the quantities back.  The session's own bounds stay those without the shift.
         """
-        span = self.layout.row(block).span
-        at = np.arange(span.start, span.stop, dtype=np.int32)
-        lower, upper = self.now.row_lower[span], self.now.row_upper[span]
-        self.highs.changeRowsBounds(len(at), at, lower + shift, upper + shift)  # type: ignore[attr-defined]
-        status, first = self.run()
+        status, first = self.run_shifted(block, shift)
         iterations = self.iterations
-        self.highs.changeRowsBounds(len(at), at, lower, upper)  # type: ignore[attr-defined]
         if status != highspy.HighsModelStatus.kOptimal:
             return status, first
         status, second = self.run()
