@@ -7,9 +7,10 @@ the whole run; each year :func:`step` sets only its bounds, costs and right-hand
   (``demand_growth.csv``) and moves towards its long-run response to last year's price
   (substitution and thrifting, at the gap between the long-run and the short-run
   elasticity) by the stage's ``demand_adjustment`` share a year (partial adjustment);
-* capacity: announced projects enter at their start year and ramp up; a group that ran
-  above its normal utilisation (so that its price exceeded the calibrated normal margin)
-  orders new capacity that arrives after the stage's lead time;
+* capacity: investors expect each group's unit value added adaptively; groups expand when
+  the expectation exceeds their full cost, and the pack's announced projects are decided
+  on the change in their expected return (:mod:`mineralflow.investment`); new capacity
+  arrives after the stage's lead time and runs at the stage's normal utilisation;
 * policy: export quotas, trade costs, closed arcs, limits and purchases of the year.
 
 Everything a year needs from outside comes from a :class:`Plan` of arrays by year: the
@@ -33,6 +34,15 @@ import scipy.sparse as sp
 
 from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
+from mineralflow.investment import (
+    Investors,
+    Pipeline,
+    decide_projects,
+    excess_return,
+    expansion,
+    expect,
+    utilisation,
+)
 from mineralflow.market.calibration import Calibration, calibrate
 from mineralflow.market.curves import FAMILY_EDGES, CurveRows, Edges, Grid, family_blocks, grid_rows
 from mineralflow.market.errors import InfeasibleError, MarketError
@@ -42,14 +52,6 @@ from mineralflow.market.windows import Centres, solve_on_windows
 from mineralflow.network import Network, build_network, nearest_year
 from mineralflow.policies import tariff_costs
 
-#: Probability that an announced project is built on schedule, by its status in projects.csv.
-STATUS_PROBABILITY = {
-    "operating": 1.0,
-    "construction": 0.9,
-    "committed": 0.75,
-    "planned": 0.5,
-    "stalled": 0.25,
-}
 SUBSTITUTION_BOUNDS = (0.5, 1.5)
 
 
@@ -65,7 +67,7 @@ class Plan:
 
     years: list[int]
     growth: np.ndarray  # (years, demand keys): demand growth rate
-    capacity: np.ndarray  # (years, groups): t of capacity added (projects)
+    capacity: np.ndarray  # (years, groups): t of capacity added for certain (scenario projects)
     capacity_min: np.ndarray  # (years, groups): capacity at least this (t)
     output_cap: np.ndarray  # (years, groups): output at most this (t; inf for none)
     release_cap: np.ndarray  # (years, stock keys): releases at most this (t; inf for none)
@@ -80,6 +82,8 @@ class Plan:
     limit_lower: np.ndarray  # (years, limits): t, -inf for none
     limit_upper: np.ndarray  # (years, limits): t, inf for none
     limit_names: list[str] = field(default_factory=list)
+    # the pack's announced projects, decided during the run on expected margins
+    pipeline: Pipeline = field(default_factory=Pipeline.empty)
 
     def with_limits(
         self,
@@ -126,6 +130,9 @@ class Run:
     # the demand curves' edges each year was solved on (fractions of reference demand, by
     # demand key): which blocks sit at the cap, and so what counts as shortage
     demand_grid: dict[int, np.ndarray] = field(default_factory=dict)
+    # capacity ordered by expansion or decided in announced projects (probability-weighted)
+    # each year, by group, t
+    investment: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -167,58 +174,85 @@ def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
     return out
 
 
-def project_matrix(
-    pack: Pack,
-    problem: MarketProblem,
-    calibration: Calibration,
-    years: list[int],
-    *,
-    keep: Callable[[str], bool] | None = None,
-    probability: float | None = None,
-    delay: int = 0,
-) -> np.ndarray:
-    """Capacity (t) that announced projects add, by (year, group), probability-weighted.
+def project_status(pack: Pack) -> dict[str, float]:
+    """Chance that a project in each state is built, before margins (project_status.csv)."""
+    if "project_status" not in pack.tables:
+        return {}
+    table = pack.table("project_status")
+    return dict(zip(table["status"].astype(str), table["probability"].astype(float), strict=True))
 
-    ``keep`` selects projects by region, ``probability`` replaces the weight of their status
-    (:data:`STATUS_PROBABILITY`) and ``delay`` moves their start (scenario levers).
+
+def _project_parts(
+    pack: Pack, calibration: Calibration, groups: object, row: object, start: int
+) -> list[tuple[int, float]]:
+    """The groups a project adds capacity to, with their shares: a mine's by its region's
+    mine feed in its start year, any other project's group alone."""
+    first = calibration.data.network.stages[0]
+    stage, region = str(row.stage), str(row.region)  # type: ignore[attr-defined]
+    if first.kind == "deposits" and stage == first.name:
+        feed = pack.table("mine_feed")
+        mix = nearest_year(feed[feed["region"] == region], start)
+        parts = list(zip(mix["deposit"], mix["share"].astype(float), strict=True))
+    else:
+        parts = [("", 1.0)]
+    out = []
+    for variant, share in parts:
+        at = np.flatnonzero(groups.select(region=region, stage=stage, variant=variant))  # type: ignore[attr-defined]
+        if len(at) != 1:
+            raise MarketError(
+                f"projects.csv of pack '{pack.name}': project '{row.project}' has no "  # type: ignore[attr-defined]
+                f"{stage} group in {region}" + (f" for deposit {variant}" if variant else "")
+            )
+        out.append((int(at[0]), share))
+    return out
+
+
+def project_pipeline(
+    pack: Pack, problem: MarketProblem, calibration: Calibration, years: list[int]
+) -> Pipeline:
+    """The pack's announced projects that add capacity after the first of ``years``: those
+    starting later, and those still ramping up then (:class:`~mineralflow.investment.Pipeline`).
     """
-    groups = problem.layout.col("supply")
-    out = np.zeros((len(years), groups.entities))
-    if "projects" not in pack.tables:
-        return out
+    if "projects" not in pack.tables or not years:
+        return Pipeline.empty()
     params = calibration.stage_params
-    network = calibration.data.network
-    first = network.stages[0]
-    feed = pack.table("mine_feed") if first.kind == "deposits" else None
-    year_arr = np.array(years, dtype=float)
+    chance = project_status(pack)
+    groups = problem.layout.col("supply")
+    cols: dict[str, list] = {
+        k: [] for k in ("project", "group", "size", "start", "decide", "ramp", "prior")
+    }
     table = pack.table("projects").sort_values(["project", "stage"], kind="stable")
     for row in table.itertuples():
-        if int(row.start_year) <= calibration.year:
-            continue  # already in the base-year capacity
-        if keep is not None and not keep(str(row.region)):
-            continue
-        stage = str(row.stage)
+        stage, start = str(row.stage), int(row.start_year)
         ramp = max(float(params.loc[stage, "ramp_years"]), 1.0)
-        share = np.clip((year_arr - (int(row.start_year) + delay) + 1) / ramp, 0.0, 1.0)
-        weight = (
-            STATUS_PROBABILITY.get(str(row.status), 0.5) if probability is None else probability
-        )
-        size = float(row.capacity) * weight
-        if feed is not None and stage == first.name:
-            mix = nearest_year(feed[feed["region"] == row.region], int(row.start_year) + delay)
-            parts = list(zip(mix["deposit"], mix["share"].astype(float), strict=True))
-        else:
-            parts = [("", 1.0)]
-        for variant, part in parts:
-            at = np.flatnonzero(groups.select(region=row.region, stage=stage, variant=variant))
-            if len(at) != 1:
-                raise MarketError(
-                    f"projects.csv of pack '{pack.name}': project '{row.project}' has no "
-                    f"{stage} group in {row.region}"
-                    + (f" for deposit {variant}" if variant else "")
-                )
-            out[:, at[0]] += size * part * share
-    return out
+        if start + ramp - 1 <= years[0]:
+            continue  # at full capacity in the first year: in its capacity already
+        lead = int(max(round(float(params.loc[stage, "lead_time"])), 1))
+        if str(row.status) not in chance:
+            raise MarketError(
+                f"projects.csv of pack '{pack.name}': project '{row.project}' has status "
+                f"'{row.status}', which project_status.csv does not give a probability"
+            )
+        for group, share in _project_parts(pack, calibration, groups, row, start):
+            cols["project"].append(str(row.project))
+            cols["group"].append(group)
+            cols["size"].append(float(row.capacity) * share)
+            cols["start"].append(start - years[0])
+            cols["decide"].append(max(start - lead - years[0], 0))
+            cols["ramp"].append(ramp)
+            cols["prior"].append(chance[str(row.status)])
+    ints = {k: np.asarray(cols[k], dtype=np.int64) for k in ("group", "start", "decide")}
+    floats = {k: np.asarray(cols[k], dtype=float) for k in ("size", "ramp", "prior")}
+    return Pipeline(
+        tuple(cols["project"]),
+        ints["group"],
+        floats["size"],
+        ints["start"],
+        ints["decide"],
+        floats["ramp"],
+        floats["prior"],
+        np.zeros(len(cols["project"])),
+    )
 
 
 def historical_years(pack: Pack, calibration: Calibration, years: list[int]) -> np.ndarray:
@@ -304,7 +338,7 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
     return Plan(
         years=list(years),
         growth=growth_matrix(pack, problem.demand_keys, years),
-        capacity=project_matrix(pack, problem, calibration, years),
+        capacity=np.zeros((n, len(problem.groups))),
         output_cap=historical_caps(pack, problem, calibration, years),
         release_cap=historical_release_caps(pack, calibration, problem.stock_keys, years),
         quotas=quota_matrix(pack, problem, years),
@@ -318,6 +352,7 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
         capacity_min=np.zeros((n, len(problem.groups))),
         trade_cost=duties - in_base[None, :],
         policy_tariff=duties,
+        pipeline=project_pipeline(pack, calibration.problem, calibration, years),
     ).with_limits(*contract_rows(pack, problem, list(years)))
 
 
@@ -333,10 +368,7 @@ def policy_tariffs(pack: Pack, calibration: Calibration, years: list[int]) -> np
 class Drivers:
     """What the year-to-year rules need from the calibration, in the problem's order."""
 
-    lead: np.ndarray  # by group: years from an order to capacity
-    rate: np.ndarray  # by group: capacity ordered per unit of utilisation pressure
-    u0: np.ndarray  # by group: normal utilisation (the stage's base_utilisation)
-    base_capacity: np.ndarray  # by group, t
+    investors: Investors  # by group: what investment compares and orders
     d0: np.ndarray  # by demand key: base-year demand, t
     p0: np.ndarray  # by demand key: base-year basket price, USD/kg
     eta_gap: np.ndarray  # by demand key: long-run minus short-run elasticity
@@ -350,18 +382,13 @@ class Drivers:
         cal = calibration
         g0 = cal.data.groups.reindex(problem.groups)
         params = cal.stage_params
-        stage = g0["stage"]
         d = cal.data.demand.reindex(problem.demand_keys)
         keys = problem.demand_keys
         stage_of_key = cal.data.network.demand["stage"].reindex(keys)
         long_eta = cal.long_eta.reindex(keys.get_level_values(1)).to_numpy(float)
-        lead = np.rint(stage.map(params["lead_time"]).to_numpy(float))
         stocks = cal.data.stocks.reindex(problem.stock_keys)
         return Drivers(
-            lead=np.maximum(lead, 1).astype(int),
-            rate=stage.map(params["investment_rate"]).to_numpy(float),
-            u0=stage.map(params["base_utilisation"]).to_numpy(float),
-            base_capacity=g0["capacity"].to_numpy(float),
+            investors=Investors.of(g0, params),
             d0=d["reference"].to_numpy(float),
             p0=np.maximum(d["price"].to_numpy(float), 1e-9),
             eta_gap=long_eta - d["eta"].to_numpy(float),
@@ -382,21 +409,29 @@ class YearState:
     invested: np.ndarray  # by group: capacity added by price-driven investment so far, t
     orders: np.ndarray  # (plan year, group): capacity arriving in that year, t
     stock: np.ndarray  # by stock key: stock held at the start of the year, t
+    # by group: expected unit value added (USD/kg), and that of the base year
+    expected: np.ndarray
+    base_value: np.ndarray
+    decided: np.ndarray  # by pipeline row: probability it is built (NaN: not yet decided)
     # what each curve took the year before, as a fraction of its reference quantity: the
     # year's first windows are laid around it (mineralflow.market.windows)
     centres: Centres | None = None
 
     @staticmethod
-    def start(drivers: Drivers, n_years: int) -> YearState:
-        n_groups, n_keys = len(drivers.u0), len(drivers.d0)
-        horizon = n_years + int(drivers.lead.max(initial=0)) + 1
+    def start(drivers: Drivers, n_years: int, n_projects: int) -> YearState:
+        inv = drivers.investors
+        n_groups, n_keys = len(inv.rate), len(drivers.d0)
+        horizon = n_years + int(inv.lead.max(initial=0)) + 1
         return YearState(
-            0,
-            np.ones(n_keys),
-            np.ones(n_keys),
-            np.zeros(n_groups),
-            np.zeros((horizon, n_groups)),
-            drivers.stock0.copy(),
+            index=0,
+            growth_index=np.ones(n_keys),
+            substitution=np.ones(n_keys),
+            invested=np.zeros(n_groups),
+            orders=np.zeros((horizon, n_groups)),
+            stock=drivers.stock0.copy(),
+            expected=inv.level.copy(),
+            base_value=inv.level.copy(),
+            decided=np.full(n_projects, np.nan),
         )
 
 
@@ -473,26 +508,29 @@ class YearRecord:
     capacity: np.ndarray  # by group, t
     stock: np.ndarray  # by stock key: stock held at the end of the year, t
     demand_grid: np.ndarray  # (demand keys, edges): the demand curves' edges when solved
+    investment: np.ndarray  # by group: capacity ordered or decided in the year, t
 
 
 def _year_rows(
     model: YearModel,
     plan: Plan,
     i: int,
-    capacity: np.ndarray,
+    supply: tuple[np.ndarray, np.ndarray],
     demand: np.ndarray,
     stock: np.ndarray,
 ) -> CurveRows:
-    """The year's curves: capacity, output caps and demand of the year, and releases of at
-    most what is held, offered in proportion to what is left of the opening stock."""
+    """The year's curves: capacity and its normal utilisation (``supply``), output caps and
+    demand of the year, and releases of at most what is held, offered in proportion to what
+    is left of the opening stock."""
     base, d = model.rows, model.drivers
     release = {
         **base.release,
         "amount": base.release["amount"] * stock_ratio(stock, d.stock0),
         "cap": np.minimum(plan.release_cap[i], stock),
     }
-    supply = {**base.supply, "capacity": capacity, "cap": plan.output_cap[i]}
-    return CurveRows(supply, {**base.use, "reference": demand}, base.absorb, release, base.route)
+    capacity, u0 = supply
+    curves = {**base.supply, "capacity": capacity, "u0": u0, "cap": plan.output_cap[i]}
+    return CurveRows(curves, {**base.use, "reference": demand}, base.absorb, release, base.route)
 
 
 def _push_curves(
@@ -545,17 +583,69 @@ def _push(model: YearModel, plan: Plan, i: int) -> None:
     s.set_rows("balance", lower=fixed, upper=fixed)
 
 
+def _capacity(model: YearModel, state: YearState, plan: Plan, invested: np.ndarray) -> np.ndarray:
+    """Capacity (t) of every group in the plan's year ``state.index``: the base year's, what
+    scenarios add, the decided projects' and what was ordered, at least a target's."""
+    inv, i = model.drivers.investors, state.index
+    projects = plan.pipeline.capacity(state.decided, len(plan.years), len(inv.rate))[i]
+    built = inv.base_capacity + plan.capacity[i] + projects + invested
+    return np.maximum(built, plan.capacity_min[i])
+
+
+@dataclass(frozen=True)
+class _Investment:
+    """What a solved year's prices lead investors to: expectations, orders, decisions."""
+
+    expected: np.ndarray  # by group, USD/kg
+    base_value: np.ndarray  # by group, USD/kg
+    orders: np.ndarray  # (plan year, group): capacity arriving in that year, t
+    decided: np.ndarray  # by pipeline row
+    committed: np.ndarray  # by group: capacity ordered or decided in the year, t
+
+
+def _invest(
+    model: YearModel, state: YearState, plan: Plan, raw: RawSolution, capacity: np.ndarray
+) -> _Investment:
+    """Update expectations from the year's value added; expand groups whose expected value
+    added exceeds their full cost; decide the projects due (:mod:`mineralflow.investment`)."""
+    inv, i = model.drivers.investors, state.index
+    realised = model.problem.value_added(raw)
+    if i == 0:  # the calibration prices: producing groups earn their cost level exactly
+        produced = (inv.base_capacity > 0) & np.isfinite(realised)
+        expected = np.where(produced, inv.level, realised)
+        base_value = expected
+    else:
+        expected = expect(state.expected, realised, inv.weight)
+        base_value = state.base_value
+    scale = plan.level_scale[i]
+    excess = excess_return(expected, inv.level * scale, inv.charge)
+    ordered = expansion(capacity, inv.rate, excess)
+    orders = state.orders.copy()
+    arrival = np.minimum(i + inv.lead, len(orders) - 1)
+    np.add.at(orders, (arrival, np.arange(len(capacity))), ordered)
+    # a project's expected return changes with its region's value added and with its costs
+    change = (expected - base_value - inv.level * (scale - plan.level_scale[0])) / inv.charge
+    pipeline = plan.pipeline
+    decided = decide_projects(pipeline, state.decided, i, change, inv.response)
+    now = np.isnan(state.decided) & np.isfinite(decided)
+    committed = ordered.copy()
+    np.add.at(committed, pipeline.group[now], (pipeline.size * decided)[now])
+    return _Investment(expected, base_value, orders, decided, committed)
+
+
 def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, YearRecord]:
     """Solve the plan's year ``state.index`` and carry demand and investment to the next."""
     i, d = state.index, model.drivers
+    inv = d.investors
     growth_index, invested = state.growth_index, state.invested
     if i > 0:
         growth_index = growth_index * (1.0 + plan.growth[i])
         invested = invested + state.orders[i]
-    capacity = np.maximum(d.base_capacity + plan.capacity[i] + invested, plan.capacity_min[i])
+    capacity = _capacity(model, state, plan, invested)
     demand = d.d0 * growth_index * state.substitution
     _push(model, plan, i)
-    rows = _year_rows(model, plan, i, capacity, demand, state.stock)
+    u0 = utilisation(inv.base_u0, inv.base_capacity, capacity, inv.normal)
+    rows = _year_rows(model, plan, i, (capacity, u0), demand, state.stock)
     push = _push_curves(model, plan, i, rows, state.stock)
     # the base year is the calibration point, an edge of the fixed grid: solved on it alone
     refine = plan.years[i] != model.base_year
@@ -565,21 +655,26 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
     stock = np.maximum(state.stock + stock_change, 0.0)
-    # investment: groups above their normal utilisation order capacity
-    supply = lay.col("supply").totals(raw.x)
-    util = np.divide(supply, capacity, out=np.zeros_like(supply), where=capacity > 0)
-    pressure = np.clip((util - d.u0) / np.maximum(1.0 - d.u0, 0.05), 0.0, 1.0)
-    orders = state.orders.copy()
-    arrival = np.minimum(i + d.lead, len(orders) - 1)
-    np.add.at(orders, (arrival, np.arange(len(capacity))), capacity * d.rate * pressure)
+    invest = _invest(model, state, plan, raw, capacity)
     # substitution answers this year's basket price from next year, closing the stage's
     # share of the gap to the long-run response each year
     price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
     target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
-    after = YearState(i + 1, growth_index, substitution, invested, orders, stock, centres)
+    after = YearState(
+        index=i + 1,
+        growth_index=growth_index,
+        substitution=substitution,
+        invested=invested,
+        orders=invest.orders,
+        stock=stock,
+        expected=invest.expected,
+        base_value=invest.base_value,
+        decided=invest.decided,
+        centres=centres,
+    )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
-    return after, YearRecord(raw, demand, capacity, stock, demand_grid)
+    return after, YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed)
 
 
 def _model(calibration: Calibration, plan: Plan) -> YearModel:
@@ -591,7 +686,7 @@ def _model(calibration: Calibration, plan: Plan) -> YearModel:
 def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
     """What carries into ``year`` when every earlier year of ``plan`` is solved."""
     model = _model(calibration, plan)
-    state = YearState.start(model.drivers, len(plan.years))
+    state = YearState.start(model.drivers, len(plan.years), len(plan.pipeline.group))
     while plan.years[state.index] < year:
         state, _ = step(model, state, plan)
     return state
@@ -627,7 +722,7 @@ def simulate(
     if plan.years[: len(run_years)] != run_years:
         raise ValueError("the plan's years do not match the run's")
     model = _model(cal, plan)
-    state = YearState.start(model.drivers, len(run_years))
+    state = YearState.start(model.drivers, len(run_years), len(plan.pipeline.group))
     run = Run(pack, cal.data.network, cal, model.problem, [], {}, {}, {})
     for year in run_years:
         state, record = step(model, state, plan)
@@ -636,6 +731,7 @@ def simulate(
         run.capacity[year] = record.capacity
         run.stock[year] = record.stock
         run.demand_grid[year] = record.demand_grid
+        run.investment[year] = record.investment
         run.years.append(year)
         if progress is not None:
             progress(year)

@@ -175,6 +175,10 @@ PARAMETER_DEFAULTS = {
     "stock_cover": float("inf"),
     "holding_cost": 0.0,
     "route_elasticity": float("inf"),
+    "expectation_weight": 1.0,
+    "capital_cost": 1.0,
+    "capital_recovery": 0.1,
+    "project_response": 0.0,
 }
 
 

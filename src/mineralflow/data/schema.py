@@ -186,6 +186,25 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "cost of holding a kg of the stage's products for a year (interest, storage, "
         "insurance), as a share of its base-year price",
     ),
+    "expectation_weight": (
+        "1",
+        "share of the gap between expected and realised unit value added that investors "
+        "close each year (adaptive expectations; 1 expects last year's to last)",
+    ),
+    "capital_cost": (
+        "USD/kg",
+        "capital cost of new capacity, USD per kg of the stage's product a year",
+    ),
+    "capital_recovery": (
+        "1/yr",
+        "yearly charge per USD of capital (the annuity of the cost of capital over the "
+        "plant's life)",
+    ),
+    "project_response": (
+        "1",
+        "change in the log-odds that an announced project is built per capital charge of "
+        "change in its expected return",
+    ),
 }
 
 
@@ -523,8 +542,8 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "status",
                 "str",
-                "state of the project",
-                allowed=("operating", "construction", "committed", "planned", "stalled"),
+                "state of the project (project_status.csv)",
+                ref=("project_status", "status"),
             ),
             *SOURCED,
         ),
@@ -651,6 +670,19 @@ TABLES: tuple[Table, ...] = (
             *SOURCED,
         ),
         key=("region", "stage"),
+    ),
+    Table(
+        name="project_status",
+        description=(
+            "Chance that an announced project in each state is built on schedule, before "
+            "expected margins move it."
+        ),
+        columns=(
+            Column("status", "str", "state of a project, as projects.csv writes it"),
+            Column("probability", "float", "chance of being built", minimum=0, maximum=1, unit="1"),
+            *SOURCED,
+        ),
+        key=("status",),
     ),
     # --- tables that only element-resolved commodities (rare earths) need --------------------
     Table(

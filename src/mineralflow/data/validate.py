@@ -403,10 +403,11 @@ SHARE_PARAMETERS = (
     "demand_adjustment",
     "stock_turnover",
     "holding_cost",
+    "expectation_weight",
 )
 
 #: Parameters that divide a price or quantity, so above 0.
-POSITIVE_PARAMETERS = ("route_elasticity",)
+POSITIVE_PARAMETERS = ("route_elasticity", "capital_cost", "capital_recovery")
 
 
 def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:

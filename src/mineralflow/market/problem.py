@@ -390,6 +390,21 @@ class MarketProblem:
         x, _, _ = session.solution()
         return x * SCALE, seconds, session.iterations
 
+    def value_added(self, raw: RawSolution) -> NDArray:
+        """USD per kg of each group's output at the year's prices: what its best process's
+        outputs fetch less what its inputs cost and its own extra cost, by group.
+
+        Computed from the node prices, which are unique, and not from the group row's dual,
+        which is not where a group has no capacity."""
+        act = self.layout.col("activity")
+        rows, _ = self._balance_rows(raw.inputs)
+        prices = raw.row_dual[self.layout.row("balance").span]
+        per_process = rows[:, act.span].T @ prices - self.activity_cost
+        group_of = self.groups.get_indexer(act.dims["group"])
+        out = np.full(len(self.groups), -np.inf)
+        np.maximum.at(out, group_of, per_process)
+        return out
+
     def solve(self, data: MarketData, year: int) -> Solution:
         """Solve ``data``'s market alone (no plan): the base year, checks and tests."""
         return self.tables(self.run(self.open(data), year))

@@ -18,7 +18,8 @@ import pandas as pd
 from mineralflow.contracts import PREFIX as CONTRACT
 from mineralflow.data.pack import Pack
 from mineralflow.data.validate import suggest
-from mineralflow.dynamics import Plan, base_plan, project_matrix
+from mineralflow.dynamics import Plan, base_plan
+from mineralflow.investment import Pipeline
 from mineralflow.market.calibration import Calibration
 from mineralflow.market.problem import MarketProblem
 from mineralflow.scenario.levers import (
@@ -213,6 +214,7 @@ class _Compiler:
         closed = base.closed.copy()
         limits: Limits = ([], [], [], [])
         capacity = base.capacity.copy()
+        pipeline = base.pipeline
         capacity_min = base.capacity_min.copy()
         growth = base.growth.copy()
         stockpile = base.stockpile.copy()
@@ -234,7 +236,7 @@ class _Compiler:
             elif isinstance(lever, CapacityProject):
                 capacity += self._project(k, lever)
             elif isinstance(lever, AnnouncedProjects):
-                capacity += self._announced(k, lever)
+                pipeline = self._announced(k, lever, pipeline)
             elif isinstance(lever, CapacityTarget):
                 capacity_min = np.maximum(capacity_min, self._target_limits(k, lever, limits))
             elif isinstance(lever, TechnologyTransfer):
@@ -251,6 +253,7 @@ class _Compiler:
             closed=closed,
             trade_cost=base.trade_cost + trade_cost["export_tax"] + trade_cost["tariff"],
             capacity=capacity,
+            pipeline=pipeline,
             capacity_min=capacity_min,
             growth=growth,
             stockpile=stockpile,
@@ -422,31 +425,28 @@ class _Compiler:
         size = lever.capacity * lever.probability
         return (ramp * size)[:, None] * part[None, :]
 
-    def _announced(self, k: int, lever: AnnouncedProjects) -> np.ndarray:
+    def _announced(self, k: int, lever: AnnouncedProjects, pipeline: Pipeline) -> Pipeline:
+        """The pipeline with the lever's projects given its prior chance, started later."""
         for i, code in enumerate(lever.regions):
             self.region(k, f"regions[{i}]", code)
         for i, code in enumerate(lever.exclude):
             self.region(k, f"exclude[{i}]", code)
         if "projects" not in self.pack.tables:
             raise self.fail(k, None, f"pack '{self.pack_name}' has no projects table")
-
-        def keep(region: str) -> bool:
-            if lever.regions:
-                return region in lever.regions
-            return region not in lever.exclude
-
-        years = [int(y) for y in self.years]
-        now = project_matrix(self.pack, self.problem, self.cal, years, keep=keep)
-        changed = project_matrix(
-            self.pack,
-            self.problem,
-            self.cal,
-            years,
-            keep=keep,
-            probability=lever.probability,
-            delay=lever.delay_years,
-        )
-        return changed - now
+        regions = self.groups["region"].to_numpy()[pipeline.group]
+        if lever.regions:
+            rows = np.isin(regions, lever.regions)
+        else:
+            rows = ~np.isin(regions, lever.exclude)
+        # projects that had started in the first year are built: the lever leaves them
+        rows &= pipeline.start > 0
+        if lever.probability is not None:
+            pipeline = replace(pipeline, prior=np.where(rows, lever.probability, pipeline.prior))
+        if lever.delay_years:
+            lead = self.cal.stage_params["lead_time"].round().clip(lower=1).astype(int)
+            stage = self.groups["stage"].to_numpy()[pipeline.group]
+            pipeline = pipeline.delayed(rows, lever.delay_years, lead.reindex(stage).to_numpy())
+        return pipeline
 
     def _target(
         self, k: int, lever: CapacityTarget
