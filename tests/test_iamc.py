@@ -39,13 +39,13 @@ def test_a_run_builds_its_tables_already_in_their_order(pack: str) -> None:
         pd.testing.assert_frame_equal(frame, tidy(name, frame.sample(frac=1.0, random_state=1)))
 
 
-def test_every_table_has_its_columns_and_no_world_rows_but_prices() -> None:
+def test_every_table_has_its_columns_and_no_world_rows_but_prices_and_utilisation() -> None:
     tables = result("baseline").tables
     for name, (dims, unit) in SCHEMA.items():
         frame = getattr(tables, name)
         assert list(frame.columns[: len(dims)]) == list(dims), name
         assert ("unit" in frame.columns) == (unit is None), name
-        if "region" in dims and name != "prices":
+        if "region" in dims and name not in ("prices", "utilisation"):
             assert "World" not in set(frame["region"]), name
     assert set(tables.commodities) == {"rare_earths", "aluminium"}
     # the magnet grades are the pack's own product (products.csv), one per recipe

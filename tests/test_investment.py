@@ -18,6 +18,8 @@ from mineralflow.investment import (
     project_probability,
     utilisation,
 )
+from mineralflow.scenario import load_scenario
+from mineralflow.scenario.execute import CalibrationCache, execute, prepare_pack
 
 N = 6
 values = arrays(np.float64, N, elements=st.floats(0.1, 50.0))
@@ -150,3 +152,49 @@ def test_serra_verde_ramps_up_in_2025() -> None:
     at = _stage_rows(run, "BRA", "mining")
     grown = run.capacity[2025][at].sum() - run.capacity[2024][at].sum()
     assert grown == pytest.approx(5000 / 3, rel=0.05)
+
+
+def test_utilisation_and_investment_are_reported() -> None:
+    res = result("baseline")
+    t = res.tables
+    util = t.utilisation[(t.utilisation["commodity"] == "rare_earths")]
+    world = util[(util["region"] == "World") & (util["stage"] == "separation")]
+    out = t.stage_output()
+    made = out[(out["commodity"] == "rare_earths") & (out["stage"] == "separation")]
+    cap = t.capacity[
+        (t.capacity["commodity"] == "rare_earths") & (t.capacity["stage"] == "separation")
+    ]
+    for year in (2024, 2030):
+        share = 100 * made.loc[made["year"] == year, "value"].sum()
+        share /= cap.loc[cap["year"] == year, "value"].sum()
+        assert world.loc[world["year"] == year, "value"].item() == pytest.approx(share)
+    inv = t.investment[t.investment["commodity"] == "rare_earths"]
+    # the decisions taken before the run are not the run's investment
+    assert inv.loc[inv["year"] == 2024, "value"].sum() == pytest.approx(0.0, abs=1e-6)
+    # the planned US separation project is decided in 2026, three years before its start
+    usa = inv[(inv["region"] == "USA") & (inv["stage"] == "separation") & (inv["year"] == 2026)]
+    assert usa["value"].sum() > 0.5 * 6000 * 0.5
+    iamc = res.frame
+    assert {"Utilisation|Rare Earths|Separation", "Investment|Rare Earths|Separation"} <= set(
+        iamc["variable"]
+    )
+
+
+def test_public_support_raises_the_chance_of_the_supported_projects(tmp_path) -> None:
+    path = tmp_path / "support.yaml"
+    path.write_text(
+        "name: support\ndescription: Russia's support for its projects\nbase: baseline\n"
+        "levers:\n  - type: project_support\n    regions: [RUS]\n    usd: 1.5e9\n"
+    )
+    scenario = load_scenario(str(path))
+    part = prepare_pack(scenario, "rare_earths", CalibrationCache())
+    pipeline = part.plan.pipeline
+    regions = part.calibration.data.network.groups.reindex(part.calibration.problem.groups)
+    russian = regions["region"].to_numpy()[pipeline.group] == "RUS"
+    # 1.5 bn USD exceeds the capital cost of Russia's projects in the pack: all of it is paid
+    assert np.all(pipeline.support[russian] == 1.0)
+    assert np.all(pipeline.support[~russian] == 0.0)
+    supported = execute(scenario).runs["rare_earths"]
+    base = result("baseline").runs["rare_earths"]
+    at = _stage_rows(base, "RUS", "mining")
+    assert supported.capacity[2032][at].sum() > base.capacity[2032][at].sum() + 1000

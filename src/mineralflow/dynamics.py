@@ -174,12 +174,26 @@ def growth_matrix(pack: Pack, keys: pd.Index, years: list[int]) -> np.ndarray:
     return out
 
 
-def project_status(pack: Pack) -> dict[str, float]:
-    """Chance that a project in each state is built, before margins (project_status.csv)."""
+def project_status(pack: Pack) -> dict[str, tuple[float, bool]]:
+    """By state of a project (project_status.csv): its chance of being built before margins,
+    and whether its investment decision is already taken."""
     if "project_status" not in pack.tables:
         return {}
-    table = pack.table("project_status")
-    return dict(zip(table["status"].astype(str), table["probability"].astype(float), strict=True))
+    t = pack.table("project_status")
+    return {
+        str(status): (float(p), decided == "yes")
+        for status, p, decided in zip(t["status"], t["probability"], t["decided"], strict=True)
+    }
+
+
+def _timing(start: int, lead: int, decided: bool) -> tuple[int, int]:
+    """A project's (start, decision) as positions in the run's years: a decision taken
+    before the run counts in the first year; one still to take comes after the first year's
+    solve at the earliest, and a start that leaves less than the lead time moves later."""
+    if decided:
+        return start, max(start - lead, 0)
+    decide = max(start - lead, 1)
+    return max(start, decide + lead), decide
 
 
 def _project_parts(
@@ -233,14 +247,16 @@ def project_pipeline(
                 f"projects.csv of pack '{pack.name}': project '{row.project}' has status "
                 f"'{row.status}', which project_status.csv does not give a probability"
             )
+        prior, decided = chance[str(row.status)]
+        at, decide = _timing(start - years[0], lead, decided)
         for group, share in _project_parts(pack, calibration, groups, row, start):
             cols["project"].append(str(row.project))
             cols["group"].append(group)
             cols["size"].append(float(row.capacity) * share)
-            cols["start"].append(start - years[0])
-            cols["decide"].append(max(start - lead - years[0], 0))
+            cols["start"].append(at)
+            cols["decide"].append(decide)
             cols["ramp"].append(ramp)
-            cols["prior"].append(chance[str(row.status)])
+            cols["prior"].append(prior)
     ints = {k: np.asarray(cols[k], dtype=np.int64) for k in ("group", "start", "decide")}
     floats = {k: np.asarray(cols[k], dtype=float) for k in ("size", "ramp", "prior")}
     return Pipeline(
@@ -627,7 +643,8 @@ def _invest(
     change = (expected - base_value - inv.level * (scale - plan.level_scale[0])) / inv.charge
     pipeline = plan.pipeline
     decided = decide_projects(pipeline, state.decided, i, change, inv.response)
-    now = np.isnan(state.decided) & np.isfinite(decided)
+    # decisions the run takes (those taken before it, counted in its first year, are not)
+    now = np.isnan(state.decided) & np.isfinite(decided) & (i > 0)
     committed = ordered.copy()
     np.add.at(committed, pipeline.group[now], (pipeline.size * decided)[now])
     return _Investment(expected, base_value, orders, decided, committed)

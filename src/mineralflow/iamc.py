@@ -199,6 +199,8 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
             for kind, part in _stock_parts(t.stocks)
         ),
         _with_world(_rows(t.capacity, _by_stage(n, "Capacity", t.capacity))),
+        _rows(t.utilisation, _by_stage(n, "Utilisation", t.utilisation), "%"),
+        _with_world(_rows(t.investment, _by_stage(n, "Investment", t.investment))),
         _rows(trade, variables),
         _rows(imports, "Imports|" + n.of(imports, "commodity")),
     ]
@@ -419,6 +421,8 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
             ignore_index=True,
         ),
         "capacity": p.staged("Capacity", 1),
+        "utilisation": p.staged("Utilisation", 1, world=True),
+        "investment": p.staged("Investment", 1),
         "prices": prices,
         "flows": flows,
         "dependence": dependence,

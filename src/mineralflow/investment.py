@@ -106,9 +106,10 @@ class Pipeline:
         return out
 
     def delayed(self, rows: NDArray[np.bool_], years: int, lead: IntArray) -> Pipeline:
-        """The pipeline with ``rows`` starting ``years`` later (decided ``lead`` before)."""
+        """The pipeline with ``rows`` starting ``years`` later, decided ``lead`` before (never
+        earlier than they were)."""
         start = np.where(rows, self.start + years, self.start)
-        decide = np.where(rows, np.maximum(start - lead, 0), self.decide)
+        decide = np.where(rows, np.maximum(start - lead, self.decide), self.decide)
         return replace(self, start=start, decide=decide)
 
 

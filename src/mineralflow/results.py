@@ -205,6 +205,30 @@ def _capacity(s: _Solved) -> pd.DataFrame:
     return s.long("capacity", s.with_units(keys), capacity @ agg)
 
 
+def _investment(s: _Solved) -> pd.DataFrame:
+    """Capacity committed in each year by stage and region, summed over the stage's groups."""
+    groups = s.net.groups.reindex(s.problem.groups)
+    agg, keys = _aggregate(_keys(region=groups["region"], stage=groups["stage"]))
+    committed = np.vstack([s.run.investment[y] for y in s.years])
+    return s.long("investment", s.with_units(keys), committed @ agg)
+
+
+def _utilisation(s: _Solved) -> pd.DataFrame:
+    """Output over capacity (%) by stage and region, and for the World; none where a region
+    has no capacity."""
+    groups = s.net.groups.reindex(s.problem.groups)
+    keys = _keys(region=groups["region"], stage=groups["stage"])
+    world = _keys(region=np.full(len(groups), WORLD, dtype=object), stage=groups["stage"])
+    agg, labels = _aggregate(_concat([keys, world]))
+    made = s.totals("supply")
+    capacity = np.vstack([s.run.capacity[y] for y in s.years])
+    out = np.hstack([made, made]) @ agg
+    room = np.hstack([capacity, capacity]) @ agg
+    share = np.divide(100 * out, room, out=np.full(out.shape, np.nan), where=room > 0)
+    frame = s.long("utilisation", labels, share)
+    return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
 def _node_use(s: _Solved) -> np.ndarray:
     """t of each node's product used by processes and consumers, (years, nodes)."""
     problem, nodes = s.problem, s.problem.nodes
@@ -262,6 +286,8 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         "stock_change": _stock_change(s),
         "stocks": _stocks(s),
         "capacity": _capacity(s),
+        "utilisation": _utilisation(s),
+        "investment": _investment(s),
         "prices": _prices(s),
         "flows": flows,
         "dependence": dependence,

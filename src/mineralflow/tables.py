@@ -6,7 +6,8 @@ sector: t REO, t metal, t magnet, t Al, ...). Dimensions hold the pack's own nam
 (``commodity`` is the pack name, ``stage``, ``sector`` and ``product`` as in the pack's
 network); regions are ISO alpha-3 codes and ``ROW``. Region totals are not stored: they are
 sums (``World`` rows appear only in the IAMC view), except the world price, which is a
-use-weighted mean and is stored as region ``World``.
+use-weighted mean, and world utilisation, world output over world capacity: both are stored
+as region ``World``.
 
 Metrics, comparison and the report read these tables; the IAMC long table is built from them
 at the boundary (:mod:`mineralflow.iamc`) and read back into them from the store.
@@ -43,6 +44,11 @@ SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
     "stocks": (("commodity", "region", "stage", "measure"), None),
     # installed capacity of each stage (plants and mines that can run this year)
     "capacity": (("commodity", "region", "stage"), None),
+    # output over capacity of each stage (%); region World is world output over capacity
+    "utilisation": (("commodity", "region", "stage"), "%"),
+    # capacity (t a year) committed in the year: expansion ordered, and announced projects
+    # decided, weighted by their chance of being built; it arrives after the lead time
+    "investment": (("commodity", "region", "stage"), None),
     # product prices; region World is the mean weighted by use (or the plain mean if unused)
     "prices": (("commodity", "region", "product"), "USD/kg"),
     # origin-traced flows from a stage (made in ``origin``) to the next stage or consumption
@@ -107,6 +113,8 @@ class Tables:
     stock_change: pd.DataFrame
     stocks: pd.DataFrame
     capacity: pd.DataFrame
+    utilisation: pd.DataFrame
+    investment: pd.DataFrame
     prices: pd.DataFrame
     flows: pd.DataFrame
     dependence: pd.DataFrame

@@ -38,8 +38,10 @@ def test_a_window_grid_spans_the_curve_in_positive_blocks_around_the_centre(
     inside = grid[(grid >= lo - 1e-12) & (grid <= hi + 1e-12)]
     assert len(inside) >= steps - 2 * side  # most blocks lie across the window
     assert np.diff(inside).max() <= 2 * half / (steps - 2 * side - 1) + 1e-9
-    if lo > 0 and hi < top:
-        assert np.isclose(grid, at, rtol=0, atol=1e-12).any()  # the centre is an edge
+    if lo > 0 and hi < top:  # the centre is the middle of a block
+        mids = 0.5 * (grid[1:] + grid[:-1])
+        assert np.isclose(mids, at, rtol=0, atol=1e-9).any()
+        assert not np.isclose(grid, at, rtol=0, atol=1e-12).any()
     if np.isfinite(kink) and 0 < kink < top and not lo <= kink <= hi and side > 1:
         assert np.isclose(grid, kink, rtol=0, atol=1e-12).any()  # nothing straddles a kink
 

@@ -680,6 +680,13 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("status", "str", "state of a project, as projects.csv writes it"),
             Column("probability", "float", "chance of being built", minimum=0, maximum=1, unit="1"),
+            Column(
+                "decided",
+                "str",
+                "whether the investment decision is taken in this state (no: it is taken in "
+                "the run, a lead time before output)",
+                allowed=("yes", "no"),
+            ),
             *SOURCED,
         ),
         key=("status",),

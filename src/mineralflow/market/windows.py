@@ -42,10 +42,13 @@ class WindowSettings:
     ``half``: the first window's half-width by family, as a fraction of the curve's
     reference quantity (u0 times capacity, reference demand, base stock amount, route
     target); ``narrowing``: what each later pass divides it by; ``passes``: how many solves
-    on windows follow the one on fixed edges; ``side``: blocks on each side of a window.
+    on windows follow the one on fixed edges, up to ``most_passes`` while some quantity
+    still leaves the inner half of its window (a year where trade stops or starts);
+    ``side``: blocks on each side of a window.
     """
 
     passes: int = 3
+    most_passes: int = 5
     narrowing: float = 4.0
     side: int = 2
     half: tuple[tuple[str, float], ...] = (
@@ -72,7 +75,10 @@ def window_grid(
 
     The window ``[centre - half, centre + half]`` is cut to ``[0, top]``; where it stops
     short of an end, ``side`` blocks (one more on the right when that makes the window's
-    count even, so that the centre is an edge) fill the gap.  A ``kink`` (where a curve
+    count odd) fill the gap.  An odd count puts the centre in the middle of a block, whose
+    cost is the curve's at the centre: a solution that stays near the last one lies inside
+    that block, so its price is the curve's own there, not one of two block costs at an
+    edge (a degenerate dual that a co-product's price would amplify).  A ``kink`` (where a curve
     changes form, ``nan`` for none) outside the window becomes an edge of its side, so
     that no block straddles it.  Every block has a positive width where ``top`` is
     positive.
@@ -81,7 +87,7 @@ def window_grid(
     lo = np.maximum(centre - half, 0.0)
     hi = np.minimum(centre + half, top)
     left = np.where(lo > 0.0, side, 0)
-    right = np.where(hi < top, side + (steps - left - side) % 2, 0)
+    right = np.where(hi < top, side + (steps - left - side + 1) % 2, 0)
     inner = steps - left - right
     j = np.arange(steps + 1)[None, :]
     left_, inner_, right_ = left[:, None], inner[:, None], right[:, None]
@@ -208,10 +214,12 @@ def solve_on_windows(
         start = taken_by(x)
     taken = start
     half = {f: np.full(len(reference[f]), WINDOW.first_half(f)) for f in FAMILY_EDGES}
-    for done in range(1, passes + 1):
+    settled = False
+    for done in range(1, WINDOW.most_passes + 1):
         grids = {f: family_grid(f, taken[f], ends[f], half[f], rows, edges) for f in FAMILY_EDGES}
         push(grids)
-        if done == passes:  # the last solve settles quantities and prices
+        if (done >= passes and settled) or done == WINDOW.most_passes:
+            # the last solve settles quantities and prices
             raw = problem.run(session, year)
             seconds, iterations = seconds + raw.solve_seconds, iterations + raw.iterations
             raw = replace(raw, solve_seconds=seconds, iterations=iterations)
@@ -219,6 +227,8 @@ def solve_on_windows(
         x, more, steps = problem.quantities(session, year)
         seconds, iterations = seconds + more, iterations + steps
         now = taken_by(x)
-        half = {f: next_half(half[f], np.abs(now[f] - taken[f])) for f in FAMILY_EDGES}
+        moved = {f: np.abs(now[f] - taken[f]) for f in FAMILY_EDGES}
+        settled = all(bool((moved[f] <= 0.5 * half[f]).all()) for f in FAMILY_EDGES)
+        half = {f: next_half(half[f], moved[f]) for f in FAMILY_EDGES}
         taken = now
     raise AssertionError("unreachable: the loop returns at its last pass")

@@ -32,6 +32,7 @@ from mineralflow.scenario.levers import (
     ExportQuota,
     ExportTax,
     ImportBan,
+    ProjectSupport,
     Stockpile,
     Tariff,
     TechnologyTransfer,
@@ -233,10 +234,8 @@ class _Compiler:
                 trade_cost[lever.type][np.ix_(active, mask)] = self._levy(lever, active, mask, base)
             elif isinstance(lever, ExportQuota | TradeAgreement):
                 limited.append((k, active, self._trade_limits(k, lever, active, limits)))
-            elif isinstance(lever, CapacityProject):
-                capacity += self._project(k, lever)
-            elif isinstance(lever, AnnouncedProjects):
-                pipeline = self._announced(k, lever, pipeline)
+            elif isinstance(lever, CapacityProject | AnnouncedProjects | ProjectSupport):
+                pipeline = self._projects(k, lever, capacity, pipeline)
             elif isinstance(lever, CapacityTarget):
                 capacity_min = np.maximum(capacity_min, self._target_limits(k, lever, limits))
             elif isinstance(lever, TechnologyTransfer):
@@ -447,6 +446,45 @@ class _Compiler:
             stage = self.groups["stage"].to_numpy()[pipeline.group]
             pipeline = pipeline.delayed(rows, lever.delay_years, lead.reindex(stage).to_numpy())
         return pipeline
+
+    def _projects(
+        self,
+        k: int,
+        lever: CapacityProject | AnnouncedProjects | ProjectSupport,
+        capacity: np.ndarray,
+        pipeline: Pipeline,
+    ) -> Pipeline:
+        """A project lever: a scenario's own project adds to ``capacity`` (in place); the
+        others change the pack's pipeline, which is returned."""
+        if isinstance(lever, CapacityProject):
+            capacity += self._project(k, lever)
+            return pipeline
+        if isinstance(lever, AnnouncedProjects):
+            return self._announced(k, lever, pipeline)
+        return self._support(k, lever, pipeline)
+
+    def _support(self, k: int, lever: ProjectSupport, pipeline: Pipeline) -> Pipeline:
+        """The pipeline with the lever's share of capital cost paid for its projects."""
+        if "projects" not in self.pack.tables:
+            raise self.fail(k, None, f"pack '{self.pack_name}' has no projects table")
+        names = sorted(set(self.pack.table("projects")["project"].astype(str)))
+        for i, name in enumerate(lever.projects):
+            self.known(k, f"projects[{i}]", "project", name, names)
+        for i, code in enumerate(lever.regions):
+            self.region(k, f"regions[{i}]", code)
+        regions = self.groups["region"].to_numpy()[pipeline.group]
+        rows = np.isin(np.asarray(pipeline.project, dtype=object), lever.projects)
+        rows = (rows | np.isin(regions, lever.regions)) & (pipeline.start > 0)
+        if not rows.any():
+            raise self.fail(k, None, "no selected project starts after the first year")
+        share = lever.share
+        if share is None:  # an amount: shared by capital cost, at most all of it
+            stage = self.groups["stage"].to_numpy()[pipeline.group]
+            unit = self.cal.stage_params["capital_cost"].reindex(stage).to_numpy(float)
+            cost = float((pipeline.size * 1000.0 * unit)[rows].sum())
+            share = min(float(lever.usd or 0.0) / cost, 1.0) if cost > 0 else 1.0
+        support = np.where(rows, np.minimum(pipeline.support + share, 1.0), pipeline.support)
+        return replace(pipeline, support=support)
 
     def _target(
         self, k: int, lever: CapacityTarget

@@ -191,6 +191,32 @@ class AnnouncedProjects(_Lever):
         return self
 
 
+class ProjectSupport(_Lever):
+    """Public support for announced projects (grants, soft loans, tax breaks), as the share of
+    their capital cost it pays or as an amount in USD shared over them by capital cost.
+
+    Support raises a project's expected return by the capital it saves, counted in capital
+    charges, so its chance of being built rises by the pack's ``project_response``; a
+    project that is certain (chance 0 or 1) or already running in the first year is left as
+    it is.  Select projects by name (``projects``, as projects.csv writes them) or by
+    ``regions``.
+    """
+
+    type: Literal["project_support"]
+    projects: list[str] = Field(default_factory=list, description="names in projects.csv")
+    regions: list[Region] = Field(default_factory=list)
+    share: float | None = Field(None, gt=0, le=1, description="share of capital cost paid")
+    usd: float | None = Field(None, gt=0, le=1e13, description="USD in all, shared by cost")
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> ProjectSupport:
+        if (self.share is None) == (self.usd is None):
+            raise ValueError("give share or usd (one of them)")
+        if not self.projects and not self.regions:
+            raise ValueError("give projects or regions")
+        return self
+
+
 class CapacityTarget(_Lever):
     """A region's output at a stage reaches ``multiple`` x its base-year output (or ``tonnes``).
 
@@ -288,6 +314,7 @@ Lever = Annotated[
     | TradeAgreement
     | CapacityProject
     | AnnouncedProjects
+    | ProjectSupport
     | CapacityTarget
     | TechnologyTransfer
     | DemandGrowth
@@ -305,6 +332,7 @@ LEVER_TYPES: dict[str, type[_Lever]] = {
     "trade_agreement": TradeAgreement,
     "capacity_project": CapacityProject,
     "announced_projects": AnnouncedProjects,
+    "project_support": ProjectSupport,
     "capacity_target": CapacityTarget,
     "technology_transfer": TechnologyTransfer,
     "demand_growth": DemandGrowth,
