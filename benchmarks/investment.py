@@ -61,7 +61,12 @@ def main() -> None:
     table["separation 2035 moved (points)"] = table["separation 2035"] - base
     table = table.round(2)
     if "--markdown" in sys.argv:
-        print(table.reset_index().to_markdown(index=False))
+        frame = table.reset_index()
+        print("| " + " | ".join(map(str, frame.columns)) + " |")
+        print("|" + "---|" * len(frame.columns))
+        for row in frame.itertuples(index=False):
+            cells = [f"{v:g}" if isinstance(v, float) else str(v) for v in row]
+            print("| " + " | ".join(cells) + " |")
     else:
         print(table.to_string())
     moved = table["separation 2035 moved (points)"].drop("pack values").abs()
