@@ -34,6 +34,7 @@ import scipy.sparse as sp
 
 from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
+from mineralflow.floors import Floors, settle
 from mineralflow.investment import (
     Investors,
     Pipeline,
@@ -84,6 +85,12 @@ class Plan:
     limit_names: list[str] = field(default_factory=list)
     # the pack's announced projects, decided during the run on expected margins
     pipeline: Pipeline = field(default_factory=Pipeline.empty)
+    # guaranteed prices paid as deficiency payments (scenario levers)
+    floors: Floors | None = None
+
+    def floors_of(self, n_processes: int) -> Floors:
+        """The plan's price floors (none: an empty set)."""
+        return self.floors or Floors.empty(len(self.years), n_processes)
 
     def with_limits(
         self,
@@ -133,6 +140,9 @@ class Run:
     # capacity ordered by expansion or decided in announced projects (probability-weighted)
     # each year, by group, t
     investment: dict[int, np.ndarray] = field(default_factory=dict)
+    # the plan's price floors and what each paid in each year, million USD
+    floors: Floors | None = None
+    payments: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -525,6 +535,7 @@ class YearRecord:
     stock: np.ndarray  # by stock key: stock held at the end of the year, t
     demand_grid: np.ndarray  # (demand keys, edges): the demand curves' edges when solved
     investment: np.ndarray  # by group: capacity ordered or decided in the year, t
+    payments: np.ndarray  # by price floor: million USD paid in the year
 
 
 def _year_rows(
@@ -619,13 +630,51 @@ class _Investment:
     committed: np.ndarray  # by group: capacity ordered or decided in the year, t
 
 
+def _solve(
+    model: YearModel,
+    plan: Plan,
+    i: int,
+    curves: tuple[CurveRows, Callable[[dict[str, Grid]], None]],
+    start: Centres | None,
+) -> tuple[RawSolution, dict[str, Grid], Centres, np.ndarray]:
+    """Solve the plan's year ``i`` on windows; with a price floor in force, again until its
+    payment and the price it leads to agree (:func:`mineralflow.floors.settle`).  Returns the
+    solution, its grids and centres, and the floors' payment per kg of their product."""
+    problem, session = model.problem, model.session
+    rows, push = curves
+    # the base year is the calibration point, an edge of the fixed grid: solved on it alone
+    refine = plan.years[i] != model.base_year
+    act = problem.layout.col("activity").span
+    own_cost = problem.activity_cost + problem.tie[act]
+    solved: list[tuple[RawSolution, dict[str, Grid], Centres]] = []
+
+    def solve(paid: np.ndarray) -> tuple[np.ndarray, RawSolution]:
+        session.set("activity", cost=own_cost - paid)
+        centres = solved[-1][2] if solved else start  # each round starts from the last
+        solved.append(solve_on_windows(
+            problem, session, rows, model.edges, plan.years[i], push, refine, centres
+        ))  # fmt: skip
+        raw = solved[-1][0]
+        return raw.row_dual[problem.layout.row("balance").span], raw
+
+    _, subsidy = settle(plan.floors_of(len(problem.processes)), i, solve)
+    raw, grids, centres = solved[-1]
+    return raw, grids, centres, subsidy
+
+
 def _invest(
-    model: YearModel, state: YearState, plan: Plan, raw: RawSolution, capacity: np.ndarray
+    model: YearModel,
+    state: YearState,
+    plan: Plan,
+    solved: tuple[RawSolution, np.ndarray],
+    capacity: np.ndarray,
 ) -> _Investment:
-    """Update expectations from the year's value added; expand groups whose expected value
-    added exceeds their full cost; decide the projects due (:mod:`mineralflow.investment`)."""
+    """Update expectations from the year's value added (with what price floors pay, USD per
+    kg of activity, in ``solved``); expand groups whose expected value added exceeds their
+    full cost; decide the projects due (:mod:`mineralflow.investment`)."""
     inv, i = model.drivers.investors, state.index
-    realised = model.problem.value_added(raw)
+    raw, paid = solved
+    realised = model.problem.value_added(raw, paid)
     if i == 0:  # the calibration prices: producing groups earn their cost level exactly
         produced = (inv.base_capacity > 0) & np.isfinite(realised)
         expected = np.where(produced, inv.level, realised)
@@ -664,15 +713,12 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     u0 = utilisation(inv.base_u0, inv.base_capacity, capacity, inv.normal)
     rows = _year_rows(model, plan, i, (capacity, u0), demand, state.stock)
     push = _push_curves(model, plan, i, rows, state.stock)
-    # the base year is the calibration point, an edge of the fixed grid: solved on it alone
-    refine = plan.years[i] != model.base_year
-    raw, grids, centres = solve_on_windows(
-        model.problem, model.session, rows, model.edges, plan.years[i], push, refine, state.centres
-    )
+    raw, grids, centres, paid = _solve(model, plan, i, (rows, push), state.centres)
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
     stock = np.maximum(state.stock + stock_change, 0.0)
-    invest = _invest(model, state, plan, raw, capacity)
+    floors = plan.floors_of(len(model.problem.processes))
+    invest = _invest(model, state, plan, (raw, floors.per_activity(paid)), capacity)
     # substitution answers this year's basket price from next year, closing the stage's
     # share of the gap to the long-run response each year
     price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
@@ -691,7 +737,9 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         centres=centres,
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
-    return after, YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed)
+    payments = floors.payments(paid, raw.x[lay.col("activity").span])
+    record = YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed, payments)
+    return after, record
 
 
 def _model(calibration: Calibration, plan: Plan) -> YearModel:
@@ -741,6 +789,7 @@ def simulate(
     model = _model(cal, plan)
     state = YearState.start(model.drivers, len(run_years), len(plan.pipeline.group))
     run = Run(pack, cal.data.network, cal, model.problem, [], {}, {}, {})
+    run.floors = plan.floors_of(len(model.problem.processes))
     for year in run_years:
         state, record = step(model, state, plan)
         run.raw[year] = record.raw
@@ -749,6 +798,7 @@ def simulate(
         run.stock[year] = record.stock
         run.demand_grid[year] = record.demand_grid
         run.investment[year] = record.investment
+        run.payments[year] = record.payments
         run.years.append(year)
         if progress is not None:
             progress(year)

@@ -240,6 +240,14 @@ def _price_rows(t: Tables, n: _Names) -> pd.DataFrame:
     return _rows(p, variables, "USD/kg")
 
 
+def _payment_rows(t: Tables, n: _Names) -> pd.DataFrame:
+    p = t.payments
+    variables = _variables(
+        "Price Floor Payment", n.of(p, "commodity"), n.of(p, "product", "product")
+    )
+    return _with_world(_rows(p, variables, "million USD"))
+
+
 def _origin_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
     """Dependence by stage and origin; flows between stages for region ``A>B``."""
     d, f = t.dependence, t.flows
@@ -304,6 +312,7 @@ def to_iamc(tables: Tables, scenario: str) -> pd.DataFrame:
         *_stage_rows(tables, n),
         *_demand_rows(tables, n),
         _price_rows(tables, n),
+        _payment_rows(tables, n),
         *_origin_rows(tables, n),
         *(SERIES[k](tables, n) for k in ("share", "hhi", "reliance", "supply_risk")),
     ]
@@ -402,6 +411,8 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
     )
     prices = p.kind("Price", world=True)
     prices = prices.assign(product=p.lookup(prices, "product", prices["rest"]))
+    payments = p.kind("Price Floor Payment")
+    payments = payments.assign(product=p.lookup(payments, "product", payments["rest"]))
     flows = p.staged("Flow", 2)
     ends = flows["region"].str.split(">", n=1, expand=True).reindex(columns=[0, 1])
     flows = flows.assign(
@@ -423,6 +434,7 @@ def from_iamc(frame: pd.DataFrame, names: pd.DataFrame) -> Tables:
         "capacity": p.staged("Capacity", 1),
         "utilisation": p.staged("Utilisation", 1, world=True),
         "investment": p.staged("Investment", 1),
+        "payments": payments,
         "prices": prices,
         "flows": flows,
         "dependence": dependence,

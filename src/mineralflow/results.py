@@ -229,6 +229,16 @@ def _utilisation(s: _Solved) -> pd.DataFrame:
     return frame.dropna(subset=["value"]).reset_index(drop=True)
 
 
+def _payments(s: _Solved) -> pd.DataFrame:
+    """What each price floor paid by year, summed by region and product (million USD)."""
+    floors = s.run.floors
+    if floors is None or not len(floors.node):
+        return empty("payments")
+    agg, keys = _aggregate(_keys(region=floors.region, product=floors.product))
+    paid = np.vstack([s.run.payments[y] for y in s.years])
+    return s.long("payments", keys, paid @ agg)
+
+
 def _node_use(s: _Solved) -> np.ndarray:
     """t of each node's product used by processes and consumers, (years, nodes)."""
     problem, nodes = s.problem, s.problem.nodes
@@ -288,6 +298,7 @@ def run_tables(run: Run, first_year: int | None = None) -> Tables:
         "capacity": _capacity(s),
         "utilisation": _utilisation(s),
         "investment": _investment(s),
+        "payments": _payments(s),
         "prices": _prices(s),
         "flows": flows,
         "dependence": dependence,

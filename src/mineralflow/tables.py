@@ -49,6 +49,8 @@ SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
     # capacity (t a year) committed in the year: expansion ordered, and announced projects
     # decided, weighted by their chance of being built; it arrives after the lead time
     "investment": (("commodity", "region", "stage"), None),
+    # what price floors paid a region's producers of a product (deficiency payments)
+    "payments": (("commodity", "region", "product"), "million USD"),
     # product prices; region World is the mean weighted by use (or the plain mean if unused)
     "prices": (("commodity", "region", "product"), "USD/kg"),
     # origin-traced flows from a stage (made in ``origin``) to the next stage or consumption
@@ -115,6 +117,7 @@ class Tables:
     capacity: pd.DataFrame
     utilisation: pd.DataFrame
     investment: pd.DataFrame
+    payments: pd.DataFrame
     prices: pd.DataFrame
     flows: pd.DataFrame
     dependence: pd.DataFrame

@@ -390,9 +390,10 @@ class MarketProblem:
         x, _, _ = session.solution()
         return x * SCALE, seconds, session.iterations
 
-    def value_added(self, raw: RawSolution) -> NDArray:
+    def value_added(self, raw: RawSolution, paid: NDArray | None = None) -> NDArray:
         """USD per kg of each group's output at the year's prices: what its best process's
-        outputs fetch less what its inputs cost and its own extra cost, by group.
+        outputs fetch (and ``paid``, USD per kg of a process's activity from elsewhere: a
+        price floor) less what its inputs cost and its own extra cost, by group.
 
         Computed from the node prices, which are unique, and not from the group row's dual,
         which is not where a group has no capacity."""
@@ -400,6 +401,8 @@ class MarketProblem:
         rows, _ = self._balance_rows(raw.inputs)
         prices = raw.row_dual[self.layout.row("balance").span]
         per_process = rows[:, act.span].T @ prices - self.activity_cost
+        if paid is not None:
+            per_process = per_process + paid
         group_of = self.groups.get_indexer(act.dims["group"])
         out = np.full(len(self.groups), -np.inf)
         np.maximum.at(out, group_of, per_process)

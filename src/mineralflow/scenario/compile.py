@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from mineralflow.contracts import PREFIX as CONTRACT
 from mineralflow.data.pack import Pack
 from mineralflow.data.validate import suggest
 from mineralflow.dynamics import Plan, base_plan
+from mineralflow.floors import Floors
 from mineralflow.investment import Pipeline
 from mineralflow.market.calibration import Calibration
 from mineralflow.market.problem import MarketProblem
@@ -32,6 +34,7 @@ from mineralflow.scenario.levers import (
     ExportQuota,
     ExportTax,
     ImportBan,
+    PriceFloor,
     ProjectSupport,
     Stockpile,
     Tariff,
@@ -216,6 +219,7 @@ class _Compiler:
         limits: Limits = ([], [], [], [])
         capacity = base.capacity.copy()
         pipeline = base.pipeline
+        floors = base.floors_of(len(self.problem.processes))
         capacity_min = base.capacity_min.copy()
         growth = base.growth.copy()
         stockpile = base.stockpile.copy()
@@ -242,8 +246,8 @@ class _Compiler:
                 self._transfer(k, lever, gaps, gap_path)
             elif isinstance(lever, DemandGrowth):
                 self._growth(k, lever, growth)
-            elif isinstance(lever, Stockpile):
-                self._stockpile(k, lever, active, stockpile)
+            elif isinstance(lever, Stockpile | PriceFloor):
+                floors = self._government(k, lever, active, stockpile, floors)
             elif isinstance(lever, Elasticity):
                 self._check_elasticity(k, lever)
         self._check_banned_limits(bans, limited)
@@ -253,6 +257,7 @@ class _Compiler:
             trade_cost=base.trade_cost + trade_cost["export_tax"] + trade_cost["tariff"],
             capacity=capacity,
             pipeline=pipeline,
+            floors=floors,
             capacity_min=capacity_min,
             growth=growth,
             stockpile=stockpile,
@@ -262,6 +267,43 @@ class _Compiler:
             plan = replace(plan, level_scale=level, input_scale=inputs)
         return _end_banned_contracts(plan, self.problem.layout.col("trade").start).with_limits(
             *limits
+        )
+
+    def _government(
+        self,
+        k: int,
+        lever: Stockpile | PriceFloor,
+        active: np.ndarray,
+        stockpile: np.ndarray,
+        floors: Floors,
+    ) -> Floors:
+        """A government's purchases (into ``stockpile``, in place) or price floor (added to
+        the floors returned)."""
+        if isinstance(lever, Stockpile):
+            self._stockpile(k, lever, active, stockpile)
+            return floors
+        return self._floor(k, lever, active, floors)
+
+    def _floor(self, k: int, lever: PriceFloor, active: np.ndarray, floors: Floors) -> Floors:
+        """``floors`` and the lever's: the processes of its region that make its product."""
+        node = self._node(k, lever)
+        net, procs = self.net, self.problem.processes
+        coef = net.coefficients[net.coefficients["product"] == lever.product]
+        coef = coef[coef["coeff"] > 0]
+        region = net.processes["region"].reindex(coef["process"]).to_numpy()
+        coef = coef[region == lever.region]
+        if coef.empty:
+            raise self.fail(k, "product", f"no plant in {lever.region} makes {lever.product}")
+        row = np.zeros((1, len(procs)))
+        np.add.at(row[0], procs.get_indexer(coef["process"]), coef["coeff"].to_numpy(float))
+        price = np.where(active, lever.price, np.nan)[:, None]
+        return Floors(
+            region=(*floors.region, lever.region),
+            product=(*floors.product, lever.product),
+            node=np.append(floors.node, node),
+            price=np.hstack([floors.price, price]),
+            share=np.append(floors.share, lever.share),
+            weights=sp.vstack([floors.weights, sp.csr_matrix(row)]).tocsr(),
         )
 
     def _stockpile(
@@ -592,7 +634,7 @@ class _Compiler:
         later = self.years > base
         growth[np.ix_(later, mask)] = rate[later][:, None]
 
-    def _node(self, k: int, lever: Stockpile) -> int:
+    def _node(self, k: int, lever: Stockpile | PriceFloor) -> int:
         self.region(k, "region", lever.region)
         self.product(k, "product", lever.product)
         nodes = self.problem.nodes

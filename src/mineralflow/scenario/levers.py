@@ -287,6 +287,19 @@ class Stockpile(_Window):
     tonnes: float = Field(gt=0, le=MAX_TONNES, description="t a year of the product")
 
 
+class PriceFloor(_Window):
+    """A guaranteed price for a region's producers of a product, paid as the difference when
+    the market pays less (a deficiency payment; the US Department of Defense's 110 USD/kg
+    floor for MP Materials' NdPr oxide).  ``share`` is the part of the region's output of
+    the product it covers (a floor that starts in October covers a quarter of the year)."""
+
+    type: Literal["price_floor"]
+    region: Region
+    product: str
+    price: float = Field(gt=0, le=1e5, description="USD/kg of the product")
+    share: float = Field(1.0, gt=0, le=1, description="share of the region's output covered")
+
+
 class Elasticity(_Lever):
     """Override a price elasticity of the pack (demand by sector, supply by stage)."""
 
@@ -319,6 +332,7 @@ Lever = Annotated[
     | TechnologyTransfer
     | DemandGrowth
     | Stockpile
+    | PriceFloor
     | Elasticity,
     Field(discriminator="type"),
 ]
@@ -337,6 +351,7 @@ LEVER_TYPES: dict[str, type[_Lever]] = {
     "technology_transfer": TechnologyTransfer,
     "demand_growth": DemandGrowth,
     "stockpile": Stockpile,
+    "price_floor": PriceFloor,
     "elasticity": Elasticity,
 }
 
