@@ -18,7 +18,7 @@ from mineralflow.investment import (
     project_probability,
     utilisation,
 )
-from mineralflow.scenario import load_scenario
+from mineralflow.scenario import Scenario, load_scenario
 from mineralflow.scenario.execute import CalibrationCache, execute, prepare_pack
 
 N = 6
@@ -198,3 +198,27 @@ def test_public_support_raises_the_chance_of_the_supported_projects(tmp_path) ->
     base = result("baseline").runs["rare_earths"]
     at = _stage_rows(base, "RUS", "mining")
     assert supported.capacity[2032][at].sum() > base.capacity[2032][at].sum() + 1000
+
+
+def test_a_region_added_in_the_data_alone_enters_and_levers_can_name_it(re_copy) -> None:
+    """Great Britain has a regions.csv row but no market; a separation project and a
+    technology row in a copy of the pack give it one."""
+    folder = re_copy
+    with (folder / "projects.csv").open("a", encoding="utf-8") as f:
+        f.write("Test refinery,Owner,GBR,separation,2000,t REO,2027,construction,PROJECT-NEWS,S,\n")
+    with (folder / "technology.csv").open("a", encoding="utf-8") as f:
+        f.write("GBR,separation,0.3,MF-TECH-GAP,E,\n")
+    scenario = Scenario.model_validate(
+        {
+            "name": "gbr",
+            "description": "a British refinery with a tariff on its imports",
+            "pack": str(folder),
+            "years": [2024, 2030],
+            "levers": [{"type": "tariff", "region": "GBR", "rate": 0.1, "from_year": 2025}],
+        }
+    )
+    run = next(iter(execute(scenario).runs.values()))
+    at = _stage_rows(run, "GBR", "separation")
+    assert run.capacity[2024][at].sum() == 0
+    assert run.capacity[2029][at].sum() > 1500
+    assert run.problem.layout.col("supply").totals(run.raw[2029].x)[at].sum() > 0
