@@ -11,7 +11,9 @@ the whole run; each year :func:`step` sets only its bounds, costs and right-hand
   the expectation exceeds their full cost, and the pack's announced projects are decided
   on the change in their expected return (:mod:`mineralflow.investment`); new capacity
   arrives after the stage's lead time and runs at the stage's normal utilisation;
-* policy: export quotas, trade costs, closed arcs, limits and purchases of the year.
+* policy: export quotas, trade costs, closed arcs and limits of the year; government
+  stockpiles' trades (:mod:`mineralflow.reserves`) and price floors' payments
+  (:mod:`mineralflow.floors`), solved again until they agree with the prices they lead to.
 
 Everything a year needs from outside comes from a :class:`Plan` of arrays by year: the
 pack's own inputs make the base plan (:func:`base_plan`), and a scenario's levers change
@@ -34,7 +36,7 @@ import scipy.sparse as sp
 
 from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
-from mineralflow.floors import Floors, settle
+from mineralflow.floors import ROUNDS, Floors
 from mineralflow.investment import (
     Investors,
     Pipeline,
@@ -52,6 +54,7 @@ from mineralflow.market.session import INF, Session
 from mineralflow.market.windows import Centres, solve_on_windows
 from mineralflow.network import Network, build_network, nearest_year
 from mineralflow.policies import tariff_costs
+from mineralflow.reserves import Reserve, agree, traded
 
 SUBSTITUTION_BOUNDS = (0.5, 1.5)
 
@@ -76,7 +79,7 @@ class Plan:
     trade_cost: np.ndarray  # (years, arcs): USD/kg above transport and base-year duties
     policy_tariff: np.ndarray  # (years, arcs): USD/kg of the pack's dated duties in force
     closed: np.ndarray  # (years, arcs): no trade
-    stockpile: np.ndarray  # (years, nodes): t bought (+) or sold (-)
+    reserve: Reserve  # government stockpiles: t or USD a year by (year, node), held at start
     level_scale: np.ndarray  # (years, groups): cost level against calibration
     input_scale: np.ndarray  # (years, processes): inputs against calibration
     limits: sp.csr_matrix  # (limits, LP columns): t counted per t of a column
@@ -143,6 +146,8 @@ class Run:
     # the plan's price floors and what each paid in each year, million USD
     floors: Floors | None = None
     payments: dict[int, np.ndarray] = field(default_factory=dict)
+    # t government stockpiles hold at the end of each year, by node
+    reserve: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -369,7 +374,7 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
         release_cap=historical_release_caps(pack, calibration, problem.stock_keys, years),
         quotas=quota_matrix(pack, problem, years),
         closed=np.zeros((n, len(problem.arcs)), dtype=bool),
-        stockpile=np.zeros((n, len(problem.nodes))),
+        reserve=Reserve.empty(n, len(problem.nodes)),
         level_scale=np.ones((n, len(problem.groups))),
         input_scale=np.ones((n, len(problem.processes))),
         limits=sp.csr_matrix((0, problem.n_cols)),
@@ -439,12 +444,15 @@ class YearState:
     expected: np.ndarray
     base_value: np.ndarray
     decided: np.ndarray  # by pipeline row: probability it is built (NaN: not yet decided)
+    held: np.ndarray  # by node: t government stockpiles hold at the start of the year
     # what each curve took the year before, as a fraction of its reference quantity: the
     # year's first windows are laid around it (mineralflow.market.windows)
     centres: Centres | None = None
 
     @staticmethod
-    def start(drivers: Drivers, n_years: int, n_projects: int) -> YearState:
+    def start(
+        drivers: Drivers, n_years: int, n_projects: int, held: np.ndarray | None = None
+    ) -> YearState:
         inv = drivers.investors
         n_groups, n_keys = len(inv.rate), len(drivers.d0)
         horizon = n_years + int(inv.lead.max(initial=0)) + 1
@@ -458,6 +466,7 @@ class YearState:
             expected=inv.level.copy(),
             base_value=inv.level.copy(),
             decided=np.full(n_projects, np.nan),
+            held=np.zeros(0) if held is None else held.copy(),
         )
 
 
@@ -536,6 +545,7 @@ class YearRecord:
     demand_grid: np.ndarray  # (demand keys, edges): the demand curves' edges when solved
     investment: np.ndarray  # by group: capacity ordered or decided in the year, t
     payments: np.ndarray  # by price floor: million USD paid in the year
+    reserve: np.ndarray  # by node: t government stockpiles hold at the end of the year
 
 
 def _year_rows(
@@ -606,8 +616,6 @@ def _push(model: YearModel, plan: Plan, i: int) -> None:
             lower=np.where(np.isfinite(lo), lo / SCALE, -INF),
             upper=np.where(np.isfinite(up), up / SCALE, INF),
         )
-    fixed = plan.stockpile[i] / SCALE
-    s.set_rows("balance", lower=fixed, upper=fixed)
 
 
 def _capacity(model: YearModel, state: YearState, plan: Plan, invested: np.ndarray) -> np.ndarray:
@@ -630,36 +638,54 @@ class _Investment:
     committed: np.ndarray  # by group: capacity ordered or decided in the year, t
 
 
+@dataclass(frozen=True)
+class _Solved:
+    """A year's last solve and what its policies paid and traded."""
+
+    raw: RawSolution
+    grids: dict[str, Grid]
+    centres: Centres
+    paid: np.ndarray  # by price floor: USD per kg of its product
+    traded: np.ndarray  # by node: t government stockpiles bought (+) or sold (-)
+
+
 def _solve(
     model: YearModel,
     plan: Plan,
-    i: int,
+    state: YearState,
     curves: tuple[CurveRows, Callable[[dict[str, Grid]], None]],
-    start: Centres | None,
-) -> tuple[RawSolution, dict[str, Grid], Centres, np.ndarray]:
-    """Solve the plan's year ``i`` on windows; with a price floor in force, again until its
-    payment and the price it leads to agree (:func:`mineralflow.floors.settle`).  Returns the
-    solution, its grids and centres, and the floors' payment per kg of their product."""
-    problem, session = model.problem, model.session
+) -> _Solved:
+    """Solve the plan's year on windows; with a price floor or a stockpile budget in force,
+    again until what they pay and trade agrees with the prices they lead to."""
+    problem, session, i = model.problem, model.session, state.index
     rows, push = curves
     # the base year is the calibration point, an edge of the fixed grid: solved on it alone
     refine = plan.years[i] != model.base_year
-    act = problem.layout.col("activity").span
-    own_cost = problem.activity_cost + problem.tie[act]
+    own_cost = problem.activity_cost + problem.tie[problem.layout.col("activity").span]
+    floors, reserve = plan.floors_of(len(problem.processes)), plan.reserve
+    held = state.held if len(state.held) else reserve.held
     solved: list[tuple[RawSolution, dict[str, Grid], Centres]] = []
 
-    def solve(paid: np.ndarray) -> tuple[np.ndarray, RawSolution]:
-        session.set("activity", cost=own_cost - paid)
-        centres = solved[-1][2] if solved else start  # each round starts from the last
+    def solve(paid: np.ndarray, trade: np.ndarray) -> np.ndarray:
+        session.set("activity", cost=own_cost - floors.per_activity(paid))
+        session.set_rows("balance", lower=trade / SCALE, upper=trade / SCALE)
+        start = solved[-1][2] if solved else state.centres  # each round from the last
         solved.append(solve_on_windows(
-            problem, session, rows, model.edges, plan.years[i], push, refine, centres
+            problem, session, rows, model.edges, plan.years[i], push, refine, start
         ))  # fmt: skip
-        raw = solved[-1][0]
-        return raw.row_dual[problem.layout.row("balance").span], raw
+        return solved[-1][0].row_dual[problem.layout.row("balance").span]
 
-    _, subsidy = settle(plan.floors_of(len(problem.processes)), i, solve)
-    raw, grids, centres = solved[-1]
-    return raw, grids, centres, subsidy
+    paid, trade = np.zeros(len(floors.node)), traded(reserve.wanted(i, None), held)
+    prices = solve(paid, trade)
+    for _ in range(ROUNDS - 1):
+        if not (floors.in_force(i) or reserve.priced(i)):
+            break
+        now_paid, now_trade = floors.subsidy(i, prices), traded(reserve.wanted(i, prices), held)
+        if floors.agrees(i, paid, now_paid) and agree(trade, now_trade):
+            break
+        paid, trade = now_paid, now_trade
+        prices = solve(paid, trade)
+    return _Solved(*solved[-1], paid, trade)
 
 
 def _invest(
@@ -713,7 +739,9 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     u0 = utilisation(inv.base_u0, inv.base_capacity, capacity, inv.normal)
     rows = _year_rows(model, plan, i, (capacity, u0), demand, state.stock)
     push = _push_curves(model, plan, i, rows, state.stock)
-    raw, grids, centres, paid = _solve(model, plan, i, (rows, push), state.centres)
+    solved = _solve(model, plan, state, (rows, push))
+    raw, grids, centres, paid = solved.raw, solved.grids, solved.centres, solved.paid
+    held = (state.held if len(state.held) else plan.reserve.held) + solved.traded
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
     stock = np.maximum(state.stock + stock_change, 0.0)
@@ -734,11 +762,12 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         expected=invest.expected,
         base_value=invest.base_value,
         decided=invest.decided,
+        held=held,
         centres=centres,
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     payments = floors.payments(paid, raw.x[lay.col("activity").span])
-    record = YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed, payments)
+    record = YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed, payments, held)
     return after, record
 
 
@@ -751,7 +780,9 @@ def _model(calibration: Calibration, plan: Plan) -> YearModel:
 def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
     """What carries into ``year`` when every earlier year of ``plan`` is solved."""
     model = _model(calibration, plan)
-    state = YearState.start(model.drivers, len(plan.years), len(plan.pipeline.group))
+    state = YearState.start(
+        model.drivers, len(plan.years), len(plan.pipeline.group), plan.reserve.held
+    )
     while plan.years[state.index] < year:
         state, _ = step(model, state, plan)
     return state
@@ -787,7 +818,9 @@ def simulate(
     if plan.years[: len(run_years)] != run_years:
         raise ValueError("the plan's years do not match the run's")
     model = _model(cal, plan)
-    state = YearState.start(model.drivers, len(run_years), len(plan.pipeline.group))
+    state = YearState.start(
+        model.drivers, len(run_years), len(plan.pipeline.group), plan.reserve.held
+    )
     run = Run(pack, cal.data.network, cal, model.problem, [], {}, {}, {})
     run.floors = plan.floors_of(len(model.problem.processes))
     for year in run_years:
@@ -799,6 +832,7 @@ def simulate(
         run.demand_grid[year] = record.demand_grid
         run.investment[year] = record.investment
         run.payments[year] = record.payments
+        run.reserve[year] = record.reserve
         run.years.append(year)
         if progress is not None:
             progress(year)

@@ -9,13 +9,12 @@ as if the price were the floor, and the market price follows from the rest of th
 In the year LP the payment is a subsidy on the activity of the processes that make the
 product in the region, ``share * max(floor - price, 0)`` per kg of the product; as the
 price depends on the subsidy, each year is solved again with the subsidy of the last
-solve's price until the two agree (:func:`settle`).  A floor below the market price pays
-nothing and changes nothing.  The payments are reported (``Price Floor Payment|...``).
+solve's price until the two agree (:mod:`mineralflow.dynamics`).  A floor below the market
+price pays nothing and changes nothing.  The payments are reported (``Price Floor Payment|...``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,32 +61,12 @@ class Floors:
         """USD per kg of each process's activity that the floors pay."""
         return np.asarray(self.weights.T @ subsidy).ravel()
 
+    def agrees(self, year: int, before: FloatArray, after: FloatArray) -> bool:
+        """Whether two subsidies agree within :data:`AGREE` of the floors of ``year``."""
+        tolerance = AGREE * np.nan_to_num(self.price[year])
+        return bool((np.abs(after - before) <= tolerance).all())
+
     def payments(self, subsidy: FloatArray, activity: FloatArray) -> FloatArray:
         """Million USD each floor pays for the year: its subsidy on the product made (t)."""
         made = np.asarray(self.weights @ activity).ravel()
         return subsidy * made * 1000.0 / 1e6
-
-
-def settle(
-    floors: Floors,
-    year: int,
-    solve: Callable[[FloatArray], tuple[FloatArray, object]],
-) -> tuple[object, FloatArray]:
-    """Solve a year until the floors' subsidy and the price it leads to agree (within
-    :data:`AGREE` of the floor), at most :data:`ROUNDS` times.
-
-    ``solve`` takes the subsidy per kg of activity, solves, and returns the node prices and
-    the solution.  Returns the last solution and the subsidy (by floor) it was solved with.
-    """
-    subsidy = np.zeros(len(floors.node))
-    prices, solution = solve(floors.per_activity(subsidy))
-    if not floors.in_force(year):
-        return solution, subsidy
-    tolerance = AGREE * np.nan_to_num(floors.price[year])
-    for _ in range(ROUNDS - 1):
-        implied = floors.subsidy(year, prices)
-        if (np.abs(implied - subsidy) <= tolerance).all():
-            break
-        subsidy = implied
-        prices, solution = solve(floors.per_activity(subsidy))
-    return solution, subsidy

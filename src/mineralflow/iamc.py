@@ -207,7 +207,12 @@ def _stage_rows(t: Tables, n: _Names) -> list[pd.DataFrame]:
 
 
 #: the IAMC kind of each measure of the stocks table
-STOCK_KINDS = {"level": "Stock", "release": "Stock Release", "absorption": "Stock Absorption"}
+STOCK_KINDS = {
+    "level": "Stock",
+    "release": "Stock Release",
+    "absorption": "Stock Absorption",
+    "government": "Government Stock",
+}
 
 
 def _stock_parts(stocks: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:

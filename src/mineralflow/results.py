@@ -194,7 +194,27 @@ def _stocks(s: _Solved) -> pd.DataFrame:
         part["measure"] = np.full(len(part["region"]), measure, dtype=object)
         keys.append(s.with_units(part))
         values.append(amount[:, where] @ agg)
+    government = _government_stock(s)
+    if government is not None:
+        keys.append(government[0])
+        values.append(government[1])
     return s.long("stocks", _concat(keys), np.hstack(values))
+
+
+def _government_stock(s: _Solved) -> tuple[Keys, np.ndarray] | None:
+    """What government stockpiles hold at the end of each year, by region and stage, where
+    one holds or trades anything."""
+    if not s.run.reserve:
+        return None
+    held = np.vstack([s.run.reserve[y] for y in s.years])
+    where = (held > 0).any(axis=0)
+    if not where.any():
+        return None
+    nodes = s.problem.nodes
+    stage = s.net.products["stage"].reindex(nodes.get_level_values(1)).to_numpy()
+    agg, part = _aggregate(_keys(region=nodes.get_level_values(0)[where], stage=stage[where]))
+    part["measure"] = np.full(len(part["region"]), "government", dtype=object)
+    return s.with_units(part), held[:, where] @ agg
 
 
 def _capacity(s: _Solved) -> pd.DataFrame:

@@ -40,7 +40,8 @@ SCHEMA: dict[str, tuple[tuple[str, ...], str | None]] = {
     # stocks absorbed minus stocks released, by stage: the USGS reliance term
     "stock_change": (("commodity", "region", "stage"), None),
     # stock holders: the stock held at the end of the year (where the pack gives stocks a
-    # level), what they released and what they absorbed in the year (disposal left out)
+    # level), what they released and what they absorbed in the year (disposal left out), and
+    # what government stockpiles hold at the end of the year (measure "government")
     "stocks": (("commodity", "region", "stage", "measure"), None),
     # installed capacity of each stage (plants and mines that can run this year)
     "capacity": (("commodity", "region", "stage"), None),

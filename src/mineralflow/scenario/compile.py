@@ -24,6 +24,7 @@ from mineralflow.floors import Floors
 from mineralflow.investment import Pipeline
 from mineralflow.market.calibration import Calibration
 from mineralflow.market.problem import MarketProblem
+from mineralflow.reserves import Reserve
 from mineralflow.scenario.levers import (
     AnnouncedProjects,
     CapacityProject,
@@ -209,12 +210,8 @@ class _Compiler:
     # ------------------------------------------------------------------ levers
     def compile(self, base: Plan) -> Plan:
         """``base`` (the pack's own plan) with every lever of the scenario applied."""
-        n_years = len(self.years)
-        n_arcs = len(self.problem.arcs)
-        trade_cost = {
-            "export_tax": np.zeros((n_years, n_arcs)),
-            "tariff": np.zeros((n_years, n_arcs)),
-        }
+        shape = (len(self.years), len(self.problem.arcs))
+        trade_cost = {"export_tax": np.zeros(shape), "tariff": np.zeros(shape)}
         closed = base.closed.copy()
         limits: Limits = ([], [], [], [])
         capacity = base.capacity.copy()
@@ -222,7 +219,7 @@ class _Compiler:
         floors = base.floors_of(len(self.problem.processes))
         capacity_min = base.capacity_min.copy()
         growth = base.growth.copy()
-        stockpile = base.stockpile.copy()
+        reserve = base.reserve.copy()
         gaps = self.cal.gaps.copy()
         gap_path: dict[tuple[str, str], np.ndarray] = {}
         bans: list[tuple[int, np.ndarray, np.ndarray]] = []
@@ -247,7 +244,7 @@ class _Compiler:
             elif isinstance(lever, DemandGrowth):
                 self._growth(k, lever, growth)
             elif isinstance(lever, Stockpile | PriceFloor):
-                floors = self._government(k, lever, active, stockpile, floors)
+                floors = self._government(k, lever, active, reserve, floors)
             elif isinstance(lever, Elasticity):
                 self._check_elasticity(k, lever)
         self._check_banned_limits(bans, limited)
@@ -260,7 +257,7 @@ class _Compiler:
             floors=floors,
             capacity_min=capacity_min,
             growth=growth,
-            stockpile=stockpile,
+            reserve=reserve,
         )
         if gap_path:
             level, inputs = self._technology(gaps, gap_path)
@@ -274,13 +271,13 @@ class _Compiler:
         k: int,
         lever: Stockpile | PriceFloor,
         active: np.ndarray,
-        stockpile: np.ndarray,
+        reserve: Reserve,
         floors: Floors,
     ) -> Floors:
-        """A government's purchases (into ``stockpile``, in place) or price floor (added to
+        """A government's stockpile (into ``reserve``, in place) or price floor (added to
         the floors returned)."""
         if isinstance(lever, Stockpile):
-            self._stockpile(k, lever, active, stockpile)
+            self._stockpile(k, lever, active, reserve)
             return floors
         return self._floor(k, lever, active, floors)
 
@@ -306,12 +303,16 @@ class _Compiler:
             weights=sp.vstack([floors.weights, sp.csr_matrix(row)]).tocsr(),
         )
 
-    def _stockpile(
-        self, k: int, lever: Stockpile, active: np.ndarray, stockpile: np.ndarray
-    ) -> None:
-        """A purchase (build) or sale (release) at the lever's node in its active years."""
+    def _stockpile(self, k: int, lever: Stockpile, active: np.ndarray, reserve: Reserve) -> None:
+        """A purchase (build) or sale (release) at the lever's node in its active years, in
+        t or in USD (in place), and what the stockpile holds at the start."""
         sign = 1.0 if lever.action == "build" else -1.0
-        stockpile[active, self._node(k, lever)] += sign * lever.tonnes
+        node = self._node(k, lever)
+        if lever.tonnes is not None:
+            reserve.tonnes[active, node] += sign * lever.tonnes
+        else:
+            reserve.usd[active, node] += sign * float(lever.usd or 0.0)
+        reserve.held[node] += lever.held
 
     def _check_banned_limits(
         self,

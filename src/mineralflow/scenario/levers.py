@@ -278,13 +278,26 @@ class DemandGrowth(_Window):
 
 
 class Stockpile(_Window):
-    """A government stockpile that buys (``build``) or sells (``release``) t a year."""
+    """A government stockpile that buys (``build``) or sells (``release``) a product each
+    year: ``tonnes`` a year, or what ``usd`` a year buys or fetches at the year's price.
+
+    The stockpile keeps its level: it starts with ``held`` t and what it bought, and it
+    never sells more than it holds (National Defense Stockpile purchases, Project Vault,
+    China's state reserve)."""
 
     type: Literal["stockpile"]
     region: Region
     product: str
     action: Literal["build", "release"]
-    tonnes: float = Field(gt=0, le=MAX_TONNES, description="t a year of the product")
+    tonnes: float | None = Field(None, gt=0, le=MAX_TONNES, description="t a year")
+    usd: float | None = Field(None, gt=0, le=1e13, description="USD a year, at the price")
+    held: float = Field(0.0, ge=0, le=MAX_TONNES, description="t held at the start")
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> Stockpile:
+        if (self.tonnes is None) == (self.usd is None):
+            raise ValueError("give tonnes or usd (one of them)")
+        return self
 
 
 class PriceFloor(_Window):
