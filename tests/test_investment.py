@@ -222,3 +222,22 @@ def test_a_region_added_in_the_data_alone_enters_and_levers_can_name_it(re_copy)
     assert run.capacity[2024][at].sum() == 0
     assert run.capacity[2029][at].sum() > 1500
     assert run.problem.layout.col("supply").totals(run.raw[2029].x)[at].sum() > 0
+
+
+def test_a_node_only_plants_without_capacity_could_supply_is_priced_at_netback() -> None:
+    """Canada's metal line starts in 2025: in 2024 nothing can bring Nd metal to Canada, so
+    its price is what a kg there fetches in the best market it can reach, less the freight
+    (the duties of the base year on top)."""
+    run = result("baseline").runs["rare_earths"]
+    p, raw, data = run.problem, run.raw[2024], run.calibration.data
+    prices = raw.row_dual[p.layout.row("balance").span]
+    duties = data.trade_cost if data.trade_cost is not None else None
+    netbacks = []
+    for exporter, importer, product in p.arcs:
+        if exporter == "CAN" and product == "Nd metal":
+            duty = 0.0 if duties is None else float(duties.get((exporter, importer, product), 0))
+            there = prices[p.nodes.get_loc((importer, product))]
+            netbacks.append(there - float(data.transport["Nd metal"]) - duty)
+    at = p.nodes.get_loc(("CAN", "Nd metal"))
+    assert prices[at] == pytest.approx(max(netbacks), abs=1e-3)
+    assert prices[at] < 100

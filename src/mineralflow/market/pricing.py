@@ -8,7 +8,10 @@ each such node's price is raised as far as dual feasibility allows, that is unti
 that would bring product to it (an import, a local process, a release) breaks even.  Nodes
 are taken one at a time in the layout's order, each raise using up the slack of the columns
 it touches, so that no idle plant looks profitable at the prices reported.  A node that no
-open column can supply keeps the LP's price.
+open column can supply (a region whose plants have no capacity yet, and no imports) has no
+import parity: its price is lowered to its netback instead, what a unit there would fetch
+by the best column that takes product away (an export, disposal).  Columns whose bound is
+zero are closed; the caller closes the processes of groups without capacity too.
 """
 
 from __future__ import annotations
@@ -46,6 +49,26 @@ def _open_entries(
     }  # fmt: skip
 
 
+def _lower_unsupplied(
+    entries: dict[int, list[tuple[int, float]]], out: NDArray[np.float64], slack: list[float]
+) -> None:
+    """Lower each idle node that no open column supplies to its netback (in place): until a
+    column that takes product from it breaks even.  Done before any raise, so that the
+    slack the raises use is that of the lowered prices."""
+    for node, pairs in entries.items():
+        if any(a > 0 for _, a in pairs):
+            continue
+        limits = [max(slack[c], 0.0) / -a for c, a in pairs if a < 0]
+        if not limits:
+            continue
+        lower_by = min(limits)
+        if not np.isfinite(lower_by) or lower_by <= RAISED:
+            continue
+        out[node] -= lower_by
+        for c, a in pairs:
+            slack[c] += a * lower_by
+
+
 def import_parity(
     balance: sp.csr_matrix,
     prices: NDArray[np.float64],
@@ -75,6 +98,7 @@ def import_parity(
         for c, a in pairs:
             if a > 0:
                 supplied.setdefault(c, []).append(node)
+    _lower_unsupplied(entries, out, slack)
     # a work list in layout order: a node supplied from another idle node is raised again
     # once that one is, so the result does not depend on the LP's own (arbitrary) prices
     queue = deque(entries)

@@ -364,7 +364,7 @@ class MarketProblem:
         balance = self.layout.row("balance").span
         rows, magnitude = self._balance_rows(session.coefficients)
         duals[balance] = import_parity(
-            rows, duals[balance], reduced, x, session.now.upper, magnitude
+            rows, duals[balance], reduced, x, self._open_upper(session.now.upper), magnitude
         )
         supply = self.layout.col("supply").span
         return RawSolution(
@@ -377,6 +377,19 @@ class MarketProblem:
             solve_seconds=seconds,
             iterations=session.iterations,
         )
+
+    def _open_upper(self, upper: NDArray) -> NDArray:
+        """Column bounds with the processes of groups without capacity closed: they cannot
+        bring product to a node, whatever their own bound."""
+        lay = self.layout
+        room = lay.col("supply").totals(upper)
+        act = lay.col("activity")
+        dead = room[self.groups.get_indexer(act.dims["group"])] <= 0
+        if not dead.any():
+            return upper
+        out = upper.copy()
+        out[act.start + np.flatnonzero(dead)] = 0.0
+        return out
 
     def quantities(self, session: Session, year: int) -> tuple[NDArray, float, int]:
         """Column values (t) of the session's LP with the tie-breaking node supplies, which
