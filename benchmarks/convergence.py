@@ -19,6 +19,7 @@ from mineralflow import convergence
 from mineralflow.market.curves import DEFAULT_RESOLUTION, Edges
 from mineralflow.scenario.execute import CalibrationCache, execute
 from mineralflow.scenario.loading import load_scenario
+from output import markdown_table
 
 RESOLUTIONS = (1, 2, 4, 8, 16, 32)
 
@@ -43,13 +44,7 @@ def main() -> None:
     wide["solver time ratio"] = [seconds[r] / default for r in wide.index]
     wide = wide.round(2)
     if "--markdown" in sys.argv:
-        frame = wide.reset_index()
-        print("| " + " | ".join(map(str, frame.columns)) + " |")
-        print("|" + "---|" * len(frame.columns))
-        for row in frame.itertuples(index=False):
-            print(
-                "| " + " | ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in row) + " |"
-            )
+        print(markdown_table(wide.reset_index()))
     else:
         with pd.option_context("display.width", 200):
             print(wide)

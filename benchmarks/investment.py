@@ -18,6 +18,7 @@ import pandas as pd
 
 from mineralflow.data.pack import Pack, load_pack
 from mineralflow.dynamics import Run, simulate
+from output import markdown_table
 
 PARAMETERS = ("investment_rate", "expectation_weight", "capital_cost", "project_response")
 FACTORS = (0.5, 2.0)
@@ -61,12 +62,7 @@ def main() -> None:
     table["separation 2035 moved (points)"] = table["separation 2035"] - base
     table = table.round(2)
     if "--markdown" in sys.argv:
-        frame = table.reset_index()
-        print("| " + " | ".join(map(str, frame.columns)) + " |")
-        print("|" + "---|" * len(frame.columns))
-        for row in frame.itertuples(index=False):
-            cells = [f"{v:g}" if isinstance(v, float) else str(v) for v in row]
-            print("| " + " | ".join(cells) + " |")
+        print(markdown_table(table.reset_index()))
     else:
         print(table.to_string())
     moved = table["separation 2035 moved (points)"].drop("pack values").abs()

@@ -52,6 +52,12 @@ def _short(value: object) -> str:
     return str(value)
 
 
+def _exactly_one(first: object, second: object, message: str) -> None:
+    """Refuse a lever that gives both or neither of two alternative fields."""
+    if (first is None) == (second is None):
+        raise ValueError(message)
+
+
 class _Window(_Lever):
     from_year: Year = Field(description="first year the lever applies")
     until: Year | None = Field(None, description="last year it applies (default: to the end)")
@@ -85,8 +91,9 @@ class _Rate(BaseModel):
 
     @model_validator(mode="after")
     def _one(self) -> _Rate:
-        if (self.rate is None) == (self.usd_per_kg is None):
-            raise ValueError("give exactly one of rate (ad valorem share) or usd_per_kg")
+        _exactly_one(
+            self.rate, self.usd_per_kg, "give exactly one of rate (ad valorem share) or usd_per_kg"
+        )
         return self
 
 
@@ -210,8 +217,7 @@ class ProjectSupport(_Lever):
 
     @model_validator(mode="after")
     def _one_of_each(self) -> ProjectSupport:
-        if (self.share is None) == (self.usd is None):
-            raise ValueError("give share or usd (one of them)")
+        _exactly_one(self.share, self.usd, "give share or usd (one of them)")
         if not self.projects and not self.regions:
             raise ValueError("give projects or regions")
         return self
@@ -295,8 +301,7 @@ class Stockpile(_Window):
 
     @model_validator(mode="after")
     def _one_amount(self) -> Stockpile:
-        if (self.tonnes is None) == (self.usd is None):
-            raise ValueError("give tonnes or usd (one of them)")
+        _exactly_one(self.tonnes, self.usd, "give tonnes or usd (one of them)")
         return self
 
 
