@@ -231,7 +231,7 @@ def test_a_node_only_plants_without_capacity_could_supply_is_priced_at_netback()
     run = result("baseline").runs["rare_earths"]
     p, raw, data = run.problem, run.raw[2024], run.calibration.data
     prices = raw.row_dual[p.layout.row("balance").span]
-    duties = data.trade_cost if data.trade_cost is not None else None
+    duties = data.trade_cost
     netbacks = []
     for exporter, importer, product in p.arcs:
         if exporter == "CAN" and product == "Nd metal":

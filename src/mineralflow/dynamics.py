@@ -80,6 +80,7 @@ class Plan:
     policy_tariff: np.ndarray  # (years, arcs): USD/kg of the pack's dated duties in force
     closed: np.ndarray  # (years, arcs): no trade
     reserve: Reserve  # government stockpiles: t or USD a year by (year, node), held at start
+    floors: Floors  # guaranteed prices paid as deficiency payments (scenario levers)
     level_scale: np.ndarray  # (years, groups): cost level against calibration
     input_scale: np.ndarray  # (years, processes): inputs against calibration
     limits: sp.csr_matrix  # (limits, LP columns): t counted per t of a column
@@ -88,12 +89,6 @@ class Plan:
     limit_names: list[str] = field(default_factory=list)
     # the pack's announced projects, decided during the run on expected margins
     pipeline: Pipeline = field(default_factory=Pipeline.empty)
-    # guaranteed prices paid as deficiency payments (scenario levers)
-    floors: Floors | None = None
-
-    def floors_of(self, n_processes: int) -> Floors:
-        """The plan's price floors (none: an empty set)."""
-        return self.floors or Floors.empty(len(self.years), n_processes)
 
     def with_limits(
         self,
@@ -375,6 +370,7 @@ def base_plan(pack: Pack, calibration: Calibration, years: list[int]) -> Plan:
         quotas=quota_matrix(pack, problem, years),
         closed=np.zeros((n, len(problem.arcs)), dtype=bool),
         reserve=Reserve.empty(n, len(problem.nodes)),
+        floors=Floors.empty(n, len(problem.processes)),
         level_scale=np.ones((n, len(problem.groups))),
         input_scale=np.ones((n, len(problem.processes))),
         limits=sp.csr_matrix((0, problem.n_cols)),
@@ -450,12 +446,11 @@ class YearState:
     centres: Centres | None = None
 
     @staticmethod
-    def start(
-        drivers: Drivers, n_years: int, n_projects: int, held: np.ndarray | None = None
-    ) -> YearState:
+    def start(drivers: Drivers, plan: Plan) -> YearState:
+        """The state before the plan's first year."""
         inv = drivers.investors
         n_groups, n_keys = len(inv.rate), len(drivers.d0)
-        horizon = n_years + int(inv.lead.max(initial=0)) + 1
+        horizon = len(plan.years) + int(inv.lead.max(initial=0)) + 1
         return YearState(
             index=0,
             growth_index=np.ones(n_keys),
@@ -465,8 +460,8 @@ class YearState:
             stock=drivers.stock0.copy(),
             expected=inv.level.copy(),
             base_value=inv.level.copy(),
-            decided=np.full(n_projects, np.nan),
-            held=np.zeros(0) if held is None else held.copy(),
+            decided=np.full(len(plan.pipeline.group), np.nan),
+            held=plan.reserve.held.copy(),
         )
 
 
@@ -662,8 +657,7 @@ def _solve(
     # the base year is the calibration point, an edge of the fixed grid: solved on it alone
     refine = plan.years[i] != model.base_year
     own_cost = problem.activity_cost + problem.tie[problem.layout.col("activity").span]
-    floors, reserve = plan.floors_of(len(problem.processes)), plan.reserve
-    held = state.held if len(state.held) else reserve.held
+    floors, reserve, held = plan.floors, plan.reserve, state.held
     solved: list[tuple[RawSolution, dict[str, Grid], Centres]] = []
 
     def solve(paid: np.ndarray, trade: np.ndarray) -> np.ndarray:
@@ -741,11 +735,11 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     push = _push_curves(model, plan, i, rows, state.stock)
     solved = _solve(model, plan, state, (rows, push))
     raw, grids, centres, paid = solved.raw, solved.grids, solved.centres, solved.paid
-    held = (state.held if len(state.held) else plan.reserve.held) + solved.traded
+    held = state.held + solved.traded
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
     stock = np.maximum(state.stock + stock_change, 0.0)
-    floors = plan.floors_of(len(model.problem.processes))
+    floors = plan.floors
     invest = _invest(model, state, plan, (raw, floors.per_activity(paid)), capacity)
     # substitution answers this year's basket price from next year, closing the stage's
     # share of the gap to the long-run response each year
@@ -780,9 +774,7 @@ def _model(calibration: Calibration, plan: Plan) -> YearModel:
 def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
     """What carries into ``year`` when every earlier year of ``plan`` is solved."""
     model = _model(calibration, plan)
-    state = YearState.start(
-        model.drivers, len(plan.years), len(plan.pipeline.group), plan.reserve.held
-    )
+    state = YearState.start(model.drivers, plan)
     while plan.years[state.index] < year:
         state, _ = step(model, state, plan)
     return state
@@ -818,11 +810,9 @@ def simulate(
     if plan.years[: len(run_years)] != run_years:
         raise ValueError("the plan's years do not match the run's")
     model = _model(cal, plan)
-    state = YearState.start(
-        model.drivers, len(run_years), len(plan.pipeline.group), plan.reserve.held
-    )
+    state = YearState.start(model.drivers, plan)
     run = Run(pack, cal.data.network, cal, model.problem, [], {}, {}, {})
-    run.floors = plan.floors_of(len(model.problem.processes))
+    run.floors = plan.floors
     for year in run_years:
         state, record = step(model, state, plan)
         run.raw[year] = record.raw

@@ -232,7 +232,7 @@ def test_a_one_year_tariff_does_not_outlive_its_year() -> None:
     assert trade[2027] > 1.5 * trade[2026]
     # and the LP in HiGHS carries transport costs again after the last year
     model = YearModel.load(cal, cal.problem)
-    state = YearState.start(model.drivers, len(years), len(plan.pipeline.group))
+    state = YearState.start(model.drivers, plan)
     for _ in years:
         state, _ = step(model, state, plan)
     lp = model.session.highs.getLp()

@@ -216,7 +216,7 @@ class _Compiler:
         limits: Limits = ([], [], [], [])
         capacity = base.capacity.copy()
         pipeline = base.pipeline
-        floors = base.floors_of(len(self.problem.processes))
+        floors = base.floors
         capacity_min = base.capacity_min.copy()
         growth = base.growth.copy()
         reserve = base.reserve.copy()
