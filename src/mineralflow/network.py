@@ -161,6 +161,7 @@ def _chain_kinds(pack: Pack, stages: pd.DataFrame) -> list[StageKind]:
 PARAMETER_DEFAULTS = {
     "input_per_output": 1.0,
     "transport_cost": 0.0,
+    "transport_value_share": 0.0,
     "disposal_cost": 0.0,
     "base_utilisation": 0.85,
     "investment_rate": 0.1,

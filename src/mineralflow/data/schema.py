@@ -143,6 +143,10 @@ MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
         "t of the previous stage's product per t of output, losses included",
     ),
     "transport_cost": ("USD/kg", "cost of moving a kg of the stage's product between two regions"),
+    "transport_value_share": (
+        "1",
+        "part of a product's base-year price added to its transport cost (insurance, financing)",
+    ),
     "disposal_cost": ("USD/kg", "cost of disposing of or storing a kg of unsold product"),
     "base_utilisation": ("1", "share of capacity used in the base year where capacity is unknown"),
     "investment_rate": ("1/yr", "largest yearly capacity growth that high prices can trigger"),

@@ -335,9 +335,18 @@ def _reconciliation_data(pack: Pack, network: Network, base: _BaseYear, year: in
         demand=pd.DataFrame({"reference": base.d0, "price": 1.0, "eta": eta}),
         stocks=all_stocks,
         disposal=network.products["stage"].map(params["disposal_cost"]),
-        transport=network.products["stage"].map(params["transport_cost"]),
+        transport=_transport(network, params, base.ref_price),
         input_scale=1.0 / (1.0 - proc_gap * loss),
     )
+
+
+def _transport(network: Network, params: pd.DataFrame, ref_price: pd.Series) -> pd.Series:
+    """USD/kg of moving each product between two regions: the stage's cost per kg plus a
+    share of the product's value (insurance, financing and security of the cargo), so a
+    kg of terbium costs more to ship than a kg of lanthanum."""
+    stage = network.products["stage"]
+    value = ref_price.reindex(network.products.index).fillna(0.0)
+    return stage.map(params["transport_cost"]) + stage.map(params["transport_value_share"]) * value
 
 
 def _base_prices(
