@@ -444,6 +444,7 @@ class YearState:
     # what each curve took the year before, as a fraction of its reference quantity: the
     # year's first windows are laid around it (mineralflow.market.windows)
     centres: Centres | None = None
+    prices: np.ndarray | None = None  # by node: the year before's prices, USD/kg
 
     @staticmethod
     def start(drivers: Drivers, plan: Plan) -> YearState:
@@ -510,6 +511,7 @@ class YearModel:
     edges: Edges  # the fixed edges each year is solved on first
     base_year: int  # the calibration's year
     trade_cost: np.ndarray  # transport (and tie-breaking) cost of every arc, USD/kg
+    disposal_cost: np.ndarray  # cost of disposing of a kg at each node (and its tie), USD/kg
     inputs: np.ndarray  # input coefficients of the calibration
     input_process: np.ndarray  # ordinal of each input coefficient's process
 
@@ -524,6 +526,7 @@ class YearModel:
             edges=calibration.data.edges,
             base_year=calibration.year,
             trade_cost=curves.arrays.cost[problem.layout.col("trade").span].copy(),
+            disposal_cost=curves.arrays.cost[problem.layout.col("dispose").span].copy(),
             inputs=curves.inputs,
             input_process=problem.processes.get_indexer(problem.inputs["process"]),
         )
@@ -659,6 +662,14 @@ def _solve(
     own_cost = problem.activity_cost + problem.tie[problem.layout.col("activity").span]
     floors, reserve, held = plan.floors, plan.reserve, state.held
     solved: list[tuple[RawSolution, dict[str, Grid], Centres]] = []
+    # a support purchase is a disposal the reserve pays the year before's price for
+    support = reserve.support_price(i, state.prices)
+    open_ = np.isnan(support)
+    session.set(
+        "dispose",
+        cost=np.where(open_, model.disposal_cost, -support),
+        upper=np.where(open_, INF, reserve.support[i] / SCALE),
+    )
 
     def solve(paid: np.ndarray, trade: np.ndarray) -> np.ndarray:
         session.set("activity", cost=own_cost - floors.per_activity(paid))
@@ -679,7 +690,8 @@ def _solve(
             break
         paid, trade = now_paid, now_trade
         prices = solve(paid, trade)
-    return _Solved(*solved[-1], paid, trade)
+    bought = np.where(open_, 0.0, solved[-1][0].x[problem.layout.col("dispose").span])
+    return _Solved(*solved[-1], paid, trade + bought)
 
 
 def _invest(
@@ -758,6 +770,7 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         decided=invest.decided,
         held=held,
         centres=centres,
+        prices=raw.row_dual[lay.row("balance").span],
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     payments = floors.payments(paid, raw.x[lay.col("activity").span])

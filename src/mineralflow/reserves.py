@@ -5,8 +5,10 @@ or sells at a node each year, in tonnes or for an amount of money at the year's 
 never sells more than it holds: what it held at the start plus what it bought.  Its trades
 are fixed quantities at the node's balance, so the market's price answers them; a budget
 buys less when its purchases raise the price (the year is solved again until the tonnes and
-the price agree, :mod:`mineralflow.dynamics`).  Its level is reported
-(``Government Stock|...``).
+the price agree, :mod:`mineralflow.dynamics`).  A support purchase instead buys what the
+market leaves at the year before's price, up to a volume a year, so the price falls below
+it only once that volume is bought (what China's export licences withhold).  Its level is
+reported (``Government Stock|...``).
 """
 
 from __future__ import annotations
@@ -31,15 +33,26 @@ class Reserve:
     tonnes: FloatArray  # (years, nodes): t bought (+) or sold (-) a year
     usd: FloatArray  # (years, nodes): USD spent (+) or raised (-) a year
     held: FloatArray  # by node: t held at the start
+    # (years, nodes): t a year at most that the stockpile buys of what the market leaves at
+    # the year before's price (a support purchase: China's reserve behind its licences)
+    support: FloatArray
 
     @staticmethod
     def empty(n_years: int, n_nodes: int) -> Reserve:
         return Reserve(np.zeros((n_years, n_nodes)), np.zeros((n_years, n_nodes)),
-                       np.zeros(n_nodes))  # fmt: skip
+                       np.zeros(n_nodes), np.zeros((n_years, n_nodes)))  # fmt: skip
 
     def copy(self) -> Reserve:
         """A copy whose arrays levers may change in place."""
-        return Reserve(self.tonnes.copy(), self.usd.copy(), self.held.copy())
+        return Reserve(self.tonnes.copy(), self.usd.copy(), self.held.copy(), self.support.copy())
+
+    def support_price(self, year: int, before: FloatArray | None) -> FloatArray:
+        """USD/kg at which each node's stockpile buys in the plan's year ``year`` (a
+        position): the year before's price where a support purchase is in force, NaN
+        elsewhere (and in the first year, which has no year before)."""
+        if before is None:
+            return np.full(self.support.shape[1], np.nan)
+        return np.where(self.support[year] > 0.0, before, np.nan)
 
     def priced(self, year: int) -> bool:
         """Whether a budget is in force in the plan's year ``year`` (a position)."""

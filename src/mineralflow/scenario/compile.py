@@ -26,12 +26,14 @@ from mineralflow.market.calibration import Calibration
 from mineralflow.market.problem import MarketProblem
 from mineralflow.reserves import Reserve
 from mineralflow.scenario.levers import (
+    LICENCE_GROUPS,
     AnnouncedProjects,
     CapacityProject,
     CapacityTarget,
     DemandGrowth,
     Elasticity,
     ExportBan,
+    ExportLicensing,
     ExportQuota,
     ExportTax,
     ImportBan,
@@ -172,7 +174,7 @@ class _Compiler:
         own = self.exporter if exports else self.importer
         other = self.importer if exports else self.exporter
         mask &= own == self.region(index, "region", lever.region)
-        partners = lever.to if exports else lever.from_
+        partners = getattr(lever, "to", []) if exports else lever.from_
         field = "to" if exports else "from"
         for i, code in enumerate(partners):
             self.region(index, f"{field}[{i}]", code)
@@ -233,8 +235,8 @@ class _Compiler:
             elif isinstance(lever, ExportTax | Tariff):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
                 trade_cost[lever.type][np.ix_(active, mask)] = self._levy(lever, active, mask, base)
-            elif isinstance(lever, ExportQuota | TradeAgreement):
-                limited.append((k, active, self._trade_limits(k, lever, active, limits)))
+            elif isinstance(lever, ExportQuota | ExportLicensing | TradeAgreement):
+                limited.append((k, active, self._limited(k, lever, active, limits, reserve)))
             elif isinstance(lever, CapacityProject | AnnouncedProjects | ProjectSupport):
                 pipeline = self._projects(k, lever, capacity, pipeline)
             elif isinstance(lever, CapacityTarget):
@@ -363,6 +365,88 @@ class _Compiler:
         nodes = pd.MultiIndex.from_arrays([self.exporter[mask], self.arc_product[mask]])
         price = self.cal.base_prices.reindex(nodes).to_numpy(float)
         return float(lever.rate or 0.0) * np.nan_to_num(price, nan=0.0)
+
+    def _limited(
+        self,
+        k: int,
+        lever: ExportQuota | ExportLicensing | TradeAgreement,
+        active: np.ndarray,
+        limits: Limits,
+        reserve: Reserve,
+    ) -> np.ndarray:
+        """Limit rows of a lever on trade; returns the mask of the arcs a ban must not close.
+
+        A ban may close licensed trade: it is licensing at its strictest, so it holds and
+        the licence's rows go slack (the reserve's purchases stay as the licence set them).
+        """
+        if isinstance(lever, ExportLicensing):
+            return self._licensing(k, lever, active, limits, reserve) & False
+        return self._trade_limits(k, lever, active, limits)
+
+    def _licences_in_force(self) -> dict[tuple[str, str], np.ndarray]:
+        """By (exporter, product): the position of the licensing lever in force each year.
+
+        A later ``export_licensing`` lever replaces an earlier one for the products and
+        years they share (a branch's licensing replaces its base's); -1 where none is.
+        """
+        owner: dict[tuple[str, str], np.ndarray] = {}
+        for k, lever in self.scenario.levers_for(self.key):
+            if not isinstance(lever, ExportLicensing):
+                continue
+            active = self._active(lever)
+            for product in self.products(k, lever):
+                years = owner.setdefault((lever.region, product), np.full(len(self.years), -1))
+                years[active] = k
+        return owner
+
+    def _licensing(
+        self,
+        k: int,
+        lever: ExportLicensing,
+        active: np.ndarray,
+        limits: Limits,
+        reserve: Reserve,
+    ) -> np.ndarray:
+        """One limit row per product and destination group (the approved share of its
+        base-year exports) in the years the lever is in force and, for ``stockpiled``,
+        the reserve's support purchase at the home market, up to what licences withhold (in
+        ``reserve``, in place)."""
+        for field in ("friendly", "restricted"):
+            for i, code in enumerate(getattr(lever, field)):
+                self.region(k, f"{field}[{i}]", code)
+        mask = self.arcs(k, lever, exports=True)
+        arcs_at = np.flatnonzero(mask)
+        group = np.array([lever.group_of(str(d)) for d in self.importer[arcs_at]])
+        owner = self._licences_in_force()
+        for product in sorted(set(self.arc_product[arcs_at])):
+            in_force = active & (owner[(lever.region, product)] == k)
+            mine = self.arc_product[arcs_at] == product
+            withheld = 0.0
+            for name in LICENCE_GROUPS:
+                cols = arcs_at[mine & (group == name)]
+                if len(cols) > 0:
+                    share = lever.approved.get(name, lever.approved["neutral"])
+                    label = f"export_licensing {lever.region} (levers[{k}]) {product} {name}"
+                    amount = self._approve(limits, label, cols, in_force, share)
+                    withheld += (1.0 - share) * amount
+            if lever.unapproved == "stockpiled" and withheld > 0.0:
+                reserve.support[in_force, self._market(k, lever.region, product)] = withheld
+        return mask
+
+    def _approve(
+        self, limits: Limits, label: str, cols: np.ndarray, in_force: np.ndarray, share: float
+    ) -> float:
+        """A limit row: the arcs ``cols`` carry at most ``share`` of their base-year exports
+        in the years in force; returns those exports, t."""
+        rows, lower, upper, names = limits
+        amount = float(self.base_exports().reindex(self.problem.arcs[cols]).fillna(0.0).sum())
+        row = np.zeros(self.problem.n_cols)
+        row[self.trade0 + cols] = 1.0
+        rows.append(row)
+        lower.append(np.full(len(self.years), -np.inf))
+        upper.append(np.where(in_force, share * amount, np.inf))
+        names.append(label)
+        return amount
 
     def _trade_limits(
         self,
@@ -638,14 +722,18 @@ class _Compiler:
     def _node(self, k: int, lever: Stockpile | PriceFloor) -> int:
         self.region(k, "region", lever.region)
         self.product(k, "product", lever.product)
+        return self._market(k, lever.region, lever.product)
+
+    def _market(self, k: int, region: str, product: str) -> int:
+        """Position of the (region, product) node, or a message naming the lever."""
         nodes = self.problem.nodes
-        found = nodes.get_indexer([(lever.region, lever.product)])[0]
+        found = nodes.get_indexer([(region, product)])[0]
         if found < 0:
-            where = nodes[nodes.get_level_values(1) == lever.product].get_level_values(0)
+            where = nodes[nodes.get_level_values(1) == product].get_level_values(0)
             raise self.fail(
                 k,
                 "region",
-                f"{lever.region} has no market for {lever.product} in pack '{self.pack_name}'; "
+                f"{region} has no market for {product} in pack '{self.pack_name}'; "
                 f"regions with one: {_listing(where, 40)}",
             )
         return int(found)

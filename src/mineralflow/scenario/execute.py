@@ -13,6 +13,7 @@ the year solves, in time linear in the number of levers and capped.
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from collections import OrderedDict
@@ -222,7 +223,9 @@ def _plan(scenario: Scenario, key: str, pack: Pack, cal: Calibration, last: int)
     """The levers of ``scenario`` for pack ``key`` compiled into a plan to ``last``."""
     base = cal.year
 
+    @functools.cache
     def base_exports() -> pd.Series:
+        """The base year's trade, solved once however many levers ask."""
         return simulate(pack, (base, base), base_year=base, calibration=cal).solution(base).trade
 
     return compile_plan(scenario, key, pack, cal, list(range(base, last + 1)), base_exports)

@@ -136,6 +136,57 @@ class ExportQuota(_Selection):
         return self
 
 
+#: destination groups of export licensing; a destination in neither list is neutral
+LICENCE_GROUPS = ("friendly", "neutral", "restricted")
+
+
+class ExportLicensing(_Selection):
+    """Exports of the selected products from ``region`` need a licence, and licences let
+    through ``approved`` of each product's base-year exports to each destination group:
+    the destinations in ``friendly`` and ``restricted``, and every other (``neutral``).
+
+    What licences withhold (the base-year exports less the approved share) goes where
+    ``unapproved`` says: ``stockpiled``, it is bought into stock at home (China's state
+    reserve, or exporters holding output while they wait for licences) at the year before's
+    home price, up to the withheld volume a year, so the home price holds unless more is
+    left unsold; ``market``, it stays on the home market, whose price falls until home
+    demand and output cuts along the supply curve take it up."""
+
+    type: Literal["export_licensing"]
+    region: Region
+    approved: dict[Literal["friendly", "neutral", "restricted"], float] = Field(
+        description="share of base-year exports approved, by destination group (0-1)"
+    )
+    friendly: list[Region] = Field(default_factory=list, description="friendly destinations")
+    restricted: list[Region] = Field(default_factory=list, description="restricted destinations")
+    unapproved: Literal["stockpiled", "market"] = Field(
+        "stockpiled", description="where the withheld volume goes"
+    )
+
+    @model_validator(mode="after")
+    def _groups(self) -> ExportLicensing:
+        both = sorted(set(self.friendly) & set(self.restricted))
+        if both:
+            raise ValueError(f"{', '.join(both)} cannot be both friendly and restricted")
+        for group, share in self.approved.items():
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"approved.{group} is {share}; a share of exports is 0-1")
+        if "neutral" not in self.approved:
+            raise ValueError("approved needs a share for 'neutral' (every destination not listed)")
+        for group in ("friendly", "restricted"):
+            if getattr(self, group) and group not in self.approved:
+                raise ValueError(f"{group} destinations are listed but approved.{group} is not")
+        return self
+
+    def group_of(self, destination: str) -> str:
+        """The licensing group a destination belongs to."""
+        if destination in self.friendly:
+            return "friendly"
+        if destination in self.restricted:
+            return "restricted"
+        return "neutral"
+
+
 class ExportTax(_Selection, _Rate):
     """A tax on exports of the selected products from ``region``."""
 
@@ -340,6 +391,7 @@ Lever = Annotated[
     ExportBan
     | ImportBan
     | ExportQuota
+    | ExportLicensing
     | ExportTax
     | Tariff
     | TradeAgreement
@@ -359,6 +411,7 @@ LEVER_TYPES: dict[str, type[_Lever]] = {
     "export_ban": ExportBan,
     "import_ban": ImportBan,
     "export_quota": ExportQuota,
+    "export_licensing": ExportLicensing,
     "export_tax": ExportTax,
     "tariff": Tariff,
     "trade_agreement": TradeAgreement,
@@ -374,4 +427,12 @@ LEVER_TYPES: dict[str, type[_Lever]] = {
 }
 
 #: Levers that constrain quantities and so can make a year infeasible.
-HARD_LEVERS = (ExportBan, ImportBan, ExportQuota, TradeAgreement, CapacityTarget, Stockpile)
+HARD_LEVERS = (
+    ExportBan,
+    ImportBan,
+    ExportQuota,
+    ExportLicensing,
+    TradeAgreement,
+    CapacityTarget,
+    Stockpile,
+)
