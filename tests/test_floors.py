@@ -3,29 +3,34 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import numpy as np
 import pytest
-from tests.runs import result
 
 from mineralflow.scenario import Scenario
 from mineralflow.scenario.execute import execute
 from mineralflow.scenario.loading import ScenarioError
 
 
-def _floor(price: float, product: str = "Nd") -> Scenario:
+def _floor(price: float | None, product: str = "Nd") -> Scenario:
+    """US separators guaranteed ``price`` from 2025 (None: the same run with no lever)."""
+    floor = {"type": "price_floor", "region": "USA", "product": product, "price": price,
+             "from_year": 2025}  # fmt: skip
     return Scenario.model_validate(
         {
             "name": "floor",
             "description": "a guaranteed price for US producers",
             "pack": "rare_earths",
             "years": [2024, 2028],
-            "levers": [
-                {"type": "price_floor", "region": "USA", "product": product, "price": price,
-                 "from_year": 2025},
-            ],
+            "levers": [] if price is None else [floor],
         }
-    )  # fmt: skip
+    )
+
+
+@cache
+def _no_floor():
+    return execute(_floor(None))
 
 
 def _us_separation(res, year: int) -> float:
@@ -36,7 +41,7 @@ def _us_separation(res, year: int) -> float:
 
 def test_a_floor_below_the_market_pays_nothing_and_changes_nothing() -> None:
     low = execute(_floor(1.0))
-    base = result("baseline")
+    base = _no_floor()
     assert (low.tables.payments["value"] == 0).all()
     for year in (2025, 2028):
         assert _us_separation(low, year) == _us_separation(base, year)
@@ -48,7 +53,7 @@ def test_a_floor_below_the_market_pays_nothing_and_changes_nothing() -> None:
 
 def test_a_binding_floor_pays_the_difference_and_draws_out_supply() -> None:
     high = execute(_floor(110.0))
-    base = result("baseline")
+    base = _no_floor()
     run = high.runs["rare_earths"]
     node = run.problem.nodes.get_loc(("USA", "Nd"))
     balance = run.problem.layout.row("balance").span

@@ -130,7 +130,7 @@ def report(
     packs = [load_pack(p) for p in spec.packs]
     document = html.build(
         spec.name,
-        spec.description,
+        spec.description_in(lang),
         result.tables,
         packs,
         lang,

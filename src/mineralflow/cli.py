@@ -641,7 +641,13 @@ def report(
             base_name, base_tables = _tables_of(base, opened, cache)
     packs = [load_pack(p) for p in spec.packs]
     document = report_html.build(
-        spec.name, spec.description, tables, packs, lang, base=base_tables, base_name=base_name
+        spec.name,
+        spec.description_in(lang),
+        tables,
+        packs,
+        lang,
+        base=base_tables,
+        base_name=base_name,
     )
     written = report_html.write(document, out_file)
     size = written.stat().st_size / 1e6

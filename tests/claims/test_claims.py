@@ -238,7 +238,8 @@ def test_cli_scenario_draft_runs_through_the_scenario_loader(tmp_path, run_cli):
     result = run_cli("claims", "scenario", str(article), "--out", str(target))
     assert result.code == 0, result.err
     spec = load_scenario(target)
-    levers = {(lv.region, lv.tonnes, lv.multiple, lv.year) for lv in spec.levers}
+    drafted = [lv for lv in spec.levers if lv.type == "capacity_target"]  # after the base's
+    levers = {(lv.region, lv.tonnes, lv.multiple, lv.year) for lv in drafted}
     assert levers == {("RUS", 50_000.0, None, 2030), ("VNM", None, 2.0, 2030)}
     assert "start_year: 2028" in target.read_text(encoding="utf-8")  # the plant, as a comment
 

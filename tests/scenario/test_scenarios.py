@@ -63,7 +63,8 @@ def test_inheritance_puts_the_base_levers_first(tmp_path: Path) -> None:
         "  - {type: export_ban, region: CHN, stages: [magnet], from_year: 2027}\n"
     )
     spec = load_scenario(child)
-    assert [lev.type for lev in spec.levers] == ["capacity_target", "export_ban"]
+    baseline = [lev.type for lev in load_scenario("baseline").levers]
+    assert [lev.type for lev in spec.levers] == [*baseline, "capacity_target", "export_ban"]
     assert spec.description == load_scenario("russia-50kt").description
     assert spec.years == (2024, 2030)
     assert spec.packs == ["rare_earths", "aluminium"]
@@ -75,6 +76,41 @@ def test_russia_doubles_its_mine_output_by_2030() -> None:
     assert value(frame, "Production|Rare Earths|Mining", "RUS", 2030) == pytest.approx(
         2 * base, rel=0.05
     )
+    # a question the baseline does not answer already: there Russia does not double by 2030
+    baseline = result("baseline").frame
+    assert value(baseline, "Production|Rare Earths|Mining", "RUS", 2030) < 1.95 * base
+
+
+def test_cooperation_lowers_the_us_aluminium_price_and_raises_its_import_reliance() -> None:
+    coop, base = result("us-russia-cooperation").frame, result("baseline").frame
+    for year in (2026, 2030):
+        price = "Price|Aluminium|Aluminium"
+        assert value(coop, price, "USA", year) < 0.97 * value(base, price, "USA", year)
+        reliance = "Net Import Reliance|Aluminium|Primary"
+        assert value(coop, reliance, "USA", year) > value(base, reliance, "USA", year) + 1
+
+
+def test_when_the_october_2025_rules_return_china_holds_its_prices_and_the_world_pays() -> None:
+    ret, base = result("china-controls-return").frame, result("baseline").frame
+    for element in ("Dy", "Tb"):
+        price = f"Price|Rare Earths|Oxide|{element}"
+        assert value(ret, price, "CHN", 2026) == pytest.approx(value(base, price, "CHN", 2026))
+        # the first year: the reserve and the makers hold what licences withhold
+        assert value(ret, price, "CHN", 2027) > 0.9 * value(ret, price, "CHN", 2026)
+        for region in ("JPN", "USA"):
+            assert value(ret, price, region, 2027) > 2.5 * value(ret, price, "CHN", 2027)
+            assert value(ret, price, region, 2027) > value(base, price, region, 2027)
+    # the long run: makers cut output from 2028, so China's Dy demand and price fall
+    dy = "Price|Rare Earths|Oxide|Dy"
+    assert value(ret, dy, "CHN", 2028) < 0.8 * value(ret, dy, "CHN", 2027)
+
+
+def test_eased_controls_narrow_the_gap_between_china_and_the_rest() -> None:
+    eased, base = result("china-controls-eased").frame, result("baseline").frame
+    for element in ("Dy", "Tb"):
+        price = f"Price|Rare Earths|Oxide|{element}"
+        gap = [value(f, price, "JPN", 2030) / value(f, price, "CHN", 2030) for f in (eased, base)]
+        assert gap[0] < gap[1]
 
 
 def test_russia_reaches_50kt_in_2030() -> None:
@@ -103,7 +139,8 @@ def test_heavy_rare_earth_controls_raise_prices_and_shortages_outside_china() ->
                 for region in regions:
                     outside = value(ctrl, price, region, year)
                     assert outside > 2 * inside, (price, region, year)
-                    assert outside > 2 * value(base, price, region, year), (price, region, year)
+                    # the baseline licenses these exports too, with far more approved
+                    assert outside > 1.5 * value(base, price, region, year), (price, region, year)
     # rationing, not a choke-point price: magnets outside China stay within the buyers' cap,
     # four times the calibrated price (the base-year solve sits 0.3 % below it, on a block edge)
     magnet = "Price|Rare Earths|Magnet|Ev Traction"
@@ -330,3 +367,25 @@ def test_run_key_follows_the_source_code(tmp_path: Path, monkeypatch: pytest.Mon
         monkeypatch.undo()
         store.code_version.cache_clear()
     assert store.run_key(scenario) == before
+
+
+def test_every_bundled_scenario_is_described_in_english_and_chinese() -> None:
+    for name in bundled_scenarios():
+        spec = load_scenario(name)
+        assert spec.description_in("en") == spec.description
+        zh = spec.description_in("zh")
+        assert zh != spec.description, name
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in zh), name
+
+
+def test_a_child_that_describes_itself_does_not_keep_its_base_chinese(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        "name: child\nbase: baseline\ndescription: something else\nyears: [2024, 2030]\n"
+    )
+    spec = load_scenario(child)
+    assert spec.description_zh is None
+    assert spec.description_in("zh") == "something else"
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text("name: quiet\nbase: baseline\nyears: [2024, 2030]\n")
+    assert load_scenario(quiet).description_zh == load_scenario("baseline").description_zh

@@ -133,6 +133,8 @@ def _merge(
         raise ScenarioError(f"{path}: field 'base': more than {MAX_BASES} levels of inheritance")
     parent, parent_origins = _merge(read_yaml(base_path, root), base_path, (*chain, path.resolve()))
     merged = {**parent, **{k: v for k, v in raw.items() if k != "levers"}}
+    if "description" in raw and "description_zh" not in raw:
+        merged.pop("description_zh", None)  # the base's Chinese describes the base
     merged["levers"] = list(parent.get("levers") or []) + levers
     return merged, parent_origins + origins
 

@@ -22,6 +22,9 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
     description: str = Field(min_length=1, max_length=5000)
+    description_zh: str | None = Field(
+        None, min_length=1, max_length=5000, description="the description in Chinese (reports)"
+    )
     pack: str | list[str] = Field(
         "rare_earths",
         description="bundled pack name or folder; a list runs several packs, and levers "
@@ -44,6 +47,10 @@ class Scenario(BaseModel):
     # file and position each lever was read from (a base's levers come from the base's file)
     _origins: list[tuple[str, int]] = PrivateAttr(default_factory=list)
     _source: str = PrivateAttr("")
+
+    def description_in(self, lang: str) -> str:
+        """The description in ``lang`` ('en' or 'zh'), English where no Chinese is given."""
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
     def where(self, index: int | None = None, field: str | None = None) -> str:
         """'file: field 'levers[2].region'' for messages about a lever (or a top field)."""
