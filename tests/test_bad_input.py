@@ -222,6 +222,14 @@ PACK_CASES: dict[str, tuple[Mutation, str, str]] = {
         "element 'Xx' is not in elements.csv",
         "outlooks.csv",
     ),
+    "outlook_unknown_sector": (
+        _append(
+            "outlook_demand.csv",
+            "IEA GCMO 2025 STEPS,wind ev_trac,2024,2035,40,IEA-GCMO-2025,S,",
+        ),
+        "sector 'ev_trac' is not in sectors.csv (did you mean 'ev_traction'?)",
+        "outlook_demand.csv",
+    ),
     "holding_cost_above_one": (
         _append("parameters.csv", "holding_cost,magnet,1.5,1/yr,MF-PARAMETERS,E,"),
         "'holding_cost' is 1.5; it is a share",

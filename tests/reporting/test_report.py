@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
 from mineralflow.reporting import html as report_html
 from mineralflow.reporting import i18n
-from mineralflow.reporting.findings import shortages
+from mineralflow.reporting.findings import headlines, shortages
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.tables import Tables
 from runs import result
@@ -30,7 +31,7 @@ def _report(name: str, lang: str, base: str | None = "baseline") -> str:
     base_tables = None if base is None or base == name else result(base).tables
     return report_html.build(
         name,
-        spec.description,
+        spec.description_in(lang),
         result(name).tables,
         [load_pack(p) for p in spec.packs],
         lang,
@@ -51,6 +52,7 @@ def test_every_bundled_scenario_reports_in_both_languages(name: str, lang: str) 
     assert 'PlotlyGeoAssets.topojson["world_110m"]={"type":"Topology"' in doc
     if lang == "zh":
         assert '<html lang="zh-CN">' in doc
+        assert html.escape(load_scenario(name).description_zh or "")[:40] in doc
         for word in ("主要结论", "资料来源与假设", "中国", "开采", "分离"):
             assert word in doc
         assert "Headline findings" not in doc
@@ -179,3 +181,22 @@ def test_shortage_ranking_is_by_share_of_demand() -> None:
     table = shortages(Tables.of(shortage=short, consumption=used), 2030)
     assert list(table["region"]) == ["BBB", "AAA"]
     assert list(table["share"].round(1)) == [50.0, 10.0]
+
+
+def test_a_split_market_headline_quotes_the_prices_inside_and_outside_china() -> None:
+    settings = {p: load_pack(p).manifest.report for p in ("rare_earths", "aluminium")}
+    tables = result("baseline").tables
+    en = headlines(tables, None, "", "en", settings)
+    zh = headlines(tables, None, "", "zh", settings)
+    prices = tables.prices[(tables.prices["year"] == 2030) & (tables.prices["product"] == "Dy")]
+    china = prices.loc[prices["region"] == "CHN", "value"].item()
+    elsewhere = prices.loc[~prices["region"].isin(["CHN", "World"]), "value"].median()
+    assert elsewhere > 2 * china  # the baseline's licences split the Dy market
+    split = [line for line in en if line.startswith("The Dy oxide market is split in 2030")]
+    assert len(split) == 1
+    assert f"{china:,.0f} USD/kg in China" in split[0]
+    assert f"{elsewhere:,.0f} USD/kg outside it" in split[0]
+    assert not any("world Dy oxide price" in line for line in en)
+    assert any("氧化Dy市场分割" in line for line in zh)
+    # Nd trades at one price plus transport: its headline stays the world price
+    assert any(line.startswith("The world Nd oxide price is") for line in en)

@@ -403,6 +403,35 @@ TABLES: tuple[Table, ...] = (
         key=("outlook", "region", "stage", "elements", "year", "source_id"),
     ),
     Table(
+        name="outlook_demand",
+        description=(
+            "Published outlooks of demand: how much a group of sectors' demand grows between "
+            "two years under a named case, to compare the model's baseline with (never an "
+            "input of the model)."
+        ),
+        columns=(
+            Column("outlook", "str", "the publisher's case, e.g. 'IEA GCMO 2025 STEPS'"),
+            Column(
+                "sectors",
+                "str",
+                "demand sectors the outlook's demand covers, separated by spaces (sectors.csv)",
+            ),
+            Column(
+                "from_year", "int", "the year growth is measured from", minimum=1990, maximum=2060
+            ),
+            YEAR,
+            Column(
+                "value",
+                "float",
+                "growth of demand from from_year to year",
+                minimum=-100,
+                unit="%",
+            ),
+            *SOURCED,
+        ),
+        key=("outlook", "sectors", "from_year", "year", "source_id"),
+    ),
+    Table(
         name="net_import_reliance",
         description="Published net import reliance, % of apparent consumption.",
         columns=(

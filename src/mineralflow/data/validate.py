@@ -483,24 +483,34 @@ def check_policy_rates(tables: dict[str, pd.DataFrame], problems: list[Problem])
             )
 
 
+#: outlook tables whose column lists names of another table: (table, column, names' table,
+#: their column, what they are)
+OUTLOOK_LISTS = (
+    ("outlooks", "elements", "elements", "symbol", "element"),
+    ("outlook_demand", "sectors", "sectors", "sector", "sector"),
+)
+
+
 def check_outlook_elements(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    """Every element an outlook's share is measured on is an element of the pack."""
-    frame = tables.get("outlooks")
-    if frame is None or "elements" not in tables:
-        return
-    known = {str(e) for e in tables["elements"]["symbol"] if isinstance(e, str)}
-    for text, line in zip(frame["elements"], frame[LINE], strict=True):
-        for element in str(text).split() if isinstance(text, str) else []:
-            if element not in known:
-                problems.append(
-                    Problem(
-                        "outlooks.csv",
-                        f"element '{element}' is not in elements.csv{suggest(element, known)}; "
-                        "list element symbols separated by spaces",
-                        line=int(line),
-                        column="elements",
+    """Every element an outlook's share is measured on, and every sector an outlook's
+    demand covers, is one of the pack."""
+    for table, column, names, name_column, what in OUTLOOK_LISTS:
+        frame = tables.get(table)
+        if frame is None or names not in tables:
+            continue
+        known = {str(e) for e in tables[names][name_column] if isinstance(e, str)}
+        for text, line in zip(frame[column], frame[LINE], strict=True):
+            for name in str(text).split() if isinstance(text, str) else []:
+                if name not in known:
+                    problems.append(
+                        Problem(
+                            f"{table}.csv",
+                            f"{what} '{name}' is not in {names}.csv{suggest(name, known)}; "
+                            f"list {what}s separated by spaces",
+                            line=int(line),
+                            column=column,
+                        )
                     )
-                )
 
 
 def check_regions(frame: pd.DataFrame, problems: list[Problem]) -> None:

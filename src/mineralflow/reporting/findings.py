@@ -137,10 +137,43 @@ def _hhi_sentences(c: _Context) -> list[str]:
     return out
 
 
+#: a median price outside the focus region this many times its own makes a split market,
+#: whose headline quotes both prices instead of the world average
+SPLIT = 1.10
+
+
+def _split(c: _Context, commodity: str, product: str, region: str | None) -> list[str]:
+    """The sentence quoting the prices inside and outside ``region`` where they split."""
+    rows = c.t.prices
+    rows = rows[(rows["commodity"] == commodity) & (rows["product"] == product)
+                & (rows["year"] == c.year) & (rows["region"] != WORLD)]  # fmt: skip
+    inside = rows.loc[rows["region"] == region, "value"]
+    others = rows.loc[rows["region"] != region, "value"]
+    if region is None or inside.empty or others.empty:
+        return []
+    here, there = float(inside.iloc[0]), float(others.median())
+    if here <= 0 or there < SPLIT * here:
+        return []
+    words = {
+        "product": product_name(c.t, commodity, product, c.lang),
+        "country": i18n.country(region, c.lang),
+        "inside": _num(here),
+        "outside": _num(there),
+        "markets": len(others),
+        "factor": f"{there / here:.1f}",
+        "year": c.year,
+    }
+    return [i18n.text("price_split", c.lang, **words)]
+
+
 def _price_sentences(c: _Context) -> list[str]:
     out = []
     for commodity, s in c.settings.items():
         for product in s.key_prices:
+            split = _split(c, commodity, product, s.focus_region)
+            if split:
+                out.extend(split)
+                continue
             labels = {"commodity": commodity, "product": product, "region": WORLD}
             price = _value(c.t.prices, c.year, **labels)
             if price is None:

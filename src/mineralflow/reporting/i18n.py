@@ -150,6 +150,11 @@ TEXT = {
         "unconcentrated": "not highly concentrated",
         "price": "The world {product} price is {value} USD/kg in {year}{versus}.",
         "price_versus": ", {factor} times the {base_name} price of {base} USD/kg",
+        "price_split": (
+            "The {product} market is split in {year}: {inside} USD/kg in {country} and "
+            "{outside} USD/kg outside it (the median of {markets} markets), {factor} times as "
+            "much."
+        ),
         "shortage": (
             "The largest shortage in {year}, relative to demand, is in {country}, {sector}: "
             "{value} {unit} left unserved ({share} of demand)."
@@ -239,6 +244,10 @@ TEXT = {
         "unconcentrated": "并非高度集中",
         "price": "{year}年，{product}的世界价格为每公斤{value}美元{versus}。",
         "price_versus": "，是{base_name}情景价格（每公斤{base}美元）的{factor}倍",
+        "price_split": (
+            "{year}年{product}市场分割：{country}每公斤{inside}美元，{country}以外每公斤"
+            "{outside}美元（{markets}个市场的中位数），是其{factor}倍。"
+        ),
         "shortage": (
             "{year}年相对需求缺口最大的是{country}的{sector}：{value}{unit}需求无法满足"
             "（占需求的{share}）。"

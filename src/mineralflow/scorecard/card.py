@@ -13,7 +13,8 @@ Sections, each with its own runs and tolerances:
   change in output by country above 20 %, consumption and reliance; nothing of 2025 is an
   input.
 - **hindcast 2010-2011** (`hindcast-2010`): the 2011/2009 export price multiples.
-- **outlooks**: the baseline's shares by region against published outlooks (``outlooks.csv``),
+- **outlooks**: the baseline's shares by region and its demand growth against published
+  outlooks (``outlooks.csv``, ``outlook_demand.csv``),
   which are projections, not observations: a failed row says the two disagree.
 """
 
@@ -63,6 +64,7 @@ class Tolerances:
     change_least: float = 5.0  # %: a model change smaller than this is no change
     hindcast_factor: float = 2.0
     outlook_points: float = 5.0  # points of share against a published outlook
+    outlook_demand: float = 10.0  # points of demand growth against a published outlook
 
 
 def _base_year(result: RunResult, tol: Tolerances) -> list[Check]:
@@ -223,6 +225,7 @@ def scorecard(
     checks += _hindcast(run("hindcast-2010"), tol)
     for pack_run in baseline.runs.values():
         checks += figures.outlook_shares(OUTLOOKS, pack_run, baseline.tables, tol.outlook_points)
+        checks += figures.outlook_demand(OUTLOOKS, pack_run, baseline.tables, tol.outlook_demand)
     known = reasons()
     recorded = {c.id: _reason_of(c.id, known) for c in checks}
     return frame(checks, {k: r for k, r in recorded.items() if r})

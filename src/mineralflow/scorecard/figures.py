@@ -352,3 +352,30 @@ def outlook_shares(section: str, run: Run, tables: Tables, points: float) -> lis
             )
         )  # fmt: skip
     return checks
+
+
+def outlook_demand(section: str, run: Run, tables: Tables, points: float) -> list[Check]:
+    """Each published outlook of demand growth against the growth of what the baseline's
+    sectors consume (after price responses: substitution, thrifting, demand reduction)."""
+    pack = run.pack
+    if "outlook_demand" not in pack.tables:
+        return []
+    used = tables.consumption
+    used = used[(used["commodity"] == pack.name) & ~used["region"].isin([*AGGREGATES, "World"])]
+    checks = []
+    for row in records(pack.select("outlook_demand")):
+        sectors = str(row["sectors"]).split()
+        start, year = int(row["from_year"]), int(row["year"])
+        if start not in run.years or year not in run.years:
+            continue
+        mine = used[used["sector"].isin(sectors)].groupby("year")["value"].sum()
+        growth = 100 * (float(mine.get(year, 0.0)) / float(mine.get(start, 0.0)) - 1)
+        checks.append(
+            Check(
+                section, f"outlook demand growth from {start}", pack.name, "WLD",
+                " ".join(sectors), year, float(row["value"]), growth, "%",
+                Tolerance("points", points),
+                f"{source_label(pack, str(row['source_id']))}: {row['outlook']}",
+            )
+        )  # fmt: skip
+    return checks
