@@ -755,7 +755,8 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     invest = _invest(model, state, plan, (raw, floors.per_activity(paid)), capacity)
     # substitution answers this year's basket price from next year, closing the stage's
     # share of the gap to the long-run response each year
-    price = model.problem.basket @ raw.row_dual[lay.row("balance").span]
+    prices = raw.row_dual[lay.row("balance").span]
+    price = model.problem.basket @ prices
     target = np.clip(np.maximum(price / d.p0, 1e-3) ** d.eta_gap, *SUBSTITUTION_BOUNDS)
     substitution = state.substitution ** (1.0 - d.adjust) * target**d.adjust
     after = YearState(
@@ -770,7 +771,7 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         decided=invest.decided,
         held=held,
         centres=centres,
-        prices=raw.row_dual[lay.row("balance").span],
+        prices=prices,
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     payments = floors.payments(paid, raw.x[lay.col("activity").span])

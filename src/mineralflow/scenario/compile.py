@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -380,10 +381,12 @@ class _Compiler:
         the licence's rows go slack (the reserve's purchases stay as the licence set them).
         """
         if isinstance(lever, ExportLicensing):
-            return self._licensing(k, lever, active, limits, reserve) & False
+            self._licensing(k, lever, active, limits, reserve)
+            return np.zeros(len(self.problem.arcs), dtype=bool)
         return self._trade_limits(k, lever, active, limits)
 
-    def _licences_in_force(self) -> dict[tuple[str, str], np.ndarray]:
+    @cached_property
+    def licences_in_force(self) -> dict[tuple[str, str], np.ndarray]:
         """By (exporter, product): the position of the licensing lever in force each year.
 
         A later ``export_licensing`` lever replaces an earlier one for the products and
@@ -406,7 +409,7 @@ class _Compiler:
         active: np.ndarray,
         limits: Limits,
         reserve: Reserve,
-    ) -> np.ndarray:
+    ) -> None:
         """One limit row per product and destination group (the approved share of its
         base-year exports) in the years the lever is in force and, for ``stockpiled``,
         the reserve's support purchase at the home market, up to what licences withhold (in
@@ -417,7 +420,7 @@ class _Compiler:
         mask = self.arcs(k, lever, exports=True)
         arcs_at = np.flatnonzero(mask)
         group = np.array([lever.group_of(str(d)) for d in self.importer[arcs_at]])
-        owner = self._licences_in_force()
+        owner = self.licences_in_force
         for product in sorted(set(self.arc_product[arcs_at])):
             in_force = active & (owner[(lever.region, product)] == k)
             mine = self.arc_product[arcs_at] == product
@@ -431,7 +434,6 @@ class _Compiler:
                     withheld += (1.0 - share) * amount
             if lever.unapproved == "stockpiled" and withheld > 0.0:
                 reserve.support[in_force, self._market(k, lever.region, product)] = withheld
-        return mask
 
     def _approve(
         self, limits: Limits, label: str, cols: np.ndarray, in_force: np.ndarray, share: float

@@ -360,8 +360,7 @@ def outlook_demand(section: str, run: Run, tables: Tables, points: float) -> lis
     pack = run.pack
     if "outlook_demand" not in pack.tables:
         return []
-    used = tables.consumption
-    used = used[(used["commodity"] == pack.name) & ~used["region"].isin([*AGGREGATES, "World"])]
+    used = tables.consumption[tables.consumption["commodity"] == pack.name]  # by region
     checks = []
     for row in records(pack.select("outlook_demand")):
         sectors = str(row["sectors"]).split()
