@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 LINE = "_line"  # column holding each row's line number in its CSV file
 #: caps on one table (docs/reliability.md): a pack holds published figures, thousands of rows
+BLANKS = " \t"  # stripped around cells; control characters stay, so that they are refused
 MAX_TABLE_BYTES = 16 * 1024 * 1024
 MAX_ROWS = 100_000
 MAX_INT_DIGITS = 12  # years and counts; longer digit strings are refused, not converted
@@ -81,7 +82,7 @@ def read_csv(path: Path, spec: Table, problems: list[Problem]) -> RawTable | Non
     except csv.Error as exc:
         problems.append(Problem(file, f"is not valid CSV: {exc}", line=1))
         return None
-    header = [h.strip() for h in header]
+    header = [h.strip(BLANKS) for h in header]
     ok = _check_header(file, header, spec, problems)
     records = _records(reader, file, len(header), problems)
     if records is None or not ok:
@@ -134,7 +135,7 @@ def _records(
                     Problem(file, f"has more than {MAX_ROWS:,} rows, the limit for a table")
                 )
                 return None
-            if not any(cell.strip() for cell in record):
+            if not any(cell.strip(BLANKS) for cell in record):
                 start = reader.line_num + 1
                 continue
             if len(record) != width:
@@ -147,7 +148,7 @@ def _records(
                     )
                 )
             else:
-                rows.append([cell.strip() for cell in record])
+                rows.append([cell.strip(BLANKS) for cell in record])
                 lines.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -184,8 +185,10 @@ def _check_header(file: str, header: list[str], spec: Table, problems: list[Prob
 
 
 def shown(text: str, limit: int = 60) -> str:
-    """A cell as quoted in a message: long cells are cut, so a message stays one line."""
-    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    """A cell as quoted in a message: long cells are cut, so a message stays one line, and
+    characters that print as nothing are written as escapes (``\\x1f``)."""
+    cut = text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in cut)
 
 
 def _parse_cell(text: str, col: Column) -> tuple[object, str | None]:
