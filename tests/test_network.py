@@ -77,6 +77,26 @@ def test_recipe_variants_are_idle_in_the_base_year(solved) -> None:  # type: ign
     assert (extra[extra.index.str.endswith("|tb_diffusion")] == 6).all()
 
 
+def test_heavy_free_grades_exist_only_from_their_first_commercial_year(solved) -> None:  # type: ignore[no-untyped-def]
+    cal, sol = solved
+    heavy_free = cal.data.network.processes.index.str.endswith("|heavy_free")
+    assert heavy_free.sum() > 0  # 2016 onwards: in a 2024 network
+    assert sol.activity[sol.activity.index.str.endswith("|heavy_free")].abs().max() < 1e-6
+    hindcast = build_network(mf.load_pack("rare_earths"), 2009)
+    assert not hindcast.processes.index.str.endswith("|heavy_free").any()
+    assert hindcast.processes.index.str.endswith("|tb_diffusion").any()
+
+
+def test_a_variant_with_two_first_years_is_refused(re_copy: Path) -> None:
+    _edit(
+        re_copy / "recipe_variants.csv",
+        "wind,heavy_free,Tb,0,40,2016",
+        "wind,heavy_free,Tb,0,40,2018",
+    )
+    with pytest.raises(NetworkError, match=r"variant 'heavy_free' of recipe 'wind'.*from_year"):
+        build_network(mf.load_pack(re_copy))
+
+
 def test_demand_cap_bounds_every_block_value() -> None:
     price = np.array([50.0, 50.0])
     eta = np.array([-0.05, -0.05])

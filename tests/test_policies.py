@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -107,8 +108,28 @@ def test_a_recycling_stage_must_come_before_the_stages_that_take_its_output(
         build_network(mf.load_pack(str(pack)))
 
 
-def test_shortage_is_rationing_at_the_cap_and_the_rest_is_demand_reduction() -> None:
-    base, ban = result("baseline").tables, result("china-full-export-ban").tables
+def test_shortage_is_rationing_at_the_cap_and_the_rest_is_demand_reduction(
+    tmp_path: Path,
+) -> None:
+    """A pack whose buyers stop at four times the base price (the bundled pack's backstop,
+    fifty times, binds in no bundled scenario) rations magnets under a full export ban."""
+    pack = tmp_path / "rare_earths"
+    shutil.copytree(BUNDLED_DIR / "rare_earths", pack)
+    params = pack / "parameters.csv"
+    params.write_text(
+        re.sub(
+            r"^max_price_multiple,(\w+),50,",
+            r"max_price_multiple,\1,4,",
+            params.read_text(),
+            flags=re.M,
+        )
+    )
+    text = (
+        f"name: ban\ndescription: x\npack: {pack}\nyears: [2024, 2030]\n"
+        "levers:\n  - {type: export_ban, region: CHN, from_year: 2026}\n"
+    )
+    run_result = execute(Scenario.from_text(text))
+    base, ban = result("baseline").tables, run_result.tables
     for table in (base.shortage, base.demand_reduction, ban.shortage):
         assert (table["value"] >= 0).all()
     assert base.shortage["value"].max() == pytest.approx(0.0, abs=1e-6)  # no cap binds
@@ -118,7 +139,7 @@ def test_shortage_is_rationing_at_the_cap_and_the_rest_is_demand_reduction() -> 
     assert magnets["value"].sum() > 10_000
     # bought + rationed + given up = what the sector would buy at base-year prices (or
     # what it bought, where a low price drew more)
-    run = result("china-full-export-ban").runs["rare_earths"]
+    (run,) = run_result.runs.values()
     keys = run.problem.demand_keys
     for year in (2026, 2030):
         parts = [ban.consumption, ban.shortage, ban.demand_reduction]

@@ -229,6 +229,7 @@ class _Parts:
     stages: list[Stage]
     stage_regions: dict[str, list[str]]
     params: pd.DataFrame
+    year: int
     products: list[dict[str, object]] = field(default_factory=list)
     processes: list[dict[str, object]] = field(default_factory=list)
     coeffs: list[tuple[str, str, float]] = field(default_factory=list)
@@ -359,7 +360,7 @@ def _build_metals(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]
 def _build_grades(parts: _Parts, stage: Stage, previous: list[str]) -> list[str]:
     """Magnet making: one grade per recipe, with costlier variants using less of an element."""
     recipes = parts.pack.table("magnet_recipes")
-    variants = _recipe_variants(parts.pack)
+    variants = _recipe_variants(parts.pack, parts.year)
     magnet = _stage_product(parts.pack, stage)
     made = [
         parts.product(f"{magnet}|{r}", stage, None, 0.0, (magnet, r))
@@ -463,7 +464,7 @@ def build_network(pack: Pack, year: int | None = None) -> Network:
     if not regions:
         raise NetworkError(f"pack '{pack.name}' has no production or demand in {year}")
     params = parameter_table(pack, [s.name for s in stages])
-    parts = _Parts(pack, stages, _stage_regions(pack, year, stages), params)
+    parts = _Parts(pack, stages, _stage_regions(pack, year, stages), params, year)
     previous: list[str] = []
     for stage in stages:
         made = _BUILDERS[stage.kind](parts, stage, previous)
@@ -580,8 +581,9 @@ def _process(
     }
 
 
-def _recipe_variants(pack: Pack) -> dict[str, list[tuple[str, dict[str, float], float]]]:
-    """recipe -> [(variant, element factors, extra cost USD/kg)] from ``recipe_variants``."""
+def _recipe_variants(pack: Pack, year: int) -> dict[str, list[tuple[str, dict[str, float], float]]]:
+    """recipe -> [(variant, element factors, extra cost USD/kg)] from ``recipe_variants``:
+    the variants made commercially by ``year``, the network's base year."""
     if "recipe_variants" not in pack.tables:
         return {}
     table = pack.table("recipe_variants")
@@ -589,12 +591,15 @@ def _recipe_variants(pack: Pack) -> dict[str, list[tuple[str, dict[str, float], 
     out: dict[str, list[tuple[str, dict[str, float], float]]] = {}
     for (recipe, variant), rows in table.groupby(["recipe", "variant"], sort=True):
         costs = set(rows["extra_cost"].astype(float))
+        first = _variant_first_year(rows, str(recipe), str(variant))
         if len(costs) != 1:
             raise NetworkError(
                 f"recipe_variants.csv: variant '{variant}' of recipe '{recipe}' has different "
                 f"extra_cost values ({', '.join(f'{c:g}' for c in sorted(costs))}); "
                 "give the same on every row"
             )
+        if first is not None and first > year:
+            continue
         unknown = set(rows["element"]) - recipe_elements
         if unknown:
             raise NetworkError(
@@ -604,6 +609,19 @@ def _recipe_variants(pack: Pack) -> dict[str, list[tuple[str, dict[str, float], 
         factors = dict(zip(rows["element"], rows["factor"].astype(float), strict=True))
         out.setdefault(str(recipe), []).append((str(variant), factors, costs.pop()))
     return out
+
+
+def _variant_first_year(rows: pd.DataFrame, recipe: str, variant: str) -> int | None:
+    """The variant's ``from_year`` (None where every row leaves it empty)."""
+    if "from_year" not in rows:
+        return None
+    years = {int(y) for y in rows["from_year"] if not pd.isna(y)}
+    if len(years) > 1 or (years and rows["from_year"].isna().any()):
+        raise NetworkError(
+            f"recipe_variants.csv: variant '{variant}' of recipe '{recipe}' has different "
+            "from_year values; give the same on every row (or leave it empty on all)"
+        )
+    return years.pop() if years else None
 
 
 def _stage_regions(pack: Pack, year: int, stages: list[Stage]) -> dict[str, list[str]]:

@@ -18,7 +18,7 @@ from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
 from mineralflow.reporting import html as report_html
 from mineralflow.reporting import i18n
-from mineralflow.reporting.findings import headlines, shortages
+from mineralflow.reporting.findings import headlines, shortfalls
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.tables import Tables
 from runs import result
@@ -168,19 +168,41 @@ def test_report_draws_every_chart_in_headless_chromium(tmp_path: Path, lang: str
     assert outside == []
 
 
-def test_shortage_ranking_is_by_share_of_demand() -> None:
+def test_shortfalls_rank_by_share_and_split_rationing_from_price() -> None:
     columns = ["commodity", "region", "sector", "unit", "year", "value"]
-    short = pd.DataFrame(
-        [("x", "AAA", "big", "t", 2030, 100.0), ("x", "BBB", "small", "t", 2030, 10.0)],
-        columns=columns,
-    )
-    used = pd.DataFrame(
-        [("x", "AAA", "big", "t", 2030, 900.0), ("x", "BBB", "small", "t", 2030, 10.0)],
-        columns=columns,
-    )
-    table = shortages(Tables.of(shortage=short, consumption=used), 2030)
+
+    def frame(rows: list[tuple[str, float]]) -> pd.DataFrame:
+        return pd.DataFrame([("x", r, "s", "t", 2030, v) for r, v in rows], columns=columns)
+
+    used = frame([("AAA", 900.0), ("BBB", 10.0), ("CCC", 500.0)])
+    short = frame([("AAA", 100.0), ("BBB", 0.0), ("CCC", 0.0)])
+    given_up = frame([("AAA", 0.0), ("BBB", 10.0), ("CCC", 1.0)])
+    run = Tables.of(shortage=short, consumption=used, demand_reduction=given_up)
+    table = shortfalls(run)
+    # against what buyers would take at base-year prices; CCC's 0.2 % is below the floor
     assert list(table["region"]) == ["BBB", "AAA"]
     assert list(table["share"].round(1)) == [50.0, 10.0]
+    assert list(table["rationed"]) == [0.0, 100.0]
+    # against a base run's consumption
+    base = Tables.of(consumption=frame([("AAA", 1000.0), ("BBB", 10.0), ("CCC", 800.0)]))
+    table = shortfalls(run, base)
+    assert list(table["region"]) == ["CCC", "AAA"]
+    assert list(table["value"]) == [300.0, 100.0]
+
+
+def test_the_shortfall_headline_names_the_worst_year_against_the_base() -> None:
+    settings = {p: load_pack(p).manifest.report for p in ("rare_earths", "aluminium")}
+    run, base = result("china-controls-return").tables, result("baseline").tables
+    table = shortfalls(run, base)
+    top = table.iloc[0]
+    assert int(top["year"]) >= 2027
+    assert top["rationed"] == 0
+    en = headlines(run, base, "baseline", "en", settings)
+    line = next(s for s in en if s.startswith("The largest shortfall, against baseline,"))
+    assert f"in {int(top['year'])}:" in line
+    assert "none of it rationed" in line
+    zh = headlines(run, base, "baseline", "zh", settings)
+    assert any(s.startswith("与baseline情景相比，缺口最大的是") for s in zh)
 
 
 def test_a_split_market_headline_quotes_the_prices_inside_and_outside_china() -> None:

@@ -859,6 +859,17 @@ TABLES: tuple[Table, ...] = (
                 minimum=0,
                 unit="USD/kg",
             ),
+            Column(
+                "from_year",
+                "int",
+                "first year the variant was made commercially; a run whose base year is "
+                "earlier has no such variant; empty: always; the same on every row of one "
+                "variant",
+                required=False,
+                minimum=1900,
+                maximum=2100,
+                unit="year",
+            ),
             *SOURCED,
         ),
         key=("recipe", "variant", "element"),

@@ -33,24 +33,42 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.1f}"
 
 
-def shortages(t: Tables, year: int) -> pd.DataFrame:
-    """Shortages of ``year`` by region and sector, largest share of demand first.
+SHORTFALL_COLUMNS = ["region", "commodity", "sector", "unit", "year", "value", "share", "rationed"]
+MIN_SHORTFALL = 0.5  # %: of the reference, below which a cut in use is not reported
 
-    Columns: region, commodity, sector (pack names), unit, value (t) and share (% of what the
-    sector would have bought: consumption plus shortage). Units differ between sectors, so
-    the ranking is by share.
+
+def shortfalls(t: Tables, base: Tables | None = None) -> pd.DataFrame:
+    """What each region's sectors go without, by year, largest share first.
+
+    The reference is the base run's consumption where there is a base run, else what the
+    sector would buy at base-year prices (consumption + shortage + demand reduction).
+    ``value``: how much less it used (the sector's unit); ``share``: % of the reference;
+    ``rationed``: the part of it unserved even at the buyers' price cap (shortage), the rest
+    given up at the higher price. Units differ between sectors, so the ranking is by share.
     """
-    keys = ["commodity", "region", "sector", "year"]
-    short = t.shortage[(t.shortage["year"] == year) & (t.shortage["value"] >= 1.0)]
-    if short.empty:
-        return pd.DataFrame(columns=["region", "commodity", "sector", "unit", "value", "share"])
+    keys = ["commodity", "region", "sector", "unit", "year"]
     used = t.consumption.set_index(keys)["value"]
-    consumed = used.reindex(pd.MultiIndex.from_frame(short[keys])).fillna(0.0).to_numpy(float)
-    value = short["value"].to_numpy(float)
-    out = short[["region", "commodity", "sector", "unit"]].assign(
-        value=value, share=100 * value / (value + consumed)
-    )
-    return out.sort_values("share", ascending=False, kind="stable").reset_index(drop=True)
+    if base is not None:
+        reference = base.consumption.set_index(keys)["value"]
+    else:
+        parts = (t.consumption, t.shortage, t.demand_reduction)
+        reference = pd.concat([p.set_index(keys)["value"] for p in parts]).groupby(keys).sum()
+    reference = reference[reference > 0]
+    short = t.shortage.set_index(keys)["value"].groupby(keys).sum()
+    gone = reference - used.reindex(reference.index).fillna(0.0)
+    share = 100 * gone / reference
+    keep = (gone >= 1.0) & (share >= MIN_SHORTFALL)
+    if not keep.any():
+        return pd.DataFrame(columns=SHORTFALL_COLUMNS)
+    out = pd.DataFrame(
+        {
+            "value": gone[keep],
+            "share": share[keep],
+            "rationed": short.reindex(gone[keep].index).fillna(0.0),
+        }
+    ).reset_index()
+    out = out.sort_values(["share", "year"], ascending=[False, True], kind="stable")
+    return out[SHORTFALL_COLUMNS].reset_index(drop=True)
 
 
 def focus_year(t: Tables) -> int:
@@ -195,21 +213,35 @@ def _price_sentences(c: _Context) -> list[str]:
 
 
 def _shortage_sentences(c: _Context) -> list[str]:
-    short = shortages(c.t, c.year)
+    short = shortfalls(c.t, c.base)
     if short.empty:
         return [i18n.text("no_shortage", c.lang)]
     top = short.iloc[0]
     sector = c.t.label(str(top["commodity"]), "sector", str(top["sector"]))
+    unit = i18n.unit(str(top["unit"]), c.lang)
+    rationed = float(top["rationed"])
+    how = (
+        i18n.text("how_rationed", c.lang, value=_num(rationed), unit=unit)
+        if rationed >= 1.0
+        else i18n.text("how_priced", c.lang)
+    )
+    against = (
+        i18n.text("against_base", c.lang, base_name=c.base_name)
+        if c.base is not None
+        else i18n.text("against_prices", c.lang, first=c.first)
+    )
     return [
         i18n.text(
             "shortage",
             c.lang,
-            year=c.year,
+            year=int(top["year"]),
+            against=against,
             country=i18n.country(str(top["region"]), c.lang),
             sector=i18n.sector(sector, c.lang),
             value=_num(float(top["value"])),
-            unit=i18n.unit(str(top["unit"]), c.lang),
+            unit=unit,
             share=_pct(float(top["share"])),
+            how=how,
         )
     ]
 

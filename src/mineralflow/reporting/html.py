@@ -25,7 +25,7 @@ from mineralflow.errors import MineralflowError
 from mineralflow.files import write_text_file
 from mineralflow.metrics.supply_risk import reference_values
 from mineralflow.reporting import charts, i18n
-from mineralflow.reporting.findings import focus_year, headlines, horizon_sentences, shortages
+from mineralflow.reporting.findings import focus_year, headlines, horizon_sentences, shortfalls
 from mineralflow.tables import WORLD, Tables
 
 CSS = """
@@ -164,10 +164,12 @@ def _horizon_table(t: Tables, table: pd.DataFrame, lang: str) -> str:
     return _table(shown, i18n.text("table_horizon", lang))
 
 
-def _shortage_table(t: Tables, year: int, lang: str) -> str:
-    short = shortages(t, year).head(10)
+def _shortage_table(t: Tables, base: Tables | None, lang: str) -> str:
+    """The ten largest shortfalls of the worst year (the headline's year)."""
+    short = shortfalls(t, base)
     if short.empty:
         return ""
+    short = short[short["year"] == short["year"].iloc[0]].head(10)
     shown = pd.DataFrame(
         {
             i18n.text("col_region", lang): [i18n.country(r, lang) for r in short["region"]],
@@ -178,12 +180,16 @@ def _shortage_table(t: Tables, year: int, lang: str) -> str:
             ],
             i18n.text("col_value", lang): short["value"].astype(float),
             "%": short["share"].astype(float),
+            i18n.text("col_rationed", lang): short["rationed"].astype(float),
         }
     )
-    return _table(shown, i18n.text("table_shortages", lang))
+    title = i18n.text("table_shortages", lang, year=int(short["year"].iloc[0]))
+    return _table(shown, title)
 
 
-def _tables(t: Tables, horizon_table: pd.DataFrame, packs: list[Pack], lang: str) -> list[str]:
+def _tables(
+    t: Tables, base: Tables | None, horizon_table: pd.DataFrame, packs: list[Pack], lang: str
+) -> list[str]:
     """The report's tables: short against long term, prices, shortages, supply risk."""
     tables = [] if horizon_table.empty else [_horizon_table(t, horizon_table, lang)]
     table_years = sorted({t.years[0], 2025, 2030, 2035, 2040})
@@ -194,7 +200,7 @@ def _tables(t: Tables, horizon_table: pd.DataFrame, packs: list[Pack], lang: str
     if not p.empty:
         names = {k: charts.product_name(t, *k, lang) for k in keys}
         tables.append(_by_year(p, names, table_years, "col_product", "table_prices", lang))
-    tables.append(_shortage_table(t, focus_year(t), lang))
+    tables.append(_shortage_table(t, base, lang))
     risk = t.supply_risk.assign(key=t.supply_risk["material"])
     if not risk.empty:
         names = {m: m for m in risk["key"]}
@@ -230,7 +236,7 @@ def build(
         intro, horizon_lines, horizon_table = horizon_sentences(t, base, base_name, lang)
     drawn = _figures(t, base, names, packs, lang)
     divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
-    tables = _tables(t, horizon_table, packs, lang)
+    tables = _tables(t, base, horizon_table, packs, lang)
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
     subtitle = i18n.text(
         "subtitle",

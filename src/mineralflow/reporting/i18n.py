@@ -156,10 +156,14 @@ TEXT = {
             "much."
         ),
         "shortage": (
-            "The largest shortage in {year}, relative to demand, is in {country}, {sector}: "
-            "{value} {unit} left unserved ({share} of demand)."
+            "The largest shortfall, {against}, is in {country}, {sector}, in {year}: {value} "
+            "{unit} less ({share}), {how}."
         ),
-        "no_shortage": "No region runs short in any year.",
+        "how_priced": "given up at the higher price, none of it rationed",
+        "how_rationed": "{value} {unit} of it rationed at the buyers' price cap",
+        "against_base": "against {base_name}",
+        "against_prices": "against what buyers would take at {first} prices",
+        "no_shortage": "No region goes short in any year.",
         "dependence": (
             "Of what {country} consumes, {value} was separated and {magnet} made into magnets "
             "in {origin} in {year} (origin tracing along the flows)."
@@ -193,7 +197,7 @@ TEXT = {
         "base_label": "{name} (base)",
         "table_horizon": "China's share by stage: scenario against base (%)",
         "table_prices": "World prices (USD/kg)",
-        "table_shortages": "Largest shortages (t)",
+        "table_shortages": "Largest shortfalls, {year} (sector units)",
         "table_risk": "EU supply-risk index",
         "col_stage": "Stage",
         "col_year": "Year",
@@ -205,6 +209,7 @@ TEXT = {
         "col_region": "Region",
         "col_sector": "Sector",
         "col_value": "Value",
+        "col_rationed": "Rationed",
         "col_material": "Material",
         "col_publisher": "Publisher",
         "col_title": "Title",
@@ -249,9 +254,13 @@ TEXT = {
             "{outside}美元（{markets}个市场的中位数），是其{factor}倍。"
         ),
         "shortage": (
-            "{year}年相对需求缺口最大的是{country}的{sector}：{value}{unit}需求无法满足"
-            "（占需求的{share}）。"
+            "与{against}相比，缺口最大的是{country}的{sector}（{year}年）：少用{value}{unit}"
+            "（{share}），{how}。"
         ),
+        "how_priced": "均因价格上涨而放弃，无配给",
+        "how_rationed": "其中{value}{unit}在买方价格上限处被配给",
+        "against_base": "{base_name}情景",
+        "against_prices": "按{first}年价格的需求",
         "no_shortage": "任何年份均无地区出现短缺。",
         "dependence": (
             "{year}年，{country}所消费的稀土中，{value}在{origin}分离，{magnet}在{origin}制成磁材"
@@ -285,7 +294,7 @@ TEXT = {
         "base_label": "{name}（基准）",
         "table_horizon": "中国在各环节的份额：情景与基准对比（%）",
         "table_prices": "世界价格（美元/公斤）",
-        "table_shortages": "最大缺口（吨）",
+        "table_shortages": "{year}年最大缺口（部门单位）",
         "table_risk": "欧盟供应风险指数",
         "col_stage": "环节",
         "col_year": "年份",
@@ -297,6 +306,7 @@ TEXT = {
         "col_region": "地区",
         "col_sector": "领域",
         "col_value": "数值",
+        "col_rationed": "配给量",
         "col_material": "材料",
         "col_publisher": "发布机构",
         "col_title": "标题",
