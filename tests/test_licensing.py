@@ -97,3 +97,45 @@ def test_a_ban_on_licensed_trade_holds() -> None:
     res = execute(_scenario(STRICT, ban_from=2026))
     assert _exports(res, 2026, "Tb") == pytest.approx(0.0, abs=1e-6)
     assert _exports(res, 2025, "Tb") > 0.0
+
+
+def test_exporters_hold_what_licences_withhold_in_their_own_stocks_and_sell_it_later() -> None:
+    magnets = {
+        "type": "export_licensing", "region": "CHN", "stages": ["magnet"],
+        "approved": {"neutral": 0.3}, "from_year": 2025, "until": 2025,
+    }  # fmt: skip
+
+    def run(unapproved: str) -> RunResult:
+        scenario = Scenario.model_validate(
+            {
+                "name": "magnets",
+                "description": "China licenses magnet exports in 2025 only",
+                "pack": "rare_earths",
+                "years": [2024, 2027],
+                "levers": [{**magnets, "unapproved": unapproved}],
+            }
+        )
+        return execute(scenario)
+
+    held, state = run("held"), run("stockpiled")
+    keys = held.runs["rare_earths"].problem.stock_keys
+    at = [i for i, (region, product) in enumerate(keys) if region == "CHN" and "magnet" in product]
+    level = {y: held.runs["rare_earths"].stock[y][at].sum() for y in (2024, 2025, 2026, 2027)}
+    kept = held.runs["rare_earths"].kept[2025][at].sum()
+    assert kept > 10_000  # the makers bought what licences withheld into their own stock
+    assert level[2025] > level[2024] + 0.9 * kept
+    assert level[2027] < level[2026] < level[2025]  # and sell it along their stock curves
+    assert not held.runs["rare_earths"].reserve[2025].any()  # the state holds nothing
+    # the state reserve holds the same purchase for good; the makers' stock is reported as
+    # stock, with its purchase as absorption
+    frame = held.frame
+    assert not frame["variable"].str.startswith("Government Stock|Rare Earths|Magnet").any()
+    assert state.runs["rare_earths"].reserve[2027].sum() == pytest.approx(
+        state.runs["rare_earths"].reserve[2025].sum()
+    )
+    absorbed = frame[
+        (frame["variable"] == "Stock Absorption|Rare Earths|Magnet")
+        & (frame["region"] == "CHN")
+        & (frame["year"] == 2025)
+    ]["value"].sum()
+    assert absorbed > kept

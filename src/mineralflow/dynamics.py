@@ -143,6 +143,8 @@ class Run:
     payments: dict[int, np.ndarray] = field(default_factory=dict)
     # t government stockpiles hold at the end of each year, by node
     reserve: dict[int, np.ndarray] = field(default_factory=dict)
+    # t exporters bought into their own stocks (what licences withheld) each year, by stock key
+    kept: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     _tables: dict[int, Solution] = field(default_factory=dict, repr=False)
 
@@ -403,6 +405,7 @@ class Drivers:
     stock0: np.ndarray  # by stock key: opening stock, t (inf: no level kept)
     accrual: np.ndarray  # by stock key: base-year absorption beyond release, t a year
     holding: np.ndarray  # by stock key: cost of holding a kg a year, USD/kg
+    stock_of_node: np.ndarray  # by node: its stock key's ordinal (-1: no stock holders)
 
     @staticmethod
     def of(calibration: Calibration, problem: MarketProblem) -> Drivers:
@@ -423,6 +426,7 @@ class Drivers:
             stock0=stocks["level"].to_numpy(float),
             accrual=(stocks["absorb"] - stocks["release"]).clip(lower=0.0).to_numpy(float),
             holding=stocks["holding"].to_numpy(float),
+            stock_of_node=problem.stock_keys.get_indexer(problem.nodes),
         )
 
 
@@ -544,6 +548,7 @@ class YearRecord:
     investment: np.ndarray  # by group: capacity ordered or decided in the year, t
     payments: np.ndarray  # by price floor: million USD paid in the year
     reserve: np.ndarray  # by node: t government stockpiles hold at the end of the year
+    kept: np.ndarray  # by stock key: t exporters bought into their own stocks in the year
 
 
 def _year_rows(
@@ -645,6 +650,7 @@ class _Solved:
     centres: Centres
     paid: np.ndarray  # by price floor: USD per kg of its product
     traded: np.ndarray  # by node: t government stockpiles bought (+) or sold (-)
+    kept: np.ndarray  # by stock key: t exporters bought into their own stocks
 
 
 def _solve(
@@ -691,7 +697,11 @@ def _solve(
         paid, trade = now_paid, now_trade
         prices = solve(paid, trade)
     bought = np.where(open_, 0.0, solved[-1][0].x[problem.layout.col("dispose").span])
-    return _Solved(*solved[-1], paid, trade + bought)
+    # exporters' own purchases join the home market's stock where it has stock holders
+    own = reserve.private[i] & (model.drivers.stock_of_node >= 0)
+    kept = np.zeros(len(model.drivers.stock0))
+    np.add.at(kept, model.drivers.stock_of_node[own], bought[own])
+    return _Solved(*solved[-1], paid, trade + np.where(own, 0.0, bought), kept)
 
 
 def _invest(
@@ -750,7 +760,7 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     held = state.held + solved.traded
     lay = model.problem.layout
     stock_change = lay.col("absorb").totals(raw.x) - lay.col("release").totals(raw.x)
-    stock = np.maximum(state.stock + stock_change, 0.0)
+    stock = np.maximum(state.stock + stock_change + solved.kept, 0.0)
     floors = plan.floors
     invest = _invest(model, state, plan, (raw, floors.per_activity(paid)), capacity)
     # substitution answers this year's basket price from next year, closing the stage's
@@ -775,7 +785,9 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     payments = floors.payments(paid, raw.x[lay.col("activity").span])
-    record = YearRecord(raw, demand, capacity, stock, demand_grid, invest.committed, payments, held)
+    record = YearRecord(
+        raw, demand, capacity, stock, demand_grid, invest.committed, payments, held, solved.kept
+    )
     return after, record
 
 
@@ -837,6 +849,7 @@ def simulate(
         run.investment[year] = record.investment
         run.payments[year] = record.payments
         run.reserve[year] = record.reserve
+        run.kept[year] = record.kept
         run.years.append(year)
         if progress is not None:
             progress(year)

@@ -8,7 +8,9 @@ buys less when its purchases raise the price (the year is solved again until the
 the price agree, :mod:`mineralflow.dynamics`).  A support purchase instead buys what the
 market leaves at the year before's price, up to a volume a year, so the price falls below
 it only once that volume is bought (what China's export licences withhold).  Its level is
-reported (``Government Stock|...``).
+reported (``Government Stock|...``).  Where exporters rather than the state hold what
+licences withhold (``private``), the purchase joins the home market's stock holders, who
+sell it along their supply-of-storage curves in the years after.
 """
 
 from __future__ import annotations
@@ -36,15 +38,19 @@ class Reserve:
     # (years, nodes): t a year at most that the stockpile buys of what the market leaves at
     # the year before's price (a support purchase: China's reserve behind its licences)
     support: FloatArray
+    # (years, nodes): the support purchase is held by exporters, not by the state
+    private: NDArray[np.bool_]
 
     @staticmethod
     def empty(n_years: int, n_nodes: int) -> Reserve:
-        return Reserve(np.zeros((n_years, n_nodes)), np.zeros((n_years, n_nodes)),
-                       np.zeros(n_nodes), np.zeros((n_years, n_nodes)))  # fmt: skip
+        zeros = np.zeros((n_years, n_nodes))
+        return Reserve(zeros.copy(), zeros.copy(), np.zeros(n_nodes), zeros.copy(),
+                       np.zeros((n_years, n_nodes), dtype=bool))  # fmt: skip
 
     def copy(self) -> Reserve:
         """A copy whose arrays levers may change in place."""
-        return Reserve(self.tonnes.copy(), self.usd.copy(), self.held.copy(), self.support.copy())
+        return Reserve(self.tonnes.copy(), self.usd.copy(), self.held.copy(),
+                       self.support.copy(), self.private.copy())  # fmt: skip
 
     def support_price(self, year: int, before: FloatArray | None) -> FloatArray:
         """USD/kg at which each node's stockpile buys in the plan's year ``year`` (a

@@ -77,6 +77,12 @@ class _Solved:
     def totals(self, block: str) -> np.ndarray:
         return self.problem.layout.col(block).totals(self.x)
 
+    @property
+    def kept(self) -> np.ndarray:
+        """(years, stock keys): t exporters bought into their own stocks."""
+        width = len(self.problem.stock_keys)
+        return np.vstack([self.run.kept.get(y, np.zeros(width)) for y in self.years])
+
     def with_units(self, keys: Keys) -> Keys:
         """``keys`` with the unit of each key's stage."""
         units = {st.name: st.unit for st in self.net.stages}
@@ -170,7 +176,7 @@ def _stock_change(s: _Solved) -> pd.DataFrame:
     skeys = s.problem.stock_keys
     stage = s.net.products["stage"].reindex(skeys.get_level_values(1)).to_numpy()
     agg, keys = _aggregate(_keys(region=skeys.get_level_values(0), stage=stage))
-    change = (s.totals("absorb") - s.totals("release")) @ agg
+    change = (s.totals("absorb") + s.kept - s.totals("release")) @ agg
     return s.long("stock_change", s.with_units(keys), change)
 
 
@@ -188,7 +194,7 @@ def _stocks(s: _Solved) -> pd.DataFrame:
     for measure, amount, where in (
         ("level", np.where(np.isfinite(level), level, 0.0), kept),
         ("release", s.totals("release"), np.ones(len(skeys), dtype=bool)),
-        ("absorption", s.totals("absorb"), np.ones(len(skeys), dtype=bool)),
+        ("absorption", s.totals("absorb") + s.kept, np.ones(len(skeys), dtype=bool)),
     ):
         agg, part = _aggregate(_keys(region=skeys.get_level_values(0)[where], stage=stage[where]))
         part["measure"] = np.full(len(part["region"]), measure, dtype=object)

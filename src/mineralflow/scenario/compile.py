@@ -411,8 +411,8 @@ class _Compiler:
         reserve: Reserve,
     ) -> None:
         """One limit row per product and destination group (the approved share of its
-        base-year exports) in the years the lever is in force and, for ``stockpiled``,
-        the reserve's support purchase at the home market, up to what licences withhold (in
+        base-year exports) in the years the lever is in force and, for ``stockpiled`` and
+        ``held``, the support purchase at the home market, up to what licences withhold (in
         ``reserve``, in place)."""
         for field in ("friendly", "restricted"):
             for i, code in enumerate(getattr(lever, field)):
@@ -432,8 +432,10 @@ class _Compiler:
                     label = f"export_licensing {lever.region} (levers[{k}]) {product} {name}"
                     amount = self._approve(limits, label, cols, in_force, share)
                     withheld += (1.0 - share) * amount
-            if lever.unapproved == "stockpiled" and withheld > 0.0:
-                reserve.support[in_force, self._market(k, lever.region, product)] = withheld
+            if lever.unapproved != "market" and withheld > 0.0:
+                node = self._market(k, lever.region, product)
+                reserve.support[in_force, node] = withheld
+                reserve.private[in_force, node] = lever.unapproved == "held"
 
     def _approve(
         self, limits: Limits, label: str, cols: np.ndarray, in_force: np.ndarray, share: float

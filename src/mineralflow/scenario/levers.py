@@ -149,8 +149,11 @@ class ExportLicensing(_Selection):
     ``unapproved`` says: ``stockpiled``, it is bought into stock at home (China's state
     reserve, or exporters holding output while they wait for licences) at the year before's
     home price, up to the withheld volume a year, so the home price holds unless more is
-    left unsold; ``market``, it stays on the home market, whose price falls until home
-    demand and output cuts along the supply curve take it up."""
+    left unsold; ``held``, the same purchase is made by the exporters themselves (magnet
+    makers waiting for licences), and what they hold joins the home market's stocks, sold
+    along the stock holders' curves in the years after; ``market``, it stays on the home
+    market, whose price falls until home demand and output cuts along the supply curve
+    take it up."""
 
     type: Literal["export_licensing"]
     region: Region
@@ -159,7 +162,7 @@ class ExportLicensing(_Selection):
     )
     friendly: list[Region] = Field(default_factory=list, description="friendly destinations")
     restricted: list[Region] = Field(default_factory=list, description="restricted destinations")
-    unapproved: Literal["stockpiled", "market"] = Field(
+    unapproved: Literal["stockpiled", "held", "market"] = Field(
         "stockpiled", description="where the withheld volume goes"
     )
 
