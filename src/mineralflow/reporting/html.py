@@ -179,6 +179,7 @@ def _shortage_table(t: Tables, base: Tables | None, lang: str) -> str:
                 for c, s in zip(short["commodity"], short["sector"], strict=True)
             ],
             i18n.text("col_value", lang): short["value"].astype(float),
+            i18n.text("col_unit", lang): [i18n.unit(str(u), lang) for u in short["unit"]],
             "%": short["share"].astype(float),
             i18n.text("col_rationed", lang): short["rationed"].astype(float),
         }
