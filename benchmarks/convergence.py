@@ -1,8 +1,9 @@
 """Convergence study: the baseline at curve resolutions 1 to 32, against the finest.
 
 Prints, for each resolution, the largest deviation of each headline group from the finest run
-(prices in % of their base-year price, output and shares in %, shortage and demand reduction in
-points of demand), how many headlines are off by 2 % or more, and the time inside HiGHS for
+(prices in % of the larger of their base-year price and the price, output and shares in %,
+shortage and demand reduction in points of demand), how many headlines are off by 2 % or
+more, and the time inside HiGHS for
 both packs' 17 years (a ratio to the default resolution's). The table of docs/validation.md,
 "Convergence", comes from this script.
 Run: ``.venv/bin/python benchmarks/convergence.py [--markdown]``.

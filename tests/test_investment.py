@@ -127,12 +127,13 @@ def _stage_rows(run, region: str, stage: str) -> np.ndarray:
 
 
 def test_a_region_without_capacity_enters_through_its_project() -> None:
-    """Angola has no rare-earth mine in 2024; Longonjo (construction, 2026) enters and
-    produces, at its region's value added above its full cost once it runs."""
+    """Angola has no rare-earth mine in 2024; Longonjo's first phase (construction, 7,400 t
+    REO from 2027) enters and produces, at its region's value added above its full cost once
+    it runs."""
     run = result("baseline").runs["rare_earths"]
     at = _stage_rows(run, "AGO", "mining")
     assert run.capacity[2024][at].sum() == 0
-    assert run.capacity[2028][at].sum() > 10_000
+    assert run.capacity[2028][at].sum() > 4_000  # two thirds of its ramp-up, at its chance
     made = run.problem.layout.col("supply").totals(run.raw[2029].x)[at].sum()
     assert made > 0.5 * run.capacity[2029][at].sum()
 

@@ -25,15 +25,17 @@ KEYS = ["group", "commodity", "region", "item", "year"]
 #: (a small producer's exact tonnage is not a headline)
 MIN_SHARE = 1.0  # %
 #: a headline moves "less than the tolerance" when every deviation is below this
-TOLERANCE = 2.0  # % (prices: % of the base-year price; shortages: points of demand)
+TOLERANCE = 2.0  # % (prices: % of the larger of base-year price and price; shortages: points)
 
 
 def headlines(tables: Tables, priced: dict[str, float]) -> pd.DataFrame:
     """The headline results of a run: group, commodity, region, item, year, value, scale.
 
     ``scale`` is what a deviation is measured against: the value itself for output and
-    shares, the product's base-year price for prices (``priced``: product -> USD/kg), 100 for
-    shortages (already % of demand, so deviations are in points).
+    shares, the larger of the product's base-year price (``priced``: product -> USD/kg) and
+    the price itself for prices (a price that has tripled is held to 2 % of its own level,
+    not of a third of it; a price near zero to 2 % of its base), 100 for shortages (already %
+    of demand, so deviations are in points).
     """
     share = shares(tables)
     output = tables.stage_output()
@@ -41,7 +43,11 @@ def headlines(tables: Tables, priced: dict[str, float]) -> pd.DataFrame:
     parts = [
         output.assign(group="production", item=output["stage"], scale=output["value"]),
         share.assign(group="share", item=share["stage"], scale=share["value"]),
-        prices.assign(group="price", item=prices["product"], scale=prices["product"].map(priced)),
+        prices.assign(
+            group="price",
+            item=prices["product"],
+            scale=np.maximum(prices["product"].map(priced), prices["value"].abs()),
+        ),
         _rationed(tables),
     ]
     return pd.concat([p[[*KEYS, "value", "scale"]] for p in parts], ignore_index=True)
