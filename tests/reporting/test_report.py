@@ -213,7 +213,7 @@ def test_a_split_market_headline_quotes_the_prices_inside_and_outside_china() ->
     prices = tables.prices[(tables.prices["year"] == 2030) & (tables.prices["product"] == "Dy")]
     china = prices.loc[prices["region"] == "CHN", "value"].item()
     elsewhere = prices.loc[~prices["region"].isin(["CHN", "World"]), "value"].median()
-    assert elsewhere > 2 * china  # the baseline's licences split the Dy market
+    assert elsewhere > 1.5 * china  # the baseline's licences split the Dy market
     split = [line for line in en if line.startswith("The Dy oxide market is split in 2030")]
     assert len(split) == 1
     assert f"{china:,.0f} USD/kg in China" in split[0]

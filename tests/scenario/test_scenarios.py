@@ -99,12 +99,13 @@ def test_when_the_october_2025_rules_return_china_holds_its_prices_and_the_world
         assert value(ret, price, "CHN", 2027) > 0.9 * value(ret, price, "CHN", 2026)
         for region in ("JPN", "USA"):
             assert value(ret, price, region, 2027) > 2.2 * value(ret, price, "CHN", 2027)
-    # outside China the scarcer Tb costs more than in the baseline; Dy, which heavy-free
-    # grades replace along with Tb, holds near the price at which makers switch to them
-    tb, dy = "Price|Rare Earths|Oxide|Tb", "Price|Rare Earths|Oxide|Dy"
+    # outside China Dy and Tb sit where magnet makers switch to heavy-free grades, in the
+    # baseline as under the returned rules; what the cut raises is the price of magnets
+    magnet = "Price|Rare Earths|Magnet|Ev Traction"
     for region in ("JPN", "USA"):
-        assert value(ret, tb, region, 2027) > 1.1 * value(base, tb, region, 2027)
-        assert value(ret, dy, region, 2027) == pytest.approx(value(base, dy, region, 2027), rel=0.1)
+        for price in ("Price|Rare Earths|Oxide|Tb", "Price|Rare Earths|Oxide|Dy"):
+            assert value(ret, price, region, 2027) > 0.9 * value(base, price, region, 2027)
+        assert value(ret, magnet, region, 2027) > 3 * value(base, magnet, region, 2027)
     # the long run: makers cut output from 2028, so China's Dy demand and price fall
     dy = "Price|Rare Earths|Oxide|Dy"
     assert value(ret, dy, "CHN", 2028) < 0.8 * value(ret, dy, "CHN", 2027)
@@ -129,7 +130,7 @@ def test_russia_reaches_50kt_in_2030() -> None:
     assert mid == pytest.approx(start + (50_000 - start) * 3 / 6, rel=0.02)
 
 
-def test_heavy_rare_earth_controls_raise_prices_and_shortages_outside_china() -> None:
+def test_heavy_rare_earth_controls_split_the_market_and_buyers_outside_china_give_up() -> None:
     base = result("baseline").frame
     ctrl = result("china-heavy-ree-controls-2025").frame
     # oxides where they are turned into metal (Japan, the US), metal where magnets are made (EU)
@@ -144,9 +145,10 @@ def test_heavy_rare_earth_controls_raise_prices_and_shortages_outside_china() ->
                 for region in regions:
                     outside = value(ctrl, price, region, year)
                     assert outside > 2 * inside, (price, region, year)
-                    # the baseline licenses these exports too, with far more approved; heavy-
-                    # free grades cap what buyers outside China pay (docs/scenarios.md)
-                    assert outside > value(base, price, region, year), (price, region, year)
+                    # the baseline licenses these exports too, with far more approved, and
+                    # in both heavy-free grades cap what buyers outside China pay
+                    # (docs/scenarios.md)
+                    assert outside > 0.85 * value(base, price, region, year), (price, region)
     # prices from the market, not a cap: magnets outside China rise far above the baseline
     # while buyers give up what they cannot pay for; nobody is rationed
     magnet = "Price|Rare Earths|Magnet|Ev Traction"
