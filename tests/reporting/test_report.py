@@ -219,6 +219,9 @@ def test_a_split_market_headline_quotes_the_prices_inside_and_outside_china() ->
     assert f"{china:,.0f} USD/kg in China" in split[0]
     assert f"{elsewhere:,.0f} USD/kg outside it" in split[0]
     assert not any("world Dy oxide price" in line for line in en)
-    assert any("氧化Dy市场分割" in line for line in zh)
+    assert any("氧化镝市场分割" in line for line in zh)
+    # elements and products by their Chinese names, no symbol or English word left
+    assert not any(re.search(r"氧化[A-Za-z]|金属[A-Za-z]|aluminium", line) for line in zh)
+    assert any("铝的世界价格" in line for line in zh)
     # Nd trades at one price plus transport: its headline stays the world price
     assert any(line.startswith("The world Nd oxide price is") for line in en)

@@ -218,16 +218,20 @@ def prices(
 
 
 def product_name(t: Tables, commodity: str, product: str, lang: str) -> str:
-    """``Nd oxide`` / ``氧化Nd`` for an element's oxide; the commodity's name for its end
-    product (whose price is the commodity's price); the pack name otherwise."""
+    """``Nd oxide`` / ``氧化钕`` for an element's oxide (``金属钕`` for its metal in Chinese);
+    the commodity's name for its end product (whose price is the commodity's price); the
+    pack name otherwise, in Chinese where the packs' stages or commodities name it."""
     label = t.label(commodity, "product", product)
     stage = t.names[(t.names["commodity"] == commodity) & (t.names["name"] == product)]
     detail = str(stage["detail"].iloc[0]) if len(stage) else product
     if label == "":
         return i18n.commodity(t.label(commodity, "commodity", commodity), lang)
     if label.startswith("Oxide"):
-        return f"氧化{detail}" if lang == "zh" else f"{detail} oxide"
-    return detail or product
+        name = i18n.element(detail, lang)
+        return f"氧化{name}" if lang == "zh" else f"{detail} oxide"
+    if label.startswith("Metal|") and lang == "zh":
+        return f"金属{i18n.element(detail, lang)}"
+    return i18n.product(label, detail or product, lang)
 
 
 def dependence(

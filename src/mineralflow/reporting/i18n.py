@@ -57,6 +57,13 @@ COMMODITIES = {
     "zh": {"Rare Earths": "稀土", "Aluminium": "铝"},
 }
 
+#: element names in Chinese (氧化钕, not 氧化Nd); symbols stay symbols in English
+ELEMENTS_ZH = {
+    "La": "镧", "Ce": "铈", "Pr": "镨", "Nd": "钕", "Sm": "钐", "Eu": "铕", "Gd": "钆",
+    "Tb": "铽", "Dy": "镝", "Ho": "钬", "Er": "铒", "Tm": "铥", "Yb": "镱", "Lu": "镥",
+    "Y": "钇", "Sc": "钪", "NdPr": "镨钕",
+}  # fmt: skip
+
 SECTORS = {
     "en": {
         "Ev Traction": "EV traction motors",
@@ -385,6 +392,19 @@ def unit(name: str, lang: str) -> str:
 
 def commodity(name: str, lang: str) -> str:
     return COMMODITIES[lang].get(name, name)
+
+
+def element(symbol: str, lang: str) -> str:
+    """An element's name: its symbol in English, its character(s) in Chinese."""
+    return ELEMENTS_ZH.get(symbol, symbol) if lang == "zh" else symbol
+
+
+def product(label: str, name: str, lang: str) -> str:
+    """A product without an element of its own (aluminium, alumina, bauxite): its name in
+    English, the commodity's or stage's Chinese name where there is one."""
+    if lang != "zh":
+        return name
+    return COMMODITIES["zh"].get(label) or STAGES["zh"].get(label) or name
 
 
 def text(key: str, lang: str, **values: object) -> str:
