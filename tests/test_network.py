@@ -87,16 +87,6 @@ def test_heavy_free_grades_exist_only_from_their_first_commercial_year(solved) -
     assert hindcast.processes.index.str.endswith("|tb_diffusion").any()
 
 
-def test_a_variant_with_two_first_years_is_refused(re_copy: Path) -> None:
-    _edit(
-        re_copy / "recipe_variants.csv",
-        "wind,heavy_free,Tb,0,40,2016",
-        "wind,heavy_free,Tb,0,40,2018",
-    )
-    with pytest.raises(NetworkError, match=r"variant 'heavy_free' of recipe 'wind'.*from_year"):
-        build_network(mf.load_pack(re_copy))
-
-
 def test_demand_cap_bounds_every_block_value() -> None:
     price = np.array([50.0, 50.0])
     eta = np.array([-0.05, -0.05])
@@ -124,11 +114,25 @@ def test_separating_a_group_at_the_element_stage_is_refused(re_copy: Path) -> No
         build_network(mf.load_pack(re_copy))
 
 
-def test_a_variant_with_two_costs_is_refused(re_copy: Path) -> None:
-    _edit(
-        re_copy / "recipe_variants.csv",
-        "ev_traction,tb_diffusion,Tb,1.5,6",
-        "ev_traction,tb_diffusion,Tb,1.5,7",
-    )
-    with pytest.raises(NetworkError, match=r"variant 'tb_diffusion' of recipe 'ev_traction'.*6, 7"):
+@pytest.mark.parametrize(
+    ("old", "new", "match"),
+    [
+        (
+            "ev_traction,tb_diffusion,Tb,1.5,6",
+            "ev_traction,tb_diffusion,Tb,1.5,7",
+            r"variant 'tb_diffusion' of recipe 'ev_traction'.*6, 7",
+        ),
+        (
+            "wind,heavy_free,Tb,0,40,2016",
+            "wind,heavy_free,Tb,0,40,2018",
+            r"variant 'heavy_free' of recipe 'wind'.*from_year",
+        ),
+    ],
+    ids=["two costs", "two first years"],
+)
+def test_a_variant_whose_rows_disagree_is_refused(
+    re_copy: Path, old: str, new: str, match: str
+) -> None:
+    _edit(re_copy / "recipe_variants.csv", old, new)
+    with pytest.raises(NetworkError, match=match):
         build_network(mf.load_pack(re_copy))

@@ -7,6 +7,7 @@ sparse maps from LP columns to the table's keys, multiplied by the (years, colum
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ class _Solved:
     def totals(self, block: str) -> np.ndarray:
         return self.problem.layout.col(block).totals(self.x)
 
-    @property
+    @cached_property
     def kept(self) -> np.ndarray:
         """(years, stock keys): t exporters bought into their own stocks."""
         width = len(self.problem.stock_keys)
