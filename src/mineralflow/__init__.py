@@ -2,8 +2,9 @@
 
 One entry point for every caller: ``mf.Scenario`` (from YAML, text or a bundled name) ->
 ``mf.prepare`` -> ``mf.simulate`` -> a ``RunResult``; ``mf.compare`` and ``mf.report`` read
-results.  Names are imported on first use, so that ``import mineralflow`` (and the command
-line's start) stays quick.
+results; ``mf.ensemble`` runs a scenario over its packs' uncertain estimates.  Names are
+imported on first use, so that ``import mineralflow`` (and the command line's start) stays
+quick.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ _EXPORTS = {
     "PreparedRun": "mineralflow.api",
     "RunResult": "mineralflow.api",
     "compare": "mineralflow.api",
+    "ensemble": "mineralflow.api",
     "prepare": "mineralflow.api",
     "report": "mineralflow.api",
     "simulate": "mineralflow.api",
@@ -49,6 +51,7 @@ __all__ = [
     "bundled_scenarios",
     "check_pack",
     "compare",
+    "ensemble",
     "load_pack",
     "prepare",
     "report",
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
         PreparedRun,
         RunResult,
         compare,
+        ensemble,
         prepare,
         report,
         simulate,

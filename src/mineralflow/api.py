@@ -30,6 +30,7 @@ from mineralflow.tables import Tables
 
 if TYPE_CHECKING:
     from mineralflow.store import ResultsStore
+    from mineralflow.uncertainty import Ensemble
 
 ScenarioLike = Scenario | str | Path
 StoreLike: TypeAlias = "ResultsStore | str | Path | bool | None"
@@ -88,6 +89,29 @@ def simulate(
     finally:
         if owned and opened is not None:
             opened.close()
+
+
+def ensemble(
+    scenario: ScenarioLike,
+    draws: int,
+    *,
+    seed: int = 0,
+    workers: int = 1,
+    method: str = "mc",
+    scheduler: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Ensemble:
+    """Run up to ``draws`` members of a scenario over its packs' uncertain estimates
+    (``uncertainty.csv``), placed by ``method`` (mc, sobol or morris); the same ``seed`` gives
+    the same ensemble on any number of ``workers`` or on a Dask ``scheduler`` (an address,
+    or ``local:K``).  With workers, call it under ``if __name__ == "__main__":`` in a script
+    (worker processes are started afresh and import the script)."""
+    from mineralflow.uncertainty import run_ensemble  # noqa: PLC0415
+
+    return run_ensemble(
+        as_scenario(scenario), draws, seed=seed, workers=workers, method=method,
+        scheduler=scheduler, progress=progress,
+    )  # fmt: skip
 
 
 def _tables(run: RunResult | Tables) -> Tables:

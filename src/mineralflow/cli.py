@@ -10,6 +10,7 @@ import json
 import math
 import re
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -397,6 +398,68 @@ def _print_run_summary(spec: Scenario, result: RunResult) -> None:
             f"({result.solver_seconds:.2f} s in HiGHS)"
             + (f"; recorded as run {result.run_id}" if result.run_id else "")
         )
+
+
+@app.command("ensemble")
+def ensemble(
+    scenario: Annotated[str, typer.Argument(help="bundled scenario name or a scenario .yaml file")],
+    draws: Annotated[int, typer.Option("--draws", "-n", help="members to run")] = 100,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the draws")] = 0,
+    method: Annotated[
+        str,
+        typer.Option("--method", help="mc (Monte Carlo), sobol or morris (with indices)"),
+    ] = "mc",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="a Dask scheduler's address, or local:K for a local cluster of K workers",
+        ),
+    ] = None,
+    export: Annotated[
+        Path | None,
+        typer.Option("--export", help="folder for the quantiles (IAMC csv) and the draws"),
+    ] = None,
+) -> None:
+    """Run a scenario many times over its packs' uncertain estimates (uncertainty.csv) and
+    print the headline ranges: median and 5-95 % band."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+
+    from mineralflow.files import check_folder  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.uncertainty import run_ensemble  # noqa: PLC0415
+    from mineralflow.uncertainty.report import drivers, export_ensemble, headline  # noqa: PLC0415
+
+    if export is not None:
+        check_folder(export, "export")
+    spec = load_scenario(scenario)
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} draws, {task.fields[rate]}"),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(spec.name, total=draws, rate="")
+        started = time.perf_counter()
+
+        def tick(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.2f} draws/s")
+
+        result = run_ensemble(spec, draws, seed=seed, workers=workers, method=method,
+                              scheduler=scheduler, progress=tick)  # fmt: skip
+    members = result.draws
+    _print_frame(headline(result), f"{spec.name}: median and 5-95 % range of {members} members")
+    if method != "mc":
+        _print_frame(drivers(result), f"{spec.name}: what drives the headline values ({method})")
+    if result.failed:
+        first = next(iter(result.failed.items()))
+        out.print(f"{len(result.failed)} of {members} members could not be solved and are left "
+                  f"out (draw {first[0]}: {first[1]})")  # fmt: skip
+    if export is not None:
+        for path in export_ensemble(result, export):
+            out.print(f"wrote {path}")
+    where = scheduler or f"{workers} worker(s)"
+    out.print(f"{members} members in {time.perf_counter() - started:.1f} s on {where}")
 
 
 @app.command("validate")

@@ -469,7 +469,7 @@ class Exported:
     removed: list[Path]
 
 
-def _safe_text(frame: pd.DataFrame) -> pd.DataFrame:
+def safe_text(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as formulas, neutralised (every text column)."""
     text = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
     return frame.assign(
@@ -484,11 +484,11 @@ def _writers(
     writers: dict[str, Callable[[Path], None]] = {}
     for fmt in formats:
         if fmt == "csv":
-            writers[FORMATS[fmt]] = lambda p: _safe_text(frame).to_csv(p, index=False)
+            writers[FORMATS[fmt]] = lambda p: safe_text(frame).to_csv(p, index=False)
         elif fmt == "parquet":
             writers[FORMATS[fmt]] = lambda p: frame.to_parquet(p, index=False)
         elif fmt == "iamc":
-            writers[FORMATS[fmt]] = lambda p: _safe_text(wide_iamc(frame)).to_csv(p, index=False)
+            writers[FORMATS[fmt]] = lambda p: safe_text(wide_iamc(frame)).to_csv(p, index=False)
         else:
             writers[FORMATS[fmt]] = lambda p: _write_excel(frame, meta, p)
     return writers
@@ -498,8 +498,8 @@ def _write_excel(frame: pd.DataFrame, meta: dict[str, str], path: Path) -> None:
     scenarios = frame[["model", "scenario"]].drop_duplicates()
     info = scenarios.assign(exclude=False, **meta)
     with pd.ExcelWriter(path, engine="openpyxl") as book:
-        _safe_text(wide_iamc(frame)).to_excel(book, sheet_name="data", index=False)
-        _safe_text(info).to_excel(book, sheet_name="meta", index=False)
+        safe_text(wide_iamc(frame)).to_excel(book, sheet_name="data", index=False)
+        safe_text(info).to_excel(book, sheet_name="meta", index=False)
 
 
 def export_results(

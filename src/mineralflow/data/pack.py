@@ -179,6 +179,7 @@ def _collect(folder: Path) -> tuple[Manifest | None, dict[str, pd.DataFrame], li
     validate.check_references(tables, problems, unreadable)
     validate.check_units(tables, problems)
     validate.check_parameters(tables, problems)
+    validate.check_uncertainty(tables, problems)
     validate.check_policy_rates(tables, problems)
     validate.check_outlook_elements(tables, problems)
     if "sources" in tables:

@@ -930,6 +930,55 @@ TABLES: tuple[Table, ...] = (
         ),
         key=("material", "parameter"),
     ),
+    Table(
+        name="uncertainty",
+        description=(
+            "How uncertain the estimates of parameters.csv are, as a distribution of a "
+            "factor on the pack's value: what an ensemble (``mineralflow ensemble``) draws "
+            "its members from.  One row is one uncertain input; scope 'all' moves every "
+            "stage's value of the parameter by the same factor."
+        ),
+        columns=(
+            Column(
+                "parameter",
+                "str",
+                "a parameter of parameters.csv",
+                allowed=tuple(MODEL_PARAMETERS),
+            ),
+            Column("scope", "str", "the stage of the parameters.csv row, or 'all' for every one"),
+            Column(
+                "distribution",
+                "str",
+                "uniform (low to high), triangular (low, mode, high) or lognormal (low and "
+                "high its 5th and 95th percentiles)",
+                allowed=("uniform", "triangular", "lognormal"),
+            ),
+            Column(
+                "low",
+                "float",
+                "lowest factor (lognormal: 5th percentile)",
+                minimum=1e-6,
+                unit="factor",
+            ),
+            Column(
+                "mode",
+                "float",
+                "most likely factor (triangular only)",
+                required=False,
+                minimum=1e-6,
+                unit="factor",
+            ),
+            Column(
+                "high",
+                "float",
+                "highest factor (lognormal: 95th percentile)",
+                minimum=1e-6,
+                unit="factor",
+            ),
+            *SOURCED,
+        ),
+        key=("parameter", "scope"),
+    ),
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}

@@ -17,7 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pycountry
@@ -462,6 +463,57 @@ def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
                     column="unit",
                 )
             )
+
+
+def check_uncertainty(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
+    """Each uncertain input names rows of parameters.csv and gives a distribution that can
+    be drawn from: low below high, and a triangular one's mode between them."""
+    frame, params = tables.get("uncertainty"), tables.get("parameters")
+    if frame is None:
+        return
+    scopes: dict[str, set[str]] = {}
+    if params is not None:
+        for name, scope in zip(params["parameter"], params["scope"], strict=True):
+            scopes.setdefault(str(name), set()).add(str(scope))
+    for record in frame.to_dict("records"):
+        row = SimpleNamespace(**{str(k): v for k, v in record.items()})
+        line, have = int(record[LINE]), scopes.get(str(row.parameter), set())
+        if row.parameter in MODEL_PARAMETERS and row.scope != "all" and row.scope not in have:
+            allowed = ", ".join(["all", *sorted(have)]) if have else "none: add the parameter"
+            problems.append(Problem(
+                "uncertainty.csv",
+                f"parameters.csv has no row '{row.parameter}' for scope '{row.scope}'"
+                f"{suggest(str(row.scope), have)}; allowed scopes: {allowed}",
+                column="scope", line=line,
+            ))  # fmt: skip
+        elif row.parameter in MODEL_PARAMETERS and not have:
+            problems.append(Problem(
+                "uncertainty.csv", f"parameters.csv has no row '{row.parameter}'",
+                column="parameter", line=line,
+            ))  # fmt: skip
+        problems.extend(Problem("uncertainty.csv", text, column=column, line=line)
+                        for column, text in _distribution_problems(row))  # fmt: skip
+
+
+def _distribution_problems(row: Any) -> list[tuple[str, str]]:
+    """(column, message) for a distribution that cannot be drawn from."""
+    low, high, mode = row.low, row.high, row.mode
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return []  # already reported as missing
+    out = []
+    if not float(low) < float(high):
+        out.append(("high", f"high ({high:g}) must be above low ({low:g})"))
+    has_mode = mode is not None and not pd.isna(mode)
+    if row.distribution == "triangular":
+        if not has_mode:
+            out.append(("mode", "a triangular distribution needs its mode"))
+        elif not float(low) <= float(mode) <= float(high):
+            out.append(("mode", f"mode ({mode:g}) must lie between low ({low:g}) and high "
+                                f"({high:g})"))  # fmt: skip
+    elif has_mode:
+        out.append(("mode", f"only a triangular distribution has a mode; leave it empty for "
+                            f"{row.distribution}"))  # fmt: skip
+    return out
 
 
 def check_policy_rates(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:

@@ -202,13 +202,16 @@ def _years(scenario: Scenario, pack: Pack) -> tuple[int, int]:
 
 
 def prepare_pack(
-    scenario: Scenario, key: str, cache: CalibrationCache, until: int | None = None
+    scenario: Scenario,
+    key: str,
+    cache: CalibrationCache,
+    pack: Pack | None = None,
+    until: int | None = None,
 ) -> PreparedPack:
-    """The pack ``key`` of ``scenario`` (with overrides), calibrated, its levers compiled."""
-    try:
-        pack = load_pack(key)
-    except SelectionError as exc:
-        raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
+    """The pack ``key`` of ``scenario`` (with overrides), calibrated, its levers compiled;
+    ``pack`` is the pack already loaded (an ensemble member's copy), or None to load it."""
+    if pack is None:
+        pack = scenario_pack(scenario, key)
     base, last = _years(scenario, pack)
     if until is not None:
         last = until
@@ -217,6 +220,23 @@ def prepare_pack(
     pack = with_elasticities(pack, overrides)
     cal = cache.get(pack, base, overrides)
     return PreparedPack(key, pack, cal, _plan(scenario, key, pack, cal, last))
+
+
+def prepare_calibrated(
+    scenario: Scenario, key: str, pack: Pack, calibration: Calibration
+) -> PreparedPack:
+    """The pack ``key`` of ``scenario`` on a calibration made before (an ensemble member
+    that changes only what the calibration does not read), its levers compiled."""
+    _, last = _years(scenario, pack)
+    return PreparedPack(key, pack, calibration, _plan(scenario, key, pack, calibration, last))
+
+
+def scenario_pack(scenario: Scenario, key: str) -> Pack:
+    """The pack ``key`` of ``scenario``, loaded and validated."""
+    try:
+        return load_pack(key)
+    except SelectionError as exc:
+        raise ScenarioError(f"{scenario.where(None, 'pack')}: {exc}") from None
 
 
 def _plan(scenario: Scenario, key: str, pack: Pack, cal: Calibration, last: int) -> Plan:

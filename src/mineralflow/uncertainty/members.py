@@ -1,0 +1,89 @@
+"""One member of an ensemble: the packs with a draw's factors applied, solved as a run.
+
+A member changes only parameters.csv values, so it is the scenario itself on copies of its
+packs held in memory: nothing is written to disk.  A pack that no input touches keeps its
+own calibration, and so does one whose inputs change only what the calibration does not read
+(:data:`AFTER_CALIBRATION`); the others are calibrated again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from mineralflow.data.pack import Pack
+from mineralflow.data.validate import SHARE_PARAMETERS
+from mineralflow.iamc import COLUMNS
+from mineralflow.market.calibration import AFTER_CALIBRATION
+from mineralflow.network import parameter_table
+from mineralflow.scenario.execute import (
+    CalibrationCache,
+    PreparedPack,
+    PreparedRun,
+    execute,
+    prepare_calibrated,
+    prepare_pack,
+)
+from mineralflow.scenario.model import Scenario
+from mineralflow.uncertainty.inputs import UncertainInput
+
+#: the columns that identify one result value
+KEY = [c for c in COLUMNS if c != "value"]
+
+
+def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -> Pack:
+    """A copy of ``pack`` whose parameters.csv values are multiplied by their inputs'
+    factors (shares kept at most 1)."""
+    table = pack.tables["parameters"].copy()
+    for item, factor in zip(inputs, factors, strict=True):
+        rows = table["parameter"] == item.parameter
+        if item.scope != "all":
+            rows &= table["scope"] == item.scope
+        table.loc[rows, "value"] = table.loc[rows, "value"].astype(float) * float(factor)
+    shares = table["parameter"].isin(SHARE_PARAMETERS)
+    table.loc[shares, "value"] = table.loc[shares, "value"].astype(float).clip(upper=1.0)
+    return Pack(pack.path, pack.manifest, {**pack.tables, "parameters": table})
+
+
+class MemberRunner:
+    """Solves members of one scenario: its packs loaded once, their own calibrations kept
+    between members."""
+
+    def __init__(
+        self, scenario: Scenario, packs: dict[str, Pack], inputs: list[UncertainInput]
+    ) -> None:
+        self.scenario, self.packs, self.inputs = scenario, packs, inputs
+        self.kept = CalibrationCache(keep=len(packs))  # the packs' own calibrations
+        self.own: dict[str, PreparedPack] = {}  # each pack as the scenario has it
+        self.recalibrate = False  # calibrate every changed pack again (to check the shortcut)
+        self.solver_seconds = 0.0  # HiGHS time of the last member
+
+    def frame(self, factors: np.ndarray) -> pd.DataFrame:
+        """The member's IAMC results."""
+        parts = [self._prepared(key, pack, factors) for key, pack in self.packs.items()]
+        result = execute(PreparedRun(self.scenario, parts))
+        self.solver_seconds = result.solver_seconds
+        return result.frame
+
+    def _prepared(self, key: str, pack: Pack, factors: np.ndarray) -> PreparedPack:
+        """Pack ``key`` with the member's factors: on the pack's own calibration where they
+        change only what the calibration does not read, calibrated again otherwise."""
+        own = self.own.get(key)
+        if own is None:
+            own = self.own[key] = prepare_pack(self.scenario, key, self.kept, pack)
+        mine = [j for j, item in enumerate(self.inputs) if item.pack == key]
+        if not mine:
+            return own
+        changed = member_pack(pack, [self.inputs[j] for j in mine], factors[mine])
+        if self.recalibrate or any(self.inputs[j].parameter not in AFTER_CALIBRATION for j in mine):
+            return prepare_pack(self.scenario, key, CalibrationCache(keep=1), changed)
+        stages = list(own.calibration.stage_params.index)
+        cal = replace(own.calibration, stage_params=parameter_table(changed, stages))
+        return prepare_calibrated(self.scenario, key, changed, cal)
+
+    def row_values(self, factors: np.ndarray, index: pd.MultiIndex) -> np.ndarray:
+        """The member's result values in the order of ``index`` (NaN where it has none)."""
+        frame = self.frame(factors)
+        return frame.set_index(KEY)["value"].reindex(index).to_numpy(float)

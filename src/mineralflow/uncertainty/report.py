@@ -1,0 +1,78 @@
+"""What the command line shows and writes of an ensemble: headline ranges and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mineralflow.files import write_files
+from mineralflow.iamc import safe_text
+from mineralflow.uncertainty.summary import Ensemble
+
+#: China and the United States: the regions whose shares and prices lead the headline
+HEADLINE_REGIONS = ("CHN", "USA")
+#: the oxides whose prices the headline gives
+HEADLINE_PRICES = ("Nd", "Dy", "Tb")
+
+
+def headline_rows(index: pd.MultiIndex, years: list[int]) -> np.ndarray:
+    """Positions of the headline values: China's shares by stage, oxide prices in China and
+    the United States, US net import reliance, in ``years``."""
+    frame = index.to_frame(index=False)
+    variable, region = frame["variable"], frame["region"]
+    last = variable.str.rsplit("|", n=1).str[-1]
+    share = variable.str.startswith("Share|") & (region == "CHN")
+    price = (variable.str.contains(r"\|Oxide\|", regex=True) & variable.str.startswith("Price|")
+             & last.isin(HEADLINE_PRICES) & region.isin(HEADLINE_REGIONS))  # fmt: skip
+    reliance = variable.str.startswith("Net Import Reliance|") & (region == "USA")
+    keep = (share | price | reliance) & frame["year"].isin(years)
+    return np.flatnonzero(keep.to_numpy())
+
+
+def headline(ensemble: Ensemble) -> pd.DataFrame:
+    """Median and 5-95 % range of the headline values in 5-year steps and the last year,
+    beside the run with the packs' own estimates."""
+    years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
+    shown = sorted({y for y in years if y % 5 == 0 and y > years[0]} | {years[-1]})
+    rows = headline_rows(ensemble.index, shown)
+    q = ensemble.quantiles().iloc[rows]
+    frame = q.index.to_frame(index=False)[["variable", "region", "unit", "year"]]
+    frame["central"] = ensemble.central[rows]
+    frame["median"] = q["p50"].to_numpy()
+    frame["range"] = [f"{lo:,.1f}-{hi:,.1f}" for lo, hi in zip(q["p05"], q["p95"], strict=True)]
+    frame["central"] = frame["central"].round(1)
+    frame["median"] = frame["median"].round(1)
+    return frame.sort_values(["variable", "region", "year"], kind="stable").reset_index(drop=True)
+
+
+def export_ensemble(ensemble: Ensemble, folder: Path) -> list[Path]:
+    """``ensemble.csv`` (the quantiles in IAMC long form, which pyam reads), ``draws.csv``
+    (each member's factors) and, for a Sobol or Morris design, ``sensitivity.csv`` (the
+    indices of the headline values) in ``folder``, all written whole or none."""
+    frame = ensemble.iamc()
+    frame = frame.assign(value=np.round(frame["value"].to_numpy(float), 6) + 0.0)
+    draws = ensemble.draws_frame()
+    writers = {
+        "ensemble.csv": lambda p: safe_text(frame).to_csv(p, index=False),
+        "draws.csv": lambda p: safe_text(draws).to_csv(p, index=False),
+    }
+    if ensemble.method != "mc":
+        years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
+        found = ensemble.sensitivity(headline_rows(ensemble.index, years))
+        writers["sensitivity.csv"] = lambda p: safe_text(found).to_csv(p, index=False)
+    return write_files(folder, writers, "export")
+
+
+def drivers(ensemble: Ensemble, top: int = 3) -> pd.DataFrame:
+    """The ``top`` inputs by total Sobol index (or Morris mu*) of each headline value in the
+    last year."""
+    last = int(ensemble.index.get_level_values("year").max())
+    found = ensemble.sensitivity(headline_rows(ensemble.index, [last]))
+    if found.empty:
+        return found
+    key = "ST" if ensemble.method == "sobol" else "mu_star"
+    found = found.sort_values(["variable", "region", key], ascending=[True, True, False],
+                              kind="stable")  # fmt: skip
+    return found.groupby(["variable", "region"], sort=False).head(top).round(3)

@@ -1,0 +1,258 @@
+"""Ensembles: draws from the packs' uncertainty tables, members, quantiles, workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mineralflow as mf
+from conftest import CliResult
+from mineralflow.data.pack import load_pack
+from mineralflow.errors import MineralflowError, PackError
+from mineralflow.market.calibration import AFTER_CALIBRATION
+from mineralflow.scenario import Scenario
+from mineralflow.uncertainty import UncertainInput, draw_factors, run_ensemble, uncertain_inputs
+from mineralflow.uncertainty.members import KEY, MemberRunner, member_pack
+
+#: the baseline's rare-earth levers over two years: small enough for a few members
+SMALL = {
+    "name": "small",
+    "description": "the baseline's rare-earth levers, 2024-2025",
+    "base": "baseline",
+    "pack": "rare_earths",
+    "years": [2024, 2025],
+}
+
+
+def _input(distribution: str, low: float, high: float, mode: float | None = None) -> UncertainInput:
+    return UncertainInput("p", "investment_rate", "all", distribution, low, mode, high, "S")
+
+
+def test_draws_follow_their_distributions_and_their_seed() -> None:
+    inputs = [
+        _input("uniform", 0.5, 1.5),
+        _input("triangular", 0.5, 2.0, 1.0),
+        _input("lognormal", 0.5, 2.0),
+    ]
+    factors = draw_factors(inputs, 20_000, seed=7)
+    assert np.array_equal(factors, draw_factors(inputs, 20_000, seed=7))
+    assert not np.array_equal(factors, draw_factors(inputs, 20_000, seed=8))
+    assert 0.5 <= factors[:, 0].min() < factors[:, 0].max() <= 1.5
+    assert 0.5 <= factors[:, 1].min() < factors[:, 1].max() <= 2.0
+    # a triangle's mean is the mean of its corners
+    assert factors[:, 1].mean() == pytest.approx((0.5 + 2.0 + 1.0) / 3, rel=0.01)
+    # a lognormal's low and high are its 5th and 95th percentiles, its median their mean in logs
+    lo, mid, hi = np.quantile(factors[:, 2], [0.05, 0.5, 0.95])
+    assert (lo, mid, hi) == pytest.approx((0.5, 1.0, 2.0), rel=0.03)
+
+
+def test_a_member_pack_scales_its_parameters_and_keeps_shares_below_one() -> None:
+    pack = load_pack("rare_earths")
+    inputs = [
+        UncertainInput("rare_earths", "investment_rate", "magnet", "uniform", 1, None, 3, "S"),
+        UncertainInput("rare_earths", "expectation_weight", "all", "uniform", 1, None, 3, "S"),
+    ]
+    own = pack.table("parameters").copy()
+    member = member_pack(pack, inputs, np.array([2.0, 3.0]))
+    before = pack.table("parameters").set_index(["parameter", "scope"])["value"]
+    after = member.table("parameters").set_index(["parameter", "scope"])["value"]
+    assert after[("investment_rate", "magnet")] == 2.0 * before[("investment_rate", "magnet")]
+    assert after[("investment_rate", "mining")] == before[("investment_rate", "mining")]
+    assert (after.xs("expectation_weight") == 1.0).all()  # 0.5 x 3, kept a share
+    assert pack.table("parameters").equals(own)  # the pack itself is left as it was
+
+
+@pytest.fixture(scope="module")
+def small() -> Scenario:
+    return Scenario.model_validate(SMALL)
+
+
+@pytest.fixture(scope="module")
+def one_worker(small: Scenario) -> mf.RunResult:
+    return run_ensemble(small, 3, seed=11, workers=1)
+
+
+def test_an_ensemble_is_the_same_on_one_worker_and_on_two(
+    small: Scenario, one_worker: mf.RunResult
+) -> None:
+    two = run_ensemble(small, 3, seed=11, workers=2)
+    assert np.array_equal(one_worker.factors, two.factors)
+    assert np.array_equal(one_worker.results, two.results, equal_nan=True)
+    assert not two.failed
+
+
+def test_members_differ_and_quantiles_are_ordered(one_worker: mf.RunResult) -> None:
+    spread = np.nanmax(one_worker.results, axis=0) - np.nanmin(one_worker.results, axis=0)
+    assert (spread > 1e-6).any()  # the draws move the results
+    q = one_worker.quantiles()
+    filled = q.dropna()
+    assert len(filled) == len(q)
+    for lower, upper in zip(q.columns[:-1], q.columns[1:], strict=True):
+        assert (filled[lower] <= filled[upper]).all()
+    lo, mid, hi = one_worker.band("CHN", "Share|Rare Earths|Separation", 2025)
+    assert 80 < lo <= mid <= hi < 100
+
+
+def test_the_export_holds_quantile_variables_and_the_draws(
+    one_worker: mf.RunResult, tmp_path: Path
+) -> None:
+    from mineralflow.uncertainty.report import export_ensemble  # noqa: PLC0415
+
+    written = export_ensemble(one_worker, tmp_path / "out")
+    assert sorted(p.name for p in written) == ["draws.csv", "ensemble.csv"]
+    frame = pd.read_csv(tmp_path / "out" / "ensemble.csv")
+    suffixes = set(frame["variable"].str.rsplit("|", n=1).str[-1])
+    assert suffixes == {"p05", "p25", "p50", "p75", "p95"}
+    draws = pd.read_csv(tmp_path / "out" / "draws.csv")
+    assert len(draws) == 3
+    assert draws["solved"].all()
+    assert "rare_earths:investment_rate:all" in draws.columns
+
+
+def test_a_member_that_cannot_be_solved_is_counted_not_fatal(
+    small: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = MemberRunner.row_values
+
+    def values(self: MemberRunner, factors: np.ndarray, index: pd.MultiIndex) -> np.ndarray:
+        if factors[0] == self_factors[1, 0]:
+            raise MineralflowError("the year 2025 is infeasible")
+        return real(self, factors, index)
+
+    packs = {"rare_earths": load_pack("rare_earths")}
+    self_factors = draw_factors(uncertain_inputs(packs), 3, seed=5)
+    monkeypatch.setattr(MemberRunner, "row_values", values)
+    ensemble = run_ensemble(small, 3, seed=5, workers=1)
+    assert ensemble.failed == {1: "the year 2025 is infeasible"}
+    assert ensemble.solved.tolist() == [True, False, True]
+    assert np.isnan(ensemble.results[1]).all()
+    assert np.isfinite(ensemble.quantiles()["p50"]).any()
+
+
+def test_a_scenario_without_uncertain_inputs_is_refused(
+    re_copy: Path, run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    (re_copy / "uncertainty.csv").unlink()
+    spec = tmp_path / "plain.yaml"
+    spec.write_text(f"name: plain\ndescription: no uncertainty\npack: {re_copy}\n"
+                    "years: [2024, 2025]\n")  # fmt: skip
+    res = run_cli("ensemble", str(spec), "--draws", "2")
+    assert res.code == 2
+    assert "uncertainty table" in res.err
+    assert "Traceback" not in res.err
+    res = run_cli("ensemble", "baseline", "--draws", "0")
+    assert res.code == 2
+    assert "allowed: 1 to" in res.err
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "expected"),
+    [
+        ("investment_rate,sepration,uniform,0.5,,2", "scope", "no row 'investment_rate' for scope"),
+        ("gap_cost_factor,all,uniform,2,,0.5", "high", "high (0.5) must be above low (2)"),
+        (
+            "gap_cost_factor,all,triangular,0.5,,2",
+            "mode",
+            "a triangular distribution needs its mode",
+        ),
+        ("gap_cost_factor,all,triangular,0.5,3,2", "mode", "mode (3) must lie between"),
+        ("gap_cost_factor,all,lognormal,0.5,1,2", "mode", "only a triangular distribution"),
+        (
+            "gap_cost_factor,all,normal,0.5,,2",
+            "distribution",
+            "allowed: uniform, triangular, lognormal",
+        ),
+    ],
+)
+def test_a_bad_uncertainty_row_is_named(
+    re_copy: Path, row: str, column: str, expected: str
+) -> None:
+    path = re_copy / "uncertainty.csv"
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([*lines, f"{row},MF-UNCERTAINTY,E,"]) + "\n")
+    with pytest.raises(PackError) as caught:
+        load_pack(re_copy)
+    text = str(caught.value)
+    assert f"uncertainty.csv, line {len(lines) + 1}" in text
+    assert column in text
+    assert expected in text
+
+
+def _ishigami(x: np.ndarray) -> np.ndarray:
+    """Ishigami and Homma's test function (a = 7, b = 0.1) on [-pi, pi]^3."""
+    return np.sin(x[:, 0]) + 7.0 * np.sin(x[:, 1]) ** 2 + 0.1 * x[:, 2] ** 4 * np.sin(x[:, 0])
+
+
+def test_sobol_indices_of_the_ishigami_function_match_their_known_values() -> None:
+    from mineralflow.uncertainty.design import unit_design  # noqa: PLC0415
+    from mineralflow.uncertainty.indices import indices  # noqa: PLC0415
+    from mineralflow.uncertainty.inputs import factors_at  # noqa: PLC0415
+
+    inputs = [
+        UncertainInput("t", f"x{j}", "all", "uniform", -np.pi, None, np.pi, "S") for j in range(3)
+    ]
+    unit = unit_design("sobol", 3, 2048 * 5, seed=3)
+    assert unit.shape == (2048 * 5, 3)
+    y = _ishigami(factors_at(inputs, unit))
+    found = indices("sobol", unit, y[:, None], ["x1", "x2", "x3"], seed=3).set_index("input")
+    # analytic values (Ishigami and Homma 1990; SALib's test of its own estimator)
+    assert found["S1"].to_numpy() == pytest.approx([0.3139, 0.4424, 0.0], abs=0.03)
+    assert found["ST"].to_numpy() == pytest.approx([0.5576, 0.4424, 0.2437], abs=0.03)
+
+
+def test_morris_ranks_the_ishigami_inputs() -> None:
+    from mineralflow.uncertainty.design import members_for, unit_design  # noqa: PLC0415
+    from mineralflow.uncertainty.indices import indices  # noqa: PLC0415
+    from mineralflow.uncertainty.inputs import factors_at  # noqa: PLC0415
+
+    inputs = [
+        UncertainInput("t", f"x{j}", "all", "uniform", -np.pi, None, np.pi, "S") for j in range(3)
+    ]
+    assert members_for("morris", 3, 401) == 400
+    unit = unit_design("morris", 3, 400, seed=4)
+    y = _ishigami(factors_at(inputs, unit))
+    found = indices("morris", unit, y[:, None], ["x1", "x2", "x3"], seed=4).set_index("input")
+    # x3 acts only with x1: the smallest mean effect, and a spread as large as its mean
+    assert found["mu_star"].idxmin() == "x3"
+    assert found.loc["x3", "sigma"] >= 0.5 * found.loc["x3", "mu_star"]
+
+
+def test_a_design_too_small_for_its_inputs_is_refused() -> None:
+    from mineralflow.uncertainty.design import members_for  # noqa: PLC0415
+
+    assert members_for("sobol", 10, 100) == 96  # 8 x (10 + 2)
+    with pytest.raises(MineralflowError, match="at least 24 members"):
+        members_for("sobol", 10, 20)
+
+
+def test_a_member_that_changes_only_what_calibration_does_not_read_keeps_it(
+    small: Scenario,
+) -> None:
+    packs = {"rare_earths": load_pack("rare_earths")}
+    inputs = [i for i in uncertain_inputs(packs) if i.parameter in AFTER_CALIBRATION]
+    assert {i.parameter for i in inputs} >= {"investment_rate", "capital_cost", "lead_time"}
+    factors = draw_factors(inputs, 1, seed=2)[0]
+    short = MemberRunner(small, packs, inputs)
+    index = short.frame(np.ones(len(inputs))).set_index(KEY).index
+    kept = short.row_values(factors, index)
+    full = MemberRunner(small, packs, inputs)
+    full.recalibrate = True
+    assert np.array_equal(kept, full.row_values(factors, index), equal_nan=True)
+    assert len(short.kept) == 1  # one calibration for both members
+
+
+def test_a_local_dask_cluster_gives_the_same_ensemble(
+    small: Scenario, one_worker: mf.RunResult
+) -> None:
+    pytest.importorskip("dask.distributed")
+    on_cluster = run_ensemble(small, 3, seed=11, scheduler="local:2")
+    assert np.array_equal(one_worker.results, on_cluster.results, equal_nan=True)
+
+
+def test_a_bad_scheduler_is_named(small: Scenario) -> None:
+    with pytest.raises(MineralflowError, match="allowed: local:K"):
+        run_ensemble(small, 2, scheduler="local:many")
