@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,8 +16,15 @@ from mineralflow.data.pack import load_pack
 from mineralflow.errors import MineralflowError, PackError
 from mineralflow.market.calibration import AFTER_CALIBRATION
 from mineralflow.scenario import Scenario
-from mineralflow.uncertainty import UncertainInput, draw_factors, run_ensemble, uncertain_inputs
+from mineralflow.uncertainty import (
+    Ensemble,
+    UncertainInput,
+    draw_factors,
+    run_ensemble,
+    uncertain_inputs,
+)
 from mineralflow.uncertainty.members import KEY, MemberRunner, member_pack
+from runs import result
 
 #: the baseline's rare-earth levers over two years: small enough for a few members
 SMALL = {
@@ -72,12 +80,12 @@ def small() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def one_worker(small: Scenario) -> mf.RunResult:
+def one_worker(small: Scenario) -> Ensemble:
     return run_ensemble(small, 3, seed=11, workers=1)
 
 
 def test_an_ensemble_is_the_same_on_one_worker_and_on_two(
-    small: Scenario, one_worker: mf.RunResult
+    small: Scenario, one_worker: Ensemble
 ) -> None:
     two = run_ensemble(small, 3, seed=11, workers=2)
     assert np.array_equal(one_worker.factors, two.factors)
@@ -85,7 +93,7 @@ def test_an_ensemble_is_the_same_on_one_worker_and_on_two(
     assert not two.failed
 
 
-def test_members_differ_and_quantiles_are_ordered(one_worker: mf.RunResult) -> None:
+def test_members_differ_and_quantiles_are_ordered(one_worker: Ensemble) -> None:
     spread = np.nanmax(one_worker.results, axis=0) - np.nanmin(one_worker.results, axis=0)
     assert (spread > 1e-6).any()  # the draws move the results
     q = one_worker.quantiles()
@@ -98,7 +106,7 @@ def test_members_differ_and_quantiles_are_ordered(one_worker: mf.RunResult) -> N
 
 
 def test_the_export_holds_quantile_variables_and_the_draws(
-    one_worker: mf.RunResult, tmp_path: Path
+    one_worker: Ensemble, tmp_path: Path
 ) -> None:
     from mineralflow.uncertainty.report import export_ensemble  # noqa: PLC0415
 
@@ -246,7 +254,7 @@ def test_a_member_that_changes_only_what_calibration_does_not_read_keeps_it(
 
 
 def test_a_local_dask_cluster_gives_the_same_ensemble(
-    small: Scenario, one_worker: mf.RunResult
+    small: Scenario, one_worker: Ensemble
 ) -> None:
     pytest.importorskip("dask.distributed")
     on_cluster = run_ensemble(small, 3, seed=11, scheduler="local:2")
@@ -256,3 +264,54 @@ def test_a_local_dask_cluster_gives_the_same_ensemble(
 def test_a_bad_scheduler_is_named(small: Scenario) -> None:
     with pytest.raises(MineralflowError, match="allowed: local:K"):
         run_ensemble(small, 2, scheduler="local:many")
+
+
+@pytest.mark.browser
+def test_the_report_of_an_ensemble_draws_its_fan_charts_in_headless_chromium(
+    one_worker: Ensemble, tmp_path: Path
+) -> None:
+    import os  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415
+
+    chromium = "/usr/bin/chromium"
+    if shutil.which(chromium) is None:
+        if os.environ.get("MINERALFLOW_REQUIRE_BROWSER"):
+            pytest.fail(f"{chromium} is required here (MINERALFLOW_REQUIRE_BROWSER is set)")
+        pytest.skip(f"no Chromium at {chromium}")
+    assert one_worker.central_run is not None
+    page_file = mf.report(one_worker.central_run, tmp_path / "ens.html", ensemble=one_worker)
+    text = page_file.read_text(encoding="utf-8")
+    lo, mid, hi = one_worker.band("CHN", "Share|Rare Earths|Separation", 2025)
+    sentence = f"China's rare-earth separation share in 2025: {mid:.0f} % ({lo:.0f}-{hi:.0f} %)"
+    assert html.escape(sentence) in text
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(page_file.as_uri())
+            count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
+            page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
+            fills = page.evaluate(
+                "() => [...document.querySelectorAll('.chart')].slice(0, 2)"
+                ".map(e => e.data.filter(d => d.fill === 'toself').length)"
+            )
+        finally:
+            browser.close()
+    assert errors == []
+    # the two fan charts come first: China's shares (two stages) and the key prices (Nd, Dy
+    # in China and Japan), each series with a 5-95 % and a 25-75 % band
+    assert fills == [4, 8]
+
+
+def test_a_report_refuses_an_ensemble_of_another_scenario(
+    one_worker: Ensemble, tmp_path: Path
+) -> None:
+    with pytest.raises(MineralflowError, match="the ensemble is of scenario 'small'"):
+        mf.report(result("baseline"), tmp_path / "r.html", ensemble=one_worker)

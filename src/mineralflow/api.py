@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import pandas as pd
 
+from mineralflow.errors import MineralflowError
 from mineralflow.scenario.execute import (
     CalibrationCache,
     PreparedRun,
@@ -141,8 +142,10 @@ def report(
     *,
     base: RunResult | None = None,
     lang: str = "en",
+    ensemble: Ensemble | None = None,
 ) -> Path:
-    """Write the self-contained HTML report of ``result`` (against ``base``) to ``out``."""
+    """Write the self-contained HTML report of ``result`` (against ``base``) to ``out``;
+    with an ``ensemble`` of the same scenario, with its ranges and fan charts."""
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
     from mineralflow.files import check_target  # noqa: PLC0415
     from mineralflow.reporting import html  # noqa: PLC0415
@@ -151,6 +154,11 @@ def report(
     check_language(lang)
     check_target(Path(out), "report file", html.SUFFIXES)
     spec = result.scenario
+    if ensemble is not None and ensemble.scenario != spec.name:
+        raise MineralflowError(
+            f"the ensemble is of scenario '{ensemble.scenario}', the run of '{spec.name}'; "
+            "give the ensemble of the run reported"
+        )
     packs = [load_pack(p) for p in spec.packs]
     document = html.build(
         spec.name,
@@ -160,6 +168,7 @@ def report(
         lang,
         base=None if base is None else base.tables,
         base_name="" if base is None else base.scenario.name,
+        ensemble=ensemble,
     )
     return html.write(document, Path(out))
 

@@ -421,6 +421,11 @@ def ensemble(
         Path | None,
         typer.Option("--export", help="folder for the quantiles (IAMC csv) and the draws"),
     ] = None,
+    report_file: Annotated[
+        Path | None,
+        typer.Option("--report", help="write the HTML report with ranges and fan charts"),
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="report language: en or zh")] = "en",
 ) -> None:
     """Run a scenario many times over its packs' uncertain estimates (uncertainty.csv) and
     print the headline ranges: median and 5-95 % band."""
@@ -433,6 +438,8 @@ def ensemble(
 
     if export is not None:
         check_folder(export, "export")
+    if report_file is not None:
+        _check_report_target(report_file, lang)
     spec = load_scenario(scenario)
     columns = (TextColumn("{task.description}"), BarColumn(),
                TextColumn("{task.completed}/{task.total} draws, {task.fields[rate]}"),
@@ -458,8 +465,24 @@ def ensemble(
     if export is not None:
         for path in export_ensemble(result, export):
             out.print(f"wrote {path}")
+    if report_file is not None and result.central_run is not None:
+        from mineralflow.api import report as write_report  # noqa: PLC0415
+
+        out.print(
+            f"wrote {write_report(result.central_run, report_file, lang=lang, ensemble=result)}"
+        )
     where = scheduler or f"{workers} worker(s)"
     out.print(f"{members} members in {time.perf_counter() - started:.1f} s on {where}")
+
+
+def _check_report_target(target: Path, lang: str) -> None:
+    """A report language and file name are checked before any member runs."""
+    from mineralflow.files import check_target  # noqa: PLC0415
+    from mineralflow.reporting.html import SUFFIXES  # noqa: PLC0415
+    from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
+
+    check_language(lang)
+    check_target(target, "report file", SUFFIXES)
 
 
 @app.command("validate")

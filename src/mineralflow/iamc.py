@@ -302,6 +302,15 @@ SERIES = {
 }
 
 
+def variable_names(tables: Tables, kind: str, frame: pd.DataFrame) -> pd.Series:
+    """The IAMC variable of each row of ``frame``: ``kind`` ``Share`` (rows with commodity
+    and stage) or ``Price`` (rows with commodity and product), aligned with the rows."""
+    n = _Names(tables.names)
+    if kind == "Price":
+        return _variables("Price", n.of(frame, "commodity"), n.of(frame, "product", "product"))
+    return _by_stage(n, kind, frame)
+
+
 def series(tables: Tables, which: str) -> pd.DataFrame:
     """One family of IAMC rows (region, variable, unit, year, value), with ``name``: the
     variable without its kind word, for display."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,8 +25,12 @@ from mineralflow.errors import MineralflowError
 from mineralflow.files import write_text_file
 from mineralflow.metrics.supply_risk import reference_values
 from mineralflow.reporting import charts, i18n
+from mineralflow.reporting.fans import fan_charts, range_sentences
 from mineralflow.reporting.findings import focus_year, headlines, horizon_sentences, shortfalls
 from mineralflow.tables import WORLD, Tables
+
+if TYPE_CHECKING:
+    from mineralflow.uncertainty.summary import Ensemble
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI","Noto Sans CJK SC","PingFang SC",
@@ -217,8 +221,10 @@ def build(
     lang: str,
     base: Tables | None = None,
     base_name: str = "",
+    ensemble: Ensemble | None = None,
 ) -> str:
-    """The report of one run, optionally compared with ``base``, as an HTML string."""
+    """The report of one run, optionally compared with ``base``, as an HTML string; with an
+    ``ensemble`` of it, its ranges lead the findings and its fan charts the charts."""
     i18n.check_language(lang)
     if t.production.empty:
         raise MineralflowError(f"run '{name}' has no results to report")
@@ -231,11 +237,15 @@ def build(
         references.update(reference_values(pack))
     settings = {p.name: p.manifest.report for p in packs}
     findings = headlines(t, base, base_name, lang, settings, references)
+    fans: list[go.Figure] = []
+    if ensemble is not None:
+        findings = [*range_sentences(ensemble, t, packs, lang), *findings]
+        fans = fan_charts(ensemble, t, packs, lang)
     intro, horizon_table = "", pd.DataFrame()
     horizon_lines: list[str] = []
     if base is not None:
         intro, horizon_lines, horizon_table = horizon_sentences(t, base, base_name, lang)
-    drawn = _figures(t, base, names, packs, lang)
+    drawn = [*fans, *_figures(t, base, names, packs, lang)]
     divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
     tables = _tables(t, base, horizon_table, packs, lang)
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""

@@ -192,6 +192,17 @@ TEXT = {
         "sankey": "Flows of {commodity} by country and stage, {year} (t in each stage's unit)",
         "map": "Share of world {stage} by country, {year} (%)",
         "china_share": "{country}'s share of world output by stage (%)",
+        "fan_shares": (
+            "{country}'s share of world output by stage: median, 25-75 % and 5-95 % of {n} "
+            "members (%)"
+        ),
+        "fan_prices": "Prices: median, 25-75 % and 5-95 % of {n} members, USD/kg",
+        "range_intro": (
+            "Ranges over the packs' uncertain estimates ({n} members, {method}): the median "
+            "and, in brackets, 5-95 % of the members, in {year}."
+        ),
+        "range_share": "{country}'s {stage} share in {year}: {median} % ({low}-{high} %).",
+        "range_price": "{product} in {country} in {year}: {median} USD/kg ({low}-{high}).",
         "prices": "World prices, USD/kg",
         "dependence_chart": "Where each stage of consumption took place, {stage}, {year} (%)",
         "supply_risk_chart": "EU supply-risk index (JRC method)",
@@ -290,6 +301,16 @@ TEXT = {
         "sankey": "{year}年{commodity}按国家和环节的流向（吨，按各环节单位计）",
         "map": "{year}年各国占世界{stage}的份额（%）",
         "china_share": "{country}在各环节占世界产量的份额（%）",
+        "fan_shares": (
+            "{country}在各环节占世界产量的份额：{n}个成员的中位数、25-75%和5-95%区间（%）"
+        ),
+        "fan_prices": "价格：{n}个成员的中位数、25-75%和5-95%区间（美元/公斤）",
+        "range_intro": (
+            "数据包中不确定估计值带来的区间（{n}个成员，{method}方法）：{year}年的中位数，"
+            "括号内为成员的5-95%区间。"
+        ),
+        "range_share": "{year}年{country}{stage}份额：{median}%（{low}-{high}%）。",
+        "range_price": "{year}年{country}{product}：{median}美元/公斤（{low}-{high}）。",
         "prices": "世界价格（美元/公斤）",
         "dependence_chart": "{year}年消费中{stage}环节的发生地（%）",
         "supply_risk_chart": "欧盟供应风险指数（JRC方法）",

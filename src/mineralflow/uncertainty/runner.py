@@ -121,7 +121,8 @@ def run_ensemble(
         )
     unit = unit_design(method, len(inputs), draws, seed)
     factors, draws = factors_at(inputs, unit), len(unit)
-    central = execute(scenario).frame.set_index(KEY)["value"]
+    central_run = execute(scenario)
+    central = central_run.frame.set_index(KEY)["value"]
     index = pd.MultiIndex.from_frame(central.index.to_frame(index=False))
     values, seconds = np.full((draws, len(index)), np.nan), np.zeros(draws)
     failed: dict[int, str] = {}
@@ -133,7 +134,7 @@ def run_ensemble(
     return Ensemble(
         scenario.name, method, seed, inputs, unit, factors, index, values,
         central.to_numpy(float), dict(sorted(failed.items())), seconds,
-        time.perf_counter() - started,
+        time.perf_counter() - started, central_run,
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.errors import MineralflowError
+from mineralflow.scenario.execute import RunResult
 from mineralflow.uncertainty.indices import indices
 from mineralflow.uncertainty.inputs import UncertainInput
 
@@ -38,6 +39,7 @@ class Ensemble:
     failed: dict[int, str]  # draw -> why it could not be solved
     solver_seconds: np.ndarray  # by draw: HiGHS time of the member (0 for a failed one)
     wall_seconds: float  # time the members took, from the first sent to the last back
+    central_run: RunResult | None = None  # the run with the packs' own estimates
 
     @property
     def draws(self) -> int:
