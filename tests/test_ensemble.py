@@ -174,6 +174,7 @@ def test_a_scenario_without_uncertain_inputs_is_refused(
             "distribution",
             "allowed: uniform, triangular, lognormal",
         ),
+        ("supply_elasticity_short,wind,uniform,0.5,,2", "scope", "elasticities.csv has no row"),
     ],
 )
 def test_a_bad_uncertainty_row_is_named(
@@ -315,3 +316,17 @@ def test_a_report_refuses_an_ensemble_of_another_scenario(
 ) -> None:
     with pytest.raises(MineralflowError, match="the ensemble is of scenario 'small'"):
         mf.report(result("baseline"), tmp_path / "r.html", ensemble=one_worker)
+
+
+def test_a_member_pack_scales_both_horizons_of_an_elasticity_by_one_factor() -> None:
+    pack = load_pack("rare_earths")
+    inputs = [UncertainInput("rare_earths", "supply_elasticity", "mining", "uniform", 1, None, 3,
+                             "S")]  # fmt: skip
+    member = member_pack(pack, inputs, np.array([2.0]))
+    key = ["scope", "kind", "horizon"]
+    before = pack.table("elasticities").set_index(key)["value"]
+    after = member.table("elasticities").set_index(key)["value"]
+    for horizon in ("short", "long"):
+        assert after[("mining", "supply", horizon)] == 2.0 * before[("mining", "supply", horizon)]
+    assert after[("separation", "supply", "short")] == before[("separation", "supply", "short")]
+    assert after[("wind", "demand", "long")] == before[("wind", "demand", "long")]

@@ -137,6 +137,17 @@ def _quantity_table(name: str, description: str, *, required: bool = False) -> T
     )
 
 
+#: the elasticities an uncertainty row may name: (kind, horizon) of elasticities.csv, and
+#: one factor on both horizons (horizon None), which keeps the short run below the long run
+ELASTICITY_INPUTS: dict[str, tuple[str, str | None]] = {
+    **{f"{kind}_elasticity": (kind, None) for kind in ("supply", "demand")},
+    **{
+        f"{kind}_elasticity_{horizon}": (kind, horizon)
+        for kind in ("supply", "demand")
+        for horizon in ("short", "long")
+    },
+}
+
 MODEL_PARAMETERS: dict[str, tuple[str, str]] = {
     "input_per_output": (
         "t/t",
@@ -933,19 +944,26 @@ TABLES: tuple[Table, ...] = (
     Table(
         name="uncertainty",
         description=(
-            "How uncertain the estimates of parameters.csv are, as a distribution of a "
-            "factor on the pack's value: what an ensemble (``mineralflow ensemble``) draws "
-            "its members from.  One row is one uncertain input; scope 'all' moves every "
-            "stage's value of the parameter by the same factor."
+            "How uncertain the estimates of parameters.csv and elasticities.csv are, as a "
+            "distribution of a factor on the pack's value: what an ensemble (``mineralflow "
+            "ensemble``) draws its members from.  One row is one uncertain input; scope 'all' "
+            "moves every stage's (or sector's) value by the same factor."
         ),
         columns=(
             Column(
                 "parameter",
                 "str",
-                "a parameter of parameters.csv",
-                allowed=tuple(MODEL_PARAMETERS),
+                "a parameter of parameters.csv, or elasticities of elasticities.csv: "
+                "supply_elasticity or demand_elasticity (both horizons by one factor), or one "
+                "horizon (supply_elasticity_short, ..., demand_elasticity_long)",
+                allowed=(*MODEL_PARAMETERS, *ELASTICITY_INPUTS),
             ),
-            Column("scope", "str", "the stage of the parameters.csv row, or 'all' for every one"),
+            Column(
+                "scope",
+                "str",
+                "the stage of the parameters.csv row (the scope of the elasticities.csv "
+                "row), or 'all' for every one",
+            ),
             Column(
                 "distribution",
                 "str",

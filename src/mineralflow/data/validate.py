@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pycountry
 
-from mineralflow.data.schema import MODEL_PARAMETERS, TABLES_BY_NAME, Column, Table
+from mineralflow.data.schema import (
+    ELASTICITY_INPUTS,
+    MODEL_PARAMETERS,
+    TABLES_BY_NAME,
+    Column,
+    Table,
+)
 from mineralflow.errors import Problem
 from mineralflow.files import InputFileError, read_file
 
@@ -466,33 +472,50 @@ def check_parameters(tables: dict[str, pd.DataFrame], problems: list[Problem]) -
 
 
 def check_uncertainty(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    """Each uncertain input names rows of parameters.csv and gives a distribution that can
-    be drawn from: low below high, and a triangular one's mode between them."""
-    frame, params = tables.get("uncertainty"), tables.get("parameters")
+    """Each uncertain input names rows of parameters.csv or elasticities.csv and gives a
+    distribution that can be drawn from: low below high, a triangle's mode between them."""
+    frame = tables.get("uncertainty")
     if frame is None:
         return
-    scopes: dict[str, set[str]] = {}
-    if params is not None:
-        for name, scope in zip(params["parameter"], params["scope"], strict=True):
-            scopes.setdefault(str(name), set()).add(str(scope))
+    scopes = _uncertain_scopes(tables)
     for record in frame.to_dict("records"):
         row = SimpleNamespace(**{str(k): v for k, v in record.items()})
-        line, have = int(record[LINE]), scopes.get(str(row.parameter), set())
-        if row.parameter in MODEL_PARAMETERS and row.scope != "all" and row.scope not in have:
-            allowed = ", ".join(["all", *sorted(have)]) if have else "none: add the parameter"
+        line, name = int(record[LINE]), str(row.parameter)
+        have = scopes.get(name, set())
+        known = name in MODEL_PARAMETERS or name in ELASTICITY_INPUTS
+        table = "elasticities.csv" if name in ELASTICITY_INPUTS else "parameters.csv"
+        if known and not have:
+            problems.append(Problem(
+                "uncertainty.csv", f"{table} has no row for '{name}'", column="parameter",
+                line=line,
+            ))  # fmt: skip
+        elif known and row.scope != "all" and row.scope not in have:
             problems.append(Problem(
                 "uncertainty.csv",
-                f"parameters.csv has no row '{row.parameter}' for scope '{row.scope}'"
-                f"{suggest(str(row.scope), have)}; allowed scopes: {allowed}",
+                f"{table} has no row '{name}' for scope '{row.scope}'"
+                f"{suggest(str(row.scope), have)}; allowed scopes: all, {', '.join(sorted(have))}",
                 column="scope", line=line,
-            ))  # fmt: skip
-        elif row.parameter in MODEL_PARAMETERS and not have:
-            problems.append(Problem(
-                "uncertainty.csv", f"parameters.csv has no row '{row.parameter}'",
-                column="parameter", line=line,
             ))  # fmt: skip
         problems.extend(Problem("uncertainty.csv", text, column=column, line=line)
                         for column, text in _distribution_problems(row))  # fmt: skip
+
+
+def _uncertain_scopes(tables: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """The scopes each name an uncertainty row may give has rows for."""
+    scopes: dict[str, set[str]] = {}
+    params = tables.get("parameters")
+    if params is not None:
+        for name, scope in zip(params["parameter"], params["scope"], strict=True):
+            scopes.setdefault(str(name), set()).add(str(scope))
+    elasticities = tables.get("elasticities")
+    if elasticities is not None:
+        for scope, kind, horizon in zip(
+            elasticities["scope"], elasticities["kind"], elasticities["horizon"], strict=True
+        ):
+            for name, (of_kind, of_horizon) in ELASTICITY_INPUTS.items():
+                if of_kind == kind and of_horizon in (None, horizon):
+                    scopes.setdefault(name, set()).add(str(scope))
+    return scopes
 
 
 def _distribution_problems(row: Any) -> list[tuple[str, str]]:

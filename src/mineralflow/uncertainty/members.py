@@ -1,6 +1,6 @@
 """One member of an ensemble: the packs with a draw's factors applied, solved as a run.
 
-A member changes only parameters.csv values, so it is the scenario itself on copies of its
+A member changes only parameters.csv and elasticities.csv values, so it is the scenario itself on copies of its
 packs held in memory: nothing is written to disk.  A pack that no input touches keeps its
 own calibration, and so does one whose inputs change only what the calibration does not read
 (:data:`AFTER_CALIBRATION`); the others are calibrated again.
@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
+from mineralflow.data.schema import ELASTICITY_INPUTS
 from mineralflow.data.validate import SHARE_PARAMETERS
 from mineralflow.iamc import COLUMNS
 from mineralflow.market.calibration import AFTER_CALIBRATION
@@ -33,18 +34,35 @@ from mineralflow.uncertainty.inputs import UncertainInput
 KEY = [c for c in COLUMNS if c != "value"]
 
 
+def _scaled(
+    table: pd.DataFrame, rows: pd.Series, scope: str, factor: float, column: str = "scope"
+) -> None:
+    """``value`` of ``rows`` (narrowed to ``scope`` unless 'all') times ``factor``, in place."""
+    if scope != "all":
+        rows = rows & (table[column] == scope)
+    table.loc[rows, "value"] = table.loc[rows, "value"].astype(float) * factor
+
+
 def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -> Pack:
-    """A copy of ``pack`` whose parameters.csv values are multiplied by their inputs'
-    factors (shares kept at most 1)."""
-    table = pack.tables["parameters"].copy()
+    """A copy of ``pack`` whose parameters.csv and elasticities.csv values are multiplied by
+    their inputs' factors (shares kept at most 1)."""
+    params = pack.tables["parameters"].copy()
+    elasticities = pack.tables["elasticities"].copy() if "elasticities" in pack.tables else None
     for item, factor in zip(inputs, factors, strict=True):
-        rows = table["parameter"] == item.parameter
-        if item.scope != "all":
-            rows &= table["scope"] == item.scope
-        table.loc[rows, "value"] = table.loc[rows, "value"].astype(float) * float(factor)
-    shares = table["parameter"].isin(SHARE_PARAMETERS)
-    table.loc[shares, "value"] = table.loc[shares, "value"].astype(float).clip(upper=1.0)
-    return Pack(pack.path, pack.manifest, {**pack.tables, "parameters": table})
+        if item.parameter in ELASTICITY_INPUTS and elasticities is not None:
+            kind, horizon = ELASTICITY_INPUTS[item.parameter]
+            rows = elasticities["kind"] == kind
+            if horizon is not None:
+                rows &= elasticities["horizon"] == horizon
+            _scaled(elasticities, rows, item.scope, float(factor))
+        else:
+            _scaled(params, params["parameter"] == item.parameter, item.scope, float(factor))
+    shares = params["parameter"].isin(SHARE_PARAMETERS)
+    params.loc[shares, "value"] = params.loc[shares, "value"].astype(float).clip(upper=1.0)
+    tables = {**pack.tables, "parameters": params}
+    if elasticities is not None:
+        tables["elasticities"] = elasticities
+    return Pack(pack.path, pack.manifest, tables)
 
 
 class MemberRunner:
