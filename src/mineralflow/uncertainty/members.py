@@ -1,9 +1,9 @@
 """One member of an ensemble: the packs with a draw's factors applied, solved as a run.
 
-A member changes only parameters.csv and elasticities.csv values, so it is the scenario itself on copies of its
-packs held in memory: nothing is written to disk.  A pack that no input touches keeps its
-own calibration, and so does one whose inputs change only what the calibration does not read
-(:data:`AFTER_CALIBRATION`); the others are calibrated again.
+A member changes only parameters.csv and elasticities.csv values, so it is the scenario
+itself on copies of its packs held in memory: nothing is written to disk.  A pack that no
+input touches keeps its own calibration, and so does one whose inputs change only what the
+calibration does not read (:data:`AFTER_CALIBRATION`); the others are calibrated again.
 """
 
 from __future__ import annotations
