@@ -330,3 +330,30 @@ def test_a_member_pack_scales_both_horizons_of_an_elasticity_by_one_factor() -> 
         assert after[("mining", "supply", horizon)] == 2.0 * before[("mining", "supply", horizon)]
     assert after[("separation", "supply", "short")] == before[("separation", "supply", "short")]
     assert after[("wind", "demand", "long")] == before[("wind", "demand", "long")]
+
+
+def test_an_ensemble_is_recorded_and_served_from_the_results_store(
+    small: Scenario, tmp_path: Path
+) -> None:
+    from mineralflow.store import ResultsStore, StoreError  # noqa: PLC0415
+    from mineralflow.uncertainty.report import headline  # noqa: PLC0415
+
+    store = tmp_path / "store"
+    ran = mf.ensemble(small, 2, seed=3, store=store)
+    served = mf.ensemble(small, 2, seed=3, store=store)
+    assert ran.stored_quantiles is None
+    assert served.stored_quantiles is not None
+    assert served.quantiles().index.equals(ran.quantiles().index)
+    assert np.array_equal(served.quantiles().to_numpy(), ran.quantiles().to_numpy(), equal_nan=True)
+    pd.testing.assert_frame_equal(headline(served), headline(ran))
+    assert np.array_equal(served.factors, ran.factors)
+    assert served.central_run is not None
+    report = mf.report(served.central_run, tmp_path / "r.html", ensemble=served)
+    assert report.exists()
+    with ResultsStore(store) as opened:
+        listed = opened.list()
+        assert sorted(listed["kind"]) == ["ensemble"]
+        with pytest.raises(StoreError, match="is an ensemble of 'small'"):
+            opened.tables(listed["run_id"].iloc[0])
+    again = mf.ensemble(small, 2, seed=4, store=store)  # another seed: run, not served
+    assert again.stored_quantiles is None

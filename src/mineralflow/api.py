@@ -100,19 +100,41 @@ def ensemble(
     workers: int = 1,
     method: str = "mc",
     scheduler: str | None = None,
+    store: StoreLike = None,
+    refresh: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> Ensemble:
     """Run up to ``draws`` members of a scenario over its packs' uncertain estimates
     (``uncertainty.csv``), placed by ``method`` (mc, sobol or morris); the same ``seed`` gives
     the same ensemble on any number of ``workers`` or on a Dask ``scheduler`` (an address,
     or ``local:K``).  With workers, call it under ``if __name__ == "__main__":`` in a script
-    (worker processes are started afresh and import the script)."""
-    from mineralflow.uncertainty import run_ensemble  # noqa: PLC0415
+    (worker processes are started afresh and import the script).
 
-    return run_ensemble(
-        as_scenario(scenario), draws, seed=seed, workers=workers, method=method,
-        scheduler=scheduler, progress=progress,
-    )  # fmt: skip
+    The ensemble is recorded in the results store (``store`` as for :func:`simulate`) and
+    served from it when the same scenario, method, draws and seed ran before, unless
+    ``refresh``; a served one has its quantiles and indices, not its members' own values.
+    """
+    from mineralflow.uncertainty import run_ensemble  # noqa: PLC0415
+    from mineralflow.uncertainty.stored import (  # noqa: PLC0415
+        ensemble_key,
+        load_ensemble,
+        save_ensemble,
+    )
+
+    spec = as_scenario(scenario)
+    opened, owned = _open_store(store)
+    try:
+        key = None if opened is None else ensemble_key(spec, method, draws, seed)[0]
+        if opened is not None and key is not None and not refresh and opened.has(key):
+            return load_ensemble(opened, key, spec)
+        result = run_ensemble(spec, draws, seed=seed, workers=workers, method=method,
+                              scheduler=scheduler, progress=progress)  # fmt: skip
+        if opened is not None:
+            save_ensemble(opened, spec, result, draws)
+        return result
+    finally:
+        if owned and opened is not None:
+            opened.close()
 
 
 def _tables(run: RunResult | Tables) -> Tables:

@@ -6,11 +6,13 @@ and exit code 2; they never show a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 import sys
 import time
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     from mineralflow.scenario.model import Scenario
     from mineralflow.store import ResultsStore
     from mineralflow.tables import Tables
+    from mineralflow.uncertainty import Ensemble
 
 # Heavy modules (pandas, the solver, plotly, duckdb, the claims reader) are imported inside
 # the commands that need them, so that the command line starts quickly.
@@ -426,42 +429,29 @@ def ensemble(
         typer.Option("--report", help="write the HTML report with ranges and fan charts"),
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="report language: en or zh")] = "en",
+    store: StoreOption = None,
+    no_store: Annotated[bool, typer.Option("--no-store", help="neither read nor record")] = False,
+    refresh: Annotated[bool, typer.Option("--refresh", help="run even if stored")] = False,
 ) -> None:
     """Run a scenario many times over its packs' uncertain estimates (uncertainty.csv) and
     print the headline ranges: median and 5-95 % band."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
 
+    from mineralflow.api import ensemble as run_ensemble  # noqa: PLC0415
     from mineralflow.files import check_folder  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
-    from mineralflow.uncertainty import run_ensemble  # noqa: PLC0415
-    from mineralflow.uncertainty.report import drivers, export_ensemble, headline  # noqa: PLC0415
+    from mineralflow.uncertainty.report import export_ensemble  # noqa: PLC0415
 
     if export is not None:
         check_folder(export, "export")
     if report_file is not None:
         _check_report_target(report_file, lang)
     spec = load_scenario(scenario)
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total} draws, {task.fields[rate]}"),
-               TimeRemainingColumn())  # fmt: skip
-    with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task(spec.name, total=draws, rate="")
-        started = time.perf_counter()
-
-        def tick(done: int, total: int) -> None:
-            rate = done / max(time.perf_counter() - started, 1e-9)
-            bar.update(task, completed=done, total=total, rate=f"{rate:.2f} draws/s")
-
+    started = time.perf_counter()
+    with _ensemble_progress(spec.name, draws) as tick:
         result = run_ensemble(spec, draws, seed=seed, workers=workers, method=method,
-                              scheduler=scheduler, progress=tick)  # fmt: skip
-    members = result.draws
-    _print_frame(headline(result), f"{spec.name}: median and 5-95 % range of {members} members")
-    if method != "mc":
-        _print_frame(drivers(result), f"{spec.name}: what drives the headline values ({method})")
-    if result.failed:
-        first = next(iter(result.failed.items()))
-        out.print(f"{len(result.failed)} of {members} members could not be solved and are left "
-                  f"out (draw {first[0]}: {first[1]})")  # fmt: skip
+                              scheduler=scheduler, progress=tick,
+                              store=False if no_store else store, refresh=refresh)  # fmt: skip
+    _print_ensemble(spec.name, result)
     if export is not None:
         for path in export_ensemble(result, export):
             out.print(f"wrote {path}")
@@ -471,8 +461,45 @@ def ensemble(
         out.print(
             f"wrote {write_report(result.central_run, report_file, lang=lang, ensemble=result)}"
         )
+    if result.stored_quantiles is not None and result.central_run is not None:
+        out.print(f"served from the results store (ensemble {result.central_run.run_id}); "
+                  "--refresh runs it again")  # fmt: skip
+        return
     where = scheduler or f"{workers} worker(s)"
-    out.print(f"{members} members in {time.perf_counter() - started:.1f} s on {where}")
+    out.print(f"{result.draws} members in {time.perf_counter() - started:.1f} s on {where}")
+
+
+@contextlib.contextmanager
+def _ensemble_progress(name: str, draws: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar of members done, with draws per second and the time left."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} draws, {task.fields[rate]}"),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(name, total=draws, rate="")
+        started = time.perf_counter()
+
+        def tick(done: int, total: int) -> None:
+            rate = done / max(time.perf_counter() - started, 1e-9)
+            bar.update(task, completed=done, total=total, rate=f"{rate:.2f} draws/s")
+
+        yield tick
+
+
+def _print_ensemble(name: str, result: Ensemble) -> None:
+    """The headline ranges, what drives them (a Sobol or Morris design), failed members."""
+    from mineralflow.uncertainty.report import drivers, headline  # noqa: PLC0415
+
+    members = result.draws
+    _print_frame(headline(result), f"{name}: median and 5-95 % range of {members} members")
+    if result.method != "mc":
+        _print_frame(drivers(result), f"{name}: what drives the headline values ({result.method})")
+    if result.failed:
+        first = next(iter(result.failed.items()))
+        out.print(f"{len(result.failed)} of {members} members could not be solved and are left "
+                  f"out (draw {first[0]}: {first[1]})")  # fmt: skip
 
 
 def _check_report_target(target: Path, lang: str) -> None:

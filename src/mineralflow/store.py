@@ -31,7 +31,7 @@ import secrets
 import shutil
 import socket
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -102,6 +102,16 @@ def run_key(scenario: Scenario) -> tuple[str, str]:
     return hashlib.sha256(text.encode()).hexdigest()[:ID_LENGTH], packs
 
 
+@dataclass(frozen=True)
+class Extra:
+    """What a run is saved with besides its results: its kind, further Parquet files (by
+    file name) and details written into ``run.json``."""
+
+    kind: str = "run"
+    files: dict[str, pd.DataFrame] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class StoredRun:
     run_id: str
@@ -114,6 +124,7 @@ class StoredRun:
     created: datetime
     wall_seconds: float
     rows: int
+    kind: str = "run"  # or "ensemble": quantiles of many members (mineralflow.uncertainty)
 
 
 def _digest(path: Path) -> str:
@@ -137,7 +148,7 @@ def _read_settled(path: Path) -> bytes:
 
 def _stored(meta: dict[str, Any]) -> StoredRun:
     """The run a ``run.json`` describes."""
-    fields = {k: meta[k] for k in StoredRun.__dataclass_fields__}
+    fields = {k: meta[k] for k in StoredRun.__dataclass_fields__ if k in meta}
     fields["created"] = datetime.fromisoformat(fields["created"])
     return StoredRun(**fields)
 
@@ -182,16 +193,18 @@ class ResultsStore:
         frame: pd.DataFrame,
         wall_seconds: float,
         names: pd.DataFrame | None = None,
+        extra: Extra | None = None,
     ) -> str:
         """Record a run under ``key`` (from :func:`run_key`), replacing one with the same id.
 
-        ``frame`` is the IAMC table; ``names`` the vocabulary that reads it back into tables.
+        ``frame`` is the IAMC table; ``names`` the vocabulary that reads it back into tables;
+        ``extra`` the run's kind, further Parquet files and details (an ensemble's).
         """
         run_id = key[0]
         work = self.incoming / f"{run_id}-{_host()}-{os.getpid()}-{secrets.token_hex(4)}"
         try:
             work.mkdir()
-            self._write_run(work, scenario, key, frame, wall_seconds, names)
+            self._write_run(work, scenario, key, frame, wall_seconds, names, extra or Extra())
             self._publish(work, run_id)
         except OSError as exc:
             shutil.rmtree(work, ignore_errors=True)
@@ -208,11 +221,14 @@ class ResultsStore:
         frame: pd.DataFrame,
         wall_seconds: float,
         names: pd.DataFrame | None,
+        extra: Extra,
     ) -> None:
-        """Both Parquet files, then ``run.json`` naming their sizes and digests."""
+        """The Parquet files, then ``run.json`` naming their sizes and digests."""
         frame[RESULT_COLUMNS].to_parquet(work / FILES[0], index=False)
         vocabulary = NAMES if names is None else names
         vocabulary[list(NAME_COLUMNS)].to_parquet(work / FILES[1], index=False)
+        for name, table in extra.files.items():
+            table.to_parquet(work / name, index=False)
         info = StoredRun(
             run_id=key[0],
             scenario=scenario.name,
@@ -224,12 +240,13 @@ class ResultsStore:
             created=datetime.now(UTC).replace(tzinfo=None),
             wall_seconds=float(wall_seconds),
             rows=len(frame),
+            kind=extra.kind,
         )
-        meta: dict[str, Any] = {"format": FORMAT, **asdict(info)}
+        meta: dict[str, Any] = {"format": FORMAT, **asdict(info), "details": extra.details}
         meta["created"] = info.created.isoformat()
         meta["files"] = {
             name: {"bytes": (work / name).stat().st_size, "sha256": _digest(work / name)}
-            for name in FILES
+            for name in (*FILES, *extra.files)
         }
         (work / META).write_text(json.dumps(meta, indent=1), encoding="utf-8")
 
@@ -282,7 +299,7 @@ class ResultsStore:
         try:
             meta = json.loads((folder / META).read_text(encoding="utf-8"))
             files = meta["files"]
-            for name in FILES:
+            for name in {*FILES, *files}:
                 if (folder / name).stat().st_size != files[name]["bytes"]:
                     return None
         except (OSError, ValueError, KeyError, TypeError):
@@ -353,8 +370,25 @@ class ResultsStore:
         """A stored run's IAMC table, in the order it was written."""
         return self._read(run_id, FILES[0])
 
+    def file(self, run_id: str, name: str) -> pd.DataFrame:
+        """One of the further Parquet files a run was saved with (an ensemble's)."""
+        return self._read(run_id, name)
+
+    def details(self, run_id: str) -> dict[str, Any]:
+        """What a run was saved with besides its scenario (an ensemble's method and draws)."""
+        meta = self._meta(run_id)
+        if meta is None:
+            raise StoreError(f"no run '{run_id}' in {self.path}")
+        return dict(meta.get("details") or {})
+
     def tables(self, run_id: str) -> tuple[Tables, pd.DataFrame]:
         """A stored run's tables and its IAMC table."""
+        info = self.get(run_id)
+        if info.kind != "run":
+            raise StoreError(
+                f"run {run_id} is an {info.kind} of '{info.scenario}', not one run: its results "
+                "are quantiles of many members; compare and report need a run of the scenario"
+            )
         frame = self.results(run_id)
         return from_iamc(frame, self._read(run_id, FILES[1])), frame
 
@@ -362,10 +396,10 @@ class ResultsStore:
         """Complete runs, newest first."""
         metas = (self._meta(run_id) for run_id in self._ids())
         rows = [_stored(meta) for meta in metas if meta is not None]
-        columns = ["run_id", "scenario", "packs", "code_version", "seed", "created", "wall_s"]
+        columns = ["run_id", "scenario", "kind", "packs", "code_version", "seed", "created"]
         table = pd.DataFrame(
-            [[getattr(r, c) for c in columns[:-1]] + [round(r.wall_seconds, 2)] for r in rows],
-            columns=columns,
+            [[getattr(r, c) for c in columns] + [round(r.wall_seconds, 2)] for r in rows],
+            columns=[*columns, "wall_s"],
         ).assign(rows=[r.rows for r in rows])
         return table.sort_values(["created", "run_id"], ascending=[False, True]).reset_index(
             drop=True

@@ -19,31 +19,34 @@ HEADLINE_PRICES = ("Nd", "Dy", "Tb")
 
 def headline_rows(index: pd.MultiIndex, years: list[int]) -> np.ndarray:
     """Positions of the headline values: China's shares by stage, oxide prices in China and
-    the United States, US net import reliance, in ``years``."""
+    the United States, the US aluminium price, US net import reliance, in ``years``."""
     frame = index.to_frame(index=False)
     variable, region = frame["variable"], frame["region"]
     last = variable.str.rsplit("|", n=1).str[-1]
     share = variable.str.startswith("Share|") & (region == "CHN")
     price = (variable.str.contains(r"\|Oxide\|", regex=True) & variable.str.startswith("Price|")
              & last.isin(HEADLINE_PRICES) & region.isin(HEADLINE_REGIONS))  # fmt: skip
+    metal = variable.str.startswith("Price|Aluminium|") & (region == "USA")
     reliance = variable.str.startswith("Net Import Reliance|") & (region == "USA")
-    keep = (share | price | reliance) & frame["year"].isin(years)
+    keep = (share | price | metal | reliance) & frame["year"].isin(years)
     return np.flatnonzero(keep.to_numpy())
 
 
 def headline(ensemble: Ensemble) -> pd.DataFrame:
-    """Median and 5-95 % range of the headline values in 5-year steps and the last year,
-    beside the run with the packs' own estimates."""
+    """Median and 5-95 % range of the headline values in 2030, 2035 and the last year, beside
+    the run with the packs' own estimates; values that no member moves are left out."""
     years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
-    shown = sorted({y for y in years if y % 5 == 0 and y > years[0]} | {years[-1]})
+    shown = sorted({y for y in years if y in (2030, 2035)} | {years[-1]})
     rows = headline_rows(ensemble.index, shown)
     q = ensemble.quantiles().iloc[rows]
     frame = q.index.to_frame(index=False)[["variable", "region", "unit", "year"]]
-    frame["central"] = ensemble.central[rows]
-    frame["median"] = q["p50"].to_numpy()
-    frame["range"] = [f"{lo:,.1f}-{hi:,.1f}" for lo, hi in zip(q["p05"], q["p95"], strict=True)]
-    frame["central"] = frame["central"].round(1)
-    frame["median"] = frame["median"].round(1)
+    frame = frame.astype({"variable": object, "region": object, "unit": object})
+    frame["variable"] = frame["variable"].str.replace("|", " · ", regex=False)
+    frame["central"] = ensemble.central[rows].round(1)
+    frame["median"] = q["p50"].to_numpy().round(1)
+    frame["range"] = [f"{lo:,.1f} to {hi:,.1f}" for lo, hi in zip(q["p05"], q["p95"], strict=True)]
+    moved = (q["p95"] - q["p05"]).abs().to_numpy() > 1e-6
+    frame = frame[moved]
     return frame.sort_values(["variable", "region", "year"], kind="stable").reset_index(drop=True)
 
 

@@ -40,6 +40,9 @@ class Ensemble:
     solver_seconds: np.ndarray  # by draw: HiGHS time of the member (0 for a failed one)
     wall_seconds: float  # time the members took, from the first sent to the last back
     central_run: RunResult | None = None  # the run with the packs' own estimates
+    # read back from the results store, where members' own values are not kept
+    stored_quantiles: pd.DataFrame | None = None
+    stored_indices: pd.DataFrame | None = None
 
     @property
     def draws(self) -> int:
@@ -52,6 +55,8 @@ class Ensemble:
 
     def quantiles(self) -> pd.DataFrame:
         """One row per result value, a column per percentile of :data:`QUANTILES`."""
+        if self.stored_quantiles is not None:
+            return self.stored_quantiles
         ok = self.results[self.solved]
         if len(ok) == 0:
             raise MineralflowError(
@@ -97,8 +102,10 @@ class Ensemble:
         index (empty for a Monte Carlo ensemble, which has no design to split by)."""
         if self.method == "mc":
             return pd.DataFrame()
+        keys = self.index[positions].to_frame(index=False)[["variable", "region", "unit", "year"]]
+        if self.stored_indices is not None:
+            return keys.merge(self.stored_indices, on=list(keys.columns), how="inner")
         outputs = self.results[:, positions]
         found = indices(self.method, self.unit, outputs, [i.name for i in self.inputs], self.seed)
-        keys = self.index[positions].to_frame(index=False)[["variable", "region", "unit", "year"]]
         where = keys.iloc[found["output"].to_numpy()].reset_index(drop=True)
         return pd.concat([where, found.drop(columns="output")], axis=1)
