@@ -175,6 +175,10 @@ def test_a_scenario_without_uncertain_inputs_is_refused(
             "allowed: uniform, triangular, lognormal",
         ),
         ("supply_elasticity_short,wind,uniform,0.5,,2", "scope", "elasticities.csv has no row"),
+        ("project_goes_ahead,Atlantis,bernoulli,,,", "scope", "projects.csv has no row"),
+        ("project_goes_ahead,all,bernoulli,0.5,,", "low", "uses the project's chance"),
+        ("gap_cost_factor,all,bernoulli,,,", "distribution", "only project_goes_ahead"),
+        ("gap_cost_factor,all,uniform,,,2", "low", "needs low and high"),
     ],
 )
 def test_a_bad_uncertainty_row_is_named(
@@ -357,3 +361,28 @@ def test_an_ensemble_is_recorded_and_served_from_the_results_store(
             opened.tables(listed["run_id"].iloc[0])
     again = mf.ensemble(small, 2, seed=4, store=store)  # another seed: run, not served
     assert again.stored_quantiles is None
+
+
+def test_announced_projects_are_built_or_not_with_their_status_chance() -> None:
+    from mineralflow.dynamics import project_status  # noqa: PLC0415
+
+    pack = load_pack("rare_earths")
+    inputs = [i for i in uncertain_inputs({"rare_earths": pack}) if i.distribution == "bernoulli"]
+    chances = project_status(pack)
+    statuses = dict(zip(pack.table("projects")["project"], pack.table("projects")["status"],
+                        strict=True))  # fmt: skip
+    # one input per project that may or may not be built; operating ones are certain
+    assert len(inputs) == sum(0 < chances[s][0] < 1 for s in statuses.values())
+    ten_x = next(i for i in inputs if i.scope == "10X magnet plant")
+    assert ten_x.chance == chances[statuses["10X magnet plant"]][0] == 0.75
+    draws = ten_x.factors(np.random.default_rng(1).random(20_000))
+    assert set(np.unique(draws)) == {0.0, 1.0}
+    assert draws.mean() == pytest.approx(0.75, abs=0.01)
+    factors = np.array([1.0 if i is ten_x else 0.0 for i in inputs])
+    member = member_pack(pack, inputs, factors)
+    after = project_status(member)
+    status_of = dict(zip(member.table("projects")["project"], member.table("projects")["status"],
+                         strict=True))  # fmt: skip
+    assert after[status_of["10X magnet plant"]] == (1.0, True)  # committed: decided, built
+    assert after[status_of["White Mesa phase 2"]][0] == 0.0  # drawn out
+    assert len(member.table("projects")) == len(pack.table("projects"))  # none removed

@@ -137,6 +137,9 @@ def _quantity_table(name: str, description: str, *, required: bool = False) -> T
     )
 
 
+#: the uncertainty row of a project that is built or not (a Bernoulli draw)
+PROJECT_INPUT = "project_goes_ahead"
+
 #: the elasticities an uncertainty row may name: (kind, horizon) of elasticities.csv, and
 #: one factor on both horizons (horizon None), which keeps the short run below the long run
 ELASTICITY_INPUTS: dict[str, tuple[str, str | None]] = {
@@ -955,26 +958,30 @@ TABLES: tuple[Table, ...] = (
                 "str",
                 "a parameter of parameters.csv, or elasticities of elasticities.csv: "
                 "supply_elasticity or demand_elasticity (both horizons by one factor), or one "
-                "horizon (supply_elasticity_short, ..., demand_elasticity_long)",
-                allowed=(*MODEL_PARAMETERS, *ELASTICITY_INPUTS),
+                "horizon (supply_elasticity_short, ..., demand_elasticity_long); or "
+                "project_goes_ahead (a project of projects.csv is built or not)",
+                allowed=(*MODEL_PARAMETERS, *ELASTICITY_INPUTS, PROJECT_INPUT),
             ),
             Column(
                 "scope",
                 "str",
                 "the stage of the parameters.csv row (the scope of the elasticities.csv "
-                "row), or 'all' for every one",
+                "row, the project of projects.csv), or 'all' for every one (every project: "
+                "one input each)",
             ),
             Column(
                 "distribution",
                 "str",
-                "uniform (low to high), triangular (low, mode, high) or lognormal (low and "
-                "high its 5th and 95th percentiles)",
-                allowed=("uniform", "triangular", "lognormal"),
+                "uniform (low to high), triangular (low, mode, high), lognormal (low and "
+                "high its 5th and 95th percentiles) or bernoulli (a project: built with the "
+                "chance its status gives, project_status.csv; no low or high)",
+                allowed=("uniform", "triangular", "lognormal", "bernoulli"),
             ),
             Column(
                 "low",
                 "float",
-                "lowest factor (lognormal: 5th percentile)",
+                "lowest factor (lognormal: 5th percentile); empty for bernoulli",
+                required=False,
                 minimum=1e-6,
                 unit="factor",
             ),
@@ -989,7 +996,8 @@ TABLES: tuple[Table, ...] = (
             Column(
                 "high",
                 "float",
-                "highest factor (lognormal: 95th percentile)",
+                "highest factor (lognormal: 95th percentile); empty for bernoulli",
+                required=False,
                 minimum=1e-6,
                 unit="factor",
             ),

@@ -26,6 +26,7 @@ import pycountry
 from mineralflow.data.schema import (
     ELASTICITY_INPUTS,
     MODEL_PARAMETERS,
+    PROJECT_INPUT,
     TABLES_BY_NAME,
     Column,
     Table,
@@ -482,8 +483,10 @@ def check_uncertainty(tables: dict[str, pd.DataFrame], problems: list[Problem]) 
         row = SimpleNamespace(**{str(k): v for k, v in record.items()})
         line, name = int(record[LINE]), str(row.parameter)
         have = scopes.get(name, set())
-        known = name in MODEL_PARAMETERS or name in ELASTICITY_INPUTS
-        table = "elasticities.csv" if name in ELASTICITY_INPUTS else "parameters.csv"
+        known = name in MODEL_PARAMETERS or name in ELASTICITY_INPUTS or name == PROJECT_INPUT
+        table = {PROJECT_INPUT: "projects.csv"}.get(
+            name, "elasticities.csv" if name in ELASTICITY_INPUTS else "parameters.csv"
+        )
         if known and not have:
             problems.append(Problem(
                 "uncertainty.csv", f"{table} has no row for '{name}'", column="parameter",
@@ -507,6 +510,8 @@ def _uncertain_scopes(tables: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
     if params is not None:
         for name, scope in zip(params["parameter"], params["scope"], strict=True):
             scopes.setdefault(str(name), set()).add(str(scope))
+    if "projects" in tables:
+        scopes[PROJECT_INPUT] = {str(p) for p in tables["projects"]["project"]}
     elasticities = tables.get("elasticities")
     if elasticities is not None:
         for scope, kind, horizon in zip(
@@ -518,15 +523,25 @@ def _uncertain_scopes(tables: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
     return scopes
 
 
+def _given(value: Any) -> bool:
+    return value is not None and not pd.isna(value)
+
+
 def _distribution_problems(row: Any) -> list[tuple[str, str]]:
     """(column, message) for a distribution that cannot be drawn from."""
     low, high, mode = row.low, row.high, row.mode
-    if low is None or high is None or pd.isna(low) or pd.isna(high):
-        return []  # already reported as missing
+    given = [c for c, v in (("low", low), ("mode", mode), ("high", high)) if _given(v)]
+    if row.distribution == "bernoulli" or row.parameter == PROJECT_INPUT:
+        if row.distribution != "bernoulli" or row.parameter != PROJECT_INPUT:
+            return [("distribution", f"only {PROJECT_INPUT} is drawn as bernoulli, and always")]
+        return [(c, "a bernoulli draw uses the project's chance: leave it empty") for c in given]
+    if not _given(low) or not _given(high):
+        return [("low" if not _given(low) else "high", f"a {row.distribution} distribution "
+                 "needs low and high")]  # fmt: skip
     out = []
     if not float(low) < float(high):
         out.append(("high", f"high ({high:g}) must be above low ({low:g})"))
-    has_mode = mode is not None and not pd.isna(mode)
+    has_mode = _given(mode)
     if row.distribution == "triangular":
         if not has_mode:
             out.append(("mode", "a triangular distribution needs its mode"))

@@ -45,12 +45,13 @@ RELEASE_COST = 1000.0  # USD/kg: releases only close balances that nothing else 
 PREMIUM_TOLERANCE = 1e-3  # USD/kg: route duals below it are the tie-breaking costs' noise
 
 
-#: parameters.csv entries that the calibration does not read: only the years after it
-#: (investment, the project pipeline, demand adjustment) do, so a change to them alone keeps
-#: the calibration (tests/test_ensemble.py checks that the results agree)
+#: parameters.csv entries (and the uncertain projects) that the calibration does not read:
+#: only the years after it (investment, the project pipeline, demand adjustment) do, so a
+#: change to them alone keeps the calibration (tests/test_ensemble.py checks that the
+#: results agree)
 AFTER_CALIBRATION = frozenset({
     "investment_rate", "capital_cost", "capital_recovery", "expectation_weight",
-    "project_response", "lead_time", "ramp_years", "demand_adjustment",
+    "project_response", "lead_time", "ramp_years", "demand_adjustment", "project_goes_ahead",
 })  # fmt: skip
 
 

@@ -52,7 +52,12 @@ def price_bands(
 
 
 def _fan(
-    rows: pd.DataFrame, name_of: dict[tuple[str, str], str], title: str, y_title: str, lang: str
+    rows: pd.DataFrame,
+    name_of: dict[tuple[str, str], str],
+    title: str,
+    y_title: str,
+    lang: str,
+    **layout: object,
 ) -> go.Figure:
     """Per key of ``name_of`` ((a, b) columns of ``rows``' ``key``): the 5-95 % band, the
     25-75 % band and the median line, in one colour."""
@@ -76,7 +81,7 @@ def _fan(
         ))  # fmt: skip
     fig.update_layout(
         title=title, xaxis_title=i18n.text("year", lang), yaxis_title=y_title,
-        **{"height": 460, **LAYOUT},
+        **{"height": 460, **LAYOUT, **layout},
     )  # fmt: skip
     return fig
 
@@ -111,7 +116,8 @@ def fan_charts(ensemble: Ensemble, t: Tables, packs: list[Pack], lang: str) -> l
         names = {(r, p): f"{product_name(t, c, p, lang)} · {i18n.country(r, lang)}"
                  for p in s.key_prices for r in regions}  # fmt: skip
         title = i18n.text("fan_prices", lang, n=n)
-        figures.append(_fan(prices, names, title, i18n.text("price_axis", lang), lang))
+        axis = i18n.text("price_axis", lang)
+        figures.append(_fan(prices, names, title, axis, lang, yaxis_type="log"))
     return [f for f in figures if f.data]
 
 
@@ -148,4 +154,4 @@ def range_sentences(ensemble: Ensemble, t: Tables, packs: list[Pack], lang: str)
                 country=i18n.country(str(row.region), lang), year=year,
                 median=_fmt(row.p50), low=_fmt(row.p05), high=_fmt(row.p95),
             ))  # fmt: skip
-    return out
+    return [line[:1].upper() + line[1:] for line in out]  # "aluminium in China ..."

@@ -14,6 +14,8 @@ import numpy as np
 from scipy import stats
 
 from mineralflow.data.pack import Pack
+from mineralflow.data.schema import PROJECT_INPUT
+from mineralflow.dynamics import project_status
 from mineralflow.uncertainty.design import unit_design
 
 #: standard normal quantile of the 95th percentile: a lognormal's low and high are its 5th
@@ -33,6 +35,7 @@ class UncertainInput:
     mode: float | None
     high: float
     source_id: str
+    chance: float | None = None  # a project's chance of being built (bernoulli)
 
     @property
     def name(self) -> str:
@@ -41,6 +44,8 @@ class UncertainInput:
     def factors(self, unit: np.ndarray) -> np.ndarray:
         """The factors at the quantiles ``unit`` (values in (0, 1))."""
         lo, hi = self.low, self.high
+        if self.distribution == "bernoulli":  # 1: the project is built, 0: it is not
+            return (unit < (self.chance or 0.0)).astype(float)
         if self.distribution == "uniform":
             return lo + unit * (hi - lo)
         if self.distribution == "triangular":
@@ -54,18 +59,38 @@ class UncertainInput:
 
 def uncertain_inputs(packs: dict[str, Pack]) -> list[UncertainInput]:
     """The inputs of every pack (by the scenario's name for it) that has an uncertainty
-    table, in the table's order, packs in the order given."""
+    table, in the table's order, packs in the order given; a project row of scope 'all'
+    is one input per project whose chance lies strictly between 0 and 1."""
     out = []
     for key, pack in packs.items():
         if "uncertainty" not in pack.tables:
             continue
         for row in pack.table("uncertainty").to_dict("records"):
+            if row["distribution"] == "bernoulli":
+                out += _project_inputs(key, pack, str(row["scope"]), str(row["source_id"]))
+                continue
             mode = row.get("mode")
             out.append(UncertainInput(
                 key, str(row["parameter"]), str(row["scope"]), str(row["distribution"]),
                 float(row["low"]), None if mode is None or np.isnan(mode) else float(mode),
                 float(row["high"]), str(row["source_id"]),
             ))  # fmt: skip
+    return out
+
+
+def _project_inputs(key: str, pack: Pack, scope: str, source: str) -> list[UncertainInput]:
+    """One Bernoulli input per project of ``scope`` (a project, or 'all') that may or may not
+    be built: its chance is the one its status gives (project_status.csv)."""
+    chances = {status: p for status, (p, _) in project_status(pack).items()}
+    projects = pack.table("projects")
+    if scope != "all":
+        projects = projects[projects["project"] == scope]
+    out = []
+    for name, status in zip(projects["project"], projects["status"], strict=True):
+        chance = chances.get(str(status), 0.0)
+        if 0.0 < chance < 1.0:
+            out.append(UncertainInput(key, PROJECT_INPUT, str(name), "bernoulli", 0.0, None,
+                                      1.0, source, chance))  # fmt: skip
     return out
 
 

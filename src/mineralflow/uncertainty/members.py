@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
-from mineralflow.data.schema import ELASTICITY_INPUTS
+from mineralflow.data.schema import ELASTICITY_INPUTS, PROJECT_INPUT
 from mineralflow.data.validate import SHARE_PARAMETERS
 from mineralflow.iamc import COLUMNS
 from mineralflow.market.calibration import AFTER_CALIBRATION
@@ -48,7 +48,11 @@ def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -
     their inputs' factors (shares kept at most 1)."""
     params = pack.tables["parameters"].copy()
     elasticities = pack.tables["elasticities"].copy() if "elasticities" in pack.tables else None
+    built = {i.scope: f > 0.5 for i, f in zip(inputs, factors, strict=True)
+             if i.parameter == PROJECT_INPUT}  # fmt: skip
     for item, factor in zip(inputs, factors, strict=True):
+        if item.parameter == PROJECT_INPUT:
+            continue
         if item.parameter in ELASTICITY_INPUTS and elasticities is not None:
             kind, horizon = ELASTICITY_INPUTS[item.parameter]
             rows = elasticities["kind"] == kind
@@ -62,7 +66,30 @@ def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -
     tables = {**pack.tables, "parameters": params}
     if elasticities is not None:
         tables["elasticities"] = elasticities
+    if built:
+        tables.update(_drawn_projects(pack, built))
     return Pack(pack.path, pack.manifest, tables)
+
+
+def _drawn_projects(pack: Pack, built: dict[str, bool]) -> dict[str, pd.DataFrame]:
+    """projects.csv and project_status.csv where each drawn project is built for certain
+    (a status of chance 1, decided as its own) or not at all (chance 0).  No project is
+    removed: the network keeps the regions its projects bring."""
+    projects, statuses = pack.tables["projects"].copy(), pack.tables["project_status"]
+    decided = dict(zip(statuses["status"], statuses["decided"], strict=True))
+    drawn = projects["project"].map(built)
+    goes, not_built = drawn.eq(True).to_numpy(), drawn.eq(False).to_numpy()
+    projects.loc[goes, "status"] = "drawn-" + projects.loc[goes, "status"].map(decided).astype(str)
+    projects.loc[not_built, "status"] = "drawn-out"
+    extra = pd.DataFrame(
+        {
+            "status": ["drawn-yes", "drawn-no", "drawn-out"],
+            "probability": [1.0, 1.0, 0.0],
+            "decided": ["yes", "no", "yes"],
+        }
+    )
+    extra = extra.reindex(columns=statuses.columns)  # fmt: skip
+    return {"projects": projects, "project_status": pd.concat([statuses, extra], ignore_index=True)}
 
 
 class MemberRunner:
