@@ -386,3 +386,23 @@ def test_announced_projects_are_built_or_not_with_their_status_chance() -> None:
     assert after[status_of["10X magnet plant"]] == (1.0, True)  # committed: decided, built
     assert after[status_of["White Mesa phase 2"]][0] == 0.0  # drawn out
     assert len(member.table("projects")) == len(pack.table("projects"))  # none removed
+
+
+def test_paired_members_give_the_range_of_a_change(small: Scenario) -> None:
+    from mineralflow.uncertainty.paired import paired_changes  # noqa: PLC0415
+
+    russia = Scenario.model_validate({
+        **SMALL, "name": "small-russia", "levers": [
+            {"type": "capacity_target", "region": "RUS", "stage": "mining", "multiple": 2,
+             "year": 2025},
+        ],
+    })  # fmt: skip
+    a = run_ensemble(small, 3, seed=9)
+    b = run_ensemble(russia, 3, seed=9)
+    table = paired_changes(a, b, [2025]).set_index(["variable", "region"])
+    mining = table.loc[("Share|Rare Earths|Mining", "CHN")]
+    assert mining["low"] <= mining["change"] <= mining["high"] < 0  # Russia's output lowers it
+    assert mining["b"] - mining["a"] == pytest.approx(mining["change"], abs=0.2)
+    other = run_ensemble(small, 3, seed=10)
+    with pytest.raises(MineralflowError, match="do not share their draws"):
+        paired_changes(other, b, [2025])

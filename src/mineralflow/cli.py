@@ -682,8 +682,15 @@ def compare_runs(
     top: Annotated[int, typer.Option(help="series shown per measure", min=1)] = 8,
     as_json: Annotated[bool, typer.Option("--json", help="print JSON records")] = False,
     store: StoreOption = None,
+    draws: Annotated[
+        int | None,
+        typer.Option("--draws", "-n", help="also the changes' ranges over paired ensembles"),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="seed of the paired draws")] = 0,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="worker processes")] = 1,
 ) -> None:
-    """Key differences between two runs by year: shares, prices, shortages, import reliance."""
+    """Key differences between two runs by year: shares, prices, shortages, import reliance;
+    with --draws, the median and 5-95 % range of each headline change over paired members."""
     from mineralflow.comparison import GROUPS, compare  # noqa: PLC0415
     from mineralflow.reporting.findings import horizon_sentences  # noqa: PLC0415
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
@@ -721,6 +728,35 @@ def compare_runs(
         out.print(intro)
         for sentence in sentences:
             out.print(f"- {sentence}")
+    if draws is not None:
+        _print_paired((a, b), draws, seed, workers, years)
+
+
+def _print_paired(
+    names: tuple[str, str], draws: int, seed: int, workers: int, years: list[int] | None
+) -> None:
+    """The headline changes from A to B over paired ensembles (not recorded in the store)."""
+    from mineralflow.api import ensemble  # noqa: PLC0415
+    from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
+    from mineralflow.uncertainty.paired import paired_changes  # noqa: PLC0415
+
+    specs = [load_scenario(n) for n in names]
+    runs = []
+    for spec in specs:
+        with _ensemble_progress(spec.name, draws) as tick:
+            runs.append(ensemble(spec, draws, seed=seed, workers=workers, store=False,
+                                 progress=tick))  # fmt: skip
+    known = sorted({int(y) for y in runs[1].index.get_level_values("year")})
+    shown = years or sorted({y for y in known if y in (2030, 2035)} | {known[-1]})
+    table = paired_changes(runs[0], runs[1], shown)
+    table = table[(table["low"].abs() > 1e-6) | (table["high"].abs() > 1e-6)]  # unchanged
+    table["variable"] = table["variable"].str.replace("|", " · ", regex=False)
+    table["range"] = [f"{lo + 0.0:,.2f} to {hi + 0.0:,.2f}"
+                      for lo, hi in zip(table["low"].round(2), table["high"].round(2),
+                                        strict=True)]  # fmt: skip
+    table = table.drop(columns=["low", "high"]).round({"a": 1, "b": 1, "change": 2})
+    _print_frame(table, f"change from A to B over {runs[0].draws} paired members: median and "
+                        "5-95 % range (values no member changes are left out)")  # fmt: skip
 
 
 @app.command("report")
