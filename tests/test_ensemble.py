@@ -406,3 +406,21 @@ def test_paired_members_give_the_range_of_a_change(small: Scenario) -> None:
     other = run_ensemble(small, 3, seed=10)
     with pytest.raises(MineralflowError, match="do not share their draws"):
         paired_changes(other, b, [2025])
+
+
+def test_a_sobol_ensemble_of_the_model_names_what_drives_its_headline(re_copy: Path) -> None:
+    from mineralflow.uncertainty.report import drivers  # noqa: PLC0415
+
+    rows = [
+        "parameter,scope,distribution,low,mode,high,source_id,confidence,note",
+        "stock_elasticity,all,lognormal,0.5,,2,MF-UNCERTAINTY,E,",
+        "demand_elasticity,all,lognormal,0.5,,2,MF-UNCERTAINTY,E,",
+    ]
+    (re_copy / "uncertainty.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = Scenario.model_validate({**SMALL, "pack": str(re_copy)})
+    ensemble = run_ensemble(spec, 8, seed=2, method="sobol", workers=2)
+    assert ensemble.draws == 8  # 2 x (2 inputs + 2)
+    table = drivers(ensemble)
+    assert set(table["input"]) <= {"stock_elasticity:all", "demand_elasticity:all"}
+    assert list(table.columns) == ["value", "input", "S1", "ST"]
+    assert table["value"].str.contains("Share · Rare Earths · Separation · CHN").any()

@@ -34,8 +34,8 @@ def indices(
         y = outputs[:, j]
         if not np.isfinite(y).all() or np.ptp(y) == 0.0:
             continue  # a member lacks it, or nothing moves it
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with warnings.catch_warnings():  # SALib's notes on constant subsets and sample sizes
+            warnings.simplefilter("ignore")
             if method == "sobol":
                 got = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
             else:

@@ -70,7 +70,7 @@ def export_ensemble(ensemble: Ensemble, folder: Path) -> list[Path]:
 
 def drivers(ensemble: Ensemble, top: int = 3) -> pd.DataFrame:
     """The ``top`` inputs by total Sobol index (or Morris mu*) of each headline value in the
-    last year."""
+    last year, one row each: the value, the input (without its pack) and its indices."""
     last = int(ensemble.index.get_level_values("year").max())
     found = ensemble.sensitivity(headline_rows(ensemble.index, [last]))
     if found.empty:
@@ -78,4 +78,12 @@ def drivers(ensemble: Ensemble, top: int = 3) -> pd.DataFrame:
     key = "ST" if ensemble.method == "sobol" else "mu_star"
     found = found.sort_values(["variable", "region", key], ascending=[True, True, False],
                               kind="stable")  # fmt: skip
-    return found.groupby(["variable", "region"], sort=False).head(top).round(3)
+    found = found.groupby(["variable", "region"], sort=False).head(top)
+    value = found["variable"].str.replace("|", " · ", regex=False) + " · " + found["region"]
+    columns = ["S1", "ST"] if ensemble.method == "sobol" else ["mu_star", "sigma"]
+    out = (
+        found[columns]
+        .round(3)
+        .assign(value=value.to_numpy(), input=found["input"].str.split(":", n=1).str[1].to_numpy())
+    )
+    return out[["value", "input", *columns]].reset_index(drop=True)
