@@ -696,6 +696,8 @@ def compare_runs(
     from mineralflow.scenario.execute import CalibrationCache  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
 
+    if draws is not None and not 1 <= draws <= 1_000_000:
+        raise SelectionError(f"--draws: {draws} is not allowed; allowed: 1 to 1,000,000")
     cache = CalibrationCache()
     with ResultsStore(store) as opened:
         name_a, tables_a = _tables_of(a, opened, cache)

@@ -81,13 +81,23 @@ def _batches(draws: int, workers: int) -> Iterator[list[int]]:
         yield list(range(start, min(start + size, draws)))
 
 
-def _check(draws: int, workers: int, method: str) -> None:
+def _check(draws: int, workers: int, method: str, scheduler: str | None) -> None:
     if not 1 <= draws <= MAX_DRAWS:
         raise ScenarioError(f"draws: {draws} is not allowed; allowed: 1 to {MAX_DRAWS:,}")
     if not 1 <= workers <= MAX_WORKERS:
         raise ScenarioError(f"workers: {workers} is not allowed; allowed: 1 to {MAX_WORKERS}")
     if method not in METHODS:
         raise ScenarioError(f"method: '{method}' is not offered; allowed: {', '.join(METHODS)}")
+    count = (scheduler or "").removeprefix("local:")
+    if (
+        scheduler is not None
+        and scheduler.startswith("local:")
+        and not (count.isdigit() and 1 <= int(count) <= MAX_WORKERS)
+    ):
+        raise ScenarioError(
+            f"scheduler: '{scheduler}' is not allowed; allowed: local:K with K from 1 to "
+            f"{MAX_WORKERS}, or a scheduler address such as tcp://10.0.0.5:8786"
+        )
 
 
 def run_ensemble(
@@ -108,9 +118,9 @@ def run_ensemble(
     processes.  ``progress(done, total)`` is called as members finish.  Raises
     :class:`ScenarioError` when no pack of the scenario declares an uncertain input.
     """
-    _check(draws, workers, method)
-    if scheduler is not None and scheduler.startswith("local:") and scheduler[6:].isdigit():
-        workers = int(scheduler[6:])  # batches for the local cluster's workers
+    _check(draws, workers, method, scheduler)
+    if scheduler is not None and scheduler.startswith("local:"):
+        workers = int(scheduler.removeprefix("local:"))  # batches for the cluster's workers
     packs = {key: scenario_pack(scenario, key) for key in scenario.packs}
     inputs = uncertain_inputs(packs)
     if not inputs:
