@@ -351,6 +351,12 @@ def test_an_ensemble_is_recorded_and_served_from_the_results_store(
     assert np.array_equal(served.quantiles().to_numpy(), ran.quantiles().to_numpy(), equal_nan=True)
     pd.testing.assert_frame_equal(headline(served), headline(ran))
     assert np.array_equal(served.factors, ran.factors)
+    from mineralflow.uncertainty.report import headline_rows  # noqa: PLC0415
+
+    kept = headline_rows(ran.index, [2024, 2025])
+    assert np.array_equal(served.member_values(kept), ran.member_values(kept), equal_nan=True)
+    with pytest.raises(MineralflowError, match="keeps its members' headline values only"):
+        served.member_values(np.array([0]))
     assert served.central_run is not None
     report = mf.report(served.central_run, tmp_path / "r.html", ensemble=served)
     assert report.exists()
@@ -424,3 +430,20 @@ def test_a_sobol_ensemble_of_the_model_names_what_drives_its_headline(re_copy: P
     assert set(table["input"]) <= {"stock_elasticity:all", "demand_elasticity:all"}
     assert list(table.columns) == ["value", "input", "S1", "ST"]
     assert table["value"].str.contains("Share · Rare Earths · Separation · CHN").any()
+
+
+def test_compare_gives_the_range_of_each_change(
+    run_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    import yaml  # noqa: PLC0415
+
+    plain, russia = tmp_path / "small.yaml", tmp_path / "russia.yaml"
+    plain.write_text(yaml.safe_dump(SMALL), encoding="utf-8")
+    lever = {"type": "capacity_target", "region": "RUS", "stage": "mining", "multiple": 2,
+             "year": 2025}  # fmt: skip
+    russia.write_text(yaml.safe_dump({**SMALL, "name": "small-russia", "levers": [lever]}),
+                      encoding="utf-8")  # fmt: skip
+    res = run_cli("compare", str(plain), str(russia), "--draws", "2", "--year", "2025")
+    assert res.code == 0, res.err
+    assert "change from A to B over 2 paired members" in res.out
+    assert "Share · Rare Earths · Mining" in res.out

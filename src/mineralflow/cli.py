@@ -731,13 +731,19 @@ def compare_runs(
         for sentence in sentences:
             out.print(f"- {sentence}")
     if draws is not None:
-        _print_paired((a, b), draws, seed, workers, years)
+        _print_paired((a, b), draws, seed, workers, years, store)
 
 
 def _print_paired(
-    names: tuple[str, str], draws: int, seed: int, workers: int, years: list[int] | None
+    names: tuple[str, str],
+    draws: int,
+    seed: int,
+    workers: int,
+    years: list[int] | None,
+    store: Path | None,
 ) -> None:
-    """The headline changes from A to B over paired ensembles (not recorded in the store)."""
+    """The headline changes from A to B over paired ensembles (recorded in the store and
+    served from it like any ensemble)."""
     from mineralflow.api import ensemble  # noqa: PLC0415
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.uncertainty.paired import paired_changes  # noqa: PLC0415
@@ -746,7 +752,7 @@ def _print_paired(
     runs = []
     for spec in specs:
         with _ensemble_progress(spec.name, draws) as tick:
-            runs.append(ensemble(spec, draws, seed=seed, workers=workers, store=False,
+            runs.append(ensemble(spec, draws, seed=seed, workers=workers, store=store,
                                  progress=tick))  # fmt: skip
     known = sorted({int(y) for y in runs[1].index.get_level_values("year")})
     shown = years or sorted({y for y in known if y in (2030, 2035)} | {known[-1]})

@@ -23,11 +23,6 @@ SHARED = ["model", "region", "variable", "unit", "year"]
 
 
 def _check_paired(a: Ensemble, b: Ensemble) -> None:
-    if a.stored_quantiles is not None or b.stored_quantiles is not None:
-        raise MineralflowError(
-            "paired changes need the members' own values; run the ensembles again instead "
-            "of reading them from the store"
-        )
     same = [i.name for i in a.inputs] == [i.name for i in b.inputs]
     if not same or not np.array_equal(a.factors, b.factors):
         raise MineralflowError(
@@ -49,7 +44,7 @@ def paired_changes(a: Ensemble, b: Ensemble, years: list[int]) -> pd.DataFrame:
     both = a.solved & b.solved
     if not both.any():
         raise MineralflowError("no member was solved in both ensembles")
-    change = b.results[both][:, pos_b] - a.results[both][:, pos_a]
+    change = b.member_values(pos_b)[both] - a.member_values(pos_a)[both]
     with warnings.catch_warnings():  # a value no member has: NaN
         warnings.simplefilter("ignore", RuntimeWarning)
         low, mid, high = np.nanquantile(change, [0.05, 0.5, 0.95], axis=0)

@@ -4,9 +4,10 @@ An ensemble is a run of kind ``ensemble`` whose id hashes the scenario's run id 
 packs, code, seed) with the method, the draws asked for and the ensemble's seed.  Its
 ``results.parquet`` holds the quantiles in IAMC form (``...|p05``), so that SQL over the
 store (:meth:`ResultsStore.query`) reads them beside single runs; further files hold the run
-with the packs' own estimates, each member's draw and, for a Sobol or Morris design, the
-indices of the headline values.  Members' own values are not kept: what is read back gives
-the quantiles, the headline, the indices and the report.
+with the packs' own estimates, each member's draw, the members' headline series and, for a
+Sobol or Morris design, the indices of the headline values.  Members' other values are not
+kept: what is read back gives the quantiles, the headline, the indices, paired changes of
+the headline values and the report.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mineralflow.uncertainty.report import headline_rows
 from mineralflow.uncertainty.summary import QUANTILES, Ensemble
 
 CENTRAL, DRAWS, INDICES = "central.parquet", "draws.parquet", "sensitivity.parquet"
+MEMBERS = "members.parquet"
 
 
 def ensemble_key(scenario: Scenario, method: str, draws: int, seed: int) -> tuple[str, str]:
@@ -43,14 +45,32 @@ def _draws(ensemble: Ensemble) -> pd.DataFrame:
     return frame.assign(solver_seconds=ensemble.solver_seconds)
 
 
+def _members(ensemble: Ensemble, positions: np.ndarray) -> pd.DataFrame:
+    """The solved members' values at ``positions``, long: draw, the value's key, value."""
+    keys = ensemble.index[positions].to_frame(index=False)
+    solved = np.flatnonzero(ensemble.solved)
+    values = ensemble.results[np.ix_(solved, positions)]
+    frame = pd.concat([keys] * len(solved), ignore_index=True)
+    return frame.assign(draw=np.repeat(solved, len(positions)), value=values.reshape(-1))
+
+
+def _members_back(frame: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:
+    """The stored members' values, one column per position of ``index``, a row per draw."""
+    keys = index.to_frame(index=False).reset_index().rename(columns={"index": "pos"})
+    text = {c: object for c in KEY if c != "year"}
+    placed = frame.astype(text).merge(keys.astype(text), on=KEY, how="inner")
+    return placed.pivot_table(index="draw", columns="pos", values="value", aggfunc="first")
+
+
 def save_ensemble(store: ResultsStore, scenario: Scenario, ensemble: Ensemble, draws: int) -> str:
     """Record ``ensemble`` (of ``scenario``, asked for ``draws`` members); its id."""
     central = ensemble.central_run
     assert central is not None
-    files = {CENTRAL: central.frame, DRAWS: _draws(ensemble)}
+    years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
+    headline = headline_rows(ensemble.index, years)
+    files = {CENTRAL: central.frame, DRAWS: _draws(ensemble), MEMBERS: _members(ensemble, headline)}
     if ensemble.method != "mc":
-        years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
-        files[INDICES] = ensemble.sensitivity(headline_rows(ensemble.index, years))
+        files[INDICES] = ensemble.sensitivity(headline)
     details = {
         "method": ensemble.method, "draws": draws, "members": ensemble.draws,
         "seed": ensemble.seed, "members_seconds": ensemble.wall_seconds,
@@ -93,4 +113,5 @@ def load_ensemble(store: ResultsStore, run_id: str, scenario: Scenario) -> Ensem
         index, np.empty((len(draws), 0)), values.to_numpy(float), failed,
         draws["solver_seconds"].to_numpy(float), float(details["members_seconds"]), central,
         _quantiles(store.results(run_id), index), indices,
+        _members_back(store.file(run_id, MEMBERS), index),
     )  # fmt: skip

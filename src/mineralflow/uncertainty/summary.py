@@ -43,6 +43,7 @@ class Ensemble:
     # read back from the results store, where members' own values are not kept
     stored_quantiles: pd.DataFrame | None = None
     stored_indices: pd.DataFrame | None = None
+    stored_members: pd.DataFrame | None = None  # by draw: the headline values, by position
 
     @property
     def draws(self) -> int:
@@ -79,6 +80,19 @@ class Ensemble:
         names = [str(n) for n in self.index.names]
         long = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
         return long.sort_values(names, kind="stable").reset_index(drop=True)
+
+    def member_values(self, positions: np.ndarray) -> np.ndarray:
+        """(draws, positions) the members' values at ``positions`` of the index (NaN for a
+        failed member); read back from the store, the headline values only."""
+        if self.stored_quantiles is None:
+            return self.results[:, positions]
+        kept = self.stored_members
+        if kept is None or not set(positions.tolist()) <= set(kept.columns):
+            raise MineralflowError(
+                f"the stored ensemble of '{self.scenario}' keeps its members' headline values "
+                "only; run it again (--refresh) for other values"
+            )
+        return kept[list(positions)].reindex(range(self.draws)).to_numpy(float)
 
     def draws_frame(self) -> pd.DataFrame:
         """One row per member: its factors, whether it solved and why not."""
