@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import mineralflow as mf
+from browser import chromium_page
 from conftest import CliResult
 from mineralflow.data.pack import load_pack
 from mineralflow.errors import MineralflowError, PackError
@@ -275,16 +276,6 @@ def test_a_bad_scheduler_is_named(small: Scenario) -> None:
 def test_the_report_of_an_ensemble_draws_its_fan_charts_in_headless_chromium(
     one_worker: Ensemble, tmp_path: Path
 ) -> None:
-    import os  # noqa: PLC0415
-    import shutil  # noqa: PLC0415
-
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    chromium = "/usr/bin/chromium"
-    if shutil.which(chromium) is None:
-        if os.environ.get("MINERALFLOW_REQUIRE_BROWSER"):
-            pytest.fail(f"{chromium} is required here (MINERALFLOW_REQUIRE_BROWSER is set)")
-        pytest.skip(f"no Chromium at {chromium}")
     assert one_worker.central_run is not None
     page_file = mf.report(one_worker.central_run, tmp_path / "ens.html", ensemble=one_worker)
     text = page_file.read_text(encoding="utf-8")
@@ -292,23 +283,15 @@ def test_the_report_of_an_ensemble_draws_its_fan_charts_in_headless_chromium(
     sentence = f"China's rare-earth separation share in 2025: {mid:.0f} % ({lo:.0f}-{hi:.0f} %)"
     assert html.escape(sentence) in text
     errors: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+    with chromium_page() as page:
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_file.as_uri())
+        count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
+        page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
+        fills = page.evaluate(
+            "() => [...document.querySelectorAll('.chart')].slice(0, 2)"
+            ".map(e => e.data.filter(d => d.fill === 'toself').length)"
         )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(page_file.as_uri())
-            count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
-            page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
-            fills = page.evaluate(
-                "() => [...document.querySelectorAll('.chart')].slice(0, 2)"
-                ".map(e => e.data.filter(d => d.fill === 'toself').length)"
-            )
-        finally:
-            browser.close()
     assert errors == []
     # the two fan charts come first: China's shares (two stages) and the key prices (Nd, Dy
     # in China and Japan), each series with a 5-95 % and a 25-75 % band

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import html
-import os
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import sync_playwright
 
+from browser import chromium_page
 from mineralflow.comparison import horizon
 from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
@@ -22,8 +20,6 @@ from mineralflow.reporting.findings import headlines, shortfalls
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.tables import Tables
 from runs import result
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 def _report(name: str, lang: str, base: str | None = "baseline") -> str:
@@ -116,49 +112,31 @@ def test_report_cli_writes_one_file_and_refuses_bad_options(
     assert "give a file name ending in .html" in wrong.err
 
 
-def _browser_or_skip() -> None:
-    if shutil.which(CHROMIUM) is None:
-        if os.environ.get("MINERALFLOW_REQUIRE_BROWSER"):
-            pytest.fail(f"{CHROMIUM} is required here (MINERALFLOW_REQUIRE_BROWSER is set)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-
-
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_draws_every_chart_in_headless_chromium(tmp_path: Path, lang: str) -> None:
-    _browser_or_skip()
     page_file = report_html.write(
         _report("china-heavy-ree-controls-2025", lang), tmp_path / f"report-{lang}.html"
     )
     errors: list[str] = []
     outside: list[str] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
+    with chromium_page() as page:
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on(
+            "request",
+            lambda r: outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None,
         )
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on(
-                "request",
-                lambda r: (
-                    outside.append(r.url) if not r.url.startswith(("file:", "data:")) else None
-                ),
-            )
-            page.goto(page_file.as_uri())
-            count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
-            page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
-            drawn = page.eval_on_selector_all(
-                ".chart", "els => els.map(e => e.querySelectorAll('.main-svg').length)"
-            )
-            kinds = page.evaluate(
-                "() => [...document.querySelectorAll('.chart')].map(e => e.data[0].type)"
-            )
-            map_paths = page.eval_on_selector_all(".chart .choroplethlocation", "els => els.length")
-        finally:
-            browser.close()
+        page.goto(page_file.as_uri())
+        count = page.eval_on_selector("#charts", "e => Number(e.dataset.count)")
+        page.wait_for_function(f"window.__chartsDrawn === {count}", timeout=60_000)
+        drawn = page.eval_on_selector_all(
+            ".chart", "els => els.map(e => e.querySelectorAll('.main-svg').length)"
+        )
+        kinds = page.evaluate(
+            "() => [...document.querySelectorAll('.chart')].map(e => e.data[0].type)"
+        )
+        map_paths = page.eval_on_selector_all(".chart .choroplethlocation", "els => els.length")
     assert count >= 7
     assert len(drawn) == count
     assert all(n > 0 for n in drawn)
