@@ -461,12 +461,16 @@ def ensemble(
         out.print(
             f"wrote {write_report(result.central_run, report_file, lang=lang, ensemble=result)}"
         )
+    _print_where(result, scheduler or f"{workers} worker(s)", time.perf_counter() - started)
+
+
+def _print_where(result: Ensemble, where: str, seconds: float) -> None:
+    """Whether the ensemble was served from the store, or how long its members took."""
     if result.stored_quantiles is not None and result.central_run is not None:
         out.print(f"served from the results store (ensemble {result.central_run.run_id}); "
                   "--refresh runs it again")  # fmt: skip
-        return
-    where = scheduler or f"{workers} worker(s)"
-    out.print(f"{result.draws} members in {time.perf_counter() - started:.1f} s on {where}")
+    else:
+        out.print(f"{result.draws} members in {seconds:.1f} s on {where}")
 
 
 @contextlib.contextmanager

@@ -140,6 +140,9 @@ def _quantity_table(name: str, description: str, *, required: bool = False) -> T
 #: the uncertainty row of a project that is built or not (a Bernoulli draw)
 PROJECT_INPUT = "project_goes_ahead"
 
+#: the uncertainty row of the heavy elements' share of a deposit (elements.csv group heavy)
+HEAVY_SHARE_INPUT = "heavy_share"
+
 #: the elasticities an uncertainty row may name: (kind, horizon) of elasticities.csv, and
 #: one factor on both horizons (horizon None), which keeps the short run below the long run
 ELASTICITY_INPUTS: dict[str, tuple[str, str | None]] = {
@@ -958,16 +961,17 @@ TABLES: tuple[Table, ...] = (
                 "str",
                 "a parameter of parameters.csv, or elasticities of elasticities.csv: "
                 "supply_elasticity or demand_elasticity (both horizons by one factor), or one "
-                "horizon (supply_elasticity_short, ..., demand_elasticity_long); or "
-                "project_goes_ahead (a project of projects.csv is built or not)",
-                allowed=(*MODEL_PARAMETERS, *ELASTICITY_INPUTS, PROJECT_INPUT),
+                "horizon (supply_elasticity_short, ..., demand_elasticity_long); "
+                "heavy_share (the heavy elements' share of a deposit, deposit_composition.csv); "
+                "or project_goes_ahead (a project of projects.csv is built or not)",
+                allowed=(*MODEL_PARAMETERS, *ELASTICITY_INPUTS, PROJECT_INPUT, HEAVY_SHARE_INPUT),
             ),
             Column(
                 "scope",
                 "str",
                 "the stage of the parameters.csv row (the scope of the elasticities.csv "
-                "row, the project of projects.csv), or 'all' for every one (every project: "
-                "one input each)",
+                "row, the deposit, the project of projects.csv), or 'all' for every one "
+                "(every project: one input each)",
             ),
             Column(
                 "distribution",

@@ -25,6 +25,7 @@ import pycountry
 
 from mineralflow.data.schema import (
     ELASTICITY_INPUTS,
+    HEAVY_SHARE_INPUT,
     MODEL_PARAMETERS,
     PROJECT_INPUT,
     TABLES_BY_NAME,
@@ -483,8 +484,8 @@ def check_uncertainty(tables: dict[str, pd.DataFrame], problems: list[Problem]) 
         row = SimpleNamespace(**{str(k): v for k, v in record.items()})
         line, name = int(record[LINE]), str(row.parameter)
         have = scopes.get(name, set())
-        known = name in MODEL_PARAMETERS or name in ELASTICITY_INPUTS or name == PROJECT_INPUT
-        table = {PROJECT_INPUT: "projects.csv"}.get(
+        known = name in (*MODEL_PARAMETERS, *ELASTICITY_INPUTS, PROJECT_INPUT, HEAVY_SHARE_INPUT)
+        table = {PROJECT_INPUT: "projects.csv", HEAVY_SHARE_INPUT: "deposit_composition.csv"}.get(
             name, "elasticities.csv" if name in ELASTICITY_INPUTS else "parameters.csv"
         )
         if known and not have:
@@ -512,6 +513,8 @@ def _uncertain_scopes(tables: dict[str, pd.DataFrame]) -> dict[str, set[str]]:
             scopes.setdefault(str(name), set()).add(str(scope))
     if "projects" in tables:
         scopes[PROJECT_INPUT] = {str(p) for p in tables["projects"]["project"]}
+    if "deposit_composition" in tables:
+        scopes[HEAVY_SHARE_INPUT] = {str(d) for d in tables["deposit_composition"]["deposit"]}
     elasticities = tables.get("elasticities")
     if elasticities is not None:
         for scope, kind, horizon in zip(

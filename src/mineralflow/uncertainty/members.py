@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.data.pack import Pack
-from mineralflow.data.schema import ELASTICITY_INPUTS, PROJECT_INPUT
+from mineralflow.data.schema import ELASTICITY_INPUTS, HEAVY_SHARE_INPUT, PROJECT_INPUT
 from mineralflow.data.validate import SHARE_PARAMETERS
 from mineralflow.iamc import COLUMNS
 from mineralflow.market.calibration import AFTER_CALIBRATION
@@ -44,14 +44,19 @@ def _scaled(
 
 
 def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -> Pack:
-    """A copy of ``pack`` whose parameters.csv and elasticities.csv values are multiplied by
-    their inputs' factors (shares kept at most 1)."""
+    """A copy of ``pack`` with a member's inputs applied: parameters.csv and elasticities.csv
+    values times their factors (shares kept at most 1), deposits' heavy shares, projects
+    built or not."""
     params = pack.tables["parameters"].copy()
     elasticities = pack.tables["elasticities"].copy() if "elasticities" in pack.tables else None
     built = {i.scope: f > 0.5 for i, f in zip(inputs, factors, strict=True)
              if i.parameter == PROJECT_INPUT}  # fmt: skip
+    composition = None
     for item, factor in zip(inputs, factors, strict=True):
         if item.parameter == PROJECT_INPUT:
+            continue
+        if item.parameter == HEAVY_SHARE_INPUT:
+            composition = _heavier(pack, composition, item.scope, float(factor))
             continue
         if item.parameter in ELASTICITY_INPUTS and elasticities is not None:
             kind, horizon = ELASTICITY_INPUTS[item.parameter]
@@ -68,7 +73,34 @@ def member_pack(pack: Pack, inputs: list[UncertainInput], factors: np.ndarray) -
         tables["elasticities"] = elasticities
     if built:
         tables.update(_drawn_projects(pack, built))
+    if composition is not None:
+        tables["deposit_composition"] = composition
     return Pack(pack.path, pack.manifest, tables)
+
+
+#: the most of a deposit that its heavy elements may make up after a factor
+MOST_HEAVY = 0.95
+
+
+def _heavier(
+    pack: Pack, composition: pd.DataFrame | None, deposit: str, factor: float
+) -> pd.DataFrame:
+    """deposit_composition.csv with the heavy elements' shares of ``deposit`` (or of every
+    one, 'all') times ``factor`` and the light ones scaled to keep each deposit's sum."""
+    table = (pack.tables["deposit_composition"] if composition is None else composition).copy()
+    groups = pack.tables["elements"].set_index("symbol")["group"]
+    heavy = table["element"].map(groups).eq("heavy").to_numpy()
+    share = table["share"].to_numpy(float, copy=True)
+    for name in sorted(set(table["deposit"])) if deposit == "all" else [deposit]:
+        rows = (table["deposit"] == name).to_numpy()
+        total, part = share[rows].sum(), share[rows & heavy].sum()
+        if part <= 0 or part >= total:
+            continue
+        new_part = min(part * factor, MOST_HEAVY * total)
+        share[rows & heavy] *= new_part / part
+        share[rows & ~heavy] *= (total - new_part) / (total - part)
+    table["share"] = share
+    return table
 
 
 def _drawn_projects(pack: Pack, built: dict[str, bool]) -> dict[str, pd.DataFrame]:
