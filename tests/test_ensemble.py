@@ -452,3 +452,22 @@ def test_a_deposits_heavy_share_moves_and_its_sum_stays() -> None:
     assert h1 == pytest.approx(1.5 * h0)
     assert t1 == pytest.approx(t0)
     assert parts(member, "bayan_obo") == parts(pack, "bayan_obo")
+
+
+def test_the_headline_values_are_those_analysts_ask_for() -> None:
+    from mineralflow.uncertainty.report import headline_rows  # noqa: PLC0415
+
+    rows = [
+        ("CHN", "Share|Rare Earths|Separation"), ("USA", "Share|Rare Earths|Separation"),
+        ("CHN", "Price|Rare Earths|Oxide|Dy"), ("USA", "Price|Rare Earths|Oxide|Tb"),
+        ("JPN", "Price|Rare Earths|Oxide|Dy"), ("CHN", "Price|Rare Earths|Oxide|La"),
+        ("USA", "Price|Aluminium|Aluminium"), ("USA", "Net Import Reliance|Rare Earths|Magnet"),
+        ("World", "Shortage|Rare Earths|Ev Traction"), ("JPN", "Shortage|Rare Earths|Wind"),
+    ]  # fmt: skip
+    index = pd.MultiIndex.from_tuples(
+        [("mineralflow", "s", r, v, "u", y) for r, v in rows for y in (2030, 2031)],
+        names=KEY,
+    )
+    kept = {(index[i][2], index[i][3]) for i in headline_rows(index, [2030])}
+    assert kept == {rows[i] for i in (0, 2, 3, 6, 7, 8)}
+    assert all(index[i][5] == 2030 for i in headline_rows(index, [2030]))

@@ -19,7 +19,8 @@ HEADLINE_PRICES = ("Nd", "Dy", "Tb")
 
 def headline_rows(index: pd.MultiIndex, years: list[int]) -> np.ndarray:
     """Positions of the headline values: China's shares by stage, oxide prices in China and
-    the United States, the US aluminium price, US net import reliance, in ``years``."""
+    the United States, the US aluminium price, US net import reliance, the world's shortage
+    by sector, in ``years``."""
     frame = index.to_frame(index=False)
     variable, region = frame["variable"], frame["region"]
     last = variable.str.rsplit("|", n=1).str[-1]
@@ -28,7 +29,8 @@ def headline_rows(index: pd.MultiIndex, years: list[int]) -> np.ndarray:
              & last.isin(HEADLINE_PRICES) & region.isin(HEADLINE_REGIONS))  # fmt: skip
     metal = variable.str.startswith("Price|Aluminium|") & (region == "USA")
     reliance = variable.str.startswith("Net Import Reliance|") & (region == "USA")
-    keep = (share | price | metal | reliance) & frame["year"].isin(years)
+    shortage = variable.str.startswith("Shortage|") & (region == "World")
+    keep = (share | price | metal | reliance | shortage) & frame["year"].isin(years)
     return np.flatnonzero(keep.to_numpy())
 
 
