@@ -86,10 +86,9 @@ def _fan(
     return fig
 
 
-def _outside(pack: Pack) -> str | None:
-    """The first consumer of the pack's report settings outside its focus region."""
-    s = pack.manifest.report
-    return next((c for c in s.consumers if c != s.focus_region), None)
+def _price_regions(pack: Pack, focus: str) -> list[str]:
+    """The focus region and the first consumer of the pack's report settings outside it."""
+    return [focus, *[c for c in pack.manifest.report.consumers if c != focus][:1]]
 
 
 def fan_charts(ensemble: Ensemble, t: Tables, packs: list[Pack], lang: str) -> list[go.Figure]:
@@ -109,8 +108,7 @@ def fan_charts(ensemble: Ensemble, t: Tables, packs: list[Pack], lang: str) -> l
                  for st in s.key_stages}  # fmt: skip
         title = i18n.text("fan_shares", lang, country=country, n=n)
         figures.append(_fan(rows, names, title, i18n.text("share_axis", lang), lang))
-        other = _outside(pack)
-        regions = [s.focus_region, *([other] if other else [])]
+        regions = _price_regions(pack, s.focus_region)
         prices = price_bands(ensemble, t, regions, list(s.key_prices))
         prices = prices.assign(key=pairs(prices, "region", "product"))
         names = {(r, p): f"{product_name(t, c, p, lang)} · {i18n.country(r, lang)}"
@@ -145,8 +143,7 @@ def range_sentences(ensemble: Ensemble, t: Tables, packs: list[Pack], lang: str)
                 stage=i18n.stage_label(label, t.label(c, "stage", str(row.stage)), lang),
                 median=_fmt(row.p50), low=_fmt(row.p05), high=_fmt(row.p95),
             ))  # fmt: skip
-        other = _outside(pack)
-        regions = [s.focus_region, *([other] if other else [])]
+        regions = _price_regions(pack, s.focus_region)
         prices = price_bands(ensemble, t, regions, list(s.key_prices))
         for row in prices[prices["year"] == year].itertuples(index=False):
             out.append(i18n.text(

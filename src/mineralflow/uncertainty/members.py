@@ -1,7 +1,8 @@
 """One member of an ensemble: the packs with a draw's factors applied, solved as a run.
 
-A member changes only parameters.csv and elasticities.csv values, so it is the scenario
-itself on copies of its packs held in memory: nothing is written to disk.  A pack that no
+A member changes only pack tables (parameters, elasticities, deposits' compositions and
+projects' statuses), so it is the scenario itself on copies of its packs held in memory:
+nothing is written to disk.  A pack that no
 input touches keeps its own calibration, and so does one whose inputs change only what the
 calibration does not read (:data:`AFTER_CALIBRATION`); the others are calibrated again.
 """
@@ -23,6 +24,7 @@ from mineralflow.scenario.execute import (
     CalibrationCache,
     PreparedPack,
     PreparedRun,
+    RunResult,
     execute,
     prepare_calibrated,
     prepare_pack,
@@ -34,12 +36,10 @@ from mineralflow.uncertainty.inputs import UncertainInput
 KEY = [c for c in COLUMNS if c != "value"]
 
 
-def _scaled(
-    table: pd.DataFrame, rows: pd.Series, scope: str, factor: float, column: str = "scope"
-) -> None:
+def _scaled(table: pd.DataFrame, rows: pd.Series, scope: str, factor: float) -> None:
     """``value`` of ``rows`` (narrowed to ``scope`` unless 'all') times ``factor``, in place."""
     if scope != "all":
-        rows = rows & (table[column] == scope)
+        rows = rows & (table["scope"] == scope)
     table.loc[rows, "value"] = table.loc[rows, "value"].astype(float) * factor
 
 
@@ -137,6 +137,18 @@ class MemberRunner:
         self.recalibrate = False  # calibrate every changed pack again (to check the shortcut)
         self.solver_seconds = 0.0  # HiGHS time of the last member
 
+    def central(self) -> RunResult:
+        """The run with the packs' own estimates, on the calibrations members keep."""
+        parts = [self._own(key, pack) for key, pack in self.packs.items()]
+        return execute(PreparedRun(self.scenario, parts))
+
+    def _own(self, key: str, pack: Pack) -> PreparedPack:
+        """Pack ``key`` as the scenario has it, prepared once."""
+        own = self.own.get(key)
+        if own is None:
+            own = self.own[key] = prepare_pack(self.scenario, key, self.kept, pack)
+        return own
+
     def frame(self, factors: np.ndarray) -> pd.DataFrame:
         """The member's IAMC results."""
         parts = [self._prepared(key, pack, factors) for key, pack in self.packs.items()]
@@ -147,9 +159,7 @@ class MemberRunner:
     def _prepared(self, key: str, pack: Pack, factors: np.ndarray) -> PreparedPack:
         """Pack ``key`` with the member's factors: on the pack's own calibration where they
         change only what the calibration does not read, calibrated again otherwise."""
-        own = self.own.get(key)
-        if own is None:
-            own = self.own[key] = prepare_pack(self.scenario, key, self.kept, pack)
+        own = self._own(key, pack)
         mine = [j for j, item in enumerate(self.inputs) if item.pack == key]
         if not mine:
             return own

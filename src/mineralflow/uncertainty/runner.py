@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from mineralflow.errors import MineralflowError
-from mineralflow.scenario.execute import ScenarioError, execute, scenario_pack
+from mineralflow.scenario.execute import ScenarioError, scenario_pack
 from mineralflow.scenario.model import Scenario
-from mineralflow.uncertainty.design import METHODS, unit_design
+from mineralflow.uncertainty.design import unit_design
 from mineralflow.uncertainty.inputs import UncertainInput, factors_at, uncertain_inputs
 from mineralflow.uncertainty.members import KEY, MemberRunner
 from mineralflow.uncertainty.summary import Ensemble
@@ -81,13 +81,12 @@ def _batches(draws: int, workers: int) -> Iterator[list[int]]:
         yield list(range(start, min(start + size, draws)))
 
 
-def _check(draws: int, workers: int, method: str, scheduler: str | None) -> None:
+def _check(draws: int, workers: int, scheduler: str | None) -> None:
+    """Draws, workers and a local cluster's size (a method is checked by its design)."""
     if not 1 <= draws <= MAX_DRAWS:
         raise ScenarioError(f"draws: {draws} is not allowed; allowed: 1 to {MAX_DRAWS:,}")
     if not 1 <= workers <= MAX_WORKERS:
         raise ScenarioError(f"workers: {workers} is not allowed; allowed: 1 to {MAX_WORKERS}")
-    if method not in METHODS:
-        raise ScenarioError(f"method: '{method}' is not offered; allowed: {', '.join(METHODS)}")
     count = (scheduler or "").removeprefix("local:")
     if (
         scheduler is not None
@@ -118,7 +117,7 @@ def run_ensemble(
     processes.  ``progress(done, total)`` is called as members finish.  Raises
     :class:`ScenarioError` when no pack of the scenario declares an uncertain input.
     """
-    _check(draws, workers, method, scheduler)
+    _check(draws, workers, scheduler)
     if scheduler is not None and scheduler.startswith("local:"):
         workers = int(scheduler.removeprefix("local:"))  # batches for the cluster's workers
     packs = {key: scenario_pack(scenario, key) for key in scenario.packs}
@@ -131,13 +130,14 @@ def run_ensemble(
         )
     unit = unit_design(method, len(inputs), draws, seed)
     factors, draws = factors_at(inputs, unit), len(unit)
-    central_run = execute(scenario)
+    runner = MemberRunner(scenario, packs, inputs)
+    central_run = runner.central()
     central = central_run.frame.set_index(KEY)["value"]
     index = pd.MultiIndex.from_frame(central.index.to_frame(index=False))
     values, seconds = np.full((draws, len(index)), np.nan), np.zeros(draws)
     failed: dict[int, str] = {}
     done, started = 0, time.perf_counter()
-    for rows, got, solver, lost in _solve(scenario, inputs, index, factors, (workers, scheduler)):
+    for rows, got, solver, lost in _solve(runner, index, factors, (workers, scheduler)):
         values[rows], seconds[rows], failed, done = got, solver, failed | lost, done + len(rows)
         if progress is not None:
             progress(done, draws)
@@ -149,23 +149,23 @@ def run_ensemble(
 
 
 def _solve(
-    scenario: Scenario,
-    inputs: list[UncertainInput],
+    runner: MemberRunner,
     index: pd.MultiIndex,
     factors: np.ndarray,
     how: tuple[int, str | None],
 ) -> Iterator[Batch]:
-    """Every batch of members, solved here (one worker, no scheduler), on worker processes,
-    or on a Dask cluster (``how``: workers and scheduler)."""
+    """Every batch of members, solved here with ``runner`` (one worker, no scheduler), on
+    worker processes, or on a Dask cluster (``how``: workers and scheduler)."""
     workers, scheduler = how
+    scenario, inputs = runner.scenario, runner.inputs
     batches = list(_batches(len(factors), workers))
     if scheduler is not None:
         from mineralflow.uncertainty.cluster import solve_on_cluster  # noqa: PLC0415
 
         yield from solve_on_cluster(scheduler, (scenario, inputs, index), factors, batches)
         return
-    if workers == 1:
-        _init_worker(scenario, inputs, index)
+    if workers == 1:  # the runner that made the central run keeps its calibrations
+        _WORKER.runner, _WORKER.index, _WORKER.token = runner, index, ""
         for rows in batches:
             yield _run_batch(rows, factors[rows])
         return

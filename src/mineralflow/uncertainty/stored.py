@@ -18,6 +18,7 @@ import json
 import numpy as np
 import pandas as pd
 
+from mineralflow.errors import MineralflowError
 from mineralflow.iamc import from_iamc
 from mineralflow.scenario.execute import RunResult
 from mineralflow.scenario.model import Scenario
@@ -65,7 +66,8 @@ def _members_back(frame: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:
 def save_ensemble(store: ResultsStore, scenario: Scenario, ensemble: Ensemble, draws: int) -> str:
     """Record ``ensemble`` (of ``scenario``, asked for ``draws`` members); its id."""
     central = ensemble.central_run
-    assert central is not None
+    if central is None:
+        raise MineralflowError("an ensemble is recorded with the run of the packs' own estimates")
     years = sorted({int(y) for y in ensemble.index.get_level_values("year")})
     headline = headline_rows(ensemble.index, years)
     files = {CENTRAL: central.frame, DRAWS: _draws(ensemble), MEMBERS: _members(ensemble, headline)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -55,9 +56,14 @@ class Ensemble:
         return np.array([d not in self.failed for d in range(self.draws)])
 
     def quantiles(self) -> pd.DataFrame:
-        """One row per result value, a column per percentile of :data:`QUANTILES`."""
+        """One row per result value, a column per percentile of :data:`QUANTILES` (taken
+        once; treat it as read-only)."""
         if self.stored_quantiles is not None:
             return self.stored_quantiles
+        return self._quantiles
+
+    @cached_property
+    def _quantiles(self) -> pd.DataFrame:
         ok = self.results[self.solved]
         if len(ok) == 0:
             raise MineralflowError(
