@@ -471,3 +471,14 @@ def test_the_headline_values_are_those_analysts_ask_for() -> None:
     kept = {(index[i][2], index[i][3]) for i in headline_rows(index, [2030])}
     assert kept == {rows[i] for i in (0, 2, 3, 6, 7, 8)}
     assert all(index[i][5] == 2030 for i in headline_rows(index, [2030]))
+
+
+def test_the_order_of_a_packs_rows_changes_no_draw(re_copy: Path) -> None:
+    before = uncertain_inputs({"rare_earths": load_pack(re_copy)})
+    for name in ("uncertainty.csv", "projects.csv"):
+        path = re_copy / name
+        head, *rows = path.read_text(encoding="utf-8").splitlines()
+        path.write_text("\n".join([head, *reversed(rows)]) + "\n", encoding="utf-8")
+    after = uncertain_inputs({"rare_earths": load_pack(re_copy)})
+    assert [i.name for i in after] == [i.name for i in before]
+    assert np.array_equal(draw_factors(after, 8, seed=1), draw_factors(before, 8, seed=1))

@@ -59,22 +59,25 @@ class UncertainInput:
 
 def uncertain_inputs(packs: dict[str, Pack]) -> list[UncertainInput]:
     """The inputs of every pack (by the scenario's name for it) that has an uncertainty
-    table, in the table's order, packs in the order given; a project row of scope 'all'
-    is one input per project whose chance lies strictly between 0 and 1."""
+    table, packs in the order given and each pack's inputs by parameter and scope, so that
+    the order of a table's rows changes no draw; a project row of scope 'all' is one input
+    per project whose chance lies strictly between 0 and 1."""
     out = []
     for key, pack in packs.items():
         if "uncertainty" not in pack.tables:
             continue
+        mine: list[UncertainInput] = []
         for row in pack.table("uncertainty").to_dict("records"):
             if row["distribution"] == "bernoulli":
-                out += _project_inputs(key, pack, str(row["scope"]), str(row["source_id"]))
+                mine += _project_inputs(key, pack, str(row["scope"]), str(row["source_id"]))
                 continue
             mode = row.get("mode")
-            out.append(UncertainInput(
+            mine.append(UncertainInput(
                 key, str(row["parameter"]), str(row["scope"]), str(row["distribution"]),
                 float(row["low"]), None if mode is None or np.isnan(mode) else float(mode),
                 float(row["high"]), str(row["source_id"]),
             ))  # fmt: skip
+        out += sorted(mine, key=lambda item: (item.parameter, item.scope))
     return out
 
 
