@@ -26,6 +26,15 @@ INF = highspy.kHighsInf
 #: print HiGHS's own log (set by ``mineralflow --verbose``)
 VERBOSE = {"on": False}
 
+#: seconds this process has spent inside HiGHS: every solve of every session
+_CLOCK = {"seconds": 0.0}
+
+
+def highs_seconds() -> float:
+    """Seconds spent inside HiGHS so far in this process (differences time a piece of work:
+    a run's calibration, its years and their price solves together)."""
+    return _CLOCK["seconds"]
+
 
 @contextlib.contextmanager
 def _quiet_stdout() -> Iterator[None]:
@@ -168,6 +177,7 @@ class Session:
         started = time.perf_counter()
         self.highs.run()
         seconds = time.perf_counter() - started
+        _CLOCK["seconds"] += seconds
         self.iterations = self._iteration_count()
         return self.highs.getModelStatus(), seconds
 

@@ -19,6 +19,7 @@ from mineralflow.data.schema import ELASTICITY_INPUTS, HEAVY_SHARE_INPUT, PROJEC
 from mineralflow.data.validate import SHARE_PARAMETERS
 from mineralflow.iamc import COLUMNS
 from mineralflow.market.calibration import AFTER_CALIBRATION
+from mineralflow.market.session import highs_seconds
 from mineralflow.network import parameter_table
 from mineralflow.scenario.execute import (
     CalibrationCache,
@@ -135,7 +136,7 @@ class MemberRunner:
         self.kept = CalibrationCache(keep=len(packs))  # the packs' own calibrations
         self.own: dict[str, PreparedPack] = {}  # each pack as the scenario has it
         self.recalibrate = False  # calibrate every changed pack again (to check the shortcut)
-        self.solver_seconds = 0.0  # HiGHS time of the last member
+        self.solver_seconds = 0.0  # HiGHS time of the last member: calibration and years
 
     def central(self) -> RunResult:
         """The run with the packs' own estimates, on the calibrations members keep."""
@@ -151,21 +152,22 @@ class MemberRunner:
 
     def frame(self, factors: np.ndarray) -> pd.DataFrame:
         """The member's IAMC results."""
+        in_highs = highs_seconds()
         parts = [self._prepared(key, pack, factors) for key, pack in self.packs.items()]
         result = execute(PreparedRun(self.scenario, parts))
-        self.solver_seconds = result.solver_seconds
+        self.solver_seconds = highs_seconds() - in_highs
         return result.frame
 
     def _prepared(self, key: str, pack: Pack, factors: np.ndarray) -> PreparedPack:
         """Pack ``key`` with the member's factors: on the pack's own calibration where they
         change only what the calibration does not read, calibrated again otherwise."""
-        own = self._own(key, pack)
         mine = [j for j, item in enumerate(self.inputs) if item.pack == key]
         if not mine:
-            return own
+            return self._own(key, pack)
         changed = member_pack(pack, [self.inputs[j] for j in mine], factors[mine])
         if self.recalibrate or any(self.inputs[j].parameter not in AFTER_CALIBRATION for j in mine):
             return prepare_pack(self.scenario, key, CalibrationCache(keep=1), changed)
+        own = self._own(key, pack)  # prepared once, on the first member that takes the shortcut
         stages = list(own.calibration.stage_params.index)
         cal = replace(own.calibration, stage_params=parameter_table(changed, stages))
         return prepare_calibrated(self.scenario, key, changed, cal)
