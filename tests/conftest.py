@@ -36,9 +36,9 @@ def run_cli(
 ) -> Callable[..., CliResult]:
     """Run ``mineralflow ARGS`` in-process and return exit code, stdout and stderr."""
 
-    def run(*args: str) -> CliResult:
+    def run(*args: str, width: int = 200) -> CliResult:
         monkeypatch.setattr(sys, "argv", ["mineralflow", *args])
-        monkeypatch.setattr(cli.out, "width", 200)
+        monkeypatch.setattr(cli.out, "width", width)
         code = 0
         try:
             cli.main()

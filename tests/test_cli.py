@@ -7,6 +7,11 @@ import json
 import pandas as pd
 import pytest
 
+from mineralflow.data.pack import load_pack
+from mineralflow.data.schema import TABLES_BY_NAME
+from mineralflow.errors import MineralflowError
+from mineralflow.reporting.i18n import check_language
+
 
 def test_show_mining_2024_json(run_cli) -> None:  # type: ignore[no-untyped-def]
     result = run_cli(
@@ -150,3 +155,43 @@ def test_run_rejects_a_bad_scenario_file(run_cli, tmp_path) -> None:  # type: ig
     assert result.code == 2
     assert "bad.yaml" in result.err
     assert "years" in result.err
+
+
+def test_a_filter_that_matches_nothing_says_what_there_is(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("data", "show", "production", "--year", "2031")
+    assert result.code == 2
+    assert "no row of table 'production' matches --year 2031" in result.err
+    assert "2009-2025" in result.err  # the years the table holds
+
+
+def test_numbers_are_never_cut_at_80_columns(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("data", "show", "production", "--stage", "mining", "--year", "2024", width=80)
+    assert result.code == 0, result.err
+    assert "45,500" in result.out  # the README's example
+    assert "270,000" in result.out
+    assert "stage mining, year 2024" in result.out  # filtered columns move to the title
+    assert max(len(line) for line in result.out.splitlines()) <= 80
+
+
+def test_a_pack_prints_short_and_holds_only_its_columns() -> None:
+    pack = load_pack("rare_earths")
+    assert len(repr(pack)) < 200
+    assert "rare_earths" in repr(pack)
+    assert "38 tables" in repr(pack)
+    for name, frame in pack.tables.items():
+        assert list(frame.columns) == list(TABLES_BY_NAME[name].column_names), name
+
+
+def test_scenario_show_gives_units(run_cli) -> None:  # type: ignore[no-untyped-def]
+    result = run_cli("scenario", "show", "us-russia-cooperation")
+    assert result.code == 0, result.err
+    assert "capacity=5,000 t/yr" in result.out
+    assert "capacity=5000.0" not in result.out
+
+
+def test_language_tags_name_the_report_languages() -> None:
+    assert check_language("zh-CN") == "zh"
+    assert check_language("zh-Hans") == "zh"
+    assert check_language("en-GB") == "en"
+    with pytest.raises(MineralflowError, match="languages: en, zh"):
+        check_language("fr")

@@ -173,7 +173,7 @@ def report(
     from mineralflow.reporting import html  # noqa: PLC0415
     from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
 
-    check_language(lang)
+    lang = check_language(lang)
     check_target(Path(out), "report file", html.SUFFIXES)
     spec = result.scenario
     if ensemble is not None and ensemble.scenario != spec.name:

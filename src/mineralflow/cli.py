@@ -108,13 +108,36 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
     import pandas as pd  # noqa: PLC0415
     from rich.table import Table as RichTable  # noqa: PLC0415
 
-    table = RichTable(title=title, show_lines=False)
-    for column in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[column])
-        table.add_column(str(column), justify="right" if numeric else "left")
-    for row in _records(frame):
-        table.add_row(*(_fmt(v) for v in row.values()))
+    empty = [c for c in frame.columns if frame[c].isna().all() or frame[c].eq("").all()]
+    frame = frame.drop(columns=empty) if len(empty) < len(frame.columns) else frame
+    cells = [[_fmt(v) for v in row.values()] for row in _records(frame)]
+    # rows whose text wraps are ruled off, so that a wrapped name never reads as another row
+    table = RichTable(title=title, show_lines=_wraps(frame, cells))
+    widths = [max([len(str(c))] + [len(row[j]) for row in cells]) for j, c in enumerate(frame)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) or str(c).isdigit() for c in frame.columns]
+    # numbers are never cut: the text columns share what room is left, folding their text
+    room = (
+        out.width - 3 * len(widths) - 1 - sum(w for w, n in zip(widths, numeric, strict=True) if n)
+    )
+    share = max(3, room // max(1, numeric.count(False)))
+    for column, widest, is_number in zip(frame.columns, widths, numeric, strict=True):
+        if is_number:
+            table.add_column(str(column), justify="right", no_wrap=True, min_width=widest)
+        else:
+            table.add_column(str(column), overflow="fold", min_width=min(widest, TEXT_WIDTH, share))
+    for row in cells:
+        table.add_row(*row)
     out.print(table)
+
+
+#: the narrowest a text column gets when a table is wider than the terminal
+TEXT_WIDTH = 10
+
+
+def _wraps(frame: pd.DataFrame, cells: list[list[str]]) -> bool:
+    """Whether the table is wider than the terminal, so that some text will wrap."""
+    widths = [max([len(str(c))] + [len(row[j]) for row in cells]) for j, c in enumerate(frame)]
+    return sum(w + 3 for w in widths) + 1 > out.width
 
 
 def _fmt(value: Any) -> str:
@@ -170,10 +193,31 @@ def data_show(
         if value is not None and name not in columns:
             raise SelectionError(f"table '{table}' has no column '{name}'; drop --{name}")
     frame = loaded.select(table, edition=edition, latest=not all_editions, **filters)
+    if frame.empty:
+        raise SelectionError(_nothing_matched(loaded.table(table), table, filters))
     if as_json:
         sys.stdout.write(json.dumps(_records(frame), indent=1, ensure_ascii=False) + "\n")
         return
-    _print_frame(frame, f"{loaded.name}: {table} ({len(frame)} rows)")
+    given = {k: v for k, v in filters.items() if v is not None}
+    kept = "".join(f", {k} {v}" for k, v in given.items())  # one value each: in the title
+    title = f"{loaded.name}: {table}{kept} ({len(frame)} rows)"
+    _print_frame(frame.drop(columns=list(given)), title)
+
+
+def _nothing_matched(frame: pd.DataFrame, table: str, filters: dict[str, Any]) -> str:
+    """Why ``data show`` has no row to show: the filters given and the values each allows."""
+    given = {k: v for k, v in filters.items() if v is not None}
+    if not given:
+        return f"table '{table}' has no rows"
+    parts = []
+    for name, value in given.items():
+        known = sorted(frame[name].dropna().unique().tolist())
+        if name == "year" and known:
+            allowed = f"{known[0]}-{known[-1]}" if len(known) > 12 else ", ".join(map(str, known))
+        else:
+            allowed = ", ".join(map(str, known[:20])) + (", ..." if len(known) > 20 else "")
+        parts.append(f"--{name} {value} (in the table: {allowed or 'none'})")
+    return f"no row of table '{table}' matches " + " and ".join(parts)
 
 
 @data_app.command("sources")
@@ -384,7 +428,10 @@ def _print_run_summary(spec: Scenario, result: RunResult) -> None:
         part = output[output["commodity"] == commodity]
         world = part.groupby(["year", "stage"], sort=False)["value"].sum().unstack("stage")
         world = world[[st for st in tables.stages(commodity) if st in world.columns]]
-        world.columns = [tables.label(commodity, "stage", str(c)) for c in world.columns]
+        units = part.groupby("stage")["unit"].first()
+        world.columns = [
+            f"{tables.label(commodity, 'stage', str(c))} ({units[c]})" for c in world.columns
+        ]
         name = tables.label(commodity, "commodity", commodity).lower()
         _print_frame(world.reset_index(), f"{spec.name}: world production of {name}")
     run = result.runs.get(spec.packs[0])
@@ -444,7 +491,7 @@ def ensemble(
     if export is not None:
         check_folder(export, "export")
     if report_file is not None:
-        _check_report_target(report_file, lang)
+        lang = _check_report_target(report_file, lang)
     spec = load_scenario(scenario)
     started = time.perf_counter()
     with _ensemble_progress(spec.name, draws) as tick:
@@ -506,14 +553,15 @@ def _print_ensemble(name: str, result: Ensemble) -> None:
                   f"out (draw {first[0]}: {first[1]})")  # fmt: skip
 
 
-def _check_report_target(target: Path, lang: str) -> None:
-    """A report language and file name are checked before any member runs."""
+def _check_report_target(target: Path, lang: str) -> str:
+    """A report language and file name are checked before any member runs; the language."""
     from mineralflow.files import check_target  # noqa: PLC0415
     from mineralflow.reporting.html import SUFFIXES  # noqa: PLC0415
     from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
 
-    check_language(lang)
+    lang = check_language(lang)
     check_target(target, "report file", SUFFIXES)
+    return lang
 
 
 @app.command("validate")
@@ -710,32 +758,55 @@ def compare_runs(
     if as_json:
         sys.stdout.write(json.dumps(_records(table), indent=1) + "\n")
         return
-    out.print(f"A = {name_a}, B = {name_b}; cells show A -> B")
+    out.print(f"A = {name_a}, B = {name_b}; cells show A→B")
+    if name_b == "baseline" and name_a != "baseline":
+        out.print("B is the baseline, so changes read from A to the baseline; give the baseline "
+                  "first to read A against it")  # fmt: skip
     for group in GROUPS:
         part = table[table["group"] == group]
         if part.empty:
             out.print(f"{group}: no difference")
             continue
-        cells = part.assign(
-            variable=part["name"],
-            cell=[f"{_fmt(x)} -> {_fmt(y)}" for x, y in zip(part["a"], part["b"], strict=True)],
-        )
-        pivot = cells.pivot_table(
-            index=["variable", "region", "unit"],
-            columns="year",
-            values="cell",
-            aggfunc="first",
-            sort=False,
-        ).reset_index()
-        pivot.columns = [str(c) for c in pivot.columns]
-        _print_frame(pivot, group)
-    intro, sentences, _ = horizon_sentences(tables_b, tables_a, name_a, "en")
+        _print_frame(_compare_cells(part, group), group)
+        if group == "import reliance" and (part[["a", "b"]] < 0).to_numpy().any():
+            out.print(f"{NET_EXPORTER}: net exporter (as USGS writes it)")
+    intro, sentences, _ = horizon_sentences(tables_b, tables_a, name_a, "en", name_b)
     if sentences:
         out.print(intro)
         for sentence in sentences:
             out.print(f"- {sentence}")
     if draws is not None:
         _print_paired((a, b), draws, seed, workers, years, store)
+
+
+#: how USGS's Mineral Commodity Summaries write a net exporter's import reliance
+NET_EXPORTER = "E"
+
+
+def _compare_value(value: float, group: str) -> str:
+    """A compared value as USGS writes it: a negative import reliance is E, net exporter."""
+    if group == "import reliance" and value < 0:
+        return NET_EXPORTER
+    return _fmt(value)
+
+
+def _compare_cells(part: pd.DataFrame, group: str) -> pd.DataFrame:
+    """One group of a comparison, a row per series and a column per year, in year order;
+    each cell 'A→B'."""
+    cells = part.assign(
+        variable=part["name"],
+        cell=[
+            f"{_compare_value(x, group)}→{_compare_value(y, group)}"
+            for x, y in zip(part["a"], part["b"], strict=True)
+        ],
+    )
+    pivot = cells.pivot_table(
+        index=["variable", "region", "unit"], columns="year", values="cell",
+        aggfunc="first", sort=False,
+    )  # fmt: skip
+    pivot = pivot[sorted(pivot.columns)].reset_index()
+    pivot.columns = [str(c) for c in pivot.columns]
+    return pivot
 
 
 def _print_paired(
@@ -791,7 +862,7 @@ def report(
     from mineralflow.scenario.loading import load_scenario  # noqa: PLC0415
     from mineralflow.store import ResultsStore  # noqa: PLC0415
 
-    check_language(lang)
+    lang = check_language(lang)
     check_target(out_file, "report file", report_html.SUFFIXES)  # before the run
     spec = load_scenario(scenario)
     cache = CalibrationCache()

@@ -16,6 +16,8 @@ from mineralflow.metrics.indicators import shares
 from mineralflow.tables import Tables
 
 WORLD = "World"
+#: values smaller than this (in any unit: t, USD/kg, %) are the solver's rounding, read as 0
+NOISE = 1e-6
 GROUPS = ("share", "price", "shortage", "import reliance")
 #: group -> the IAMC series it reads
 MEASURES = {
@@ -57,6 +59,8 @@ def compare(a: Tables, b: Tables, years: list[int] | None = None, top: int = 8) 
     key = ["group", "variable", "name", "region", "unit", "year"]
     both = ma.merge(mb, on=key, how="outer", suffixes=("_a", "_b")).fillna(0.0)
     both = both[both["year"].isin(years)].rename(columns={"value_a": "a", "value_b": "b"})
+    for side in ("a", "b"):  # the solver's rounding (1e-12 t) is no difference
+        both[side] = both[side].where(both[side].abs() >= NOISE, 0.0)
     both["change"] = both["b"] - both["a"]
     scale = both[["a", "b"]].abs().max(axis=1)
     both["change_pct"] = np.where(

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 from mineralflow import store
+from mineralflow.cli import NET_EXPORTER, _compare_cells
 from mineralflow.comparison import compare
 from mineralflow.dynamics import base_plan
+from mineralflow.reporting.findings import horizon_sentences
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.scenario.execute import CalibrationCache, check_scenario, execute, prepare_pack
 from runs import result
@@ -407,3 +409,24 @@ def test_a_child_that_describes_itself_does_not_keep_its_base_chinese(tmp_path: 
     quiet = tmp_path / "quiet.yaml"
     quiet.write_text("name: quiet\nbase: baseline\nyears: [2024, 2030]\n")
     assert load_scenario(quiet).description_zh == load_scenario("baseline").description_zh
+
+
+def test_compare_tables_read_right() -> None:
+    """Years in order whatever order they were asked in, net exporters as USGS writes them,
+    no rounding noise, and the short- against long-term statement naming the scenario."""
+    a, b = result("baseline").tables, result("china-full-export-ban").tables
+    table = compare(a, b, years=[2040, 2025, 2030])
+    for group in table["group"].unique():
+        cells = _compare_cells(table[table["group"] == group], group)
+        assert list(cells.columns[3:]) == ["2025", "2030", "2040"]
+    reliance = table[table["group"] == "import reliance"]
+    assert (reliance[["a", "b"]] < 0).to_numpy().any()
+    shown = _compare_cells(reliance, "import reliance")
+    assert shown[["2025", "2030", "2040"]].apply(lambda c: c.str.contains(NET_EXPORTER)).any().any()
+    assert not shown[["2025", "2030", "2040"]].apply(lambda c: c.str.contains("-")).any().any()
+    small = table[["a", "b"]].abs()
+    assert ((small == 0) | (small >= 1e-6)).all().all()
+    intro, _, _ = horizon_sentences(a, b, "china-full-export-ban", "en", "baseline")
+    assert "in 'baseline' against china-full-export-ban" in intro
+    intro_zh, _, _ = horizon_sentences(b, a, "baseline", "zh")
+    assert intro_zh.startswith("短期与长期：本情景")

@@ -8,7 +8,7 @@ every figure (USGS revises figures between editions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -232,31 +232,34 @@ def check_pack(pack: str | Path) -> list[Problem]:
     return _collect(resolve(pack))[2]
 
 
-@dataclass
+@dataclass(repr=False)
 class Pack:
-    """A validated data pack: its manifest and one typed DataFrame per table."""
+    """A validated data pack: its manifest and one typed DataFrame per table (the rows as
+    the files hold them, every column of the schema and no other)."""
 
     path: Path
     manifest: Manifest
     tables: dict[str, pd.DataFrame]
-    _plain: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def name(self) -> str:
         return self.manifest.name
 
+    def __repr__(self) -> str:
+        rows = sum(len(t) for t in self.tables.values())
+        return (
+            f"Pack({self.name!r}: {len(self.tables)} tables, {rows:,} rows, "
+            f"base year {self.manifest.base_year}, from {str(self.path)!r})"
+        )
+
     def table(self, name: str) -> pd.DataFrame:
-        """The table as stored (all editions), without line numbers; treat it as read-only."""
+        """The table as stored (all editions); treat it as read-only."""
         if name not in self.tables:
             raise SelectionError(
                 f"pack '{self.name}' has no table '{name}'"
                 f"{validate.suggest(name, self.tables)}; tables: {', '.join(sorted(self.tables))}"
             )
-        cached = self._plain.get(name)
-        if cached is None:
-            cached = self.tables[name].drop(columns=validate.LINE)
-            self._plain[name] = cached
-        return cached
+        return self.tables[name]
 
     def editions(self, name: str) -> list[str]:
         """Editions present in a table, oldest first."""
@@ -359,4 +362,6 @@ def load_pack(pack: str | Path = "rare_earths") -> Pack:
     manifest, tables, problems = _collect(folder)
     if problems or manifest is None:
         raise PackError(str(folder), problems)
-    return Pack(folder, manifest, tables)
+    # line numbers served the messages above; a loaded pack holds the schema's columns only
+    plain = {name: frame.drop(columns=validate.LINE) for name, frame in tables.items()}
+    return Pack(folder, manifest, plain)

@@ -314,9 +314,10 @@ def headlines(
 
 
 def horizon_sentences(
-    t: Tables, base: Tables, base_name: str, lang: str
+    t: Tables, base: Tables, base_name: str, lang: str, name: str | None = None
 ) -> tuple[str, list[str], pd.DataFrame]:
-    """The short- versus long-term statement: an introduction, one sentence per stage."""
+    """The short- versus long-term statement of ``t`` (named ``name``, or 'this scenario')
+    against ``base``: an introduction, one sentence per stage."""
     try:
         table = horizon(base, t)
     except MineralflowError:
@@ -324,6 +325,9 @@ def horizon_sentences(
     intro = i18n.text(
         "horizon_intro",
         lang,
+        scenario=i18n.text("this_scenario", lang)
+        if name is None
+        else i18n.text("named_scenario", lang, name=name),
         base_name=base_name,
         limited=f"{LIMITED:g}",
         significant=f"{SIGNIFICANT:g}",

@@ -225,7 +225,7 @@ def build(
 ) -> str:
     """The report of one run, optionally compared with ``base``, as an HTML string; with an
     ``ensemble`` of it, its ranges lead the findings and its fan charts the charts."""
-    i18n.check_language(lang)
+    lang = i18n.check_language(lang)
     if t.production.empty:
         raise MineralflowError(f"run '{name}' has no results to report")
     names = (

@@ -184,11 +184,13 @@ TEXT = {
         "horizon": ("{stage}: China's share {cells}. Verdict: {verdict}."),
         "horizon_cell": "{base} → {value} in {year} ({change})",
         "horizon_intro": (
-            "Short term against long term: China's share of each stage in this scenario against "
+            "Short term against long term: China's share of each stage in {scenario} against "
             "{base_name}. Short term is 2025, long term 2035-2040; a change under {limited} "
             "percentage points is limited, from {significant} significant."
         ),
         "pp": "{value:+.1f} pp",
+        "this_scenario": "this scenario",
+        "named_scenario": "'{name}'",
         "sankey": "Flows of {commodity} by country and stage, {year} (t in each stage's unit)",
         "map": "Share of world {stage} by country, {year} (%)",
         "china_share": "{country}'s share of world output by stage (%)",
@@ -294,10 +296,12 @@ TEXT = {
         "horizon": "{stage}：中国份额{cells}。结论：{verdict}。",
         "horizon_cell": "{year}年由{base}变为{value}（{change}）",
         "horizon_intro": (
-            "短期与长期：本情景中中国在各环节的份额与{base_name}情景对比。短期指2025年，"
+            "短期与长期：{scenario}中中国在各环节的份额与{base_name}情景对比。短期指2025年，"
             "长期指2035至2040年；变化小于{limited}个百分点为有限，达到{significant}个百分点为显著。"
         ),
         "pp": "{value:+.1f}个百分点",
+        "this_scenario": "本情景",
+        "named_scenario": "“{name}”情景",
         "sankey": "{year}年{commodity}按国家和环节的流向（吨，按各环节单位计）",
         "map": "{year}年各国占世界{stage}的份额（%）",
         "china_share": "{country}在各环节占世界产量的份额（%）",
@@ -356,9 +360,19 @@ TEXT = {
 }
 
 
+#: other names of the languages (BCP 47 tags, as browsers send them)
+ALIASES = {"zh-cn": "zh", "zh_cn": "zh", "zh-hans": "zh", "zh-hans-cn": "zh",
+           "en-us": "en", "en-gb": "en", "en_us": "en", "en_gb": "en"}  # fmt: skip
+
+
 def check_language(lang: str) -> str:
+    """The report language ``lang`` names ('en', 'zh' or another name of one: 'zh-CN')."""
+    lang = ALIASES.get(lang.strip().lower(), lang.strip().lower())
     if lang not in LANGUAGES:
-        raise MineralflowError(f"unknown report language '{lang}'; languages: en, zh")
+        raise MineralflowError(
+            f"unknown report language '{lang}'; languages: en, zh (also zh-CN, zh-Hans, en-US, "
+            "en-GB)"
+        )
     return lang
 
 

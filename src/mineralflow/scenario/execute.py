@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from mineralflow.data.pack import Pack, load_pack
-from mineralflow.data.validate import LINE
 from mineralflow.dynamics import Plan, Run, simulate, state_at, year_solves
 from mineralflow.errors import SelectionError
 from mineralflow.iamc import to_iamc
@@ -163,7 +162,6 @@ def with_elasticities(pack: Pack, levers: list[Elasticity]) -> Pack:
                 "source_id": "SCENARIO",
                 "confidence": "E",
                 "note": "scenario override",
-                LINE: 0,
             }
             table = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
     return Pack(pack.path, pack.manifest, {**pack.tables, "elasticities": table})

@@ -38,17 +38,35 @@ class _Lever(BaseModel):
     note: str | None = Field(None, description="what the lever stands for, with its source")
 
     def summary(self) -> str:
-        """One line for tables: the lever's type and its main fields."""
+        """One line for tables: the lever's type and its main fields, with their units."""
         fields = self.model_dump(exclude_none=True, exclude={"type", "note", "pack"})
-        parts = [f"{k}={_short(v)}" for k, v in fields.items() if v not in ([], {})]
+        described = type(self).model_fields
+        parts = [
+            f"{k}={_short(v)}{_unit(described[k].description if k in described else None)}"
+            for k, v in fields.items()
+            if v not in ([], {})
+        ]
         return f"{self.type}: " + ", ".join(parts)  # type: ignore[attr-defined]
+
+
+#: a field's unit, read off its description (the first phrase that it contains)
+UNIT_PHRASES = (
+    ("t a year", " t/yr"), ("t held", " t"), ("USD/kg", " USD/kg"), ("USD a year", " USD/yr"),
+    ("USD in all", " USD"), ("0.25 = 25 %", " (ad valorem)"),
+)  # fmt: skip
+
+
+def _unit(description: str | None) -> str:
+    return next((unit for phrase, unit in UNIT_PHRASES if phrase in (description or "")), "")
 
 
 def _short(value: object) -> str:
     if isinstance(value, list | tuple):
         return "+".join(str(v) for v in value)
     if isinstance(value, dict):
-        return ",".join(f"{k}:{v}" for k, v in value.items())
+        return ",".join(f"{k}:{_short(v)}" for k, v in value.items())
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 and value.is_integer() else f"{value:g}"
     return str(value)
 
 
