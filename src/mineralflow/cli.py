@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import re
 import sys
 import time
@@ -87,21 +86,9 @@ PackOption = Annotated[str, typer.Option("--pack", "-p", help="bundled pack name
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe records: NaN and pandas NA become null, numpy scalars plain Python."""
-    import pandas as pd  # noqa: PLC0415
+    from mineralflow.records import json_records  # noqa: PLC0415
 
-    records = []
-    for row in frame.to_dict(orient="records"):
-        clean: dict[str, Any] = {}
-        for key, value in row.items():
-            if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-                clean[str(key)] = None
-            elif hasattr(value, "item"):
-                clean[str(key)] = value.item()
-            else:
-                clean[str(key)] = value
-        records.append(clean)
-    return records
+    return json_records(frame)
 
 
 def _print_frame(frame: pd.DataFrame, title: str) -> None:
@@ -230,7 +217,7 @@ def data_sources(
     from mineralflow.data.schema import CONFIDENCE_CODES  # noqa: PLC0415
 
     loaded = load_pack(pack)
-    sources = loaded.table("sources")
+    sources = loaded.table("sources").copy()
     counts: dict[str, int] = {}
     for name, frame in loaded.tables.items():
         if name != "sources":  # every other table names a source_id on each row
@@ -1102,6 +1089,31 @@ def claims_scenario(
         f"draft scenario written to {written} ({len(spec.levers)} lever(s)); "
         f"run it with: mineralflow run {written}"
     )
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind (beyond 127.0.0.1 needs a token)")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    token: Annotated[
+        str | None, typer.Option(help="token every request must carry (or $MINERALFLOW_TOKEN)")
+    ] = None,
+    pack_folder: Annotated[
+        list[Path] | None, typer.Option("--pack-folder", help="a pack folder requests may name")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", help="processes solving runs")] = 1,
+    store: StoreOption = None,
+) -> None:
+    """The JSON API (and its OpenAPI spec at /openapi.json) on uvicorn."""
+    import uvicorn  # noqa: PLC0415
+
+    from mineralflow.web import ServeSettings, create_app  # noqa: PLC0415
+
+    settings = ServeSettings.checked(host, port, token, store, tuple(pack_folder or ()), workers)
+    out.print(f"mineralflow serving on http://{settings.host}:{settings.port} (Ctrl+C stops)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
 
 
 def main() -> None:
