@@ -152,7 +152,7 @@ def main() -> None:
         _, listed, _ = client.call("GET", "/api/runs")
     finally:
         server.terminate()
-        server.wait(timeout=60)
+        server.communicate(timeout=60)
     stored = [r["run_id"] for r in listed]  # type: ignore[union-attr]
     p = {k: np.percentile(v, [50, 95]) * 1000 for k, v in out["seconds"].items()}
     ref95 = float(np.percentile(reference, 95) * 1000)

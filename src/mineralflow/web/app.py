@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from mineralflow import __version__
 from mineralflow.web.catalog import Catalog
+from mineralflow.web.dashboard import router as dashboard
 from mineralflow.web.errors import install_handlers
 from mineralflow.web.jobs import Jobs
 from mineralflow.web.results import StoredResults
@@ -42,5 +43,6 @@ def create_app(settings: ServeSettings | None = None) -> FastAPI:
     app.state.mineralflow = shared
     install_handlers(app)
     app.include_router(router)
+    app.include_router(dashboard)
     app.add_middleware(Guard, token=settings.token, max_body=settings.max_body)
     return app

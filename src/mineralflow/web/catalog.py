@@ -8,6 +8,7 @@ scenario and its packs packs of this server.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import yaml
 from mineralflow.data.pack import Pack, bundled_packs, load_pack
 from mineralflow.errors import MineralflowError
 from mineralflow.scenario.loading import (
+    ScenarioError,
     bundled_scenarios,
     is_bundled_name,
     load_scenario,
@@ -26,6 +28,10 @@ from mineralflow.scenario.loading import (
 )
 from mineralflow.scenario.model import Scenario
 from mineralflow.web.errors import ApiError
+
+#: where a posted scenario is said to be in messages (no file is read there: its base is
+#: a bundled scenario)
+POSTED = Path("/posted") / "<text>"
 
 
 class Catalog:
@@ -75,6 +81,14 @@ class Catalog:
 
     def posted(self, text: str) -> Scenario:
         """A scenario from posted YAML, checked like a file (422 with the field if not)."""
+        try:
+            return self._posted(text)
+        except ScenarioError as exc:
+            message = str(exc).replace(f"{POSTED}: ", "").replace(f"{POSTED.parent}/", "")
+            field = re.search(r"field '([^']+)'", message)
+            raise ApiError(422, message, field.group(1) if field else "body") from None
+
+    def _posted(self, text: str) -> Scenario:
         raw = parse_yaml(text, "scenario")
         base = raw.get("base")
         if base is not None and not (isinstance(base, str) and is_bundled_name(base)):
@@ -87,7 +101,7 @@ class Catalog:
                                "pack", ", ".join(self.pack_names()))  # fmt: skip
         if self.folders:
             text = yaml.safe_dump(self._with_folders(raw), allow_unicode=True, sort_keys=False)
-        return scenario_from_text(text, Path("/nonexistent-posted-scenario"))
+        return scenario_from_text(text, POSTED.parent)
 
     def _with_folders(self, raw: dict[str, Any]) -> dict[str, Any]:
         """A posted scenario with registered packs named by their folders, as loaders
@@ -136,8 +150,12 @@ def scenario_summary(spec: Scenario) -> dict[str, Any]:
 
 def scenario_detail(spec: Scenario) -> dict[str, Any]:
     """A scenario after inheritance, as JSON (the fields of its YAML)."""
+    fields = spec.model_dump(mode="json", by_alias=True, exclude_none=True)
     return scenario_summary(spec) | {
-        "scenario": spec.model_dump(mode="json", by_alias=True, exclude_none=True),
+        "scenario": fields,
+        "yaml": yaml.safe_dump(
+            {k: v for k, v in fields.items() if k != "base"}, allow_unicode=True, sort_keys=False
+        ),
         "lever_lines": [lev.summary() for lev in spec.levers],
     }
 

@@ -1,0 +1,119 @@
+"""The dashboard in Debian's Chromium (Playwright), against the real server: open it,
+switch language, run a scenario against the baseline, read a value off the map and off a
+chart's CSV download, and open the view again from its URL.  Screenshots of each step are
+saved (to $MINERALFLOW_SCREENSHOTS, or the test's temporary folder)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from browser import chromium_page
+from web_helpers import running_server
+
+pytestmark = pytest.mark.browser
+
+
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("MINERALFLOW_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
+    folder = shots(tmp_path)
+    with running_server(tmp_path / "store") as url, chromium_page() as page:
+        page.goto(url + "/?lang=en")
+        page.wait_for_selector("#scenario option[value='russia-doubles-2030']", state="attached")
+        assert page.locator("#scenario").input_value() == "russia-doubles-2030"
+        assert page.locator("#reference").input_value() == "baseline"
+        page.screenshot(path=str(folder / "1-opened.png"))
+        page.click("#lang")
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        assert "中国" in page.locator("figcaption").first.inner_text()
+        assert "俄罗斯" in page.locator("#description").inner_text()
+        page.screenshot(path=str(folder / "2-chinese.png"))
+        page.click("#run")
+        page.wait_for_function("document.getElementById('status').textContent === '完成'",
+                               timeout=300_000)  # fmt: skip
+        page.wait_for_function("document.getElementById('map').data !== undefined")
+        page.screenshot(path=str(folder / "3-run.png"), full_page=True)
+        # a value off the map: China's 2030 mine output, as the API gives it
+        on_map = page.evaluate(
+            "(() => { const d = document.getElementById('map').data[0];"
+            " return d.z[d.locations.indexOf('CHN')]; })()"
+        )
+        link = page.locator("#map-csv").get_attribute("href")
+        with urllib.request.urlopen(url + link.replace("format=csv", "format=json")) as answer:
+            rows = json.load(answer)
+        china = next(r for r in rows if r["region"] == "CHN")
+        assert on_map == pytest.approx(china["value"])
+        assert china["variable"] == "Production|Rare Earths|Mining"
+        assert china["year"] == 2030
+        # a chart's CSV download: the share lines as plotted
+        with page.expect_download() as download:
+            page.click("#shares-csv")
+        frame = pd.read_csv(io.StringIO(Path(download.value.path()).read_text()))
+        assert set(frame["scenario"]) == {"russia-doubles-2030", "baseline"}
+        plotted = page.evaluate("document.getElementById('shares').data.length")
+        assert plotted == 2 * frame["variable"].nunique()
+        # the URL reproduces the view
+        view = page.url
+        assert "scenario=russia-doubles-2030" in view
+        assert "lang=zh" in view
+        stage = page.locator("#stage").input_value()
+        page.goto(view)  # a fresh load of the page from its URL alone
+        page.wait_for_function("document.getElementById('status').textContent === '完成'",
+                               timeout=120_000)  # fmt: skip
+        page.wait_for_function("document.getElementById('shares').data !== undefined")
+        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        assert page.locator("#stage").input_value() == stage
+        page.screenshot(path=str(folder / "4-from-url.png"), full_page=True)
+        edit_run_fixed(page, folder)
+        check_an_article(page, folder)
+
+
+def edit_run_fixed(page, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """A lever edited to an invalid value is refused at its field; fixed, it runs."""
+    page.wait_for_function("document.getElementById('editor-message').textContent === '有效'")
+    text = page.locator("#editor").input_value()
+    assert "multiple: 2.0" in text
+    page.fill("#editor", text.replace("multiple: 2.0", "multiple: -2"))
+    page.wait_for_function(
+        "document.getElementById('editor-message').textContent.includes('multiple')"
+    )
+    message = page.locator("#editor-message").inner_text()
+    assert "levers[" in message
+    assert "greater than 0" in message
+    assert page.locator("#run-edited").is_disabled()
+    page.screenshot(path=str(folder / "5-invalid-lever.png"), full_page=True)
+    page.fill("#editor", text.replace("multiple: 2.0", "multiple: 3"))
+    page.wait_for_function("document.getElementById('editor-message').textContent === '有效'")
+    page.click("#run-edited")
+    page.wait_for_function(
+        "document.getElementById('scenario').value === 'russia-doubles-2030-edited'"
+        " && document.getElementById('status').textContent === '完成'", timeout=300_000,
+    )  # fmt: skip
+    page.wait_for_function(  # drawn after the run: the scenario's bars carry its name
+        "document.getElementById('reliance').data[0].name === 'russia-doubles-2030-edited'"
+    )
+    shares = page.evaluate("document.getElementById('shares').data.map(d => d.y.length)")
+    assert all(n > 10 for n in shares)  # every line drawn, 2024-2040
+    page.screenshot(path=str(folder / "6-edited-run.png"), full_page=True)
+
+
+def check_an_article(page, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """A pasted article's figures, each with its verdict and source."""
+    page.fill("#article", "China mined 270,000 tonnes of rare earths in 2024, the USGS says.")
+    page.click("#check")
+    page.wait_for_selector("#claims tbody tr")
+    row = page.locator("#claims tbody tr").first
+    assert row.get_attribute("data-verdict") == "consistent"
+    assert "MCS" in row.inner_text()
+    page.screenshot(path=str(folder / "7-claims.png"), full_page=True)
