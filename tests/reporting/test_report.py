@@ -203,3 +203,20 @@ def test_a_split_market_headline_quotes_the_prices_inside_and_outside_china() ->
     assert any("铝的世界价格" in line for line in zh)
     # Nd trades at one price plus transport: its headline stays the world price
     assert any(line.startswith("The world Nd oxide price is") for line in en)
+
+
+def test_each_chart_shows_one_commodity_and_sources_link_out() -> None:
+    """Shares and prices of rare earths and aluminium are separate charts (their sizes and
+    stages differ in kind); each source's title links to the publication."""
+    doc = _report("russia-doubles-2030", "zh")
+    titles = [
+        t.encode().decode("unicode_escape") for t in re.findall(r'"title":\{"text":"([^"]+)"', doc)
+    ]
+    assert "稀土：中国在各环节占世界产量的份额（%）" in titles
+    assert "铝：中国在各环节占世界产量的份额（%）" in titles
+    assert "稀土：世界价格（美元/公斤）" in titles
+    assert "铝：世界价格（美元/公斤）" in titles
+    assert "中国在各环节占世界产量的份额（%）" not in titles  # no chart of both commodities
+    links = re.findall(r'<td><a href="(https?://[^"]+)" rel="noreferrer">', doc)
+    assert len(links) > 20
+    assert all("<" not in link and '"' not in link for link in links)

@@ -170,13 +170,18 @@ def _time_series(
 
 
 def focus_shares(
-    t: Tables, base: Tables | None, names: tuple[str, str], region: str, lang: str
+    t: Tables,
+    base: Tables | None,
+    names: tuple[str, str],
+    region: str,
+    lang: str,
+    commodity: str,
 ) -> go.Figure | None:
-    """``region``'s share of each stage over time; the base run dashed."""
+    """``region``'s share of each stage of ``commodity`` over time; the base run dashed."""
 
     def rows(tables: Tables) -> pd.DataFrame:
         share = shares(tables)
-        share = share[share["region"] == region]
+        share = share[(share["region"] == region) & (share["commodity"] == commodity)]
         return share.assign(key=pairs(share, "commodity", "stage"))
 
     mine = rows(t)
@@ -188,7 +193,8 @@ def focus_shares(
     }
     return _time_series(
         mine, None if base is None else rows(base), names, name_of, lang,
-        i18n.text("china_share", lang, country=i18n.country(region, lang)),
+        _titled(t, commodity, i18n.text("china_share", lang, country=i18n.country(region, lang)),
+                lang),
         i18n.text("share_axis", lang),
     )  # fmt: skip
 
@@ -200,7 +206,8 @@ def prices(
     products: list[tuple[str, str]],
     lang: str,
 ) -> go.Figure | None:
-    """World prices of ``products`` ((commodity, product) pairs, log scale); base dashed."""
+    """World prices of ``products`` ((commodity, product) pairs of one commodity, log
+    scale); base dashed."""
 
     def rows(tables: Tables) -> pd.DataFrame:
         p = tables.prices[tables.prices["region"] == WORLD]
@@ -213,8 +220,15 @@ def prices(
     name_of = {key: product_name(t, *key, lang) for key in products if key in set(mine["key"])}
     return _time_series(
         mine, None if base is None else rows(base), names, name_of, lang,
-        i18n.text("prices", lang), i18n.text("price_axis", lang), yaxis_type="log",
+        _titled(t, products[0][0], i18n.text("prices", lang), lang),
+        i18n.text("price_axis", lang), yaxis_type="log",
     )  # fmt: skip
+
+
+def _titled(t: Tables, commodity: str, title: str, lang: str) -> str:
+    """A chart's title led by its commodity, as each chart shows one."""
+    name = i18n.commodity(t.label(commodity, "commodity", commodity), lang)
+    return f"{name}{'：' if lang == 'zh' else ': '}{title}"
 
 
 def product_name(t: Tables, commodity: str, product: str, lang: str) -> str:

@@ -49,13 +49,20 @@ def _asset(name: str) -> str:
     return files("mineralflow.reporting").joinpath("assets", name).read_text(encoding="utf-8")
 
 
+class Markup(str):
+    """Text that is already HTML (escaped where it came from data)."""
+
+
 def _table(frame: pd.DataFrame, caption: str) -> str:
+    """``frame`` as an HTML table; values are escaped, except :class:`Markup` ones."""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     body = []
     for row in frame.itertuples(index=False):
         cells = []
         for value in row:
-            if isinstance(value, float):
+            if isinstance(value, Markup):
+                cells.append(f"<td>{value}</td>")
+            elif isinstance(value, float):
                 cells.append(f'<td class="n">{value:,.2f}</td>')
             elif isinstance(value, int) and not isinstance(value, bool):
                 cells.append(f'<td class="n">{value}</td>')
@@ -97,11 +104,19 @@ def _sources(packs: list[Pack], lang: str) -> str:
         rows.append(table)
     frame = pd.concat(rows, ignore_index=True).drop_duplicates("source_id")
     frame = frame.fillna("")
+    title = i18n.text("col_title", lang)
     shown = pd.DataFrame(
         {
             "ID": frame["source_id"],
             i18n.text("col_publisher", lang): frame["publisher"],
-            i18n.text("col_title", lang): frame["title"],
+            title: pd.Series(  # object: the cells stay Markup
+                [
+                    _linked(str(a), str(u))
+                    for a, u in zip(frame["title"], frame["url"], strict=True)
+                ],
+                dtype=object,
+                index=frame.index,
+            ),
             i18n.text("col_edition", lang): frame["edition"].astype(str),
             i18n.text("col_table", lang): frame["table_or_page"],
             i18n.text("col_method", lang): frame["method"],
@@ -109,6 +124,13 @@ def _sources(packs: list[Pack], lang: str) -> str:
     )
     intro = i18n.text("sources_intro", lang, count=len(shown))
     return f"<p>{html.escape(intro)}</p>" + _table(shown, i18n.text("sources", lang))
+
+
+def _linked(title: str, url: str) -> Markup:
+    """A source's title, a link to the publication where the pack gives its address."""
+    if url.startswith(("https://", "http://")):
+        return Markup(f'<a href="{html.escape(url)}" rel="noreferrer">{html.escape(title)}</a>')
+    return Markup(html.escape(title))
 
 
 def _figure_div(fig: go.Figure, index: int, lang: str) -> str:
@@ -139,9 +161,12 @@ def _figures(
         charts.sankey(t, first.name, year, lang),
         *(charts.share_map(t, first.name, stage, year, lang) for stage in s.share_maps),
     ]
-    if s.focus_region:
-        figures.append(charts.focus_shares(t, base, names, s.focus_region, lang))
-    figures.append(charts.prices(t, base, names, _price_keys(packs), lang))
+    for pack in packs:  # one commodity per chart: their shares and prices differ in kind
+        region = pack.manifest.report.focus_region
+        if region:
+            figures.append(charts.focus_shares(t, base, names, region, lang, pack.name))
+        if pack.manifest.report.price_chart:
+            figures.append(charts.prices(t, base, names, _price_keys([pack]), lang))
     figures += [
         charts.dependence(t, first.name, stage, s.consumers, year, lang)
         for stage in s.dependence_stages
