@@ -56,6 +56,12 @@ def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
         assert on_map == pytest.approx(china["value"])
         assert china["variable"] == "Production|Rare Earths|Mining"
         assert china["year"] == 2030
+        # flows by country and stage, and each consumer's traced dependence on China
+        page.wait_for_function("document.getElementById('sankey').data !== undefined")
+        assert page.evaluate("document.getElementById('sankey').data[0].node.label.length") > 10
+        shares_of_china = page.evaluate("document.getElementById('dependence').data[0].y")
+        assert shares_of_china
+        assert all(0 <= v <= 100.0001 for v in shares_of_china)
         # a chart's CSV download: the share lines as plotted
         with page.expect_download() as download:
             page.click("#shares-csv")

@@ -6,6 +6,8 @@ const WORDS = {
        commodity: "Commodity", year: "Year", stage: "Stage", run: "Run", csv: "CSV of this chart",
        shares: "China's share by stage (%)", prices: "Prices inside and outside China (USD/kg)",
        map: "Output by country", reliance: "Net import reliance by consumer (%)",
+       dependence: "Dependence on China by consumer (traced origin, %)",
+       sankey: "Flows by country and stage (each stage's unit)", other: "other",
        solving: "solving", done: "done", failed: "failed", "Rare Earths": "Rare earths",
        editor: "Edit the scenario", editor_help: "Change any field; the scenario is checked as you type, and the message names the field.",
        run_edited: "Run the edited scenario", valid: "valid", claims: "Check an article's figures",
@@ -15,6 +17,8 @@ const WORDS = {
        commodity: "商品", year: "年份", stage: "环节", run: "运行", csv: "本图数据（CSV）",
        shares: "中国在各环节的份额（%）", prices: "中国境内与境外价格（美元/公斤）",
        map: "各国产量", reliance: "各消费国净进口依赖度（%）",
+       dependence: "各消费国对中国的依赖度（按来源追溯，%）",
+       sankey: "各国各环节流向（按各环节单位）", other: "其他",
        solving: "求解中", done: "完成", failed: "失败", "Rare Earths": "稀土",
        editor: "编辑情景", editor_help: "可修改任意字段；输入时即时检查，提示会指出出错的字段。",
        run_edited: "运行修改后的情景", valid: "有效", claims: "核查文章中的数字",
@@ -153,7 +157,8 @@ async function drawMap(both, names) {
                 text: data.map((r) => `${r.region}: ${Math.round(r.value).toLocaleString()} ${r.unit}`),
                 hoverinfo: "text", colorscale: "Blues", reversescale: true,
                 colorbar: {title: data.length ? data[0].unit : ""}}],
-       {geo: {projection: {type: "natural earth"}, showframe: false}});
+       {geo: {projection: {type: "natural earth"}, showframe: false,
+              lonaxis: {range: [-180, 180]}, lataxis: {range: [-58, 85]}}});
 }
 
 async function drawReliance(both, names) {
@@ -166,6 +171,65 @@ async function drawReliance(both, names) {
             name: j ? `${name} (${t("ref")})` : name};
   });
   plot("reliance", traces, {barmode: "group", yaxis: {title: "%"}});
+}
+
+async function drawDependence(both, names) {
+  const params = {run: both, variable: `Dependence|${view.commodity}|${view.stage}|CHN`, year: view.year};
+  const data = await rows(params);
+  csvLink("dependence-csv", params);
+  const traces = names.map((name, j) => {
+    const part = data.filter((r) => r.scenario === name && r.region !== "CHN");
+    return {type: "bar", x: part.map((r) => r.region), y: part.map((r) => r.value),
+            name: j ? `${name} (${t("ref")})` : name};
+  });
+  plot("dependence", traces, {barmode: "group", yaxis: {title: "%", range: [0, 100]}});
+}
+
+//: flows below this share of their stage's total are drawn as one "other" end
+const SMALL_FLOW = 0.01;
+
+function sankeyLinks(data) {
+  const links = data.map((r) => {
+    const [, , from, to] = r.variable.split("|");
+    const [origin, destination] = r.region.split(">");
+    return {from, to, origin, destination, value: r.value, unit: r.unit};
+  });
+  const total = {};
+  for (const l of links) total[l.from] = (total[l.from] || 0) + l.value;
+  for (const l of links) if (l.value < SMALL_FLOW * total[l.from]) { l.origin = t("other"); l.destination = t("other"); }
+  return links;
+}
+
+function stageDepth(links) {
+  const depth = {};
+  for (let pass = 0; pass < 10; pass++) {
+    for (const l of links) {
+      depth[l.from] = depth[l.from] || 0;
+      depth[l.to] = Math.max(depth[l.to] || 0, depth[l.from] + 1);
+    }
+  }
+  return depth;
+}
+
+async function drawSankey(both) {
+  const params = {run: both[0], variable: `Flow|${view.commodity}|*`, year: view.year};
+  const data = await rows(params);
+  csvLink("sankey-csv", params);
+  const links = sankeyLinks(data), depth = stageDepth(links);
+  const deepest = Math.max(1, ...Object.values(depth));
+  const nodes = [], at = {};
+  const node = (stage, country) => {
+    const key = stage + "|" + country;
+    if (!(key in at)) { at[key] = nodes.length; nodes.push({label: `${stage}: ${country}`, x: 0.01 + 0.98 * depth[stage] / deepest}); }
+    return at[key];
+  };
+  const source = links.map((l) => node(l.from, l.origin)), target = links.map((l) => node(l.to, l.destination));
+  plot("sankey", [{type: "sankey", arrangement: "snap",
+                   node: {label: nodes.map((n) => n.label), x: nodes.map((n) => n.x),
+                          y: nodes.map((_, i) => 0.01 + 0.98 * (i % 12) / 12), pad: 6},
+                   link: {source, target, value: links.map((l) => l.value),
+                          customdata: links.map((l) => l.unit),
+                          hovertemplate: "%{source.label} → %{target.label}: %{value:,.0f} %{customdata}<extra></extra>"}}], {});
 }
 
 function fillStages(stages) {
@@ -184,7 +248,8 @@ async function draw() {
   if (both.some((r) => !r)) return;
   await drawShares(both, names);
   saveView();
-  await Promise.all([drawPrices(both, names), drawMap(both, names), drawReliance(both, names)]);
+  await Promise.all([drawPrices(both, names), drawMap(both, names), drawReliance(both, names),
+                     drawDependence(both, names), drawSankey(both)]);
 }
 
 let checking = 0;
