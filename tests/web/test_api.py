@@ -4,6 +4,7 @@ comparisons, claims, reports, and errors that say what is allowed."""
 from __future__ import annotations
 
 import io
+import time
 
 import pandas as pd
 from fastapi.testclient import TestClient
@@ -83,6 +84,22 @@ def test_a_stored_run_is_queried_like_pyam(served: Served) -> None:
     assert list(frame.columns) == ["model", "scenario", "region", "variable", "unit", "year",
                                    "value"]  # fmt: skip
     assert (frame["unit"] == "USD/kg").all()
+
+
+def test_a_job_reports_its_progress(served: Served) -> None:
+    client, _ = served
+    text = SHORT_RUN.replace("short-run", "short-progress").replace("2026]", "2030]")
+    job = client.post("/api/runs", json={"yaml": text}).json()
+    seen = []
+    while job["state"] in ("queued", "running"):
+        seen.append(job["progress"])
+        time.sleep(0.05)
+        job = client.get(f"/api/jobs/{job['job']}").json()
+    assert job["state"] == "done", job
+    assert job["progress"] == 1.0
+    assert seen == sorted(seen)  # it only grows
+    assert all(0.0 <= p <= 1.0 for p in seen)
+    assert any(0.0 < p < 1.0 for p in seen)  # years were reported as they were solved
 
 
 def test_a_run_is_stored_once(served: Served) -> None:

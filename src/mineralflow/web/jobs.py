@@ -9,13 +9,16 @@ point as the command line, on the same store.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import secrets
 import threading
 import time
+from collections.abc import MutableMapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +32,20 @@ STATES = ("queued", "running", "done", "failed")
 KEPT_JOBS = 10_000
 
 
-def solve(scenario: Scenario, store: str | None) -> str:
-    """Solve ``scenario`` into the store (in a worker process); its run id."""
+def solve(
+    scenario: Scenario, store: str | None, shared: MutableMapping[str, float], job_id: str
+) -> str:
+    """Solve ``scenario`` into the store (in a worker process); its run id.  The share of
+    its years solved so far is kept in ``shared[job_id]`` (a manager's dict)."""
     from mineralflow.api import simulate  # noqa: PLC0415
 
-    result = simulate(scenario, store=store if store is not None else True)
+    done: dict[str, float] = {}
+
+    def tick(pack: str, _year: int, total: int) -> None:
+        done[pack] = done.get(pack, 0.0) + 1.0 / total
+        shared[job_id] = round(sum(done.values()) / len(scenario.packs), 3)
+
+    result = simulate(scenario, store=store if store is not None else True, progress=tick)
     if result.run_id is None:
         raise MineralflowError("the run was not recorded in the store")
     return result.run_id
@@ -51,11 +63,13 @@ class Job:
     finished: float | None = None
     error: str | None = None
     future: Future[str] | None = field(default=None, repr=False)
+    progress: float = 0.0  # share of the run's years solved
 
     def as_json(self) -> dict[str, Any]:
         return {
             "job": self.job_id, "run_id": self.run_id, "scenario": self.scenario,
             "state": self.state, "error": self.error,
+            "progress": 1.0 if self.state == "done" else self.progress,
             "seconds": round((self.finished or time.time()) - self.submitted, 3),
         }  # fmt: skip
 
@@ -70,6 +84,8 @@ class Jobs:
         self._by_run: dict[str, str] = {}  # run id -> the job solving it
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._manager: SyncManager | None = None
+        self._progress: MutableMapping[str, float] = {}
 
     def submit(self, scenario: Scenario) -> Job:
         """The job for ``scenario``: done at once if stored, the pending one if queued."""
@@ -83,7 +99,8 @@ class Jobs:
             if self.opened.has(run_id):
                 job.state, job.finished = "done", job.submitted
                 return job
-            job.future = self._executor().submit(solve, scenario, _text(self.store))
+            pool = self._executor()
+            job.future = pool.submit(solve, scenario, _text(self.store), self._progress, job.job_id)
             self._by_run[run_id] = job.job_id
         job.future.add_done_callback(functools.partial(self._finish, job))
         return job
@@ -91,9 +108,11 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             job = self._jobs.get(job_id)
-        queued = job is not None and job.state == "queued" and job.future is not None
-        if queued and job.future.running():  # type: ignore[union-attr]
-            job.state = "running"  # type: ignore[union-attr]
+        if job is None or job.state not in ("queued", "running"):
+            return job
+        if job.future is not None and job.future.running():
+            job.state = "running"
+        job.progress = float(self._progress.get(job.job_id, 0.0))
         return job
 
     def _remember(self, job: Job) -> None:
@@ -103,7 +122,11 @@ class Jobs:
             del self._jobs[oldest]
 
     def _finish(self, job: Job, future: Future[str]) -> None:
-        error = future.exception()
+        error = MineralflowError("the server stopped first") if future.cancelled() else (
+            future.exception()
+        )  # fmt: skip
+        with contextlib.suppress(Exception):  # the manager is gone once the server stops
+            self._progress.pop(job.job_id, None)
         with self._lock:
             job.finished = time.time()
             if error is None:
@@ -117,6 +140,8 @@ class Jobs:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded server
+            self._manager = context.Manager()  # holds each job's progress for the workers
+            self._progress = self._manager.dict()
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
 
@@ -125,6 +150,9 @@ class Jobs:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        if self._manager is not None:
+            self._manager.shutdown()
+            self._manager = None
 
 
 def _text(path: Path | None) -> str | None:

@@ -77,15 +77,26 @@ async function solve(name) {
                                       body: JSON.stringify({scenario: name})});
   let state = job;
   while (state.state === "queued" || state.state === "running") {
+    showProgress(name, state.progress);
     await new Promise((r) => setTimeout(r, 500));
     state = await api("/api/jobs/" + job.job);
   }
+  showProgress(name, 1);
   if (state.state !== "done") throw new Error(name + ": " + state.error);
   runs[name] = state.run_id;
   return state.run_id;
 }
 
+const solving = {};  // scenario name -> share of its years solved
+
+function showProgress(name, share) {
+  solving[name] = share || 0;
+  const parts = Object.entries(solving).map(([n, p]) => `${n} ${Math.round(100 * p)} %`);
+  document.getElementById("status").textContent = `${t("solving")}: ${parts.join(", ")}`;
+}
+
 async function run() {
+  for (const key of Object.keys(solving)) delete solving[key];
   saveView();
   const status = document.getElementById("status");
   status.textContent = t("solving") + " …";
