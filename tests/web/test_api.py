@@ -9,6 +9,8 @@ import time
 import pandas as pd
 from fastapi.testclient import TestClient
 
+import mineralflow as mf
+from mineralflow.scenario import Scenario
 from web_helpers import SHORT_RUN
 
 Served = tuple[TestClient, dict[str, str]]
@@ -155,3 +157,22 @@ def test_mistakes_are_4xx_json_saying_what_is_allowed(served: Served) -> None:
         error = answer.json()["error"]
         assert error["field"] == field, error
         assert error["message"]
+
+
+def test_a_runs_ensembles_give_its_ranges(served: Served) -> None:
+    """An ensemble of a run's exact inputs is found from the run; its quantiles are result
+    variables (``...|p05`` to ``...|p95``), in order."""
+    client, ids = served
+    store = client.app.state.mineralflow.results.store  # type: ignore[attr-defined]
+    assert client.get(f"/api/runs/{ids['short']}/ensembles").json() == []
+    mf.ensemble(Scenario.from_text(SHORT_RUN), 3, seed=2, store=store)
+    found = client.get(f"/api/runs/{ids['short']}/ensembles").json()
+    assert len(found) == 1
+    assert found[0]["members"] == 3
+    assert client.get(f"/api/runs/{ids['russia']}/ensembles").json() == []
+    rows = client.get("/api/results", params={
+        "run": found[0]["run_id"], "variable": "Share|Rare Earths|Mining|p*", "region": "CHN",
+    }).json()  # fmt: skip
+    by = {(r["variable"].rsplit("|", 1)[1], r["year"]): r["value"] for r in rows}
+    for year in (2024, 2025, 2026):
+        assert by[("p05", year)] <= by[("p50", year)] <= by[("p95", year)]

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import mineralflow as mf
 from browser import chromium_page
 from web_helpers import running_server
 
@@ -28,6 +29,8 @@ def shots(tmp_path: Path) -> Path:
 
 def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
     folder = shots(tmp_path)
+    # a small ensemble of the scenario in the store: the share chart shows its 5-95 % band
+    mf.ensemble("russia-doubles-2030", 2, seed=1, store=tmp_path / "store")
     with running_server(tmp_path / "store") as url, chromium_page() as page:
         page.goto(url + "/?lang=en")
         page.wait_for_selector("#scenario option[value='russia-doubles-2030']", state="attached")
@@ -44,31 +47,7 @@ def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
                                timeout=300_000)  # fmt: skip
         page.wait_for_function("document.getElementById('map').data !== undefined")
         page.screenshot(path=str(folder / "3-run.png"), full_page=True)
-        # a value off the map: China's 2030 mine output, as the API gives it
-        on_map = page.evaluate(
-            "(() => { const d = document.getElementById('map').data[0];"
-            " return d.z[d.locations.indexOf('CHN')]; })()"
-        )
-        link = page.locator("#map-csv").get_attribute("href")
-        with urllib.request.urlopen(url + link.replace("format=csv", "format=json")) as answer:
-            rows = json.load(answer)
-        china = next(r for r in rows if r["region"] == "CHN")
-        assert on_map == pytest.approx(china["value"])
-        assert china["variable"] == "Production|Rare Earths|Mining"
-        assert china["year"] == 2030
-        # flows by country and stage, and each consumer's traced dependence on China
-        page.wait_for_function("document.getElementById('sankey').data !== undefined")
-        assert page.evaluate("document.getElementById('sankey').data[0].node.label.length") > 10
-        shares_of_china = page.evaluate("document.getElementById('dependence').data[0].y")
-        assert shares_of_china
-        assert all(0 <= v <= 100.0001 for v in shares_of_china)
-        # a chart's CSV download: the share lines as plotted
-        with page.expect_download() as download:
-            page.click("#shares-csv")
-        frame = pd.read_csv(io.StringIO(Path(download.value.path()).read_text()))
-        assert set(frame["scenario"]) == {"russia-doubles-2030", "baseline"}
-        plotted = page.evaluate("document.getElementById('shares').data.length")
-        assert plotted == 2 * frame["variable"].nunique()
+        read_the_charts(page, url)
         # the URL reproduces the view
         view = page.url
         assert "scenario=russia-doubles-2030" in view
@@ -83,6 +62,40 @@ def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
         page.screenshot(path=str(folder / "4-from-url.png"), full_page=True)
         edit_run_fixed(page, folder)
         check_an_article(page, folder)
+
+
+def read_the_charts(page, url: str) -> None:  # type: ignore[no-untyped-def]
+    """A value off the map against the API; the Sankey and the dependence bars drawn; the
+    share chart's CSV download against its lines, and the ensemble's band around them."""
+    # a value off the map: China's 2030 mine output, as the API gives it
+    on_map = page.evaluate(
+        "(() => { const d = document.getElementById('map').data[0];"
+        " return d.z[d.locations.indexOf('CHN')]; })()"
+    )
+    link = page.locator("#map-csv").get_attribute("href")
+    with urllib.request.urlopen(url + link.replace("format=csv", "format=json")) as answer:
+        rows = json.load(answer)
+    china = next(r for r in rows if r["region"] == "CHN")
+    assert on_map == pytest.approx(china["value"])
+    assert china["variable"] == "Production|Rare Earths|Mining"
+    assert china["year"] == 2030
+    # flows by country and stage, and each consumer's traced dependence on China
+    page.wait_for_function("document.getElementById('sankey').data !== undefined")
+    assert page.evaluate("document.getElementById('sankey').data[0].node.label.length") > 10
+    shares_of_china = page.evaluate("document.getElementById('dependence').data[0].y")
+    assert shares_of_china
+    assert all(0 <= v <= 100.0001 for v in shares_of_china)
+    # a chart's CSV download: the share lines as plotted
+    with page.expect_download() as download:
+        page.click("#shares-csv")
+    frame = pd.read_csv(io.StringIO(Path(download.value.path()).read_text()))
+    assert set(frame["scenario"]) == {"russia-doubles-2030", "baseline"}
+    lines = "document.getElementById('shares').data.filter(d => d.meta !== 'band')"
+    assert page.evaluate(lines + ".length") == 2 * frame["variable"].nunique()
+    band = "document.getElementById('shares').data.filter(d => d.meta === 'band')"
+    low, high = page.evaluate(band + ".map(d => d.y)")[:2]  # one stage's p05 and p95
+    assert len(low) == len(high) > 10
+    assert all(a <= b + 1e-9 for a, b in zip(low, high, strict=True))
 
 
 def edit_run_fixed(page, folder: Path) -> None:  # type: ignore[no-untyped-def]

@@ -197,6 +197,25 @@ def delete(request: Request, run: str) -> dict[str, Any]:
     return {"deleted": full}
 
 
+@router.get("/runs/{run}/ensembles", summary="Stored ensembles of a run's exact inputs")
+def ensembles(request: Request, run: str) -> list[dict[str, Any]]:
+    """Ensembles whose scenario, packs and code are those of ``run`` (their quantiles are
+    the ranges around it), most members first."""
+    with state(request).store() as store:
+        info = store.get(resolve(store, run))
+        listed = store.list()
+        found = []
+        for run_id in listed[listed["kind"] == "ensemble"]["run_id"]:
+            other = store.get(run_id)
+            same = (other.scenario_text, other.pack_hash, other.code_version, other.seed) == (
+                info.scenario_text, info.pack_hash, info.code_version, info.seed)  # fmt: skip
+            if same:
+                found.append({"run_id": run_id, **store.details(run_id)})
+    for item in found:
+        item.pop("inputs", None)
+    return sorted(found, key=lambda e: (-int(e["members"]), e["run_id"]))
+
+
 @router.get("/runs/{run}/sensitivity", summary="An ensemble's sensitivity indices")
 def sensitivity(request: Request, run: str) -> list[dict[str, Any]]:
     """Sobol (S1, ST with confidence) or Morris (mu*, sigma) indices of the headline values

@@ -128,13 +128,34 @@ function plot(id, traces, layout) {
                {locale: view.lang === "zh" ? "zh-CN" : "en", displaylogo: false});
 }
 
+async function bands(variable, region) {
+  // the 5-95 % range of the scenario's stored ensemble of the same inputs, if there is one
+  const found = await api(`/api/runs/${runs[view.scenario]}/ensembles`);
+  if (!found.length) return [];
+  return rows({run: found[0].run_id, variable: [variable + "|p05", variable + "|p95"], region});
+}
+
+function bandTraces(data, variable, colour, label) {
+  const low = data.filter((r) => r.variable === variable + "|p05").sort((a, b) => a.year - b.year);
+  const high = data.filter((r) => r.variable === variable + "|p95").sort((a, b) => a.year - b.year);
+  if (!low.length) return [];
+  return [{x: low.map((r) => r.year), y: low.map((r) => r.value), mode: "lines", line: {width: 0},
+           showlegend: false, hoverinfo: "skip", legendgroup: variable, meta: "band"},
+          {x: high.map((r) => r.year), y: high.map((r) => r.value), mode: "lines", line: {width: 0},
+           fill: "tonexty", fillcolor: colour + "33", name: label, legendgroup: variable,
+           meta: "band"}];
+}
+
 async function drawShares(both, names) {
   const params = {run: both, variable: `Share|${view.commodity}|*`, region: "CHN"};
-  const data = await rows(params);
+  const data = (await rows(params)).filter((r) => !/\|p\d\d$/.test(r.variable));
+  const ranges = await bands(`Share|${view.commodity}|*`, "CHN");
   csvLink("shares-csv", params);
   const stages = [...new Set(data.map((r) => r.variable))].sort();
   fillStages(stages.map((v) => v.split("|").pop()));
   const traces = [];
+  stages.forEach((variable, i) => traces.push(
+    ...bandTraces(ranges, variable, PALETTE[i % PALETTE.length], variable.split("|").pop() + " 5-95 %")));
   stages.forEach((variable, i) => names.forEach((name, j) => {
     const s = series(data, variable, "CHN", name);
     traces.push({x: s.x, y: s.y, name: variable.split("|").pop() + (j ? ` (${t("ref")})` : ""),
