@@ -14,8 +14,8 @@ from browser import chromium_page
 from mineralflow.comparison import horizon
 from mineralflow.data.pack import bundled_packs, load_pack
 from mineralflow.naming import title
+from mineralflow.reporting import charts, i18n
 from mineralflow.reporting import html as report_html
-from mineralflow.reporting import i18n
 from mineralflow.reporting.findings import headlines, shortfalls
 from mineralflow.scenario import bundled_scenarios, load_scenario
 from mineralflow.tables import Tables
@@ -220,3 +220,20 @@ def test_each_chart_shows_one_commodity_and_sources_link_out() -> None:
     links = re.findall(r'<td><a href="(https?://[^"]+)" rel="noreferrer">', doc)
     assert len(links) > 20
     assert all("<" not in link and '"' not in link for link in links)
+
+
+def test_sankey_nodes_stand_in_their_stage_column() -> None:
+    """Every node of a stage in one column (a separator that receives nothing too), each
+    column after the stages that feed it; Plotly keeps the columns only given both x and y."""
+    t = result("baseline").tables
+    fig = charts.sankey(t, "rare_earths", 2030, "en")
+    node = fig.data[0].node
+    assert len(node.x) == len(node.y) == len(node.label)
+    column: dict[str, set[float]] = {}
+    for label, x in zip(node.label, node.x, strict=True):
+        column.setdefault(label.split(": ")[0], set()).add(round(x, 6))
+    assert all(len(xs) == 1 for xs in column.values()), column
+    at = {stage: xs.pop() for stage, xs in column.items()}
+    assert at["Mining"] < at["Separation"] < at["Metal"] < at["Magnets"] < at["Consumption"]
+    assert at["Recycling of magnet scrap"] > at["Mining"]  # just before what it feeds
+    assert all(0 < y < 1 for y in node.y)

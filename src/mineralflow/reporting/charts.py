@@ -58,6 +58,38 @@ def _sankey_links(flows: pd.DataFrame) -> pd.DataFrame:
     return table.groupby(keys)["value"].sum().reset_index()
 
 
+def _stage_columns(table: pd.DataFrame, order: list[str]) -> dict[str, int]:
+    """Each stage's column: one after the furthest stage that feeds it; a stage fed by none
+    (mining, recycling, unreported output) just before the first stage it feeds."""
+    edges = set(zip(table["src_stage"], table["dst_stage"], strict=True))
+    fed = {dst for _, dst in edges}
+    column = dict.fromkeys(order, 0)
+    for _ in order:  # longest path from the stages fed by none
+        for src, dst in edges:
+            column[dst] = max(column.get(dst, 0), column.get(src, 0) + 1)
+    for stage in order:
+        feeds = [column[dst] for src, dst in edges if src == stage]
+        if stage not in fed and feeds:
+            column[stage] = max(0, min(feeds) - 1)
+    return column
+
+
+def _node_heights(table: pd.DataFrame, nodes: pd.MultiIndex) -> list[float]:
+    """Each node's vertical centre in its stage's column, the largest at the top, spaced by
+    what passes through it (Plotly keeps a node's column only when both are given, so that
+    a node that receives nothing still stands in its own stage's column)."""
+    out = table.groupby(["src_stage", "src"])["value"].sum()
+    into = table.groupby(["dst_stage", "dst"])["value"].sum()
+    size = pd.Series([max(out.get(n, 0.0), into.get(n, 0.0)) for n in nodes], index=nodes)
+    heights = pd.Series(0.5, index=nodes)
+    for _, stage_nodes in size.groupby(level=0):
+        part = stage_nodes.sort_values(ascending=False)
+        total = part.sum() or 1.0
+        centres = (part.cumsum() - part / 2) / total
+        heights[centres.index] = 0.02 + 0.96 * centres
+    return [float(h) for h in heights]
+
+
 def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
     """Flows between (stage, country) nodes: the traced flows of the run."""
     flows = _of(t.flows, commodity, year)
@@ -70,7 +102,7 @@ def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
     ]
     nodes = ends[0].append(ends[1]).unique()
     stages = t.names[(t.names["commodity"] == commodity) & (t.names["kind"] == "stage")]
-    order = [s for s in stages["name"] if s in {n[0] for n in nodes}]
+    column = _stage_columns(table, [s for s in stages["name"] if s in {n[0] for n in nodes}])
     countries = sorted({n[1] for n in nodes})
     color = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(countries)}
     src = nodes.get_indexer(ends[0])
@@ -82,7 +114,8 @@ def sankey(t: Tables, commodity: str, year: int, lang: str) -> go.Figure | None:
                     f"{_stage_title(t, commodity, s, lang)}: {i18n.country(c, lang)}"
                     for s, c in nodes
                 ],
-                "x": [0.01 + 0.98 * order.index(s) / max(len(order) - 1, 1) for s, _ in nodes],
+                "x": [0.01 + 0.98 * column[s] / max(*column.values(), 1) for s, _ in nodes],
+                "y": _node_heights(table, nodes),
                 "pad": 8,
                 "color": [color[c] for _, c in nodes],
             },
