@@ -217,6 +217,8 @@ def test_each_chart_shows_one_commodity_and_sources_link_out() -> None:
     assert "稀土：世界价格（美元/公斤）" in titles
     assert "铝：世界价格（美元/公斤）" in titles
     assert "中国在各环节占世界产量的份额（%）" not in titles  # no chart of both commodities
+    tables = doc.count("</table>")
+    assert doc.count("来源：mineralflow") == tables - 1  # every table of results but Sources
     links = re.findall(r'<td><a href="(https?://[^"]+)" rel="noreferrer">', doc)
     assert len(links) > 20
     assert all("<" not in link and '"' not in link for link in links)

@@ -272,7 +272,12 @@ def build(
         intro, horizon_lines, horizon_table = horizon_sentences(t, base, base_name, lang)
     drawn = [*fans, *_figures(t, base, names, packs, lang)]
     divs = "\n".join(_figure_div(f, i, lang) for i, f in enumerate(drawn))
-    tables = _tables(t, base, horizon_table, packs, lang)
+    where = i18n.text("table_source", lang, version=__version__, scenario=name,
+                      packs=", ".join(p.name for p in packs))  # fmt: skip
+    tables = [  # every table of results says where its numbers come from
+        f'{table}<p class="sub">{html.escape(where)}</p>'
+        for table in _tables(t, base, horizon_table, packs, lang)
+    ]
     versus = i18n.text("versus", lang, base=base_name) if base is not None else ""
     subtitle = i18n.text(
         "subtitle",

@@ -217,6 +217,10 @@ TEXT = {
         "base_label": "{name} (base)",
         "table_horizon": "China's share by stage: scenario against base (%)",
         "table_prices": "World prices (USD/kg)",
+        "table_source": (
+            "Source: mineralflow {version}, the run of scenario '{scenario}' on the packs "
+            "{packs}; the publications behind the packs are listed under Sources."
+        ),
         "table_shortages": "Largest shortfalls, {year}",
         "table_risk": "EU supply-risk index",
         "col_stage": "Stage",
@@ -327,6 +331,10 @@ TEXT = {
         "base_label": "{name}（基准）",
         "table_horizon": "中国在各环节的份额：情景与基准对比（%）",
         "table_prices": "世界价格（美元/公斤）",
+        "table_source": (
+            "来源：mineralflow {version}，“{scenario}”情景在数据包{packs}上的运行结果；"
+            "数据包所依据的出版物见“资料来源与假设”。"
+        ),
         "table_shortages": "{year}年最大缺口",
         "table_risk": "欧盟供应风险指数",
         "col_stage": "环节",
