@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from mineralflow import cli
 from mineralflow.data.pack import load_pack
 from mineralflow.data.schema import TABLES_BY_NAME
 from mineralflow.errors import MineralflowError
@@ -195,3 +196,23 @@ def test_language_tags_name_the_report_languages() -> None:
     assert check_language("en-GB") == "en"
     with pytest.raises(MineralflowError, match="languages: en, zh"):
         check_language("fr")
+
+
+def test_a_table_of_numbers_wider_than_the_terminal_keeps_every_column(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Eight columns of numbers at 80 columns: no column is squeezed away, no number cut
+    (the headers fold; the table is printed whole, wider than the screen if it must be)."""
+    frame = pd.DataFrame(
+        {
+            "year": [2024, 2025],
+            **{f"Stage {i} (t REO)": [384_000.0 + i, 372_514.0] for i in range(12)},
+        }
+    )
+    monkeypatch.setattr(cli.out, "width", 80)
+    cli._print_frame(frame, "world production")
+    shown = capsys.readouterr().out
+    assert "2024" in shown
+    assert "2025" in shown
+    for i in range(12):
+        assert f"{384_000 + i:,}" in shown

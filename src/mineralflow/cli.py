@@ -101,20 +101,23 @@ def _print_frame(frame: pd.DataFrame, title: str) -> None:
     # rows whose text wraps are ruled off, so that a wrapped name never reads as another row
     table = RichTable(title=title, show_lines=_wraps(frame, cells))
     widths = [max([len(str(c))] + [len(row[j]) for row in cells]) for j, c in enumerate(frame)]
+    values = [max([1] + [len(row[j]) for row in cells]) for j in range(len(frame.columns))]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) or str(c).isdigit() for c in frame.columns]
-    # numbers are never cut: the text columns share what room is left, folding their text
-    room = (
-        out.width - 3 * len(widths) - 1 - sum(w for w, n in zip(widths, numeric, strict=True) if n)
-    )
+    # numbers are never cut (their headers may fold): the text columns share the room left
+    numbers = sum(v for v, n in zip(values, numeric, strict=True) if n)
+    room = out.width - 3 * len(widths) - 1 - numbers
     share = max(3, room // max(1, numeric.count(False)))
-    for column, widest, is_number in zip(frame.columns, widths, numeric, strict=True):
+    for column, widest, value, is_number in zip(frame.columns, widths, values, numeric,
+                                                strict=True):  # fmt: skip
         if is_number:
-            table.add_column(str(column), justify="right", no_wrap=True, min_width=widest)
+            table.add_column(str(column), justify="right", overflow="fold", min_width=value)
         else:
             table.add_column(str(column), overflow="fold", min_width=min(widest, TEXT_WIDTH, share))
     for row in cells:
         table.add_row(*row)
-    out.print(table)
+    # wider than the terminal even so: printed whole, a line longer than the screen
+    least = numbers + 3 * len(widths) + 1 + 3 * numeric.count(False)
+    out.print(table, width=max(out.width, least))
 
 
 #: the narrowest a text column gets when a table is wider than the terminal
@@ -1106,7 +1109,8 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", "-w", help="processes solving runs")] = 1,
     store: StoreOption = None,
 ) -> None:
-    """The JSON API (and its OpenAPI spec at /openapi.json) on uvicorn."""
+    """The dashboard (at /) and the JSON API (/api, its OpenAPI spec at /openapi.json) on
+    uvicorn; runs are solved on worker processes into the results store."""
     import uvicorn  # noqa: PLC0415
 
     from mineralflow.web import ServeSettings, create_app  # noqa: PLC0415
