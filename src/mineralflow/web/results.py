@@ -12,8 +12,9 @@ import json
 import re
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -21,6 +22,8 @@ from mineralflow.records import json_records
 from mineralflow.store import RESULT_COLUMNS, ResultsStore, StoreError
 from mineralflow.tables import Tables
 from mineralflow.web.errors import ApiError
+
+T = TypeVar("T")
 
 #: stored runs whose tables are kept in memory
 KEPT_RUNS = 64
@@ -83,36 +86,39 @@ class StoredResults:
         self._compared = OrderedDict()
         self._lock = threading.Lock()
 
+    def _kept_or_made(
+        self, name: str, cache: OrderedDict[Any, T], key: Any, limit: int, make: Callable[[], T]
+    ) -> T:
+        """``cache[key]``, or ``make()`` kept there (the oldest past ``limit`` forgotten);
+        many clients asking for the same key at once wait for one to work it out."""
+        with self._once((name, key)):
+            with self._lock:
+                if key in cache:
+                    cache.move_to_end(key)
+                    return cache[key]
+            made = make()
+            with self._lock:
+                cache[key] = made
+                while len(cache) > limit:
+                    cache.popitem(last=False)
+        return made
+
     def frame(self, run_id: str) -> pd.DataFrame:
         """The IAMC table of a stored run (404 if the store has no such run)."""
         full = resolve(self.opened, run_id)
-        with self._lock:
-            kept = self._kept.get(full)
-            if kept is not None:
-                self._kept.move_to_end(full)
-                return kept
-        frame = self.opened.results(full)[RESULT_COLUMNS]
-        frame = frame.astype(dict.fromkeys(TEXT_FILTERS, "category"))
-        with self._lock:
-            self._kept[full] = frame
-            while len(self._kept) > KEPT_RUNS:
-                self._kept.popitem(last=False)
-        return frame
+
+        def read() -> pd.DataFrame:
+            frame = self.opened.results(full)[RESULT_COLUMNS]
+            return frame.astype(dict.fromkeys(TEXT_FILTERS, "category"))
+
+        return self._kept_or_made("frame", self._kept, full, KEPT_RUNS, read)
 
     def tables(self, run_id: str) -> Tables:
         """The result tables of a stored run (404 if none), read once."""
         full = resolve(self.opened, run_id)
-        with self._once(("tables", full)):
-            with self._lock:
-                kept = self._tables.get(full)
-            if kept is not None:
-                return kept
-            tables = self.opened.tables(full)[0]
-            with self._lock:
-                self._tables[full] = tables
-                while len(self._tables) > KEPT_RUNS:
-                    self._tables.popitem(last=False)
-        return tables
+        return self._kept_or_made(
+            "tables", self._tables, full, KEPT_RUNS, lambda: self.opened.tables(full)[0]
+        )
 
     def compared(self, a: str, b: str, years: tuple[int, ...], top: int) -> list[dict[str, Any]]:
         """The key differences from run ``a`` to run ``b`` as JSON rows (worked out once
@@ -120,17 +126,12 @@ class StoredResults:
         from mineralflow.comparison import compare  # noqa: PLC0415
 
         key = (resolve(self.opened, a), resolve(self.opened, b), years, top)
-        with self._once(key):  # many clients asking the same at once: one works it out
-            with self._lock:
-                kept = self._compared.get(key)
-            if kept is None:
-                table = compare(self.tables(key[0]), self.tables(key[1]), list(years) or None, top)
-                kept = json_records(table)
-                with self._lock:
-                    self._compared[key] = kept
-                    while len(self._compared) > KEPT_RUNS:
-                        self._compared.popitem(last=False)
-        return kept
+
+        def work_out() -> list[dict[str, Any]]:
+            table = compare(self.tables(key[0]), self.tables(key[1]), list(years) or None, top)
+            return json_records(table)
+
+        return self._kept_or_made("compared", self._compared, key, KEPT_RUNS, work_out)
 
     def _once(self, key: object) -> threading.Lock:
         """The lock under which ``key`` is worked out (kept for as many keys as answers)."""
@@ -148,19 +149,15 @@ class StoredResults:
         full = tuple(resolve(self.opened, r) for r in runs)
         key = (full, tuple((k, tuple(v)) for k, v in sorted(filters.items())), tuple(years),
                format)  # fmt: skip
-        with self._lock:
-            kept = self._answers.get(key)
-        if kept is not None:
-            return kept
-        frames = [select(self.frame(r), filters, years) for r in full]
-        rows = checked_size(pd.concat(frames, ignore_index=True))
-        made = ((csv_text(rows), "text/csv") if format == "csv"
-                else (json.dumps(json_records(rows)), "application/json"))  # fmt: skip
-        with self._lock:
-            self._answers[key] = made
-            while len(self._answers) > KEPT_ANSWERS:
-                self._answers.popitem(last=False)
-        return made
+
+        def work_out() -> tuple[str, str]:
+            frames = [select(self.frame(r), filters, years) for r in full]
+            rows = checked_size(pd.concat(frames, ignore_index=True))
+            if format == "csv":
+                return csv_text(rows), "text/csv"
+            return json.dumps(json_records(rows)), "application/json"
+
+        return self._kept_or_made("answer", self._answers, key, KEPT_ANSWERS, work_out)
 
     def forget(self, run_id: str) -> None:
         with self._lock:
