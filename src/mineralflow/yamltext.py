@@ -7,6 +7,7 @@ manifests both go through :func:`load_yaml` instead.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -75,3 +76,33 @@ def load_yaml(text: str) -> Any:
         raise yaml.YAMLError("nested too deeply") from None
     finally:
         loader.dispose()
+
+
+_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def field_line(text: str, path: str) -> int | None:
+    """The line (1-based) of ``path`` ('levers[0].multiple') in the YAML ``text``, or of its
+    deepest part that is there; None when the text does not parse or has none of it."""
+    try:
+        loader = _Loader(text)
+        node = loader.get_single_node()
+    except (yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for key, index in _STEP.findall(path):
+        node = _child(node, key, int(index) if index else None)
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _child(node: Any, key: str, index: int | None) -> Any:
+    if index is not None and isinstance(node, yaml.SequenceNode):
+        return node.value[index] if index < len(node.value) else None
+    if key and isinstance(node, yaml.MappingNode):
+        for name, value in node.value:
+            if getattr(name, "value", None) == key:
+                return value
+    return None

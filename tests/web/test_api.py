@@ -52,6 +52,26 @@ def test_posted_yaml_is_checked_at_the_field(served: Served) -> None:
     error = refused.json()["error"]
     assert "levers[0].multiple" in error["message"]
     assert "greater than 0" in error["message"]
+    # the line of that field, for an editor to mark
+    assert bad.splitlines()[error["line"] - 1].strip() == "multiple: -2"
+    broken = client.post("/api/scenarios/validate", content="name: x\nlevers: [\n",
+                         headers={"content-type": "text/plain"})  # fmt: skip
+    assert broken.status_code == 422
+    assert broken.json()["error"]["line"] == 3  # where the YAML reader stopped
+
+
+def test_names_come_in_the_asked_language(served: Served) -> None:
+    client, _ = served
+    zh = client.get("/api/words", params={"lang": "zh-CN"}).json()
+    assert zh["stages"]["Mining"] == "开采"
+    assert zh["regions"]["RUS"] == "俄罗斯"
+    assert zh["elements"]["Nd"] == "钕"
+    assert zh["verdicts"]["consistent"] == "一致"
+    en = client.get("/api/words").json()
+    assert en["regions"]["USA"] == "United States"
+    refused = client.get("/api/words", params={"lang": "fr"})
+    assert refused.status_code == 422
+    assert "zh" in refused.json()["error"]["message"]
 
 
 def test_requests_never_reach_the_file_system(served: Served) -> None:

@@ -38,9 +38,10 @@ def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
         assert page.locator("#reference").input_value() == "baseline"
         page.screenshot(path=str(folder / "1-opened.png"))
         page.click("#lang")
-        assert page.locator("html").get_attribute("lang") == "zh-CN"
+        page.wait_for_function("document.documentElement.lang === 'zh-CN'")
         assert "中国" in page.locator("figcaption").first.inner_text()
         assert "俄罗斯" in page.locator("#description").inner_text()
+        # names come in the page's language: stages, and (after the run) countries
         page.screenshot(path=str(folder / "2-chinese.png"))
         page.click("#run")
         page.wait_for_function("document.getElementById('status').textContent === '完成'",
@@ -53,6 +54,8 @@ def test_an_analyst_runs_compares_and_downloads(tmp_path: Path) -> None:
         assert "scenario=russia-doubles-2030" in view
         assert "lang=zh" in view
         stage = page.locator("#stage").input_value()
+        assert "开采" in page.locator("#stage").inner_text()
+        assert "俄罗斯" in page.evaluate("document.getElementById('map').data[0].text.join()")
         page.goto(view)  # a fresh load of the page from its URL alone
         page.wait_for_function("document.getElementById('status').textContent === '完成'",
                                timeout=120_000)  # fmt: skip
@@ -111,6 +114,17 @@ def edit_run_fixed(page, folder: Path) -> None:  # type: ignore[no-untyped-def]
     assert "levers[" in message
     assert "greater than 0" in message
     assert page.locator("#run-edited").is_disabled()
+    # the message sits at the field: its line is marked and the note is drawn beside it
+    line = int(message.split("行")[0].removeprefix("第"))
+    assert "multiple: -2" in page.locator("#editor").input_value().splitlines()[line - 1]
+    marked = page.locator("#editor-lines span.error")
+    assert marked.count() == 1
+    assert marked.inner_text() == str(line)
+    note = page.locator("#editor-marker")
+    assert note.is_visible()
+    assert "greater than 0" in note.inner_text()
+    gap = note.bounding_box()["y"] - marked.bounding_box()["y"]
+    assert abs(gap) < marked.bounding_box()["height"]
     page.screenshot(path=str(folder / "5-invalid-lever.png"), full_page=True)
     page.fill("#editor", text.replace("multiple: 2.0", "multiple: 3"))
     page.wait_for_function("document.getElementById('editor-message').textContent === '有效'")
@@ -125,6 +139,14 @@ def edit_run_fixed(page, folder: Path) -> None:  # type: ignore[no-untyped-def]
     shares = page.evaluate("document.getElementById('shares').data.map(d => d.y.length)")
     assert all(n > 10 for n in shares)  # every line drawn, 2024-2040
     page.screenshot(path=str(folder / "6-edited-run.png"), full_page=True)
+    # the edited scenario is in the URL: a fresh load runs it again (from the store)
+    assert "edited=" in page.url
+    page.goto(page.url)
+    page.wait_for_function(
+        "document.getElementById('scenario').value === 'russia-doubles-2030-edited'"
+        " && document.getElementById('status').textContent === '完成'", timeout=120_000,
+    )  # fmt: skip
+    assert "multiple: 3" in page.locator("#editor").input_value()
 
 
 def check_an_article(page, folder: Path) -> None:  # type: ignore[no-untyped-def]
@@ -135,4 +157,5 @@ def check_an_article(page, folder: Path) -> None:  # type: ignore[no-untyped-def
     row = page.locator("#claims tbody tr").first
     assert row.get_attribute("data-verdict") == "consistent"
     assert "MCS" in row.inner_text()
+    assert "一致" in row.inner_text()  # the verdict in the page's language
     page.screenshot(path=str(folder / "7-claims.png"), full_page=True)

@@ -134,6 +134,14 @@ VERDICTS = {
     },
 }
 
+#: the claims checker's verdicts, as a reader sees them
+CLAIM_VERDICTS = {
+    "en": {"consistent": "consistent", "inconsistent": "inconsistent", "outdated": "outdated",
+           "unverifiable": "unverifiable", "plan": "plan (not judged)"},
+    "zh": {"consistent": "一致", "inconsistent": "不一致", "outdated": "已过时（与旧版数据一致）",
+           "unverifiable": "无法核实", "plan": "计划（不作判定）"},
+}  # fmt: skip
+
 TEXT = {
     "en": {
         "title": "mineralflow report: {scenario}",
@@ -452,3 +460,16 @@ def product(label: str, name: str, lang: str) -> str:
 
 def text(key: str, lang: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
+
+
+def labels(lang: str, regions: list[str]) -> dict[str, dict[str, str]]:
+    """Every name a results view shows, in ``lang``: stages (as in variable names),
+    commodities, elements, the ``regions`` given, units and claim verdicts."""
+    return {
+        "stages": dict(STAGES[lang]),
+        "commodities": {name: commodity(name, lang) for name in COMMODITIES["en"]},
+        "elements": {symbol: element(symbol, lang) for symbol in ELEMENTS_ZH},
+        "regions": {code: country(code, lang) for code in sorted(regions)},
+        "units": dict(UNITS[lang]),
+        "verdicts": dict(CLAIM_VERDICTS[lang]),
+    }

@@ -28,6 +28,7 @@ from mineralflow.scenario.loading import (
 )
 from mineralflow.scenario.model import Scenario
 from mineralflow.web.errors import ApiError
+from mineralflow.yamltext import field_line
 
 #: where a posted scenario is said to be in messages (no file is read there: its base is
 #: a bundled scenario)
@@ -83,12 +84,17 @@ class Catalog:
         """A scenario from posted YAML, checked like a file (422 with the field if not)."""
         try:
             return self._posted(text)
+        except ApiError as exc:
+            exc.line = field_line(text, exc.field or "")
+            raise
         except ScenarioError as exc:
             message = str(exc).replace(f"{POSTED}: ", "").replace(f"{POSTED.parent}/", "")
-            field = re.search(r"field '([^']+)'", message)
-            raise ApiError(422, message, field.group(1) if field else "body") from None
+            found = re.search(r"field '([^']+)'", message)
+            field = found.group(1) if found else "body"
+            raise ApiError(422, message, field, line=_error_line(text, field, message)) from None
 
     def _posted(self, text: str) -> Scenario:
+        """The scenario in ``text``; its base bundled, its packs this server's."""
         raw = parse_yaml(text, "scenario")
         base = raw.get("base")
         if base is not None and not (isinstance(base, str) and is_bundled_name(base)):
@@ -176,3 +182,11 @@ def table_rows(pack: Pack, table: str, filters: dict[str, Any], latest: bool) ->
         return pack.select(table, latest=latest, **{k: v for k, v in filters.items() if v})
     except MineralflowError as exc:
         raise ApiError(422, str(exc), "query") from None
+
+
+def _error_line(text: str, field: str, message: str) -> int | None:
+    """The line an editor marks: the field's, or the one a YAML error names."""
+    if field != "body":
+        return field_line(text, field)
+    named = re.search(r"line (\d+)", message)
+    return int(named.group(1)) if named else None

@@ -4,6 +4,8 @@ Every mistake in a request is a 4xx answer with one shape::
 
     {"error": {"status": 422, "field": "query.year", "message": "...", "allowed": "..."}}
 
+A mistake in posted scenario YAML also gives the ``line`` of its field, for an editor to mark.
+
 A user mistake raised deeper (a :class:`MineralflowError`: an unknown scenario, a bad lever)
 keeps its message, which names the field and what is allowed.
 """
@@ -24,20 +26,37 @@ class ApiError(Exception):
     """A request the API refuses: ``status`` (4xx), the field it concerns, what is allowed."""
 
     def __init__(
-        self, status: int, message: str, field: str | None = None, allowed: str | None = None
+        self,
+        status: int,
+        message: str,
+        field: str | None = None,
+        allowed: str | None = None,
+        line: int | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.message, self.field, self.allowed = status, message, field, allowed
+        self.line = line
 
 
 def error_body(
-    status: int, message: str, field: str | None = None, allowed: str | None = None
+    status: int,
+    message: str,
+    field: str | None = None,
+    allowed: str | None = None,
+    line: int | None = None,
 ) -> dict[str, Any]:
-    return {"error": {"status": status, "field": field, "message": message, "allowed": allowed}}
+    detail = {"status": status, "field": field, "message": message, "allowed": allowed}
+    return {"error": detail | ({"line": line} if line is not None else {})}
 
 
-def _json(status: int, message: str, field: str | None = None, allowed: str | None = None):  # type: ignore[no-untyped-def]
-    return JSONResponse(error_body(status, message, field, allowed), status_code=status)
+def _json(  # type: ignore[no-untyped-def]
+    status: int,
+    message: str,
+    field: str | None = None,
+    allowed: str | None = None,
+    line: int | None = None,
+):
+    return JSONResponse(error_body(status, message, field, allowed, line), status_code=status)
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -45,7 +64,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return _json(exc.status, exc.message, exc.field, exc.allowed)
+        return _json(exc.status, exc.message, exc.field, exc.allowed, exc.line)
 
     @app.exception_handler(MineralflowError)
     async def _mineralflow(_: Request, exc: MineralflowError) -> JSONResponse:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from mineralflow import __version__
 from mineralflow.records import json_records
+from mineralflow.reporting.i18n import check_language, labels
 from mineralflow.scenario.model import Scenario
 from mineralflow.scenario.schema import scenario_json_schema
 from mineralflow.store import ResultsStore
@@ -58,6 +59,7 @@ class ErrorDetail(BaseModel):
     field: str | None
     message: str
     allowed: str | None
+    line: int | None = None
 
 
 class ErrorBody(BaseModel):
@@ -96,6 +98,15 @@ class ClaimsRequest(BaseModel):
 @router.get("", summary="What this server is")
 async def index() -> dict[str, Any]:
     return {"name": "mineralflow", "version": __version__, "openapi": "/openapi.json"}
+
+
+@router.get("/words", summary="The names a view shows (stages, countries, verdicts) in a language")
+def words(
+    request: Request, lang: Annotated[str, Query(max_length=20)] = "en"
+) -> dict[str, dict[str, str]]:
+    cat = state(request).catalog
+    codes = {str(c) for n in cat.pack_names() for c in cat.pack(n).table("regions")["code"]}
+    return labels(check_language(lang), [*codes, "World", "WLD", "EU"])
 
 
 @router.get("/packs", summary="Packs a request may name")
@@ -296,7 +307,6 @@ def report(
     base: Annotated[str | None, Query(max_length=SHORT)] = None,
 ) -> HTMLResponse:
     from mineralflow.reporting import html  # noqa: PLC0415
-    from mineralflow.reporting.i18n import check_language  # noqa: PLC0415
 
     shared = state(request)
     with shared.store() as store:

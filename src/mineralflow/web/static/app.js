@@ -12,7 +12,7 @@ const WORDS = {
        editor: "Edit the scenario", editor_help: "Change any field; the scenario is checked as you type, and the message names the field.",
        run_edited: "Run the edited scenario", valid: "valid", claims: "Check an article's figures",
        check: "Check", claim: "Claim", verdict: "Verdict", reference_value: "Reference", source: "Source",
-       Aluminium: "Aluminium", ref: "reference", CHN: "China", outside: "outside China"},
+       Aluminium: "Aluminium", ref: "reference", CHN: "China", outside: "outside China", line: "line {n}", preparing: "preparing"},
   zh: {title: "mineralflow", switch: "English", scenario: "情景", reference: "参照情景",
        commodity: "商品", year: "年份", stage: "环节", run: "运行", csv: "本图数据（CSV）",
        shares: "中国在各环节的份额（%）", prices: "中国境内与境外价格（美元/公斤）",
@@ -23,7 +23,7 @@ const WORDS = {
        editor: "编辑情景", editor_help: "可修改任意字段；输入时即时检查，提示会指出出错的字段。",
        run_edited: "运行修改后的情景", valid: "有效", claims: "核查文章中的数字",
        check: "核查", claim: "表述", verdict: "结论", reference_value: "参考值", source: "来源",
-       Aluminium: "铝", ref: "参照", CHN: "中国", outside: "中国境外"},
+       Aluminium: "铝", ref: "参照", CHN: "中国", outside: "中国境外", line: "第{n}行", preparing: "准备中"},
 };
 //: the prices each commodity shows, and the region standing for the market outside China
 const KEY_PRICES = {"Rare Earths": ["Oxide|Nd", "Oxide|Dy", "Oxide|Tb"], Aluminium: ["Aluminium", "Alumina"]};
@@ -37,6 +37,25 @@ view.lang = view.lang === "zh" ? "zh" : "en";
 const runs = {};  // scenario name -> run id
 
 function t(key) { return (WORDS[view.lang] || WORDS.en)[key] || key; }
+
+let names = {stages: {}, commodities: {}, elements: {}, regions: {}, units: {}, verdicts: {}};
+
+async function loadNames() {
+  // stage, country, unit and verdict names in the view's language, from the server
+  names = await api("/api/words?lang=" + view.lang);
+}
+
+const stageName = (s) => names.stages[s] || s;
+const regionName = (code) => names.regions[code] || code;
+const unitName = (u) => names.units[u] || u;
+
+function productName(product) {
+  // "Oxide|Nd" -> "Nd oxide" / "氧化钕"; "Aluminium" -> "Aluminium" / "铝"
+  const [form, element] = product.split("|");
+  if (!element) return names.commodities[form] || names.stages[form] || form;
+  const what = names.elements[element] || element;
+  return view.lang === "zh" ? (form === "Oxide" ? "氧化" + what : what + form) : `${element} ${form.toLowerCase()}`;
+}
 
 function api(path, options = {}) {
   const headers = Object.assign({}, options.headers || {});
@@ -91,11 +110,13 @@ const solving = {};  // scenario name -> share of its years solved
 
 function showProgress(name, share) {
   solving[name] = share || 0;
-  const parts = Object.entries(solving).map(([n, p]) => `${n} ${Math.round(100 * p)} %`);
+  // a run calibrates before it solves its first year: "preparing" until then
+  const parts = Object.entries(solving).map(([n, p]) => `${n} ${p ? Math.round(100 * p) + " %" : t("preparing")}`);
   document.getElementById("status").textContent = `${t("solving")}: ${parts.join(", ")}`;
 }
 
 async function run() {
+  if (view.edited && document.getElementById("scenario").value.endsWith("-edited")) return runEdited();
   for (const key of Object.keys(solving)) delete solving[key];
   saveView();
   const status = document.getElementById("status");
@@ -155,10 +176,10 @@ async function drawShares(both, names) {
   fillStages(stages.map((v) => v.split("|").pop()));
   const traces = [];
   stages.forEach((variable, i) => traces.push(
-    ...bandTraces(ranges, variable, PALETTE[i % PALETTE.length], variable.split("|").pop() + " 5-95 %")));
+    ...bandTraces(ranges, variable, PALETTE[i % PALETTE.length], stageName(variable.split("|").pop()) + " 5-95 %")));
   stages.forEach((variable, i) => names.forEach((name, j) => {
     const s = series(data, variable, "CHN", name);
-    traces.push({x: s.x, y: s.y, name: variable.split("|").pop() + (j ? ` (${t("ref")})` : ""),
+    traces.push({x: s.x, y: s.y, name: stageName(variable.split("|").pop()) + (j ? ` (${t("ref")})` : ""),
                  line: {dash: j ? "dash" : "solid", color: PALETTE[i % PALETTE.length]},
                  legendgroup: variable, mode: "lines"});
   }));
@@ -173,8 +194,9 @@ async function drawPrices(both, names) {
   const traces = [];
   for (const variable of variables) for (const region of ["CHN", OUTSIDE]) {
     const s = series(data, variable, region, names[0]);
-    const where = region === "CHN" ? t("CHN") : t("outside") + ` (${region})`;
-    traces.push({x: s.x, y: s.y, name: `${variable.split("|").pop()}: ${where}`, mode: "lines",
+    const where = region === "CHN" ? t("CHN") : t("outside") + ` (${regionName(region)})`;
+    const product = variable.split("|").slice(2).join("|");
+    traces.push({x: s.x, y: s.y, name: `${productName(product)}: ${where}`, mode: "lines",
                  line: {dash: region === "CHN" ? "solid" : "dot",
                         color: PALETTE[variables.indexOf(variable) % PALETTE.length]}});
   }
@@ -186,9 +208,9 @@ async function drawMap(both, names) {
   const data = (await rows(params)).filter((r) => r.region.length === 3 && r.region !== "ROW" && r.region !== "WLD");
   csvLink("map-csv", params);
   plot("map", [{type: "choropleth", locations: data.map((r) => r.region), z: data.map((r) => r.value),
-                text: data.map((r) => `${r.region}: ${Math.round(r.value).toLocaleString()} ${r.unit}`),
+                text: data.map((r) => `${regionName(r.region)}: ${Math.round(r.value).toLocaleString()} ${unitName(r.unit)}`),
                 hoverinfo: "text", colorscale: "Blues", reversescale: true,
-                colorbar: {title: data.length ? data[0].unit : ""}}],
+                colorbar: {title: data.length ? unitName(data[0].unit) : ""}}],
        {geo: {projection: {type: "natural earth"}, showframe: false,
               lonaxis: {range: [-180, 180]}, lataxis: {range: [-58, 85]}}});
 }
@@ -199,7 +221,7 @@ async function drawReliance(both, names) {
   csvLink("reliance-csv", params);
   const traces = names.map((name, j) => {
     const part = data.filter((r) => r.scenario === name && r.region !== "World");
-    return {type: "bar", x: part.map((r) => r.region), y: part.map((r) => r.value),
+    return {type: "bar", x: part.map((r) => regionName(r.region)), y: part.map((r) => r.value),
             name: j ? `${name} (${t("ref")})` : name};
   });
   plot("reliance", traces, {barmode: "group", yaxis: {title: "%"}});
@@ -211,7 +233,7 @@ async function drawDependence(both, names) {
   csvLink("dependence-csv", params);
   const traces = names.map((name, j) => {
     const part = data.filter((r) => r.scenario === name && r.region !== "CHN");
-    return {type: "bar", x: part.map((r) => r.region), y: part.map((r) => r.value),
+    return {type: "bar", x: part.map((r) => regionName(r.region)), y: part.map((r) => r.value),
             name: j ? `${name} (${t("ref")})` : name};
   });
   plot("dependence", traces, {barmode: "group", yaxis: {title: "%", range: [0, 100]}});
@@ -252,7 +274,7 @@ async function drawSankey(both) {
   const nodes = [], at = {};
   const node = (stage, country) => {
     const key = stage + "|" + country;
-    if (!(key in at)) { at[key] = nodes.length; nodes.push({label: `${stage}: ${country}`, x: 0.01 + 0.98 * depth[stage] / deepest}); }
+    if (!(key in at)) { at[key] = nodes.length; nodes.push({label: `${stageName(stage)}: ${regionName(country)}`, x: 0.01 + 0.98 * depth[stage] / deepest}); }
     return at[key];
   };
   const source = links.map((l) => node(l.from, l.origin)), target = links.map((l) => node(l.to, l.destination));
@@ -260,15 +282,18 @@ async function drawSankey(both) {
                    node: {label: nodes.map((n) => n.label), x: nodes.map((n) => n.x),
                           y: nodes.map((_, i) => 0.01 + 0.98 * (i % 12) / 12), pad: 6},
                    link: {source, target, value: links.map((l) => l.value),
-                          customdata: links.map((l) => l.unit),
+                          customdata: links.map((l) => unitName(l.unit)),
                           hovertemplate: "%{source.label} → %{target.label}: %{value:,.0f} %{customdata}<extra></extra>"}}], {});
 }
 
 function fillStages(stages) {
   const select = document.getElementById("stage");
-  if ([...select.options].map((o) => o.value).join() === stages.join()) return;
+  if ([...select.options].map((o) => o.value).join() === stages.join()) {
+    for (const option of select.options) option.textContent = stageName(option.value);
+    return;
+  }
   const keep = view.stage;
-  select.innerHTML = stages.map((s) => `<option value="${s}">${s}</option>`).join("");
+  select.innerHTML = stages.map((s) => `<option value="${s}">${stageName(s)}</option>`).join("");
   select.value = stages.includes(keep) ? keep : (stages.includes("Mining") ? "Mining" : stages[0]);
   view.stage = select.value;
 }
@@ -296,9 +321,49 @@ async function checkEdited() {
   const ok = answer.ok;
   editor.classList.toggle("invalid", !ok);
   message.classList.toggle("ok", ok);
-  message.textContent = ok ? t("valid") : body.error.message;
+  const where = ok || !body.error.line ? "" : t("line").replace("{n}", body.error.line) + ": ";
+  message.textContent = ok ? t("valid") : where + body.error.message;
+  markLine(ok ? null : body.error.line, ok ? "" : body.error.message);
   document.getElementById("run-edited").disabled = !ok;
   return ok ? body : null;
+}
+
+function lineHeight() {
+  return parseFloat(getComputedStyle(document.getElementById("editor")).lineHeight) || 18;
+}
+
+function drawGutter() {
+  // line numbers beside the editor, scrolled with it; the marked line stays marked
+  const editor = document.getElementById("editor"), gutter = document.getElementById("editor-lines");
+  const count = editor.value.split("\n").length;
+  if (gutter.children.length !== count) {
+    gutter.replaceChildren(...Array.from({length: count}, (_, i) => {
+      const span = document.createElement("span"); span.textContent = i + 1; return span;
+    }));
+  }
+  for (const [i, span] of [...gutter.children].entries()) span.classList.toggle("error", i + 1 === marked.line);
+  gutter.scrollTop = editor.scrollTop;
+  const marker = document.getElementById("editor-marker");
+  marker.hidden = !marked.line;
+  if (marked.line) {
+    marker.textContent = marked.message;
+    marker.style.top = `${5 + (marked.line - 1) * lineHeight() - editor.scrollTop}px`;
+  }
+}
+
+const marked = {line: null, message: ""};
+
+function markLine(line, text) {
+  // the message sits on the line of the field it is about
+  marked.line = line; marked.message = text;
+  const editor = document.getElementById("editor");
+  if (line) {
+    const top = (line - 1) * lineHeight(), bottom = top + 3 * lineHeight();
+    if (top < editor.scrollTop || bottom > editor.scrollTop + editor.clientHeight) {
+      editor.scrollTop = Math.max(0, top - 2 * lineHeight());
+    }
+  }
+  drawGutter();
 }
 
 async function loadEditor() {
@@ -326,6 +391,7 @@ async function runEdited() {
       select.add(new Option(checked.name, checked.name));
     }
     select.value = checked.name;
+    view.edited = await packText(document.getElementById("editor").value);
     if (!runs[document.getElementById("reference").value]) await solve(document.getElementById("reference").value);
     status.textContent = t("done");
     await draw();
@@ -334,15 +400,38 @@ async function runEdited() {
   }
 }
 
+// an edited scenario travels in the URL as deflated, base64url-coded YAML
+async function packText(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+async function unpackText(packed) {
+  const binary = atob(packed.replace(/-/g, "+").replace(/_/g, "/"));
+  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return await new Response(stream).text();
+}
+
+let checkedClaims = [];
+
 async function checkArticle() {
   const checked = await api("/api/claims/check", {method: "POST", headers: {"content-type": "application/json"},
                                                   body: JSON.stringify({text: document.getElementById("article").value})});
+  checkedClaims = checked.claims;
+  showClaims();
+}
+
+function showClaims() {
   const cell = (text) => { const td = document.createElement("td"); td.textContent = text; return td; };
   const body = document.querySelector("#claims tbody");
-  body.replaceChildren(...checked.claims.map((c) => {
+  body.replaceChildren(...checkedClaims.map((c) => {
     const row = document.createElement("tr");
     const ref = c.reference;
-    row.append(cell(c.quote), cell(c.verdict),
+    row.append(cell(c.quote), cell(names.verdicts[c.verdict] || c.verdict),
                cell(ref ? `${ref.value.toLocaleString()} ${ref.unit} (${ref.year})` : "–"),
                cell(ref ? (ref.edition || ref.source_id) : "–"));
     row.dataset.verdict = c.verdict;
@@ -352,6 +441,7 @@ async function checkArticle() {
 
 async function init() {
   const scenarios = await api("/api/scenarios");
+  await loadNames();
   const options = scenarios.map((s) => `<option value="${s.name}">${s.name}</option>`).join("");
   for (const id of ["scenario", "reference"]) document.getElementById(id).innerHTML = options;
   document.getElementById("scenario").value = view.scenario || "russia-doubles-2030";
@@ -364,18 +454,24 @@ async function init() {
     document.getElementById("description").textContent = s ? (view.lang === "zh" ? s.description_zh : s.description) : "";
   };
   document.getElementById("scenario").addEventListener("change", describe);
-  document.getElementById("lang").addEventListener("click", () => {
+  document.getElementById("lang").addEventListener("click", async () => {
     view.lang = view.lang === "zh" ? "en" : "zh";
-    applyLanguage(); describe(); saveView(); draw();
+    applyLanguage(); describe(); saveView();
+    await loadNames();
+    const stage = document.getElementById("stage");
+    for (const option of stage.options) option.textContent = stageName(option.value);
+    showClaims(); draw();
   });
   document.getElementById("run").addEventListener("click", run);
   let typing = null;
   document.getElementById("editor").addEventListener("input", () => {
     clearTimeout(typing);
     typing = setTimeout(checkEdited, 300);
+    drawGutter();
   });
+  document.getElementById("editor").addEventListener("scroll", drawGutter);
   document.getElementById("scenario").addEventListener("change", () => {
-    if (!document.getElementById("scenario").value.endsWith("-edited")) loadEditor();
+    if (!document.getElementById("scenario").value.endsWith("-edited")) { delete view.edited; loadEditor(); }
   });
   document.getElementById("run-edited").addEventListener("click", runEdited);
   document.getElementById("check").addEventListener("click", checkArticle);
@@ -383,6 +479,12 @@ async function init() {
   applyLanguage();
   describe();
   saveView();
+  if (view.edited) {
+    document.getElementById("editor").value = await unpackText(view.edited).catch(() => "");
+    drawGutter();
+    await runEdited();
+    return;
+  }
   await loadEditor();
   if (new URLSearchParams(location.search).has("scenario")) await run();
 }
