@@ -958,8 +958,16 @@ DateOption = Annotated[
     typer.Option("--date", help="the text's date, YYYY-MM-DD (default: read from its dateline)"),
 ]
 ClaimsPackOption = Annotated[
-    str, typer.Option("--pack", "-p", help="bundled pack name or a pack folder to check against")
+    str, typer.Option("--pack", "-p", help="bundled pack name or a pack folder to draft for")
 ]
+ClaimsPacksOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pack", "-p",
+        help="bundled pack name or pack folder to check against (repeat for several; default: "
+        "every bundled pack, each claim against the pack of its commodity)",
+    ),
+]  # fmt: skip
 VERDICT_STYLE = {
     "consistent": "green",
     "inconsistent": "bold red",
@@ -978,7 +986,9 @@ def _date(value: str | None) -> date | None:
         raise MineralflowError(f"--date '{value}': give a date as YYYY-MM-DD") from None
 
 
-def _checked(file: Path, when: str | None, pack: Pack) -> claims_mod.CheckedText:
+def _checked(
+    file: Path, when: str | None, pack: Pack | list[Pack] | None
+) -> claims_mod.CheckedText:
     from mineralflow import claims as claims_mod  # noqa: PLC0415
 
     text = claims_mod.read_text(file)
@@ -1027,13 +1037,14 @@ def claims_check(
         bool, typer.Option("--json", help="a JSON list of claims on stdout")
     ] = False,
     when: DateOption = None,
-    pack: ClaimsPackOption = "rare_earths",
+    pack: ClaimsPacksOption = None,
 ) -> None:
-    """Find every figure in the text and judge it against the pack, with source and tolerance."""
+    """Find every figure in the text and judge it against the pack of its commodity, with
+    source and tolerance."""
     from mineralflow import claims as claims_mod  # noqa: PLC0415
     from mineralflow.data.pack import load_pack  # noqa: PLC0415
 
-    checked = _checked(file, when, load_pack(pack))
+    checked = _checked(file, when, [load_pack(p) for p in pack] if pack else None)
     if as_json:
         records = [c.as_json(i) for i, c in enumerate(checked.claims)]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
@@ -1041,7 +1052,7 @@ def claims_check(
     written = checked.date.isoformat() if checked.date else "no date found (use --date)"
     out.print(
         f"{file.name}: {len(checked.claims)} claim(s), language {checked.lang}, dated "
-        f"{written}, checked against pack '{checked.pack}'"
+        f"{written}, checked against {', '.join(checked.packs)}"
     )
     out.print(_claims_table(checked))
     tally = {v: sum(c.verdict == v for c in checked.claims) for v in claims_mod.VERDICTS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from mineralflow.claims.claim import Claim
 from mineralflow.claims.extract import extract_claims, language
 from mineralflow.claims.judge import Judge, conflicts
-from mineralflow.data.pack import Pack, load_pack
+from mineralflow.data.pack import Pack, bundled_packs, load_pack
 from mineralflow.errors import MineralflowError
 from mineralflow.files import InputFileError, read_file
 
@@ -28,7 +29,7 @@ class CheckedText:
     claims: list[Claim]
     date: date | None
     lang: str
-    pack: str
+    packs: list[str]  # the packs the claims were held against, one per commodity
 
 
 def read_text(path: Path) -> str:
@@ -50,18 +51,36 @@ def read_text(path: Path) -> str:
     return text
 
 
-def check_text(text: str, pack: Pack | None = None, today: date | None = None) -> CheckedText:
-    """Every claim in ``text``, judged against ``pack`` (default: the rare-earth pack)."""
-    pack = pack or load_pack("rare_earths")
+def commodity_key(pack: Pack) -> str:
+    """The word a claim's ``commodity`` uses for a pack's commodity: ``rare earths`` ->
+    ``rare_earths``."""
+    return pack.manifest.commodity.strip().lower().replace(" ", "_")
+
+
+def check_text(
+    text: str, packs: Pack | Sequence[Pack] | None = None, today: date | None = None
+) -> CheckedText:
+    """Every claim in ``text``, each judged against the pack of its commodity (default: every
+    bundled pack). A claim whose commodity no pack covers stays unverifiable, saying so."""
+    chosen = [packs] if isinstance(packs, Pack) else list(packs or [])
+    chosen = chosen or [load_pack(name) for name in bundled_packs()]
+    judges = {commodity_key(p): Judge(p) for p in chosen}
     claims, when = extract_claims(text, today)
-    judge = Judge(pack)
     for claim in claims:
+        judge = judges.get(claim.commodity)
+        if judge is None:
+            claim.note = f"no pack of {claim.commodity.replace('_', ' ')} was checked"
+            continue
         judge.judge(claim)
-    conflicts(claims, judge.tolerance)
+    judged = [c for c in claims if c.commodity in judges]
+    conflicts(judged, lambda c, reference: judges[c.commodity].tolerance(c, reference))
+    position = {id(c): i for i, c in enumerate(claims)}
+    for claim in judged:
+        claim.conflicts = [position[id(judged[j])] for j in claim.conflicts]
     for claim in claims:
         if claim.conflicts:
             others = ", ".join(f"#{j} ({claims[j].number_text})" for j in claim.conflicts)
             claim.note = (claim.note + "; " if claim.note else "") + (
                 f"disagrees with {others} in the same text"
             )
-    return CheckedText(claims, when, language(text), pack.name)
+    return CheckedText(claims, when, language(text), [p.name for p in chosen])

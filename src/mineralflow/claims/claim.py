@@ -69,6 +69,8 @@ class Claim:
     tolerance: str = ""
     note: str = ""
     conflicts: list[int] = field(default_factory=list)
+    start: int = -1  # where the number starts in the text read (characters)
+    commodity: str = "rare_earths"  # rare_earths, aluminium or other (no pack)
 
     def as_json(self, index: int) -> dict[str, Any]:
         """The JSON object of ``claims check --json`` (base units: t, USD; shares in %)."""
@@ -95,4 +97,5 @@ class Claim:
             "note": self.note,
             "conflicts_with": self.conflicts,
             "lang": self.lang,
+            "commodity": self.commodity,
         }

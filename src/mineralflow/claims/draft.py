@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from mineralflow.claims.check import CheckedText
+from mineralflow.claims.check import CheckedText, commodity_key
 from mineralflow.claims.claim import Claim
 from mineralflow.claims.judge import Judge
 from mineralflow.data.pack import Pack
@@ -79,9 +79,10 @@ def draft_scenario(checked: CheckedText, pack: Pack, name: str, source: str) -> 
     levers: list[dict[str, Any]] = []
     comments: list[str] = []
     seen: set[tuple[Any, ...]] = set()
+    commodity = commodity_key(pack)
     for i, claim in enumerate(checked.claims):
-        if claim.kind != "plan":
-            continue
+        if claim.kind != "plan" or claim.commodity != commodity:
+            continue  # a plan for another commodity belongs in a scenario of that pack
         lever, reason = _lever(claim, judge, stages)
         if lever is None:
             what = f"{claim.number_text} ({claim.region or 'no region'}, {claim.metric})"

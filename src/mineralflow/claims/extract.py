@@ -28,6 +28,7 @@ from datetime import date
 
 from mineralflow.claims import lexicon as lx
 from mineralflow.claims.claim import Claim
+from mineralflow.claims.normalise import normalise
 from mineralflow.claims.numbers import Quantity, find_quantities
 
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
@@ -35,7 +36,10 @@ _ZH_BOUNDARY = re.compile(r"[，;；:：()（）、]|(?<!\d),|,(?!\d{3}(?!\d))")
 _EN_BOUNDARY = re.compile(
     r"(?<!\d),|,(?!\d{3}(?!\d))|[;:()]|(?<!\d)\s(?:and|while|but|whereas|compared with)\s(?!\d)"
 )
-_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n+|(?<=[.;])\s+(?=[A-Z\"“(\u4e00-\u9fff]|\d{4}年)")
+_SENTENCE_END = re.compile(
+    r"(?<=[。！？!?])(?![”\"])|(?<=[。！？!?][”\"])|\n+"
+    r"|(?<=[.;])\s+(?=[A-Z\"“(\u4e00-\u9fff]|\d{4}年)|(?<=[.!?][\"”'])\s+(?=[A-Z\"“(])"
+)
 _YEAR = re.compile(
     r"(?<!\d)(?<!\d[.,])(?P<y>19[5-9]\d|20\d\d)(?!\d|[.,]\d)"
     r"(?!\s*(?:吨|万|亿|t\b|tonnes|tons|%|美元|卢布))"
@@ -193,11 +197,14 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 class _Reader:
     """Reads one sentence; keeps what neighbouring numbers share (metric, region)."""
 
-    def __init__(self, sentence: str, index: int, lang: str, today: date | None) -> None:
+    def __init__(
+        self, sentence: str, index: int, lang: str, today: date | None, context: _Context
+    ) -> None:
         self.s = sentence
         self.index = index
         self.lang = lang
         self.today = today
+        self.context = context
         self.quantities = find_quantities(sentence)
         self.regions = _regions(sentence)
         self.clauses = _clauses(sentence, lang)
@@ -278,6 +285,7 @@ class _Reader:
                     year=year,
                     year_basis="stated",
                     stage=stage,
+                    start=start,
                 )
             )
         return found
@@ -290,9 +298,15 @@ class _Reader:
         metric, basis = self._metric(q, lo, hi, c_lo, c_hi, previous)
         if metric is None:
             return None
-        stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
+        commodity = self._commodity(q, lo, hi, c_lo, c_hi, previous)
+        if commodity == "aluminium":
+            stage = self._aluminium_stage(q, metric, lo, hi, c_lo, c_hi, previous)
+        else:
+            stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        if region is None and metric not in ("price", "price_floor"):
+            region = self.context.subject
         year, year_basis, future = self._year(q, lo, hi)
         plan = future or self._plan(q, lo, hi)
         if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
@@ -322,7 +336,45 @@ class _Reader:
             stage=stage,
             basis=basis,
             other_region=other,
+            start=q.start,
+            commodity=commodity,
         )
+
+    def _commodity(
+        self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, previous: Claim | None
+    ) -> str:
+        """The commodity named nearest (segment, clause, sentence), else the text's."""
+        for a, b in ((lo, hi), (c_lo, c_hi)):
+            cue, _ = _nearest_cue(lx.COMMODITY_CUES, self.s, a, b, q)
+            if cue is not None:
+                return cue
+        if previous is not None:
+            return previous.commodity
+        cue, _ = _nearest_cue(lx.COMMODITY_CUES, self.s, 0, len(self.s), q)
+        return cue or self.context.commodity
+
+    def _aluminium_stage(
+        self,
+        q: Quantity,
+        metric: str,
+        lo: int,
+        hi: int,
+        c_lo: int,
+        c_hi: int,
+        previous: Claim | None,
+    ) -> str | None:
+        """Bauxite, alumina, primary or secondary: the stage named nearest, else primary."""
+        if metric in ("tariff", "price", "price_floor", "investment", "value"):
+            return None
+        for a, b in ((lo, hi), (c_lo, c_hi), (0, len(self.s))):
+            cue, _ = _nearest_cue(lx.ALUMINIUM_STAGE_CUES, self.s, a, b, q)
+            if cue is not None:
+                return cue
+        if metric == "reserves":
+            return "bauxite"
+        if previous is not None and previous.commodity == "aluminium" and previous.stage:
+            return previous.stage
+        return "primary"
 
     def _metric(
         self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, previous: Claim | None
@@ -333,6 +385,8 @@ class _Reader:
         sentence_cue, _ = _nearest_cue(lx.METRIC_CUES, s, 0, len(s), q)
         if cue == "net_import_reliance" or (q.unit == "%" and clause_cue == "net_import_reliance"):
             return "net_import_reliance", None
+        if q.unit == "%" and "tariff" in (cue, clause_cue):
+            return "tariff", None
         if q.unit == "%":
             return self._percent_metric(q, lo, cue or clause_cue)
         if q.unit == "rank":
@@ -346,11 +400,12 @@ class _Reader:
             return "growth", cue or clause_cue or sentence_cue or "production"
         if q.unit == "years":
             return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)
-        if q.unit.endswith("/kg"):
+        if q.unit.endswith("/kg") or q.unit.endswith("/t"):
             element, _ = _nearest_cue(lx.ELEMENT_CUES, s, c_lo, c_hi, q)
             if element is None:
                 element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
-            return "price", element
+            floor = "price_floor" in (cue, clause_cue)
+            return ("price_floor" if floor else "price"), element
         if q.unit == "t":
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
@@ -365,7 +420,7 @@ class _Reader:
             s[q.end : q.end + 12],
         ):
             return "growth", cue or "production"
-        if cue not in ("reserves", "capacity", "exports", "imports", "production"):
+        if cue not in ("reserves", "capacity", "exports", "imports", "production", "consumption"):
             cue = "production"
         return "share", cue
 
@@ -381,7 +436,7 @@ class _Reader:
     ) -> tuple[str | None, str | None]:
         """A tonnage: the metric named nearest, else the previous tonnage's, else output."""
         chosen = cue or clause_cue
-        if chosen in (None, "investment", "value", "price"):
+        if chosen in (None, "investment", "value", "price", "tariff", "price_floor"):
             if previous is not None and previous.unit == "t" and cue is None:
                 return previous.metric, previous.basis
             chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
@@ -395,9 +450,9 @@ class _Reader:
 
     def _money_metric(self, q: Quantity, chosen: str | None) -> tuple[str, str | None]:
         """A sum of money: a price (with its element), an investment, a value or trade."""
-        if chosen == "price":
+        if chosen in ("price", "price_floor"):
             element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
-            return "price", element
+            return chosen, element
         if chosen in ("investment", "value", "exports", "imports"):
             return chosen, None
         return "value", None
@@ -555,11 +610,45 @@ def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], d
 
     ``today`` is the article's date; when not given it is read from the dateline.
     """
-    text = _DIGIT_COMMA.sub(",", text)
+    original = text
+    text = _DIGIT_COMMA.sub(",", normalise(text))
     when = today or article_date(text)
     lang = language(text)
+    context = _Context(commodity=main_commodity(text))
     claims: list[Claim] = []
-    for index, (_start, sentence) in enumerate(sentences(text)):
+    for index, (start, sentence) in enumerate(sentences(text)):
         sentence_lang = language(sentence) if lang == "zh" else "en"
-        claims += _Reader(sentence, index, sentence_lang, when).read()
+        read = _Reader(sentence, index, sentence_lang, when, context).read()
+        for claim in read:
+            claim.quote = original[start : start + len(sentence)]
+            claim.number_text = original[
+                start + claim.start : start + claim.start + len(claim.number_text)
+            ]
+            claim.start += start
+        claims += read
+        context.follow(sentence, read)
     return claims, when
+
+
+@dataclass
+class _Context:
+    """What a sentence takes from those before it: the subject region and the commodity."""
+
+    commodity: str
+    subject: str | None = None
+
+    def follow(self, sentence: str, read: list[Claim]) -> None:
+        """The subject for the next sentences: this one's first region, or its claims'."""
+        named = [m.code for m in _regions(sentence) if m.code != lx.WORLD]
+        regions = [c.region for c in read if c.region and c.region != lx.WORLD]
+        if named:
+            self.subject = named[0]
+        elif regions:
+            self.subject = regions[0]
+
+
+def main_commodity(text: str) -> str:
+    """The commodity a text speaks of most (by cue words), rare earths on a tie."""
+    counts = {name: len(_compiled(pattern).findall(text))
+              for name, pattern in lx.COMMODITY_CUES.items() if name != "other"}  # fmt: skip
+    return max(counts, key=lambda name: (counts[name], name == "rare_earths"))

@@ -408,7 +408,7 @@ def conflicts(claims: list[Claim], tolerance: Callable[[Claim, float], float]) -
     groups: dict[tuple[object, ...], list[tuple[int, float, float]]] = {}
     for i, c in enumerate(claims):
         if c.kind == "fact" and c.region and c.unit != "x":
-            key = (c.region, c.metric, c.basis, c.stage, c.year, c.unit)
+            key = (c.commodity, c.region, c.metric, c.basis, c.stage, c.year, c.unit)
             groups.setdefault(key, []).append((i, *_widened(c, tolerance)))
     for members in groups.values():
         if len(members) < 2:

@@ -76,8 +76,11 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
-    "net_import_reliance": r"净进口依赖|进口依存度|net import reliance",
-    "reserves": r"储量|reserves?\b|resources? base",
+    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|net import reliance",
+    "tariff": r"关税|税率|加征|tariffs?\b|dut(?:y|ies)\b|levy|levies",
+    "price_floor": r"底价|保底价|最低价|价格下限|price floor|floor price|\bfloor\b",
+    "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
+    "reserves": r"储量|储备|reserves?\b|resources? base",
     "capacity": r"产能|能力|可年产|capacity|capacities|can (?:produce|separate|process|make)",
     "quota": r"配额|指标|quotas?\b",
     "exports": r"出口|exports?|exported|shipments? abroad",
@@ -85,6 +88,7 @@ METRIC_CUES: dict[str, str] = {
     "investment": r"投资|投入|资金|融资|invest\w*|funding|financ\w*|loans?\b|subsid\w*",
     "value": r"价值|估值|worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
+    "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
     "production": r"产量|生产|开采|产出|出产|开采量|\boutput|\bproduc\w*|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
 }
@@ -102,10 +106,30 @@ STAGE_CUES: dict[str, str] = {
 }
 
 # Metrics counted in tonnes, which a bare tonnage may take from elsewhere in its sentence.
-TONNAGE_METRICS = ("reserves", "capacity", "quota", "exports", "imports", "production")
+TONNAGE_METRICS = (
+    "reserves", "capacity", "quota", "exports", "imports", "production", "consumption", "stocks"
+)  # fmt: skip
+
+# What a figure is about; the cue nearest the number wins, else the text's main commodity.
+COMMODITY_CUES: dict[str, str] = {
+    "aluminium": r"铝|alumin(?:i)?um|bauxite|alumina|smelters?\b|Rusal|Alcoa|Century Aluminum",
+    "rare_earths": r"稀土|镨钕|钕|镝|铽|磁体|磁材|永磁|rare[- ]earths?|NdPr|neodymium|"
+    r"dysprosium|terbium|magnets?\b|MP Materials|Lynas",
+    "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|lithium|cobalt|nickel|gallium|germanium|"
+    r"antimony|tungsten|graphite|copper|steel|uranium|铀",
+}
+# Aluminium's stages; news that names none means primary aluminium (smelter output).
+ALUMINIUM_STAGE_CUES: dict[str, str] = {
+    "bauxite": r"铝土矿|铝矿石|bauxite",
+    "alumina": r"氧化铝|alumina\b|\brefiner(?:y|ies)\b",
+    "secondary": r"再生铝|废铝|secondary alumin\w*|recycled alumin\w*|scrap",
+    "primary": r"原铝|电解铝|primary alumin\w*|smelt\w*|冶炼",
+}
 
 GROWTH_CUES = (
-    r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|涨|跌|grow\w*|grew|ris(?:e|es|ing)|rose|"
+    r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|激增|暴增|大增|飙升|骤降|锐减|暴跌|大跌|下滑|涨|跌|"
+    r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
+    r"grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
 )
 GAP_CUES = r"落后|差距|领先|behind|lag\w*|ahead"

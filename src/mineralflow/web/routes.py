@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 
 from mineralflow import __version__
+from mineralflow.data.pack import bundled_packs
 from mineralflow.records import json_records
 from mineralflow.reporting.i18n import check_language, labels
 from mineralflow.scenario.model import Scenario
@@ -91,7 +92,11 @@ class RunRequest(BaseModel):
 
 class ClaimsRequest(BaseModel):
     text: str = Field(min_length=1, max_length=200_000, description="an article's text")
-    pack: Name = "rare_earths"
+    pack: Name | None = Field(
+        None,
+        description="one pack to check against (default: every "
+        "bundled pack, each claim against its commodity's)",
+    )
     date: dt.date | None = Field(None, description="when the text was written (default: found)")
 
 
@@ -291,9 +296,11 @@ def compare(
 def claims(request: Request, posted: ClaimsRequest) -> dict[str, Any]:
     from mineralflow.claims import check_text  # noqa: PLC0415
 
-    checked = check_text(posted.text, state(request).catalog.pack(posted.pack), posted.date)
+    cat = state(request).catalog
+    names = [posted.pack] if posted.pack else bundled_packs()
+    checked = check_text(posted.text, [cat.pack(n) for n in names], posted.date)
     return {
-        "lang": checked.lang, "pack": checked.pack,
+        "lang": checked.lang, "packs": checked.packs,
         "date": checked.date.isoformat() if checked.date else None,
         "claims": [c.as_json(i) for i, c in enumerate(checked.claims)],
     }  # fmt: skip
