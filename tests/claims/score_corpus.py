@@ -149,6 +149,8 @@ def _show(text: LabelledText, claim: Claim | None, label: LabelledClaim | None,
     if label is not None:
         print(f"    label: {label.commodity} {label.region} {label.metric} "
               f"{bounds(label.value, label.low, label.high)} {label.kind}")  # fmt: skip
+    at = claim.start if claim is not None else text.offset(label) if label is not None else 0
+    print("    text: ..." + text.text[max(0, at - 90) : at + 50].replace("\n", " / ") + "...")
 
 
 def table(tallies: dict[str, Tally]) -> str:

@@ -144,9 +144,21 @@ class _Mention:
     code: str
 
 
-def _regions(sentence: str) -> list[_Mention]:
+def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
+    """Places named in ``sentence`` (sources such as the USGS left out); a pronoun (该国, "the
+    country") stands for the sentence's first place before it, else for ``subject``."""
     pattern, names = lx.region_pattern()
-    return [_Mention(m.start(), m.end(), names[m.group(0)]) for m in pattern.finditer(sentence)]
+    found = [_Mention(m.start(), m.end(), names[m.group(0)]) for m in pattern.finditer(sentence)]
+    found = [m for m in found if m.code]
+    for p in _compiled(lx.PRONOUNS).finditer(sentence):
+        earlier = [m.code for m in found if m.end <= p.start() and m.code not in _AGGREGATES]
+        code = earlier[0] if earlier else subject
+        if code is not None:
+            found.append(_Mention(p.start(), p.end(), code))
+    return sorted(found, key=lambda m: m.start)
+
+
+_AGGREGATES = (lx.WORLD, "ROW")
 
 
 def _clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
@@ -206,7 +218,7 @@ class _Reader:
         self.today = today
         self.context = context
         self.quantities = find_quantities(sentence)
-        self.regions = _regions(sentence)
+        self.regions = _regions(sentence, context.subject)
         self.clauses = _clauses(sentence, lang)
         self.years = [
             (m.start(), m.end(), int(m.group("y")))
@@ -305,8 +317,10 @@ class _Reader:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
+            region = "CHN"  # a price in yuan is China's domestic price
         if region is None and metric not in ("price", "price_floor"):
-            region = self.context.subject
+            region = self.context.subject or self.context.region
         year, year_basis, future = self._year(q, lo, hi)
         plan = future or self._plan(q, lo, hi)
         if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
@@ -318,6 +332,9 @@ class _Reader:
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
         qualifier, low, high = self._bounds(q, lo, hi)
+        value = q.value
+        if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
+            value, low, high = -value, _neg(high), _neg(low)
         return Claim(
             quote=s,
             number_text=q.text,
@@ -326,7 +343,7 @@ class _Reader:
             region=region,
             metric=metric,
             unit=q.unit if q.unit != "years" else "years",
-            value=q.value,
+            value=value,
             low=low,
             high=high,
             qualifier=qualifier,
@@ -398,6 +415,8 @@ class _Reader:
             ) else "production"
         if q.unit == "x":
             return "growth", cue or clause_cue or sentence_cue or "production"
+        if q.unit == "count":
+            return "count", None
         if q.unit == "years":
             return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)
         if q.unit.endswith("/kg") or q.unit.endswith("/t"):
@@ -484,22 +503,36 @@ class _Reader:
             return previous.stage
         return cue or "mining"
 
+    def _compared(self, m: _Mention) -> bool:
+        """A place named after 仅次于, 超过, "after" or "behind" in its clause."""
+        lo, _ = next(((a, b) for a, b in self.clauses if a <= m.start < b), (0, 0))
+        return _has(lx.COMPARISON_BEFORE, self.s[lo : m.start]) or _has(
+            lx.COMPARISON_BEFORE, self.s[max(0, m.start - 12) : m.start]
+        )
+
+    def _partner(self, m: _Mention) -> bool:
+        """A place named after 向, 从, 输往, "to", "from": a trade partner, not a subject."""
+        return _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
+
     def _region(
         self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, metric: str, comparison: bool
     ) -> tuple[str | None, str | None]:
         allow_world = metric not in ("share", "rank", "technology_gap")
         named = [m for m in self.regions if allow_world or m.code != lx.WORLD]
+        if metric == "rank":
+            named = [m for m in named if not self._compared(m)] or named
+        if metric not in ("exports", "imports"):
+            named = [m for m in named if not self._partner(m)] or named
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
         if metric in ("exports", "imports"):
-            partners = [
-                m for m in named if _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
-            ]
-            if partners and len(partners) < len(named):
+            partners = [m for m in named if self._partner(m)]
+            if partners:
                 codes = {m.code for m in partners}
                 named = [m for m in named if m.code not in codes]
-                return self._region_of(named, q, lo, c_lo, c_hi), partners[0].code
+                region = self._region_of(named, q, lo, c_lo, c_hi, self.context.subject)
+                return region, partners[0].code
         if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]):
             group = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
             group = list(dict.fromkeys(group))
@@ -540,10 +573,15 @@ class _Reader:
         return found
 
     @staticmethod
-    def _region_of(named: list[_Mention], q: Quantity, lo: int, c_lo: int, c_hi: int) -> str | None:
+    def _region_of(
+        named: list[_Mention], q: Quantity, lo: int, c_lo: int, c_hi: int, subject: str | None
+    ) -> str | None:
+        """The exporter or importer: a place in the clause, else the subject carried over."""
         before = [m for m in named if c_lo <= m.start and m.end <= q.start]
         if before:
             return before[-1].code
+        if subject is not None:
+            return subject
         earlier = [m for m in named if m.end <= q.start]
         return earlier[-1].code if earlier else (named[0].code if named else None)
 
@@ -578,11 +616,21 @@ class _Reader:
         prefix = self.s[: q.start]
         return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
 
+    def _declines(self, q: Quantity, lo: int, hi: int) -> bool:
+        """A rate of decline (下降8%, "fell by a third", "down 8%"): the words just around it."""
+        before = self.s[max(lo, q.start - 10) : q.start]
+        after = self.s[q.end : min(hi, q.end + 6)]
+        return _has(rf"(?:{lx.DECLINE_CUES})\s*(?:了|by|of|约|近)?\s*$", before) or _has(
+            rf"^\s*(?:{lx.DECLINE_CUES})", after
+        )
+
     def _bounds(self, q: Quantity, lo: int, hi: int) -> tuple[str, float | None, float | None]:
         before = self.s[max(lo, q.start - 16) : q.start]
         after = self.s[q.end : min(hi, q.end + 6)]
         if q.low != q.high:
             return "range", q.low, q.high
+        if "多" in q.text:
+            return ">", q.low, None
         if _has(lx.UPPER_BEFORE, before) or _has(lx.UPPER_AFTER, after):
             return "<", None, q.high
         if _has(lx.LOWER_BEFORE, before) or _has(lx.LOWER_AFTER, after):
@@ -605,6 +653,10 @@ class _Reader:
                     claim.region = code
 
 
+def _neg(bound: float | None) -> float | None:
+    return None if bound is None else -bound
+
+
 def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], date | None]:
     """Every quantitative claim in ``text``, and the date the claims are read against.
 
@@ -614,7 +666,7 @@ def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], d
     text = _DIGIT_COMMA.sub(",", normalise(text))
     when = today or article_date(text)
     lang = language(text)
-    context = _Context(commodity=main_commodity(text))
+    context = _Context(commodity=main_commodity(text), region=main_region(text))
     claims: list[Claim] = []
     for index, (start, sentence) in enumerate(sentences(text)):
         sentence_lang = language(sentence) if lang == "zh" else "en"
@@ -635,16 +687,24 @@ class _Context:
     """What a sentence takes from those before it: the subject region and the commodity."""
 
     commodity: str
+    region: str | None = None
     subject: str | None = None
 
     def follow(self, sentence: str, read: list[Claim]) -> None:
         """The subject for the next sentences: this one's first region, or its claims'."""
-        named = [m.code for m in _regions(sentence) if m.code != lx.WORLD]
-        regions = [c.region for c in read if c.region and c.region != lx.WORLD]
+        named = [m.code for m in _regions(sentence, self.subject) if m.code not in _AGGREGATES]
+        regions = [c.region for c in read if c.region and c.region not in _AGGREGATES]
         if named:
             self.subject = named[0]
         elif regions:
             self.subject = regions[0]
+
+
+def main_region(text: str) -> str | None:
+    """The place a text names most (world totals aside): the region of a claim that names
+    none in its sentence or the sentences before."""
+    codes = [m.code for m in _regions(text) if m.code not in _AGGREGATES]
+    return max(dict.fromkeys(codes), key=codes.count) if codes else None
 
 
 def main_commodity(text: str) -> str:

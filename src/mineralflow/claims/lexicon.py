@@ -31,8 +31,28 @@ ZH_REGIONS: dict[str, str] = {
     "捷克": "CZE", "斯洛文尼亚": "SVN", "台湾": "TWN", "牙买加": "JAM", "菲律宾": "PHL",
     "内蒙古": "CHN", "包头": "CHN", "江西": "CHN", "赣州": "CHN", "四川": "CHN",
     "克钦": "MMR", "乌德穆尔特": "RUS", "科拉半岛": "RUS",
-    "欧盟": "EU", "全球": WORLD, "世界": WORLD, "全世界": WORLD,
+    "欧盟": "EU", "全球": WORLD, "世界": WORLD, "全世界": WORLD, "国际": WORLD,
+    "美方": "USA", "中方": "CHN", "俄方": "RUS", "日方": "JPN", "北京": "CHN", "华盛顿": "USA",
+    "莫斯科": "RUS", "东京": "JPN", "山东": "CHN", "广西": "CHN", "云南": "CHN", "克钦邦": "MMR",
+    "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS",
+    "中国以外": "ROW", "海外": "ROW", "境外": "ROW",
 }  # fmt: skip
+# Names that hold a place name but stand for a source or an agency, not a place: the US
+# Geological Survey's figure for Myanmar is Myanmar's, not the United States'.
+SOURCE_NAMES = (
+    "美国地质调查局", "美国地质勘探局", "国际能源署", "国际能源机构", "US Geological Survey",
+    "U.S. Geological Survey", "United States Geological Survey", "USGS",
+    "International Energy Agency", "US International Development Finance Corporation",
+)  # fmt: skip
+# Words that stand for a place named before: 该国, "the country".  They take the subject of
+# the sentence (its first place) or, if it names none before them, of the sentence before.
+PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+# A place after these is what something is compared with (仅次于中国, "after China"), not the
+# subject of a rank or of a figure that follows.
+COMPARISON_BEFORE = (
+    r"(?:仅次于|次于|超过|超越|落后于|领先于|高于|低于|"
+    r"\bafter|\bbehind|\bthan|\bonly to|\bahead of|\btrailing|\bexcept|\bsave)\s*(?:the\s+)?$"
+)
 
 # English names the ISO list does not give as such: short forms, old names and adjectives
 # ("Chinese output").  pycountry supplies the official and common names of every country.
@@ -50,6 +70,12 @@ EN_ALIASES: dict[str, str] = {
     "Kachin": "MMR", "Lovozero": "RUS", "Kola Peninsula": "RUS", "La Rochelle": "FRA",
     "Kuantan": "MYS", "Mount Weld": "AUS", "Kalgoorlie": "AUS", "EU": "EU", "European Union": "EU",
     "world": WORLD, "World": WORLD, "global": WORLD, "Global": WORLD, "worldwide": WORLD,
+    "international": WORLD, "Washington": "USA", "Oklahoma": "USA", "Kentucky": "USA",
+    "South Carolina": "USA", "Louisiana": "USA", "Wyoming": "USA", "Quebec": "CAN",
+    "Saskatchewan": "CAN", "Ontario": "CAN", "British Columbia": "CAN",
+    "Western Australia": "AUS", "MP Materials": "USA", "Lynas": "AUS", "Iluka": "AUS",
+    "Rusal": "RUS", "Serra Verde": "BRA", "Alcoa": "USA", "Century Aluminum": "USA",
+    "outside China": "ROW", "ex-China": "ROW",
 }  # fmt: skip
 
 
@@ -64,6 +90,7 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
                 names[value] = country.alpha_3
     names.update(EN_ALIASES)
     names.update(ZH_REGIONS)
+    names.update(dict.fromkeys(SOURCE_NAMES, ""))  # found, then left out: no place
     ordered = sorted(names, key=len, reverse=True)
     # English names must stand as words; Chinese names have no word boundaries.  The word
     # checks stand outside one group of English names (not on each name), which lets the regex
@@ -76,16 +103,19 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
-    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|net import reliance",
+    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖|net import reliance"
+    r"|import reliance|reli(?:es|ed|ant) on imports|dependen(?:ce|t) on imports"
+    r"|import dependen\w*",
     "tariff": r"关税|税率|加征|tariffs?\b|dut(?:y|ies)\b|levy|levies",
     "price_floor": r"底价|保底价|最低价|价格下限|price floor|floor price|\bfloor\b",
     "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
     "reserves": r"储量|储备|reserves?\b|resources? base",
     "capacity": r"产能|能力|可年产|capacity|capacities|can (?:produce|separate|process|make)",
     "quota": r"配额|指标|quotas?\b",
-    "exports": r"出口|exports?|exported|shipments? abroad",
+    "exports": r"出口|输往|运往|销往|exports?|exported|shipments? abroad",
     "imports": r"进口|imports?|imported",
-    "investment": r"投资|投入|资金|融资|invest\w*|funding|financ\w*|loans?\b|subsid\w*",
+    "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
+    r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*",
     "value": r"价值|估值|worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
@@ -131,6 +161,12 @@ GROWTH_CUES = (
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
     r"grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
+)
+# A growth word that makes a rate negative: 下降8%, "fell by a third".
+DECLINE_CUES = (
+    r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|"
+    r"\bfell\b|\bfall\w*|declin\w*|\bdrop\w*|plung\w*|slump\w*|tumbl\w*|\bdown\b|\bcut\b|"
+    r"shr[ai]nk\w*|\blower\b|\bslid\w*"
 )
 GAP_CUES = r"落后|差距|领先|behind|lag\w*|ahead"
 
@@ -182,7 +218,7 @@ ELEMENT_CUES: dict[str, str] = {
     "Y": r"钇|yttrium",
 }
 # 向中国出口, "exports to Japan", 从缅甸进口: the place after these is the trade partner.
-PARTNER_BEFORE = r"(?:向|对|从|自|来自|\bto\b|\bfrom\b|\binto\b)\s*$"
+PARTNER_BEFORE = r"(?:向|对|从|自|来自|输往|运往|销往|出口到|出口至|\bto\b|\bfrom\b|\binto\b)\s*$"
 # "Madagascar and Thailand together": one figure for several regions.
 TOGETHER_CUES = r"合计|共计|一共|总共|加起来|\btogether\b|\bcombined\b|\bbetween them\b"
 EXPORT_QUOTA = r"出口配额|出口指标|export quota"

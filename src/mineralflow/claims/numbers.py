@@ -22,7 +22,7 @@ NUM = rf"(?:{AR_NUM}|{CN_NUM})"
 ZH_MULT = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
 EN_MULT = {
     "trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
-    "thousand": 1e3, "k": 1e3,
+    "thousand": 1e3, "k": 1e3, "b": 1e9,
 }  # fmt: skip
 
 # unit word -> (base unit, factor to the base unit)
@@ -40,7 +40,8 @@ EN_UNITS = {
 }  # fmt: skip
 CURRENCY_PREFIX = {
     "US$": "USD", "$": "USD", "USD": "USD", "RUB": "RUB", "Rub": "RUB", "CNY": "CNY",
-    "€": "EUR", "EUR": "EUR", "¥": "CNY", "RMB": "CNY",
+    "€": "EUR", "EUR": "EUR", "¥": "CNY", "RMB": "CNY", "A$": "AUD", "AUD": "AUD", "C$": "CAD",
+    "CAD": "CAD",
 }  # fmt: skip
 PER_KG = r"\s*(?:/\s*(?:kg|公斤|千克)|per (?:kilogram|kg)|a (?:kilogram|kg)|每(?:公斤|千克))"
 PER_T = r"\s*(?:/\s*(?:t|吨|tonne)|per (?:tonne|ton|t)\b|a tonne|每吨)"
@@ -52,8 +53,17 @@ ORDINALS = {
 ORD = r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))"
 WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "seventeen": 17, "twenty": 20,
 }  # fmt: skip
+#: fractions written as words (三分之二, "two-thirds", 一半, "half of"), in per cent
+FRACTION_WORDS = {
+    "half": 50.0, "a third": 100 / 3, "one third": 100 / 3, "one-third": 100 / 3,
+    "two-thirds": 200 / 3, "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0,
+    "one-quarter": 25.0, "three-quarters": 75.0, "three quarters": 75.0, "一半": 50.0,
+    "半数": 50.0, "过半": 50.0,
+}  # fmt: skip
+#: ranks written as words: 首位 and 居首 are first place, 居次 second
+RANK_WORDS = {"首位": 1.0, "居首": 1.0, "榜首": 1.0, "第一位": 1.0, "居次": 2.0}
 MULTIPLE_WORDS = {
     "翻两番": 4.0, "翻一番": 2.0, "翻番": 2.0, "翻倍": 2.0, "增加一倍": 2.0, "增长一倍": 2.0,
     "double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "triple": 3.0,
@@ -103,10 +113,18 @@ def _mult(word: str | None) -> float:
 
 
 _ZH_MULT = "|".join(sorted(ZH_MULT, key=len, reverse=True))
-_EN_MULT = r"trillion|billion|bn|million|mn|thousand|m\b|k\b"
+_EN_MULT = r"trillion|billion|bn|million|mn|thousand|[mM]\b|k\b|B\b"
 _ZH_UNIT = "|".join(sorted(ZH_UNITS, key=len, reverse=True))
 _EN_UNIT = "|".join(re.escape(u) for u in sorted(EN_UNITS, key=len, reverse=True))
 _EN_WORDS = r"two|three|four|five|six|seven|eight|nine|ten"
+_EN_COUNT_WORDS = rf"{_EN_WORDS}|eleven|twelve|fifteen|seventeen|twenty"
+#: what a count counts: 七类, 6项, 五种, 300多个; "17 rare earth elements", "50 companies"
+_ZH_COUNTER = r"个|种|类|项|家|座"
+_EN_COUNTED = (
+    r"(?:(?:rare[- ]earth|critical|heavy|light|medium|strategic|new|Chinese|American|US|"
+    r"foreign|processing|mining)\s+)*(?:elements|minerals|metals|companies|firms|mines|plants|"
+    r"refineries|smelters|projects|items|products|countries|technologies|entities)\b"
+)
 _RANGE = r"\s*(?:-|–|—|~|～|至|到|to|and)\s*"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
@@ -116,14 +134,16 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "pct",
         re.compile(
-            rf"(?P<a>{AR_NUM})(?:\s*%?{_RANGE}(?P<b>{AR_NUM}))?\s*(?:%|％|per ?cent\b|pc\b)"
+            rf"(?P<a>{AR_NUM}|\b(?:{_EN_WORDS}))(?:\s*%?{_RANGE}(?P<b>{AR_NUM}))?"
+            r"\s*(?:%|％|per ?cent\b|pc\b)"
         ),
     ),
     # $110/kg, US$1.5 billion, Rub 100 bn
     (
         "cur_prefix",
         re.compile(
-            rf"(?P<cur>US\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR)\s?(?P<a>{AR_NUM})"
+            rf"(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD|\bCAD)"
+            rf"\s?(?P<a>{AR_NUM})"
             rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?(?P<per>{PER_KG}|{PER_T})?"
         ),
@@ -133,13 +153,23 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "zh_per_kg",
         re.compile(rf"每(?:公斤|千克)\s*(?:约|约为)?\s*(?P<a>{NUM})\s*(?P<u>美元|元|人民币)"),
     ),
+    # 三分之二, 一半, two-thirds, half of
+    (
+        "fraction",
+        re.compile(
+            r"(?P<d>[二三四五六七八九十])分之(?P<n>[一二三四五六七八九])|一半|半数|过半"
+            r"|(?<![\w-])(?:a third|one[- ]third|two[- ]thirds|a quarter|one[- ]quarter|"
+            r"three[- ]quarters)\b|(?<!first )(?<!second )\bhalf(?= of\b| the\b| its\b| their\b)"
+        ),
+    ),
     # 七成, 九成以上
     ("tenths", re.compile(r"(?P<a>[一二三四五六七八九]|\d)成(?!本|为|立|功|交|品)")),
     # 27万吨, 4.5万至5万吨, 1000亿卢布, 60美元/公斤
     (
         "zh",
         re.compile(
-            rf"(?P<a>{NUM})\s*(?P<m>{_ZH_MULT})?(?:{_RANGE}(?P<b>{NUM})\s*(?P<m2>{_ZH_MULT})?)?"
+            rf"(?P<a>{NUM})\s*(?P<more>多)?(?P<m>{_ZH_MULT})?(?P<r>(?<=[万亿])\d{{1,4}})?"
+            rf"(?:{_RANGE}(?P<b>{NUM})\s*(?P<m2>{_ZH_MULT})?)?"
             rf"\s*(?:多)?(?P<u>{_ZH_UNIT})(?P<per>{PER_KG}|{PER_T})?"
         ),
     ),
@@ -167,7 +197,25 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"greatest|highest)\b|\branks? (?P<c>{ORD})(?:\s+or\s+(?P<d>{ORD}))?\b"
         ),
     ),
+    (
+        "rank_place",
+        re.compile(
+            rf"\b(?P<a>{ORD})(?=(?:\s+(?:and|or)\s+{ORD})?\s+(?:place|position|spot)\b)"
+            rf"|\b(?P<c>{ORD})(?=\s+(?:place|position|spot)\b)"
+            rf"|(?<=\band )(?P<e>{ORD})(?=\s+(?:place|position|spot)\b)"
+            rf"|\b(?:ranked|ranking|came|comes|placed|stood|stands)\s+(?P<f>{ORD})\b"
+        ),
+    ),
     ("rank_top", re.compile(r"\bthe (?:world's )?(?:largest|biggest)\b|最大")),
+    ("rank_word", re.compile("|".join(RANK_WORDS))),
+    # 七类, 300多个, "17 rare earth elements"
+    (
+        "count",
+        re.compile(
+            rf"(?P<a>\d+|[{_CN_DIGITS}]+)(?P<more>多)?\s*(?:{_ZH_COUNTER})(?![\u4e00-\u9fff]?年)"
+            rf"|\b(?P<c>\d+|{_EN_COUNT_WORDS})\s+{_EN_COUNTED}"
+        ),
+    ),
     # 翻一番, doubling, 3倍, three-fold
     (
         "multiple",
@@ -226,6 +274,9 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "rank_zh": ("第",),
     "rank_en": ("largest", "biggest", "greatest", "highest", "rank"),
     "rank_top": ("the ", "最大"),
+    "rank_place": ("place", "position", "spot", "rank", "came", "comes", "stood", "stands"),
+    "rank_word": tuple(RANK_WORDS),
+    "fraction": ("分之", "半", "third", "quarter", "half"),
     "multiple": ("翻", "倍", "doubl", "tripl", "quadrupl", "fold", "times"),
     "years": ("年", " years"),
 }
@@ -277,7 +328,7 @@ def _read_amount(kind: str, match: re.Match[str], text: str) -> Quantity | None:
         return None
     unit, factor = _base_unit(kind, match)
     m2 = g.get("m2") or g.get("m")
-    low = to_number(g["a"]) * _mult(g.get("m")) * factor
+    low = (to_number(g["a"]) * _mult(g.get("m")) + _remainder(g)) * factor
     high = low
     if g.get("b"):
         # 4.5至5万吨: a bare first number takes the multiplier of the second
@@ -285,6 +336,12 @@ def _read_amount(kind: str, match: re.Match[str], text: str) -> Quantity | None:
         low = to_number(g["a"]) * first_mult * factor
         high = to_number(g["b"]) * _mult(m2) * factor
     return _quantity(match, low, high, unit)
+
+
+def _remainder(g: dict[str, str | None]) -> float:
+    """6万2585吨: the digits written after 万 or 亿."""
+    r = g.get("r")
+    return float(r) * (_mult(g.get("m")) / 1e4 if g.get("m") == "亿" else 1.0) if r else 0.0
 
 
 def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
@@ -300,11 +357,35 @@ def _read_tenths(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 
 def _read_rank(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
-    a, b = g.get("a") or g.get("c"), g.get("b") or g.get("d")
+    a = g.get("a") or g.get("c") or g.get("e") or g.get("f")
+    b = g.get("b") or g.get("d")
     low = to_number(str(a))
     if not 1 <= low <= 50:
         return None
     return _quantity(match, low, to_number(str(b)) if b else low, "rank")
+
+
+def _read_rank_word(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    value = RANK_WORDS[match.group(0)]
+    return _quantity(match, value, value, "rank")
+
+
+def _read_fraction(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    g = match.groupdict()
+    if g.get("d"):
+        value = 100 * to_number(g["n"]) / to_number(g["d"])
+    else:
+        value = FRACTION_WORDS[match.group(0).lower()]
+    return _quantity(match, value, value, "%")
+
+
+def _read_count(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    """A number of things (七类, 300多个, "17 elements"): 2 or more, so 一个 is no count."""
+    g = match.groupdict()
+    value = to_number(str(g.get("a") or g.get("c")))
+    if value < 2 or (g.get("a") and re.fullmatch(r"(19|20)\d\d", g["a"])):
+        return None
+    return _quantity(match, value, value, "count")
 
 
 def _read_top(kind: str, match: re.Match[str], text: str) -> Quantity | None:
@@ -338,6 +419,10 @@ _READERS: dict[str, Callable[[str, re.Match[str], str], Quantity | None]] = {
     "rank_zh": _read_rank,
     "rank_en": _read_rank,
     "rank_top": _read_top,
+    "rank_place": _read_rank,
+    "rank_word": _read_rank_word,
+    "fraction": _read_fraction,
+    "count": _read_count,
     "multiple": _read_multiple,
     "years": _read_years,
 }
