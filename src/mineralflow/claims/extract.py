@@ -514,15 +514,21 @@ class _Reader:
         """A place named after 向, 从, 输往, "to", "from": a trade partner, not a subject."""
         return _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
 
-    def _region(
-        self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, metric: str, comparison: bool
-    ) -> tuple[str | None, str | None]:
-        allow_world = metric not in ("share", "rank", "technology_gap")
+    def _candidates(self, metric: str, allow_world: bool) -> list[_Mention]:
+        """The places that may be a figure's subject: not the world for a share or a rank, not
+        a place compared with for a rank, not a trade partner but for trade."""
         named = [m for m in self.regions if allow_world or m.code != lx.WORLD]
         if metric == "rank":
             named = [m for m in named if not self._compared(m)] or named
         if metric not in ("exports", "imports"):
             named = [m for m in named if not self._partner(m)] or named
+        return named
+
+    def _region(
+        self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, metric: str, comparison: bool
+    ) -> tuple[str | None, str | None]:
+        allow_world = metric not in ("share", "rank", "technology_gap")
+        named = self._candidates(metric, allow_world)
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
