@@ -368,7 +368,7 @@ class _Reader:
         if previous is not None:
             return previous.commodity
         cue, _ = _nearest_cue(lx.COMMODITY_CUES, self.s, 0, len(self.s), q)
-        return cue or self.context.commodity
+        return cue or self.context.last_commodity or self.context.commodity
 
     def _aluminium_stage(
         self,
@@ -404,6 +404,9 @@ class _Reader:
             return "net_import_reliance", None
         if q.unit == "%" and "tariff" in (cue, clause_cue):
             return "tariff", None
+        carried = previous is not None and previous.unit == "%" and cue is None
+        if carried and previous.metric in ("tariff", "net_import_reliance"):  # type: ignore[union-attr]
+            return previous.metric, None  # type: ignore[union-attr]
         if q.unit == "%":
             return self._percent_metric(q, lo, cue or clause_cue)
         if q.unit == "rank":
@@ -432,8 +435,9 @@ class _Reader:
     def _percent_metric(self, q: Quantity, lo: int, cue: str | None) -> tuple[str, str]:
         """A percentage: a growth rate where a growth word is next to it, else a share."""
         s = self.s
-        just_before = s[max(lo, q.start - 12) : q.start]
-        if _has(rf"(?:{lx.GROWTH_CUES})\s*(?:了|by|of)?\s*$", just_before) or _has(
+        just_before = s[max(lo, q.start - 16) : q.start]
+        hedged = rf"(?:(?:{lx.GROWTH_CUES}){lx.RATE_HEDGES}|\bby\s+{lx.RATE_HEDGES})$"
+        if _has(hedged, just_before) or _has(
             r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
             r"less|more|below|above|lower|higher|up\b|down\b)",
             s[q.end : q.end + 12],
@@ -472,7 +476,7 @@ class _Reader:
         if chosen in ("price", "price_floor"):
             element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
             return chosen, element
-        if chosen in ("investment", "value", "exports", "imports"):
+        if chosen in ("investment", "value", "exports", "imports", "tariff"):
             return chosen, None
         return "value", None
 
@@ -624,9 +628,9 @@ class _Reader:
 
     def _declines(self, q: Quantity, lo: int, hi: int) -> bool:
         """A rate of decline (下降8%, "fell by a third", "down 8%"): the words just around it."""
-        before = self.s[max(lo, q.start - 10) : q.start]
+        before = self.s[max(lo, q.start - 24) : q.start]
         after = self.s[q.end : min(hi, q.end + 6)]
-        return _has(rf"(?:{lx.DECLINE_CUES})\s*(?:了|by|of|约|近)?\s*$", before) or _has(
+        return _has(rf"(?:{lx.DECLINE_CUES}){lx.RATE_HEDGES}$", before) or _has(
             rf"^\s*(?:{lx.DECLINE_CUES})", after
         )
 
@@ -695,11 +699,17 @@ class _Context:
     commodity: str
     region: str | None = None
     subject: str | None = None
+    last_commodity: str | None = None
 
     def follow(self, sentence: str, read: list[Claim]) -> None:
         """The subject for the next sentences: this one's first region, or its claims'."""
         named = [m.code for m in _regions(sentence, self.subject) if m.code not in _AGGREGATES]
         regions = [c.region for c in read if c.region and c.region not in _AGGREGATES]
+        cues = [
+            (at, name) for name, at, _ in _cue_spans(tuple(lx.COMMODITY_CUES.items()), sentence)
+        ]
+        if cues:
+            self.last_commodity = max(cues)[1]
         if named:
             self.subject = named[0]
         elif regions:

@@ -104,18 +104,21 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
     "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖|net import reliance"
-    r"|import reliance|reli(?:es|ed|ant) on imports|dependen(?:ce|t) on imports"
-    r"|import dependen\w*",
-    "tariff": r"关税|税率|加征|tariffs?\b|dut(?:y|ies)\b|levy|levies",
-    "price_floor": r"底价|保底价|最低价|价格下限|price floor|floor price|\bfloor\b",
+    r"|依赖度|import reliance|reli(?:es|ed|ant|y) on (?:net )?imports|dependen(?:ce|t) on imports"
+    r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
+    "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies",
+    "price_floor": r"底价|保底价|最低价|价格下限|价格底线|price floor|floor price|\bfloor\b",
     "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
     "reserves": r"储量|储备|reserves?\b|resources? base",
-    "capacity": r"产能|能力|可年产|capacity|capacities|can (?:produce|separate|process|make)",
+    "capacity": r"产能|能力|可年产|设计年产|capacity|capacities|nameplate|"
+    r"can (?:produce|separate|process|make|treat)|able to (?:make|produce|treat|process|separate"
+    r"|turn out)|designed (?:to|for)",
     "quota": r"配额|指标|quotas?\b",
     "exports": r"出口|输往|运往|销往|exports?|exported|shipments? abroad",
     "imports": r"进口|imports?|imported",
     "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
-    r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*",
+    r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*"
+    r"|\bspend\w*|\bspent\b|\bsupport\b|\bput\b.{0,30}\binto\b|capital spending",
     "value": r"价值|估值|worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
@@ -158,13 +161,14 @@ ALUMINIUM_STAGE_CUES: dict[str, str] = {
 
 GROWTH_CUES = (
     r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|激增|暴增|大增|飙升|骤降|锐减|暴跌|大跌|下滑|涨|跌|"
+    r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|\blift\w*|\bboost\w*|\braise\w*|"
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
     r"grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
 )
 # A growth word that makes a rate negative: 下降8%, "fell by a third".
 DECLINE_CUES = (
-    r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|"
+    r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|减产|低了|降幅|跌幅|"
     r"\bfell\b|\bfall\w*|declin\w*|\bdrop\w*|plung\w*|slump\w*|tumbl\w*|\bdown\b|\bcut\b|"
     r"shr[ai]nk\w*|\blower\b|\bslid\w*"
 )
@@ -186,6 +190,11 @@ FUTURE_YEAR = (
     r"(?:到|至|在|于)?(?P<y>20\d\d)年(?:前|之前|底|末)?|\bby (?:the end of )?(?P<y2>20\d\d)\b"
 )
 
+# Words that may stand between a growth word and its rate: 下滑近六成, "by almost 10%".
+RATE_HEDGES = (
+    r"(?:了|为|达|by|of)?\s*(?:约|近|至少|超过|逾|将近|接近|大约|about|almost|nearly|some|roughly"
+    r"|around|more than|at least|over)?\s*"
+)
 APPROX_BEFORE = (
     r"(?:约|大约|大概|近|接近|将近|估计约?|差不多|"
     r"\babout|\baround|\broughly|\bapproximately|\bnearly|\balmost|\bsome|\bcirca|"
