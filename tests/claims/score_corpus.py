@@ -135,6 +135,11 @@ def score(texts: list[LabelledText], show: bool = False) -> dict[str, Tally]:
                     tally.wrong["not a claim"] += 1
             if show and (wrong or claim is None or label is None):
                 _show(text, claim, label, wrong)
+            elif (
+                show and claim is not None and label is not None and claim.verdict != label.verdict
+            ):
+                _show(text, claim, label, [f"verdict {claim.verdict} != {label.verdict}"])
+                print(f"    note: {claim.note}")
     return tallies
 
 

@@ -71,6 +71,7 @@ class Claim:
     conflicts: list[int] = field(default_factory=list)
     start: int = -1  # where the number starts in the text read (characters)
     commodity: str = "rare_earths"  # rare_earths, aluminium or other (no pack)
+    period: str = "year"  # "year", or "part of the year" for a month, a quarter, ten months
 
     def as_json(self, index: int) -> dict[str, Any]:
         """The JSON object of ``claims check --json`` (base units: t, USD; shares in %)."""
@@ -98,4 +99,5 @@ class Claim:
             "conflicts_with": self.conflicts,
             "lang": self.lang,
             "commodity": self.commodity,
+            "period": self.period,
         }

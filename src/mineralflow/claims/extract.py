@@ -173,16 +173,17 @@ def _clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
 def _nearest_cue(
     cues: dict[str, str], text: str, lo: int, hi: int, q: Quantity
 ) -> tuple[str | None, int]:
-    """The cue category whose match in ``text[lo:hi]`` lies nearest the quantity."""
-    best: tuple[int, str] | None = None
+    """The cue category whose match in ``text[lo:hi]`` lies nearest the quantity (on a tie, the
+    longer match: "oxide in concentrate" is mining, though "oxide" alone is separation)."""
+    best: tuple[int, int, str] | None = None
     for name, start, end in _cue_spans(tuple(cues.items()), text[lo:hi]):
         s, e = start + lo, end + lo
         if s < q.end and q.start < e:
             continue
         distance = q.start - e if e <= q.start else s - q.end
-        if best is None or distance < best[0]:
-            best = (distance, name)
-    return (best[1], best[0]) if best else (None, -1)
+        if best is None or (distance, s - e) < best[:2]:
+            best = (distance, s - e, name)
+    return (best[2], best[0]) if best else (None, -1)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -332,6 +333,7 @@ class _Reader:
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
         qualifier, low, high = self._bounds(q, lo, hi)
+        period = "part of the year" if self._part_of_year(q, lo, hi, c_lo, c_hi) else "year"
         value = q.value
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
@@ -355,6 +357,7 @@ class _Reader:
             other_region=other,
             start=q.start,
             commodity=commodity,
+            period=period,
         )
 
     def _commodity(
@@ -616,6 +619,9 @@ class _Reader:
             return year, "stated", future
         if self.today is None:
             return None, "not stated", False
+        c_lo, c_hi = self.clause_of(q)
+        if _has(lx.MONTH_NO_YEAR, self.s[c_lo:c_hi]):
+            return self.today.year, f"a month of the article's year ({self.today})", False
         return (
             self.today.year - 1,
             f"latest full year before the article's date {self.today}",
@@ -625,6 +631,14 @@ class _Reader:
     def _plan(self, q: Quantity, lo: int, hi: int) -> bool:
         prefix = self.s[: q.start]
         return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
+
+    def _part_of_year(self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int) -> bool:
+        """A flow for a month, a quarter or some months (10月产量380万吨, "in October")."""
+        if q.unit not in ("t",) and not q.unit.endswith("/kg"):
+            return False
+        return _has(lx.PART_OF_YEAR, self.s[c_lo:c_hi]) or _has(
+            lx.PART_OF_YEAR, self.s[: q.start][-40:]
+        )
 
     def _declines(self, q: Quantity, lo: int, hi: int) -> bool:
         """A rate of decline (下降8%, "fell by a third", "down 8%"): the words just around it."""

@@ -90,6 +90,8 @@ class Judge:
         self.reserves = self._rows("reserves") if "reserves" in pack.tables else None
         self.prices = self._rows("prices") if "prices" in pack.tables else None
         self.quotas = pack.table("quotas") if "quotas" in pack.tables else None
+        events = pack.table("policy_events") if "policy_events" in pack.tables else None
+        self.tariffs = None if events is None else events[events["kind"] == "tariff"]
         self.stages = list(pack.table("stages").sort_values("order")["stage"])
         countries = pack.table("regions")
         self.countries = set(countries.loc[countries["kind"] == "country", "code"])
@@ -219,6 +221,8 @@ class Judge:
             return [_figure(r, basis) for r in _records(rows)], basis
         if claim.metric == "quota" and self.quotas is not None and year:
             return self._quotas(claim, region, year)
+        if claim.metric == "tariff" and self.tariffs is not None and year:
+            return self._tariff_levels(claim, region, year)
         return [], f"the pack has no figure for {claim.metric}"
 
     def _shares(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
@@ -296,6 +300,24 @@ class Judge:
         basis = f"{region} {kind} quota"
         return [_figure({**r, "published": r["year"]}, basis) for r in _records(rows)], basis
 
+    def _tariff_levels(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        """The rates ``region`` set in ``year`` on the partner named (else on all origins),
+        latest first, then the rate in force when the year began."""
+        assert self.tariffs is not None
+        years = pd.to_datetime(self.tariffs["date"]).dt.year
+        rows = self.tariffs[self.tariffs["actor"] == region].assign(year=years)
+        targets = rows[rows["target"] == claim.other_region]
+        rows = targets if claim.other_region and len(targets) else rows[rows["target"] == "WLD"]
+        rows = rows[rows["year"] <= year].sort_values("date", ascending=False, kind="stable")
+        in_year = rows[rows["year"] == year]
+        before = rows[rows["year"] < year].head(1).assign(year=year - 1)
+        basis = f"{region}'s tariff on {claim.other_region or 'all origins'} ({year})"
+        figures = [
+            _figure({**r, "published": r["year"]}, f"{basis}: {r['description']}")
+            for r in _records(pd.concat([in_year, before]))
+        ]
+        return figures, basis
+
     # -- verdicts ------------------------------------------------------------------------
 
     def tolerance(self, claim: Claim, reference: float) -> float:
@@ -322,6 +344,9 @@ class Judge:
         if claim.unit == "x" and claim.metric == "growth" and claim.kind == "fact":
             claim.note = "a multiple stated as a fact has no base year to check against"
             return claim
+        if claim.period != "year" and claim.kind == "fact" and not claim.unit.endswith("/kg"):
+            claim.note = "a figure for part of a year; the pack holds yearly figures"
+            return claim
         figures, basis = self.figures(claim)
         if claim.kind == "plan" and not figures:
             # a plan's year lies ahead: today's figure, for scale
@@ -329,6 +354,8 @@ class Judge:
         # reserves are a stock that each edition restates: the latest edition is the reference
         stock = claim.metric == "reserves" or claim.basis == "reserves"
         same_year = [f for f in figures if stock or claim.year is None or f.year == claim.year]
+        if claim.metric == "tariff":  # a year may see several rates: any of them is that year's
+            same_year = [f for f in same_year if self.holds(claim, f.value)] or same_year
         current = same_year[0] if same_year else (figures[0] if figures else None)
         if current is not None:
             claim.reference = self._reference(current)
@@ -399,7 +426,8 @@ MAX_CONFLICTS = 5
 
 
 def conflicts(claims: list[Claim], tolerance: Callable[[Claim, float], float]) -> None:
-    """Mark facts of one text that cannot both be true: same region, metric, basis, stage, year.
+    """Mark facts of one text that cannot both be true: same region, metric, basis, stage, year
+    (yearly figures only; tariffs aside, as a year may see several rates).
 
     Two claims disagree when their bounds, each widened by its tolerance, do not overlap.  Facts
     are grouped by what they state and, within a group, sorted by bound, so each claim finds the
@@ -407,7 +435,9 @@ def conflicts(claims: list[Claim], tolerance: Callable[[Claim, float], float]) -
     """
     groups: dict[tuple[object, ...], list[tuple[int, float, float]]] = {}
     for i, c in enumerate(claims):
-        if c.kind == "fact" and c.region and c.unit != "x":
+        # a month's figure or a tariff (which may change within a year) disagrees with nothing
+        if c.kind == "fact" and c.region and c.unit != "x" and c.period == "year" \
+                and c.metric != "tariff":  # fmt: skip
             key = (c.commodity, c.region, c.metric, c.basis, c.stage, c.year, c.unit)
             groups.setdefault(key, []).append((i, *_widened(c, tolerance)))
     for members in groups.values():

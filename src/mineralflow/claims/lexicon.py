@@ -130,12 +130,14 @@ METRIC_CUES: dict[str, str] = {
 # for rare earths and names no stage.
 STAGE_CUES: dict[str, str] = {
     "magnet": r"磁铁|磁体|永磁|磁材|magnets?\b",
-    "metal": r"金属冶炼|金属生产|金属产能|metal(?:s)? (?:making|production|output|capacity)"
+    "metal": r"金属冶炼|金属生产|金属产能"
+    r"|(?<!earth )(?<!earth-)metal(?:s)? (?:making|production|output|capacity)"
     r"|metallisation|metallization",
     "separation": r"精炼|冶炼分离|冶炼|分离|提炼|加工|氧化物|化合物|氧化[镨钕镝铽镧铈钐铕钆钇]|"
     r"\bNdPr\b|\bcompounds\b|refin\w*|separat\w*|processing|processed"
     r"|oxides?\b",
-    "mining": r"开采|采矿|矿山|矿产量|矿石|精矿|\bmin(?:ing|ed|es?)\b|\bores?\b|\bconcentrates?\b",
+    "mining": r"开采|采矿|矿山|矿产量|矿石|精矿|\bmin(?:ing|ed|es?)\b|\bores?\b|\bconcentrates?\b"
+    r"|oxide (?:equivalent )?in (?:mixed )?concentrate",
 }
 
 # Metrics counted in tonnes, which a bare tonnage may take from elsewhere in its sentence.
@@ -194,6 +196,20 @@ FUTURE_YEAR = (
 RATE_HEDGES = (
     r"(?:了|为|达|by|of)?\s*(?:约|近|至少|超过|逾|将近|接近|大约|about|almost|nearly|some|roughly"
     r"|around|more than|at least|over)?\s*"
+)
+# A figure for part of a year: a month, a quarter, the first ten months.  The pack holds
+# years, so such a figure is read but not held against a yearly one.
+PART_OF_YEAR = (
+    r"(?<![\d年])(?:1[0-2]|[1-9])月(?!\d{1,2}日)|单月|当月|同月|本月|上月|前[一二三四五六七八九十\d]+个?月"
+    r"|[一二三四]季度|上半年|下半年|前三季度|"
+    r"\b(?:in|for|during) (?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\b|\bfirst (?:two|three|four|five|six|seven|eight|nine|ten"
+    r"|eleven) months\b|\bfirst (?:half|quarter)\b|\bquarter\b|\bmonthly\b|\ba month\b"
+)
+# A month named without a year (6月, "since March 12", "in June"): the article's own year.
+MONTH_NO_YEAR = (
+    r"(?<![\d年])(?:1[0-2]|[1-9])月|\b(?:January|February|March|April|May|June|July|August"
+    r"|September|October|November|December)\b(?!,? 20\d\d)"
 )
 APPROX_BEFORE = (
     r"(?:约|大约|大概|近|接近|将近|估计约?|差不多|"
