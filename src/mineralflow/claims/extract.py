@@ -405,7 +405,9 @@ class _Reader:
         sentence_cue, _ = _nearest_cue(lx.METRIC_CUES, s, 0, len(s), q)
         if cue == "net_import_reliance" or (q.unit == "%" and clause_cue == "net_import_reliance"):
             return "net_import_reliance", None
-        if q.unit == "%" and "tariff" in (cue, clause_cue):
+        if q.unit == "%" and (
+            "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], s[lo:hi])
+        ):
             return "tariff", None
         carried = previous is not None and previous.unit == "%" and cue is None
         if carried and previous.metric in ("tariff", "net_import_reliance"):  # type: ignore[union-attr]
@@ -500,6 +502,8 @@ class _Reader:
         cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, lo, hi, q)
         if cue is None:
             cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
+        if cue is None and metric in ("share", "capacity"):  # 在冶炼分离环节，中国占全球九成
+            cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, 0, q.start, q)
         if cue is None and metric == "price":
             return "separation"
         if metric == "reserves" or basis == "reserves":
@@ -601,6 +605,11 @@ class _Reader:
     def _year(self, q: Quantity, lo: int, hi: int) -> tuple[int | None, str, bool]:
         """Stated year (nearest in the segment, else in the sentence) or the article's date."""
         in_segment = [y for y in self.years if lo <= y[0] and y[1] <= hi]
+        after = [y for y in in_segment if y[0] >= q.end]
+        if after and lo > self.clause_of(q)[0]:
+            # "9,000 t by 2028 and 15,000 t by 2035": a year before the number, after an
+            # earlier number of the clause, is that number's
+            in_segment = after
         # a year elsewhere in the sentence counts when it comes first ("In 2024 ..., ...");
         # a later one belongs to a later clause ("..., and Russia plans ... by 2030")
         pool = in_segment or [y for y in self.years if y[1] <= q.start]
@@ -611,7 +620,8 @@ class _Reader:
             start, end, year = min(pool, key=lambda y: abs(y[0] - q.start))
             prefix = self.s[max(0, start - 4) : start]
             future_words = _has(r"(?:到|至|by(?: the end of)?)\s*$", prefix) or _has(
-                r"^年?(?:前|之前)", self.s[end : end + 3]
+                r"^年?(?:前|之前)(?![一二三四五六七八九十两\d]+个?(?:月|季度))",
+                self.s[end : end + 8],
             )
             later = self.today is not None and year > self.today.year
             if later or (future_words and (self.today is None or year >= self.today.year)):
@@ -663,9 +673,17 @@ class _Reader:
             return "~", q.low, q.high
         return "=", q.low, q.high
 
+    def _listed(self, claims: list[Claim]) -> bool:
+        """Two numbers of one unit joined only by "and" or 和 ("second and third place")."""
+        return any(
+            a.unit == b.unit
+            and _has(r"^\s*(?:and|和|与|及|、)\s*$", self.s[a.start + len(a.number_text) : b.start])
+            for a, b in zip(claims, claims[1:], strict=False)
+        )
+
     def _respectively(self, claims: list[Claim]) -> None:
         """分别 / respectively: the n-th region named goes with the n-th number of a unit."""
-        if not _has(r"分别|respectively", self.s):
+        if not _has(r"分别|respectively", self.s) and not self._listed(claims):
             return
         codes = list(dict.fromkeys(m.code for m in self.regions if m.code != lx.WORLD))
         by_unit: dict[str, list[Claim]] = {}

@@ -125,7 +125,11 @@ _EN_COUNTED = (
     r"foreign|processing|mining)\s+)*(?:elements|minerals|metals|companies|firms|mines|plants|"
     r"refineries|smelters|projects|items|products|countries|technologies|entities)\b"
 )
-_RANGE = r"\s*(?:-|–|—|~|～|至|到|to|and)\s*"
+_RANGE = r"\s*(?:-|–|—|~|～|至|到|to)\s*"
+# "between 3 and 4 million": "and" joins a range only after "between" (else it joins a list:
+# "9,000 tonnes by 2028 and 15,000 tonnes", "9% and 6% respectively")
+_BETWEEN = r"(?P<btw>\bbetween\s+)?"
+_RANGE_EN = r"\s*(?:-|–|—|~|～|至|到|to|(?(btw)and|(?!)))\s*"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 百分之六十
@@ -134,7 +138,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "pct",
         re.compile(
-            rf"(?P<a>{AR_NUM}|\b(?:{_EN_WORDS}))(?:\s*%?{_RANGE}(?P<b>{AR_NUM}))?"
+            rf"{_BETWEEN}(?P<a>{AR_NUM}|\b(?:{_EN_WORDS}))(?:\s*%?{_RANGE_EN}(?P<b>{AR_NUM}))?"
             r"\s*(?:%|％|per ?cent\b|pc\b)"
         ),
     ),
@@ -142,9 +146,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "cur_prefix",
         re.compile(
-            rf"(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD|\bCAD)"
-            rf"\s?(?P<a>{AR_NUM})"
-            rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
+            rf"{_BETWEEN}(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD"
+            rf"|\bCAD)\s?(?P<a>{AR_NUM})"
+            rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?(?P<per>{PER_KG}|{PER_T})?"
         ),
     ),
@@ -177,9 +181,19 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en",
         re.compile(
-            rf"(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE}(?P<b>{AR_NUM})"
+            rf"{_BETWEEN}(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?\s?(?:(?:metric )?(?:tonnes|tons) of |of )?"
             rf"(?P<u>{_EN_UNIT})(?![A-Za-z])(?P<per>{PER_KG}|{PER_T})?"
+        ),
+    ),
+    # 4.2 million and 3.9 million tonnes, 3698、7634.4万吨: a number that shares the unit of
+    # the next one in a list
+    (
+        "list",
+        re.compile(
+            rf"(?<![A-Za-z0-9_.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}|{_ZH_MULT}))?"
+            rf"(?=\s*(?:,|、|和|与|及|\band\b)\s*(?:{AR_NUM})\s?(?P<m2>{_EN_MULT}|{_ZH_MULT})?"
+            rf"\s?(?:(?P<u>{_ZH_UNIT})|(?:metric )?(?P<ue>{_EN_UNIT})(?![A-Za-z])))"
         ),
     ),
     # 第四或第五, 世界第四大
@@ -344,6 +358,20 @@ def _remainder(g: dict[str, str | None]) -> float:
     return float(r) * (_mult(g.get("m")) / 1e4 if g.get("m") == "亿" else 1.0) if r else 0.0
 
 
+def _read_listed(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    """A number in a list that takes its unit (and, if it has none, its multiplier) from the
+    next number: "4.2 million and 3.9 million tonnes", 3698、7634.4万吨."""
+    g = match.groupdict()
+    if _ends_year(text, match) and not g.get("m"):
+        return None
+    word = g.get("u") or g.get("ue") or ""
+    unit, factor = (
+        ZH_UNITS.get(word) or EN_UNITS.get(word) or EN_UNITS.get(word.lower(), ("t", 1.0))
+    )
+    value = to_number(g["a"]) * _mult(g.get("m") or g.get("m2")) * factor
+    return _quantity(match, value, value, unit)
+
+
 def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
     value = to_number(g["a"])
@@ -419,6 +447,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], str], Quantity | None]] = {
     "rank_zh": _read_rank,
     "rank_en": _read_rank,
     "rank_top": _read_top,
+    "list": _read_listed,
     "rank_place": _read_rank,
     "rank_word": _read_rank_word,
     "fraction": _read_fraction,

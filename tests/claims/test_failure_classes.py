@@ -1,0 +1,209 @@
+"""One test per failure class of the reader, on sentences written for these tests (none is from
+the corpus, so the corpus keeps measuring what the rules were not written against)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from mineralflow.claims import check_text, extract_claims
+from mineralflow.claims.claim import Claim
+from mineralflow.claims.normalise import normalise
+from mineralflow.claims.numbers import find_quantities
+
+TODAY = date(2025, 9, 1)
+
+
+def _read(text: str, today: date = TODAY) -> list[Claim]:
+    return extract_claims(text, today)[0]
+
+
+def _one(text: str, number: str, today: date = TODAY) -> Claim:
+    found = [c for c in _read(text, today) if number in c.number_text]
+    assert len(found) == 1, [(c.number_text, c.metric) for c in _read(text, today)]
+    return found[0]
+
+
+# -- numbers not read ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "unit"),
+    [
+        ("老撾去年出口稀土1萬2040噸。", 12040.0, "t"),
+        ("该厂产能为9000多万吨。", 90_000_000.0, "t"),
+        ("中国约占全球三分之二的分离产能。", 200 / 3, "%"),
+        ("Brazil supplied two-thirds of the ore.", 200 / 3, "%"),
+        ("Japan bought three-quarters of the magnets.", 75.0, "%"),
+        ("Exports fell by a third.", 100 / 3, "%"),
+        ("The fund put A$120M into the plant.", 120e6, "AUD"),
+        ("Sales reached ten percent of the total.", 10.0, "%"),
+        ("马来西亚稀土分离量居次。", 2.0, "rank"),
+        ("越南储量位居世界首位。", 1.0, "rank"),
+        ("清单共有八类产品。", 8.0, "count"),
+    ],
+)
+def test_numbers_in_words_and_traditional_characters_are_read(text, low, unit):
+    found = find_quantities(normalise(text))
+    assert [(round(q.low, 3), q.unit) for q in found] == [(round(low, 3), unit)]
+
+
+def test_traditional_text_is_quoted_as_written_but_read_as_simplified():
+    text = "中國去年出口稀土5萬1200噸。"
+    claim = _one(text, "噸")
+    assert (claim.region, claim.metric, claim.value) == ("CHN", "exports", 51200.0)
+    assert claim.number_text == "5萬1200噸" and claim.quote == text
+
+
+def test_curly_apostrophe_and_second_and_third_place():
+    text = "Estonia and Malaysia took second and third place in the world’s separation ranking."
+    ranks = [c for c in _read(text) if c.metric == "rank"]
+    assert [(c.region, c.value) for c in ranks] == [("EST", 2.0), ("MYS", 3.0)]
+
+
+def test_a_year_is_not_the_start_of_a_range():
+    claims = _read("Output should reach 9,000 tonnes by 2028 and 15,000 tonnes by 2035.")
+    assert [(c.low, c.high, c.year) for c in claims] == [
+        (9000.0, 9000.0, 2028),
+        (15000.0, 15000.0, 2035),
+    ]
+
+
+# -- respectively ----------------------------------------------------------------------------
+
+
+def test_respectively_pairs_each_number_with_its_place():
+    text = "Thailand and Laos mined 9% and 6% of the world's rare earths respectively in 2024."
+    shares = [c for c in _read(text) if c.unit == "%"]
+    assert [(c.region, c.value) for c in shares] == [("THA", 9.0), ("LAO", 6.0)]
+
+
+def test_fen_bie_pairs_in_order():
+    text = "2024年，泰国和老挝稀土矿产量分别为1.3万吨和1.2万吨。"
+    claims = _read(text)
+    assert [(c.region, c.value) for c in claims] == [("THA", 13000.0), ("LAO", 12000.0)]
+
+
+# -- metric ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "metric"),
+    [
+        ("巴西的稀土储备为2100万吨。", "2100万吨", "reserves"),
+        ("今年一季度，越南稀土出口量激增75%。", "75%", "growth"),
+        ("The EU set a 30% duty on Chinese magnets.", "30%", "tariff"),
+        ("The country relied on net imports for 45% of its needs.", "45%", "net_import_reliance"),
+        ("The plant is able to make 3,000 tonnes a year.", "3,000 tonnes", "capacity"),
+        ("Canada will spend C$90 million on a refinery.", "C$90 million", "investment"),
+        ("美方为氧化镨钕设定每公斤95美元的价格底线。", "每公斤95美元", "price_floor"),
+    ],
+)
+def test_each_metric_from_its_words(text, number, metric):
+    assert _one(text, number).metric == metric
+
+
+def test_a_fall_is_a_negative_rate():
+    claim = _one("去年缅甸稀土进口量下降近四成。", "四成")
+    assert (claim.metric, claim.value) == ("growth", -40.0)
+
+
+def test_separation_share_keeps_the_stage_named_earlier_in_the_sentence():
+    claim = _one("在冶炼分离环节，中国占全球约九成。", "九成")
+    assert (claim.stage, claim.metric) == ("separation", "share")
+
+
+# -- region ----------------------------------------------------------------------------------
+
+
+def test_a_survey_named_after_a_country_is_no_place():
+    claim = _one("据美国地质调查局数据，缅甸去年稀土矿产量为3.1万吨。", "3.1万吨")
+    assert claim.region == "MMR"
+
+
+def test_a_pronoun_takes_the_subject():
+    text = "Vietnam holds large deposits. The country mined 300 tonnes in 2024."
+    assert _one(text, "300 tonnes").region == "VNM"
+
+
+def test_the_place_compared_with_is_not_the_subject_of_a_rank():
+    claim = _one("该年印度原铝产量约420万吨，仅次于中国，位居全球第二。", "第二")
+    assert claim.region == "IND"
+
+
+def test_a_trade_partner_is_not_the_exporter():
+    text = "海关数据显示，中国10月对韩国出口稀土永磁420吨。"
+    claim = _one(text, "420吨")
+    assert (claim.region, claim.other_region, claim.metric) == ("CHN", "KOR", "exports")
+
+
+def test_a_yuan_price_is_china_s():
+    assert _one("氧化镝均价为1650元/公斤。", "1650元/公斤").region == "CHN"
+
+
+# -- plan or fact ----------------------------------------------------------------------------
+
+
+def test_a_heading_does_not_turn_facts_into_plans():
+    text = "目标与现实\n中国2024年稀土矿产量为27万吨。"
+    assert _one(text, "27万吨").kind == "fact"
+
+
+def test_the_first_months_of_a_year_are_not_before_it():
+    claim = _one("2025年前三个月，中国稀土出口1.2万吨。", "1.2万吨", date(2025, 5, 1))
+    assert claim.kind == "fact" and claim.period == "part of the year"
+
+
+# -- commodity -------------------------------------------------------------------------------
+
+MIXED = (
+    "Rare earths and aluminium\n"
+    "China mined 270,000 tonnes of rare earths in 2024. "
+    "Separately, China's primary aluminium output was 43 million tonnes in 2024."
+)
+
+
+def test_each_claim_is_judged_by_its_commodity_s_pack():
+    checked = check_text(MIXED, today=date(2025, 6, 1))
+    by_number = {c.number_text: c for c in checked.claims}
+    ree, alu = by_number["270,000 tonnes"], by_number["43 million tonnes"]
+    assert (ree.commodity, alu.commodity) == ("rare_earths", "aluminium")
+    assert ree.verdict == "consistent" and alu.verdict == "consistent"
+    assert alu.stage == "primary" and alu.reference is not None
+    assert sorted(checked.packs) == ["aluminium", "rare_earths"]
+
+
+def test_cli_checks_a_mixed_text_against_both_packs(tmp_path, run_cli):
+    article = tmp_path / "mixed.txt"
+    article.write_text(MIXED, encoding="utf-8")
+    result = run_cli("claims", "check", str(article), "--json", "--date", "2025-06-01")
+    assert result.code == 0, result.err
+    rows = {r["number"]: r for r in json.loads(result.out)}
+    assert rows["43 million tonnes"]["commodity"] == "aluminium"
+    assert rows["43 million tonnes"]["verdict"] == "consistent"
+    assert rows["270,000 tonnes"]["commodity"] == "rare_earths"
+
+
+# -- year and verdicts -----------------------------------------------------------------------
+
+
+def test_a_month_s_output_is_not_held_against_the_year():
+    claim = check_text("China produced 3.7 million tonnes of aluminium in May.", today=TODAY)
+    only = claim.claims[0]
+    assert only.period == "part of the year" and only.verdict == "unverifiable"
+    assert only.conflicts == []
+
+
+def test_a_tariff_is_held_against_the_dated_duties():
+    text = "In June the US tariff on aluminium imports rose to 50% from 25%."
+    claims = check_text(text, today=TODAY).claims
+    assert [(c.value, c.verdict) for c in claims] == [(50.0, "consistent"), (25.0, "consistent")]
+    assert all(c.reference is not None and c.reference.source_id for c in claims)
+    assert all(not c.conflicts for c in claims)
+
+
+def test_rare_earth_metal_production_names_no_metal_stage():
+    claim = _one("China's rare earth metal production was 270,000 tonnes.", "270,000")
+    assert claim.stage != "metal"
