@@ -54,7 +54,8 @@ def test_traditional_text_is_quoted_as_written_but_read_as_simplified():
     text = "中國去年出口稀土5萬1200噸。"
     claim = _one(text, "噸")
     assert (claim.region, claim.metric, claim.value) == ("CHN", "exports", 51200.0)
-    assert claim.number_text == "5萬1200噸" and claim.quote == text
+    assert claim.number_text == "5萬1200噸"
+    assert claim.quote == text
 
 
 def test_curly_apostrophe_and_second_and_third_place():
@@ -153,7 +154,8 @@ def test_a_heading_does_not_turn_facts_into_plans():
 
 def test_the_first_months_of_a_year_are_not_before_it():
     claim = _one("2025年前三个月，中国稀土出口1.2万吨。", "1.2万吨", date(2025, 5, 1))
-    assert claim.kind == "fact" and claim.period == "part of the year"
+    assert claim.kind == "fact"
+    assert claim.period == "part of the year"
 
 
 # -- commodity -------------------------------------------------------------------------------
@@ -170,8 +172,10 @@ def test_each_claim_is_judged_by_its_commodity_s_pack():
     by_number = {c.number_text: c for c in checked.claims}
     ree, alu = by_number["270,000 tonnes"], by_number["43 million tonnes"]
     assert (ree.commodity, alu.commodity) == ("rare_earths", "aluminium")
-    assert ree.verdict == "consistent" and alu.verdict == "consistent"
-    assert alu.stage == "primary" and alu.reference is not None
+    assert ree.verdict == "consistent"
+    assert alu.verdict == "consistent"
+    assert alu.stage == "primary"
+    assert alu.reference is not None
     assert sorted(checked.packs) == ["aluminium", "rare_earths"]
 
 
@@ -192,7 +196,8 @@ def test_cli_checks_a_mixed_text_against_both_packs(tmp_path, run_cli):
 def test_a_month_s_output_is_not_held_against_the_year():
     claim = check_text("China produced 3.7 million tonnes of aluminium in May.", today=TODAY)
     only = claim.claims[0]
-    assert only.period == "part of the year" and only.verdict == "unverifiable"
+    assert only.period == "part of the year"
+    assert only.verdict == "unverifiable"
     assert only.conflicts == []
 
 

@@ -22,6 +22,7 @@ The rules, in order, for each number found by :mod:`mineralflow.claims.numbers`:
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -678,7 +679,7 @@ class _Reader:
         return any(
             a.unit == b.unit
             and _has(r"^\s*(?:and|和|与|及|、)\s*$", self.s[a.start + len(a.number_text) : b.start])
-            for a, b in zip(claims, claims[1:], strict=False)
+            for a, b in itertools.pairwise(claims)
         )
 
     def _respectively(self, claims: list[Claim]) -> None:
