@@ -50,6 +50,13 @@ def _region(code: str | None) -> str | None:
     return "+".join(sorted(code.split("+"))) if code else code
 
 
+def _per_kg(unit: str | None, pair: tuple[Any, Any]) -> tuple[Any, Any]:
+    """A label's price per tonne in the reader's base unit, per kilogram (USD/t -> USD/kg)."""
+    if unit and unit.endswith("/t"):
+        return tuple(None if v is None else v / 1000 for v in pair)  # type: ignore[return-value]
+    return pair
+
+
 def commodity_of(claim: Claim) -> str:
     """The commodity a found claim is about (the checker's own word where it gives one)."""
     return str(getattr(claim, "commodity", None) or "rare_earths")
@@ -65,7 +72,7 @@ def wrong_fields(found: Claim, label: LabelledClaim) -> list[str]:
     if found.metric != label.metric:
         wrong.append("metric")
     mine = bounds(found.value, found.low, found.high)
-    theirs = bounds(label.value, label.low, label.high)
+    theirs = _per_kg(label.unit, bounds(label.value, label.low, label.high))
     if not all(_same(a, b) for a, b in zip(mine, theirs, strict=True)):
         wrong.append("bounds")
     if found.kind != label.kind:

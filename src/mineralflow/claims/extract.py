@@ -469,12 +469,13 @@ class _Reader:
             if previous is not None and previous.unit == "t" and cue is None:
                 return previous.metric, previous.basis
             chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
-        if (
-            chosen == "production"
-            and _has(lx.FACILITY_CUES, self.s[lo:hi])
-            and _has(lx.BUILD_CUES, self.s)
+        c_lo, c_hi = self.clause_of(q)
+        built = _has(lx.FACILITY_CUES, self.s[lo:hi]) and _has(lx.BUILD_CUES, self.s)
+        yearly = _has(r"(?:年产|年处理|年产能)\s*$", self.s[max(lo, q.start - 4) : q.start])
+        if chosen == "production" and (
+            built or (yearly and _has(lx.FACILITY_CUES, self.s[c_lo:c_hi]))
         ):
-            chosen = "capacity"
+            chosen = "capacity"  # a plant being built, or 年产60万吨的项目: its capacity
         return chosen, None
 
     def _money_metric(self, q: Quantity, chosen: str | None) -> tuple[str, str | None]:

@@ -177,7 +177,7 @@ DECLINE_CUES = (
 GAP_CUES = r"落后|差距|领先|behind|lag\w*|ahead"
 
 PLAN_CUES = (
-    r"计划|目标|规划|拟|将|预计|力争|争取|打算|有望|预期|愿景|"
+    r"计划|目标|规划|拟|(?<![已曾并])将(?!近)|预计|力争|争取|打算|有望|预期|愿景|"
     r"\bplans?\b|\bplanned\b|\bplanning\b|\btargets?\b|\btargeted\b|\baims?\b|\baiming\b|"
     r"\bwill\b|\bwould\b|\bintends?\b|\bexpects?\b|\bexpected to\b|\bgoal\b|\bforecasts?\b|"
     r"\bprojected\b|\bprojects to\b|\bseeks? to\b|\bto reach\b|\bpledged?\b|希望|"
@@ -219,7 +219,8 @@ APPROX_BEFORE = (
 APPROX_AFTER = r"^\s*(?:左右|上下|余)"
 LOWER_BEFORE = (
     r"(?:超过|逾|多于|至少|不少于|高于|大于|"
-    r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceeding|>|≥)\s*$"
+    r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceed\w*|>|≥)"
+    r"\s*(?:全球|世界|全国)?的?\s*$"
 )
 LOWER_AFTER = r"^\s*(?:以上|之多|多)"
 UPPER_BEFORE = (

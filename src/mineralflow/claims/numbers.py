@@ -119,7 +119,7 @@ _EN_UNIT = "|".join(re.escape(u) for u in sorted(EN_UNITS, key=len, reverse=True
 _EN_WORDS = r"two|three|four|five|six|seven|eight|nine|ten"
 _EN_COUNT_WORDS = rf"{_EN_WORDS}|eleven|twelve|fifteen|seventeen|twenty"
 #: what a count counts: 七类, 6项, 五种, 300多个; "17 rare earth elements", "50 companies"
-_ZH_COUNTER = r"个|种|类|项|家|座"
+_ZH_COUNTER = r"种|类|项|家|座|个(?=国家|矿|项目|企业|公司|工厂|园区)"
 _EN_COUNTED = (
     r"(?:(?:rare[- ]earth|critical|heavy|light|medium|strategic|new|Chinese|American|US|"
     r"foreign|processing|mining)\s+)*(?:elements|minerals|metals|companies|firms|mines|plants|"
