@@ -153,13 +153,18 @@ def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
     found = [m for m in found if m.code]
     for p in _compiled(lx.PRONOUNS).finditer(sentence):
         earlier = [m.code for m in found if m.end <= p.start() and m.code not in _AGGREGATES]
-        code = earlier[0] if earlier else subject
+        code = _topic(earlier) or subject
         if code is not None:
             found.append(_Mention(p.start(), p.end(), code))
     return sorted(found, key=lambda m: m.start)
 
 
 _AGGREGATES = (lx.WORLD, "ROW")
+
+
+def _topic(codes: list[str]) -> str | None:
+    """The place named most often (the first of them on a tie): what 该国 refers to."""
+    return max(dict.fromkeys(codes), key=codes.count) if codes else None
 
 
 def _clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
@@ -220,7 +225,7 @@ class _Reader:
         self.today = today
         self.context = context
         self.quantities = find_quantities(sentence)
-        self.regions = _regions(sentence, context.subject)
+        self.regions = _regions(sentence, context.topic)
         self.clauses = _clauses(sentence, lang)
         self.years = [
             (m.start(), m.end(), int(m.group("y")))
@@ -321,6 +326,8 @@ class _Reader:
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
         if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
             region = "CHN"  # a price in yuan is China's domestic price
+        if region is None and metric in lx.POLICY_METRICS:
+            region = self.context.region  # a duty, floor or reliance is the text's country's
         if region is None and metric not in ("price", "price_floor"):
             region = self.context.subject or self.context.region
         year, year_basis, future = self._year(q, lo, hi)
@@ -516,21 +523,42 @@ class _Reader:
             return previous.stage
         return cue or "mining"
 
+    def _clause_before(self, m: _Mention) -> str:
+        lo = next((a for a, b in self.clauses if a <= m.start < b), 0)
+        return self.s[lo : m.start]
+
     def _compared(self, m: _Mention) -> bool:
         """A place named after 仅次于, 超过, "after" or "behind" in its clause."""
-        lo, _ = next(((a, b) for a, b in self.clauses if a <= m.start < b), (0, 0))
-        return _has(lx.COMPARISON_BEFORE, self.s[lo : m.start]) or _has(
-            lx.COMPARISON_BEFORE, self.s[max(0, m.start - 12) : m.start]
-        )
+        return _has(lx.COMPARISON_CUES, self._clause_before(m))
+
+    def _via(self, m: _Mention) -> bool:
+        """A place named after 透过, "via", "through" in its clause."""
+        return _has(lx.VIA_CUES, self._clause_before(m))
 
     def _partner(self, m: _Mention) -> bool:
-        """A place named after 向, 从, 输往, "to", "from": a trade partner, not a subject."""
-        return _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
+        """A place named after 向, 从, 输往, "to", "from" in a sentence about trade: a trade
+        partner, not a subject ("turned to Malaysia, whose smelters produced" names none)."""
+        relative = _has(r"^\s*,?\s*(?:whose|which|where)\b", self.s[m.end : m.end + 8])
+        return (
+            not relative
+            and _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
+            and _has(lx.TRADE_CUES, self.s)
+        )
+
+    def _source(self, q: Quantity, named: list[_Mention]) -> _Mention | None:
+        """逾四成来自俄罗斯, 进口依赖中国: the place a share of imports comes from."""
+        found = [
+            m for m in named
+            if _has(lx.SOURCE_BEFORE, self.s[max(0, m.start - 6) : m.start])
+            and _has(lx.TRADE_CUES, self.s)
+        ]  # fmt: skip
+        return min(found, key=lambda m: abs(m.start - q.start)) if found else None
 
     def _candidates(self, metric: str, allow_world: bool) -> list[_Mention]:
         """The places that may be a figure's subject: not the world for a share or a rank, not
         a place compared with for a rank, not a trade partner but for trade."""
         named = [m for m in self.regions if allow_world or m.code != lx.WORLD]
+        named = [m for m in named if not self._via(m)] or named
         if metric == "rank":
             named = [m for m in named if not self._compared(m)] or named
         if metric not in ("exports", "imports"):
@@ -542,6 +570,9 @@ class _Reader:
     ) -> tuple[str | None, str | None]:
         allow_world = metric not in ("share", "rank", "technology_gap")
         named = self._candidates(metric, allow_world)
+        if metric == "share" and (source := self._source(q, self.regions)) is not None:
+            others = [m.code for m in self.regions if m.code not in (source.code, lx.WORLD)]
+            return source.code, others[0] if others else None
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
@@ -692,6 +723,10 @@ class _Reader:
         for claim in claims:
             by_unit.setdefault(claim.unit, []).append(claim)
         for group in by_unit.values():
+            if not _has(r"分别|respectively", self.s):  # a list: the places named before it
+                codes = list(dict.fromkeys(
+                    m.code for m in self.regions if m.code != lx.WORLD and m.end <= group[0].start
+                ))  # fmt: skip
             if len(group) == len(codes) and len(group) > 1:
                 for claim, code in zip(group, codes, strict=True):
                     claim.region = code
@@ -734,10 +769,12 @@ class _Context:
     region: str | None = None
     subject: str | None = None
     last_commodity: str | None = None
+    topic: str | None = None
 
     def follow(self, sentence: str, read: list[Claim]) -> None:
         """The subject for the next sentences: this one's first region, or its claims'."""
-        named = [m.code for m in _regions(sentence, self.subject) if m.code not in _AGGREGATES]
+        named = [m.code for m in _regions(sentence, self.topic) if m.code not in _AGGREGATES]
+        self.topic = _topic(named) or self.topic
         regions = [c.region for c in read if c.region and c.region not in _AGGREGATES]
         cues = [
             (at, name) for name, at, _ in _cue_spans(tuple(lx.COMMODITY_CUES.items()), sentence)
@@ -753,8 +790,7 @@ class _Context:
 def main_region(text: str) -> str | None:
     """The place a text names most (world totals aside): the region of a claim that names
     none in its sentence or the sentences before."""
-    codes = [m.code for m in _regions(text) if m.code not in _AGGREGATES]
-    return max(dict.fromkeys(codes), key=codes.count) if codes else None
+    return _topic([m.code for m in _regions(text) if m.code not in _AGGREGATES])
 
 
 def main_commodity(text: str) -> str:

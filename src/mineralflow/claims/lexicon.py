@@ -35,7 +35,7 @@ ZH_REGIONS: dict[str, str] = {
     "美方": "USA", "中方": "CHN", "俄方": "RUS", "日方": "JPN", "北京": "CHN", "华盛顿": "USA",
     "莫斯科": "RUS", "东京": "JPN", "山东": "CHN", "广西": "CHN", "云南": "CHN", "克钦邦": "MMR",
     "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS",
-    "中国以外": "ROW", "海外": "ROW", "境外": "ROW",
+    "中国以外": "ROW", "海外": "ROW", "境外": "ROW", "第232条": "USA",
 }  # fmt: skip
 # Names that hold a place name but stand for a source or an agency, not a place: the US
 # Geological Survey's figure for Myanmar is Myanmar's, not the United States'.
@@ -47,11 +47,22 @@ SOURCE_NAMES = (
 # Words that stand for a place named before: 该国, "the country".  They take the subject of
 # the sentence (its first place) or, if it names none before them, of the sentence before.
 PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
-# A place after these is what something is compared with (仅次于中国, "after China"), not the
-# subject of a rank or of a figure that follows.
-COMPARISON_BEFORE = (
-    r"(?:仅次于|次于|超过|超越|落后于|领先于|高于|低于|"
-    r"\bafter|\bbehind|\bthan|\bonly to|\bahead of|\btrailing|\bexcept|\bsave)\s*(?:the\s+)?$"
+# A place after these in its clause is what something is compared with (仅次于中国和印度,
+# "after China") or passed through (透过美国、日本, "via Japan"), not the subject of a rank.
+COMPARISON_CUES = (
+    r"仅次于|次于|超过|超越|落后于|领先于|透过|通过|经由|"
+    r"\bafter\b|\bbehind\b|\bthan\b|\bonly to\b|\bahead of\b|\btrailing\b|\bvia\b"
+)
+# Words that stand between a place and what it passes through: the place after them is never
+# the subject of a figure (透过美国、欧洲与日本的材料间接使用，每年需求约1500吨).
+VIA_CUES = r"透过|通过|经由|\bvia\b|\bthrough\b"
+# A place after these is where a share of imports comes from (逾四成来自俄罗斯, 进口依赖中国,
+# "dependence on China"): the share is that place's.
+SOURCE_BEFORE = r"(?:自|从|来自|依赖|依赖于|\bfrom\b|\bon\b)\s*$"
+# Words that make 向, 对, "to", "from" name a trade partner.
+TRADE_CUES = (
+    r"出口|进口|输往|运往|销往|供应|采购|购买|依赖|exports?|imports?|export\w*|import\w*|ship\w*"
+    r"|sold|sells?|bought|buys?|suppl\w*|purchas\w*|depend\w*|reli\w*"
 )
 
 # English names the ISO list does not give as such: short forms, old names and adjectives
@@ -69,13 +80,13 @@ EN_ALIASES: dict[str, str] = {
     "Mountain Pass": "USA", "Inner Mongolia": "CHN", "Baotou": "CHN", "Jiangxi": "CHN",
     "Kachin": "MMR", "Lovozero": "RUS", "Kola Peninsula": "RUS", "La Rochelle": "FRA",
     "Kuantan": "MYS", "Mount Weld": "AUS", "Kalgoorlie": "AUS", "EU": "EU", "European Union": "EU",
-    "world": WORLD, "World": WORLD, "global": WORLD, "Global": WORLD, "worldwide": WORLD,
+    "world": WORLD, "World": WORLD, "global": WORLD, "worldwide": WORLD,
     "international": WORLD, "Washington": "USA", "Oklahoma": "USA", "Kentucky": "USA",
     "South Carolina": "USA", "Louisiana": "USA", "Wyoming": "USA", "Quebec": "CAN",
     "Saskatchewan": "CAN", "Ontario": "CAN", "British Columbia": "CAN",
     "Western Australia": "AUS", "MP Materials": "USA", "Lynas": "AUS", "Iluka": "AUS",
     "Rusal": "RUS", "Serra Verde": "BRA", "Alcoa": "USA", "Century Aluminum": "USA",
-    "outside China": "ROW", "ex-China": "ROW",
+    "outside China": "ROW", "ex-China": "ROW", "MP's": "USA", "Section 232": "USA",
 }  # fmt: skip
 
 
@@ -139,6 +150,10 @@ STAGE_CUES: dict[str, str] = {
     "mining": r"开采|采矿|矿山|矿产量|矿石|精矿|\bmin(?:ing|ed|es?)\b|\bores?\b|\bconcentrates?\b"
     r"|oxide (?:equivalent )?in (?:mixed )?concentrate",
 }
+
+# Metrics of a country's policy or position: with no place in the sentence they are the
+# country the text is about, not the last place named (a list of suppliers, say).
+POLICY_METRICS = ("tariff", "price_floor", "net_import_reliance")
 
 # Metrics counted in tonnes, which a bare tonnage may take from elsewhere in its sentence.
 TONNAGE_METRICS = (
