@@ -570,19 +570,12 @@ class _Reader:
     ) -> tuple[str | None, str | None]:
         allow_world = metric not in ("share", "rank", "technology_gap")
         named = self._candidates(metric, allow_world)
-        if metric == "share" and (source := self._source(q, self.regions)) is not None:
-            others = [m.code for m in self.regions if m.code not in (source.code, lx.WORLD)]
-            return source.code, others[0] if others else None
+        traded = self._traded(q, named, metric, lo, c_lo, c_hi)
+        if traded is not None:
+            return traded
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
-        if metric in ("exports", "imports"):
-            partners = [m for m in named if self._partner(m)]
-            if partners:
-                codes = {m.code for m in partners}
-                named = [m for m in named if m.code not in codes]
-                region = self._region_of(named, q, lo, c_lo, c_hi, self.context.subject)
-                return region, partners[0].code
         if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]):
             group = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
             group = list(dict.fromkeys(group))
@@ -609,6 +602,23 @@ class _Reader:
         if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
             return lx.WORLD, None
         return None, None
+
+    def _traded(
+        self, q: Quantity, named: list[_Mention], metric: str, lo: int, c_lo: int, c_hi: int
+    ) -> tuple[str | None, str | None] | None:
+        """A share of imports is its source's; exports and imports are the exporter's or the
+        importer's, with the partner beside them. None when neither applies."""
+        if metric == "share" and (source := self._source(q, self.regions)) is not None:
+            others = [m.code for m in self.regions if m.code not in (source.code, lx.WORLD)]
+            return source.code, others[0] if others else None
+        partners = (
+            [m for m in named if self._partner(m)] if metric in ("exports", "imports") else []
+        )
+        if not partners:
+            return None
+        codes = {m.code for m in partners}
+        rest = [m for m in named if m.code not in codes]
+        return self._region_of(rest, q, lo, c_lo, c_hi, self.context.subject), partners[0].code
 
     def _denominator(self, q: Quantity, named: list[_Mention]) -> _Mention | None:
         """不到中国的1%, "1% of China's": the region named is what a share is of."""
