@@ -338,6 +338,9 @@ class _Reader:
         stated = year_basis == "stated" and year is not None and today_year is not None
         if stated and not future and plan and year < today_year:  # type: ignore[operator]
             plan = _has(lx.PLAN_CUES, around)
+        if plan and self._change_from(q, hi):
+            plan, year, year_basis = False, None, "now (the start of a stated change)"
+            year = self.today.year if self.today is not None else None
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
         qualifier, low, high = self._bounds(q, lo, hi)
@@ -417,9 +420,11 @@ class _Reader:
             "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], s[lo:hi])
         ):
             return "tariff", None
-        carried = previous is not None and previous.unit == "%" and cue is None
+        carried = q.unit == "%" and previous is not None and previous.unit == "%" and cue is None
         if carried and previous.metric in ("tariff", "net_import_reliance"):  # type: ignore[union-attr]
             return previous.metric, None  # type: ignore[union-attr]
+        if q.unit == "%" and clause_cue is None and sentence_cue == "net_import_reliance":
+            return "net_import_reliance", None
         if q.unit == "%":
             return self._percent_metric(q, lo, cue or clause_cue)
         if q.unit == "rank":
@@ -450,10 +455,14 @@ class _Reader:
         s = self.s
         just_before = s[max(lo, q.start - 16) : q.start]
         hedged = rf"(?:(?:{lx.GROWTH_CUES}){lx.RATE_HEDGES}|\bby\s+{lx.RATE_HEDGES})$"
-        if _has(hedged, just_before) or _has(
-            r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
-            r"less|more|below|above|lower|higher|up\b|down\b)",
-            s[q.end : q.end + 12],
+        if (
+            _has(hedged, just_before)
+            or _has(lx.RATE_NOUN, just_before)
+            or _has(
+                r"^\s*(?:增长|增加|下降|上涨|下跌|increase|rise|growth|decline|jump|drop|cut|"
+                r"less|more|below|above|lower|higher|up\b|down\b)",
+                s[q.end : q.end + 12],
+            )
         ):
             return "growth", cue or "production"
         if cue not in ("reserves", "capacity", "exports", "imports", "production", "consumption"):
@@ -475,9 +484,12 @@ class _Reader:
         if chosen in (None, "investment", "value", "price", "tariff", "price_floor"):
             if previous is not None and previous.unit == "t" and cue is None:
                 return previous.metric, previous.basis
-            chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else "production"
+            carried = (
+                self.context.tonnage_metric
+            )  # "...reserves. The agency credited it with 22 Mt"
+            chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else carried or "production"
         c_lo, c_hi = self.clause_of(q)
-        built = _has(lx.FACILITY_CUES, self.s[lo:hi]) and _has(lx.BUILD_CUES, self.s)
+        built = _has(lx.FACILITY_CUES, self.s[lo:hi]) and _has(lx.BUILD_CUES, self.s[c_lo:c_hi])
         yearly = _has(r"(?:年产|年处理|年产能)\s*$", self.s[max(lo, q.start - 4) : q.start])
         if chosen == "production" and (
             built or (yearly and _has(lx.FACILITY_CUES, self.s[c_lo:c_hi]))
@@ -685,6 +697,12 @@ class _Reader:
         prefix = self.s[: q.start]
         return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
 
+    def _change_from(self, q: Quantity, hi: int) -> bool:
+        """从75%降至48%, "from 75% to 48%": the first figure is today's, not the plan's."""
+        return _has(lx.CHANGE_FROM, self.s[max(0, q.start - 6) : q.start]) and _has(
+            lx.CHANGE_TO, self.s[q.end : q.end + 8]
+        )
+
     def _part_of_year(self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int) -> bool:
         """A flow for a month, a quarter or some months (10月产量380万吨, "in October")."""
         if q.unit not in ("t",) and not q.unit.endswith("/kg"):
@@ -780,11 +798,14 @@ class _Context:
     subject: str | None = None
     last_commodity: str | None = None
     topic: str | None = None
+    tonnage_metric: str | None = None
 
     def follow(self, sentence: str, read: list[Claim]) -> None:
         """The subject for the next sentences: this one's first region, or its claims'."""
         named = [m.code for m in _regions(sentence, self.topic) if m.code not in _AGGREGATES]
         self.topic = _topic(named) or self.topic
+        tonnages = [c.metric for c in read if c.unit == "t"]
+        self.tonnage_metric = tonnages[-1] if tonnages else None
         regions = [c.region for c in read if c.region and c.region not in _AGGREGATES]
         cues = [
             (at, name) for name, at, _ in _cue_spans(tuple(lx.COMMODITY_CUES.items()), sentence)

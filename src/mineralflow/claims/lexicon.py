@@ -226,6 +226,13 @@ MONTH_NO_YEAR = (
     r"(?<![\d年])(?:1[0-2]|[1-9])月|\b(?:January|February|March|April|May|June|July|August"
     r"|September|October|November|December)\b(?!,? 20\d\d)"
 )
+# The first figure of a change (从75%降至48%, "from 75% to 48%") is where things stand now.
+CHANGE_FROM = r"(?:\bfrom|从|由)\s*$"
+CHANGE_TO = r"^\s*(?:\bto\b|降至|升至|增至|减至|降到|升到|提高到|提高至|下降到|下降至|至|到)"
+# A growth noun and its rate a few characters on (增幅将收窄至1%, "growth of 5%").
+RATE_NOUN = (
+    r"(?:增幅|增速|涨幅|降幅|跌幅|growth rate|growth)[^，。,;；\d]{0,6}(?:至|到|为|达|of|at)\s*$"
+)
 APPROX_BEFORE = (
     r"(?:约|大约|大概|近|接近|将近|估计约?|差不多|"
     r"\babout|\baround|\broughly|\bapproximately|\bnearly|\balmost|\bsome|\bcirca|"

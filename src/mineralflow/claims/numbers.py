@@ -129,7 +129,9 @@ _RANGE = r"\s*(?:-|–|—|~|～|至|到|to)\s*"
 # "between 3 and 4 million": "and" joins a range only after "between" (else it joins a list:
 # "9,000 tonnes by 2028 and 15,000 tonnes", "9% and 6% respectively")
 _BETWEEN = r"(?P<btw>\bbetween\s+)?"
-_RANGE_EN = r"\s*(?:-|–|—|~|～|至|到|to|(?(btw)and|(?!)))\s*"
+_RANGE_EN = r"\s*(?:-|–|—|~|～|至|到|(?(fr)(?!)|to)|(?(btw)and|(?!)))\s*"
+# "from 75% to 48%" is a change from one figure to another, not a range
+_FROM = r"(?P<fr>(?<=\bfrom\s))?+"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 百分之六十
@@ -138,7 +140,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "pct",
         re.compile(
-            rf"{_BETWEEN}(?P<a>{AR_NUM}|\b(?:{_EN_WORDS}))(?:\s*%?{_RANGE_EN}(?P<b>{AR_NUM}))?"
+            rf"{_BETWEEN}{_FROM}(?P<a>{AR_NUM}|\b(?:{_EN_WORDS}))(?:\s*%?{_RANGE_EN}(?P<b>{AR_NUM}))?"
             r"\s*(?:%|％|per ?cent\b|pc\b)"
         ),
     ),
@@ -146,7 +148,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "cur_prefix",
         re.compile(
-            rf"{_BETWEEN}(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD"
+            rf"{_BETWEEN}{_FROM}(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD"
             rf"|\bCAD)\s?(?P<a>{AR_NUM})"
             rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?(?P<per>{PER_KG}|{PER_T})?"
@@ -181,7 +183,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en",
         re.compile(
-            rf"{_BETWEEN}(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?P<b>{AR_NUM})"
+            rf"{_BETWEEN}{_FROM}(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?\s?(?:(?:metric )?(?:tonnes|tons) of |of )?"
             rf"(?P<u>{_EN_UNIT})(?![A-Za-z])(?P<per>{PER_KG}|{PER_T})?"
         ),
@@ -191,8 +193,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "list",
         re.compile(
-            rf"(?<![A-Za-z0-9_.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}|{_ZH_MULT}))?"
-            rf"(?=\s*(?:,|、|和|与|及|\band\b)\s*(?:{AR_NUM})\s?(?P<m2>{_EN_MULT}|{_ZH_MULT})?"
+            rf"{_FROM}(?<![A-Za-z0-9_.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}|{_ZH_MULT}))?"
+            rf"(?=\s*(?:,|、|和|与|及|\band\b|(?(fr)\bto\b|(?!)))\s*(?:{AR_NUM})\s?(?P<m2>{_EN_MULT}|{_ZH_MULT})?"
             rf"\s?(?:(?P<u>{_ZH_UNIT})|(?:metric )?(?P<ue>{_EN_UNIT})(?![A-Za-z])))"
         ),
     ),
