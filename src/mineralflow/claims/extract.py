@@ -331,6 +331,8 @@ class _Reader:
         if region is None and metric not in ("price", "price_floor"):
             region = self.context.subject or self.context.region
         year, year_basis, future = self._year(q, lo, hi)
+        if year_basis.startswith("latest full year") and metric in ("tariff", "price_floor"):
+            year, year_basis = self.today.year, "in force at the article's date"  # type: ignore[union-attr]
         plan = future or self._plan(q, lo, hi)
         if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
             plan = False
@@ -383,6 +385,10 @@ class _Reader:
             return previous.commodity
         cue, _ = _nearest_cue(lx.COMMODITY_CUES, self.s, 0, len(self.s), q)
         return cue or self.context.last_commodity or self.context.commodity
+
+    def _sentence_stage(self, q: Quantity) -> str | None:
+        cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, 0, len(self.s), q)
+        return cue
 
     def _aluminium_stage(
         self,
@@ -517,9 +523,9 @@ class _Reader:
         c_hi: int,
         previous: Claim | None,
     ) -> str | None:
-        if metric in ("technology_gap", "investment", "value"):
+        if metric in ("technology_gap", "investment", "value", "net_import_reliance"):
             cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
-            return cue
+            return cue or (self._sentence_stage(q) if metric == "net_import_reliance" else None)
         cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, lo, hi, q)
         if cue is None:
             cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
@@ -672,7 +678,10 @@ class _Reader:
             pool = []
         future = False
         if pool:
-            start, end, year = min(pool, key=lambda y: abs(y[0] - q.start))
+            # the nearest by the gap between them; on a tie the year before (2024年的53%)
+            start, end, year = min(
+                pool, key=lambda y: q.start - y[1] if y[1] <= q.start else y[0] - q.end + 0.5
+            )
             prefix = self.s[max(0, start - 4) : start]
             future_words = _has(r"(?:到|至|by(?: the end of)?)\s*$", prefix) or _has(
                 r"^年?(?:前|之前)(?![一二三四五六七八九十两\d]+个?(?:月|季度))",

@@ -92,6 +92,7 @@ class Judge:
         self.quotas = pack.table("quotas") if "quotas" in pack.tables else None
         events = pack.table("policy_events") if "policy_events" in pack.tables else None
         self.tariffs = None if events is None else events[events["kind"] == "tariff"]
+        self.floors = None if events is None else events[events["kind"] == "price_floor"]
         self.stages = list(pack.table("stages").sort_values("order")["stage"])
         countries = pack.table("regions")
         self.countries = set(countries.loc[countries["kind"] == "country", "code"])
@@ -223,7 +224,100 @@ class Judge:
             return self._quotas(claim, region, year)
         if claim.metric == "tariff" and self.tariffs is not None and year:
             return self._tariff_levels(claim, region, year)
+        return self._other_lookup(claim, region, year)
+
+    def _other_lookup(
+        self, claim: Claim, region: str, year: int | None
+    ) -> tuple[list[_Figure], str]:
+        """Capacities, trade flows, shares of imports and price floors, where the pack has them."""
+        tables = self.pack.tables
+        if claim.metric == "capacity" and "capacity" in tables:
+            return self._capacities(claim, region, year)
+        if claim.metric in ("exports", "imports") and claim.unit == "t" and "trade" in tables:
+            return self._trade(claim, region, year)
+        if claim.metric == "share" and claim.basis == "imports" and "import_sources" in tables:
+            return self._import_shares(claim, region, year)
+        if claim.metric == "price_floor" and self.floors is not None:
+            return self._floors(claim, region, year)
         return [], f"the pack has no figure for {claim.metric}"
+
+    def _capacities(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
+        """A region's capacity at the claim's stage: the latest year up to the claim's first."""
+        stage = self._stage(claim)
+        rows = self._rows("capacity")
+        rows = rows[(rows["region"] == region) & (rows["stage"] == stage)]
+        if year is not None and (rows["year"] <= year).any():
+            rows = rows[rows["year"] <= year]
+        rows = rows.sort_values(["year", "published"], ascending=False, kind="stable")
+        basis = f"{stage} capacity of {region} (latest year in the pack up to the claim's)"
+        figures = [_figure(r, basis) for r in _records(rows)]
+        # a capacity is a state, not a flow: the latest year stands for the claim's year
+        return [_Figure(**{**f.__dict__, "year": year}) for f in figures[:1]] + figures[1:], basis
+
+    def _trade(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
+        """Exports from or imports into ``region`` (from or to the partner named, else all)."""
+        if year is None:
+            return [], "no year for the trade flow"
+        stage = self._stage(claim)
+        rows = self._rows("trade")
+        partner = claim.other_region or "WLD"
+        mine, theirs = (
+            ("exporter", "importer") if claim.metric == "exports" else ("importer", "exporter")
+        )
+        rows = rows[
+            (rows[mine] == region)
+            & (rows[theirs] == partner)
+            & (rows["stage"] == stage)
+            & rows["year"].isin(range(year - OUTDATED_YEARS, year + 1))
+        ]
+        with_whom = "all partners" if partner == "WLD" else f"with {partner}"
+        basis = f"{claim.metric} of {region} ({stage}), {with_whom}"
+        return [_figure(r, basis) for r in _records(rows)], basis
+
+    def _import_shares(
+        self, claim: Claim, region: str, year: int | None
+    ) -> tuple[list[_Figure], str]:
+        """``region``'s share of an importer's imports (import_sources), latest period first."""
+        table = self.pack.table("import_sources")
+        rows = table[table["exporter"] == region]
+        if claim.other_region:
+            rows = rows[rows["importer"] == claim.other_region]
+        rows = rows.sort_values("period_end", ascending=False, kind="stable")
+        basis = f"{region}'s share of {claim.other_region or 'the importer'}'s imports"
+        figures = [
+            _figure(
+                {
+                    **r,
+                    "value": 100 * r["share"],
+                    "year": r["period_end"],
+                    "published": r["period_end"],
+                },
+                f"{basis} ({int(r['period_start'])}-{int(r['period_end'])})",
+                unit="%",
+            )
+            for r in _records(rows)
+        ]
+        # a share over a period stands for each year of it
+        return [
+            _Figure(**{**f.__dict__, "year": year}) if i == 0 else f for i, f in enumerate(figures)
+        ], basis
+
+    def _floors(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
+        """Price floors the pack records for ``region`` (policy_events), latest first."""
+        assert self.floors is not None
+        rows = self.floors[self.floors["actor"] == region]
+        years = pd.to_datetime(rows["date"]).dt.year
+        rows = rows.assign(year=years)
+        if year is not None:
+            rows = rows[rows["year"] <= year]
+        rows = rows.sort_values("date", ascending=False, kind="stable")
+        basis = f"price floor set by {region}"
+        figures = [
+            _figure({**r, "published": r["year"]}, f"{basis}: {r['description']}")
+            for r in _records(rows)
+        ]
+        return [_Figure(**{**f.__dict__, "year": year}) if i == 0 else f
+                for i, f in enumerate(figures)], basis  # fmt: skip
 
     def _shares(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         stage = self._stage(claim)
