@@ -767,6 +767,22 @@ class _Reader:
             if len(group) == len(codes) and len(group) > 1:
                 for claim, code in zip(group, codes, strict=True):
                     claim.region = code
+            self._pair_words(group, lx.COMMODITY_CUES, "commodity")
+            aluminium = all(c.commodity == "aluminium" for c in group)
+            self._pair_words(
+                group, lx.ALUMINIUM_STAGE_CUES if aluminium else lx.STAGE_CUES, "stage"
+            )
+
+    def _pair_words(self, group: list[Claim], cues: dict[str, str], name: str) -> None:
+        """开采、冶炼分离指标分别为13.5万吨和12.7万吨, "for aluminium and for rare earths ... 60%
+        and 67% respectively": distinct cue words before the numbers pair with them in order."""
+        if len(group) < 2:
+            return
+        spans = _cue_spans(tuple(cues.items()), self.s[: group[0].start])
+        words = list(dict.fromkeys(word for word, _, _ in sorted(spans, key=lambda w: w[1])))
+        if len(words) == len(group):
+            for claim, word in zip(group, words, strict=True):
+                setattr(claim, name, word)
 
 
 def _neg(bound: float | None) -> float | None:
