@@ -95,6 +95,8 @@ class Quantity:
 def to_number(token: str) -> float:
     """An Arabic (``270,000``, ``4.5``) or Chinese (``一千万``, ``两千六百``) numeral as a float."""
     token = token.strip()
+    if token == "百":  # 百分之百
+        return 100.0
     if re.fullmatch(AR_NUM, token):
         return float(token.replace(",", ""))
     if token in WORDS:
@@ -122,8 +124,9 @@ _EN_COUNT_WORDS = rf"{_EN_WORDS}|eleven|twelve|fifteen|seventeen|twenty"
 _ZH_COUNTER = r"种|类|项|家|座|个(?=国家|矿|项目|企业|公司|工厂|园区)"
 _EN_COUNTED = (
     r"(?:(?:rare[- ]earth|critical|heavy|light|medium|strategic|new|Chinese|American|US|"
-    r"foreign|processing|mining)\s+)*(?:elements|minerals|metals|companies|firms|mines|plants|"
-    r"refineries|smelters|projects|items|products|countries|technologies|entities)\b"
+    r"foreign|processing|mining|and|or)\s+)*(?:elements|minerals|metals|companies|firms|mines|"
+    r"plants|refineries|smelters|projects|items|products|countries|technologies|entities"
+    r"|rare[- ]earths)\b"
 )
 _RANGE = r"\s*(?:-|–|—|~|～|至|到|to)\s*"
 # "between 3 and 4 million": "and" joins a range only after "between" (else it joins a list:
@@ -135,7 +138,7 @@ _FROM = r"(?P<fr>(?<=\bfrom\s))?+"
 
 PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 百分之六十
-    ("pct_zh", re.compile(rf"百分之(?P<a>{NUM})(?:(?:至|到|-)百分之(?P<b>{NUM}))?")),
+    ("pct_zh", re.compile(rf"百分之(?P<a>{NUM}|百)(?:(?:至|到|-)百分之(?P<b>{NUM}|百))?")),
     # 20-30%, 11.5%, 70 per cent
     (
         "pct",
@@ -222,7 +225,18 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"|\b(?:ranked|ranking|came|comes|placed|stood|stands)\s+(?P<f>{ORD})\b"
         ),
     ),
-    ("rank_top", re.compile(r"\bthe (?:world's )?(?:largest|biggest)\b|最大")),
+    # "the world's largest producer", 最大的生产国: a rank only where it ranks a producer,
+    # holder, supplier or market (not "the biggest owner", 最大变数)
+    (
+        "rank_top",
+        re.compile(
+            r"\bthe (?:world's )?(?:largest|biggest)\b(?=(?:\s+[\w-]+){0,3}?\s+(?:producers?|"
+            r"suppliers?|exporters?|importers?|consumers?|miners?|holders?|markets?|sources?|"
+            r"refiners?|smelters?|makers?|deposits?|reserves|processors?)\b)"
+            r"|最大(?=的?(?:[\u4e00-\u9fff]{0,4})(?:生产国|产国|供应国|出口国|进口国|消费国|产地|来源|"
+            r"供应商|市场|生产商|矿|储量|资源国|冶炼国))"
+        ),
+    ),
     ("rank_word", re.compile("|".join(RANK_WORDS))),
     # 七类, 300多个, "17 rare earth elements"
     (
@@ -413,7 +427,7 @@ def _read_count(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     """A number of things (七类, 300多个, "17 elements"): 2 or more, so 一个 is no count."""
     g = match.groupdict()
     value = to_number(str(g.get("a") or g.get("c")))
-    if value < 2 or (g.get("a") and re.fullmatch(r"(19|20)\d\d", g["a"])):
+    if value < 2 or re.fullmatch(r"(19|20)\d\d", str(g.get("a") or g.get("c"))):
         return None
     return _quantity(match, value, value, "count")
 
