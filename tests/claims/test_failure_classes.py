@@ -212,3 +212,40 @@ def test_a_tariff_is_held_against_the_dated_duties():
 def test_rare_earth_metal_production_names_no_metal_stage():
     claim = _one("China's rare earth metal production was 270,000 tonnes.", "270,000")
     assert claim.stage != "metal"
+
+
+# -- added with the pack lookups and the change reader ---------------------------------------
+
+
+def test_from_a_to_b_is_today_then_the_target():
+    text = "By 2030 the country must bring its dependence on imports down from 70% to 40%."
+    first, second = _read(text, date(2025, 3, 1))
+    assert (first.value, first.kind, second.value, second.kind) == (70.0, "fact", 40.0, "plan")
+    assert first.metric == second.metric == "net_import_reliance"
+
+
+def test_respectively_pairs_commodities_too():
+    text = (
+        "Net import reliance for aluminium and for rare-earth compounds was 50% and 70% "
+        "respectively in 2024."
+    )
+    claims = _read(text)
+    assert [(c.commodity, c.value) for c in claims] == [("aluminium", 50.0), ("rare_earths", 70.0)]
+
+
+def test_a_share_of_imports_is_held_against_the_import_sources():
+    text = "Canada supplied 56% of US aluminium imports over 2021-2024."
+    claim = check_text(text, today=date(2025, 6, 1)).claims[0]
+    assert (claim.region, claim.basis) == ("CAN", "imports")
+    assert claim.verdict == "consistent" and "imports" in claim.note
+
+
+def test_a_capacity_is_held_against_the_pack_s_capacities():
+    text = "The United States has 1.31 million tonnes of primary aluminium smelting capacity."
+    claim = check_text(text, today=date(2026, 3, 1)).claims[0]
+    assert (claim.metric, claim.verdict) == ("capacity", "consistent")
+
+
+def test_largest_ranks_only_a_producer():
+    assert [q.unit for q in find_quantities("It became the biggest owner of the firm.")] == []
+    assert [q.unit for q in find_quantities("China, the largest producer, ...")] == ["rank"]

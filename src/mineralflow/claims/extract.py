@@ -471,6 +471,10 @@ class _Reader:
             )
         ):
             return "growth", cue or "production"
+        after = s[q.end : q.end + 40]
+        for basis, words in lx.SHARE_OF.items():
+            if _has(rf"^\s*of\s+(?:[\w'-]+\s+){{0,4}}?(?:{words})\b", after):
+                return "share", basis  # "70% of those imports", "half of their capacity"
         if cue not in ("reserves", "capacity", "exports", "imports", "production", "consumption"):
             cue = "production"
         return "share", cue

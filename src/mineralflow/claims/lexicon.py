@@ -141,14 +141,14 @@ METRIC_CUES: dict[str, str] = {
 # for rare earths and names no stage.
 STAGE_CUES: dict[str, str] = {
     "magnet": r"磁铁|磁体|永磁|磁材|magnets?\b",
-    "metal": r"金属冶炼|金属生产|金属产能"
+    "metal": r"金属冶炼|金属生产|金属产能|镨钕金属|金属镨钕|\b(?:NdPr|neodymium|Nd-Pr) metal\b"
     r"|(?<!earth )(?<!earth-)metal(?:s)? (?:making|production|output|capacity)"
     r"|metallisation|metallization",
     "separation": r"精炼|冶炼分离|冶炼|分离|提炼|加工|氧化物|化合物|氧化[镨钕镝铽镧铈钐铕钆钇]|"
     r"\bNdPr\b|\bcompounds\b|refin\w*|separat\w*|processing|processed"
-    r"|oxides?\b",
+    r"|(?<!earth )(?<!earth-)oxides?\b",
     "mining": r"开采|采矿|矿山|矿产量|矿石|精矿|\bmin(?:ing|ed|es?)\b|\bores?\b|\bconcentrates?\b"
-    r"|oxide (?:equivalent )?in (?:mixed )?concentrate",
+    r"|oxide[\w ]{0,12}? in (?:a )?(?:mixed )?concentrate",
 }
 
 # Metrics of a country's policy or position: with no place in the sentence they are the
@@ -212,6 +212,13 @@ RATE_HEDGES = (
     r"(?:了|为|达|by|of)?\s*(?:约|近|至少|超过|逾|将近|接近|大约|about|almost|nearly|some|roughly"
     r"|around|more than|at least|over)?\s*"
 )
+# What a share is of, when the text says it after the number ("70% of those imports").
+SHARE_OF = {
+    "imports": r"imports?|purchases", "exports": r"exports?|shipments", "reserves": r"reserves",
+    "capacity": r"capacity", "consumption": r"consumption|demand|needs|use",
+    "production": r"output|production|supply|mining",
+}  # fmt: skip
+
 # A figure for part of a year: a month, a quarter, the first ten months.  The pack holds
 # years, so such a figure is read but not held against a yearly one.
 PART_OF_YEAR = (
