@@ -326,6 +326,8 @@ class _Reader:
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
         if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
             region = "CHN"  # a price in yuan is China's domestic price
+        if region == "ROW" and (metric in ("price", "price_floor") or basis == "price"):
+            region = lx.WORLD  # the price outside China is the world (FOB) price
         if region is None and metric in lx.POLICY_METRICS:
             region = self.context.region  # a duty, floor or reliance is the text's country's
         if region is None and metric not in ("price", "price_floor"):
@@ -571,7 +573,8 @@ class _Reader:
         """逾四成来自俄罗斯, 进口依赖中国: the place a share of imports comes from."""
         found = [
             m for m in named
-            if _has(lx.SOURCE_BEFORE, self.s[max(0, m.start - 6) : m.start])
+            if (_has(lx.SOURCE_BEFORE, self.s[max(0, m.start - 6) : m.start])
+                or _has(r"^的?依赖|^\s*dependence", self.s[m.end : m.end + 12]))
             and _has(lx.TRADE_CUES, self.s)
         ]  # fmt: skip
         return min(found, key=lambda m: abs(m.start - q.start)) if found else None

@@ -62,7 +62,7 @@ SOURCE_BEFORE = r"(?:自|从|来自|依赖|依赖于|\bfrom\b|\bon\b)\s*$"
 # Words that make 向, 对, "to", "from" name a trade partner.
 TRADE_CUES = (
     r"出口|进口|输往|运往|销往|供应|采购|购买|依赖|exports?|imports?|export\w*|import\w*|ship\w*"
-    r"|sold|sells?|bought|buys?|suppl\w*|purchas\w*|depend\w*|reli\w*"
+    r"|sold|sells?|bought|buys?|suppl\w*|purchas\w*|depend\w*|reli\w*|关税|加征|tariffs?|dut(?:y|ies)"
 )
 
 # English names the ISO list does not give as such: short forms, old names and adjectives
@@ -114,7 +114,7 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
-    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖|net import reliance"
+    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖度|net import reliance"
     r"|依赖度|import reliance|reli(?:es|ed|ant|y) on (?:net )?imports|dependen(?:ce|t) on imports"
     r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
     "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies",
@@ -165,7 +165,7 @@ COMMODITY_CUES: dict[str, str] = {
     "aluminium": r"铝|alumin(?:i)?um|bauxite|alumina|smelters?\b|Rusal|Alcoa|Century Aluminum",
     "rare_earths": r"稀土|镨钕|钕|镝|铽|磁体|磁材|永磁|rare[- ]earths?|NdPr|neodymium|"
     r"dysprosium|terbium|magnets?\b|MP Materials|Lynas",
-    "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|lithium|cobalt|nickel|gallium|germanium|"
+    "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|商品|\bgoods\b|lithium|cobalt|nickel|gallium|germanium|"
     r"antimony|tungsten|graphite|copper|steel|uranium|铀",
 }
 # Aluminium's stages; news that names none means primary aluminium (smelter output).
@@ -196,7 +196,7 @@ PLAN_CUES = (
     r"\bplans?\b|\bplanned\b|\bplanning\b|\btargets?\b|\btargeted\b|\baims?\b|\baiming\b|"
     r"\bwill\b|\bwould\b|\bintends?\b|\bexpects?\b|\bexpected to\b|\bgoal\b|\bforecasts?\b|"
     r"\bprojected\b|\bprojects to\b|\bseeks? to\b|\bto reach\b|\bpledged?\b|希望|"
-    r"\bwants? to\b|\bwants? a\b"
+    r"\bwants? to\b|\bwants? a\b|威胁|扬言|\bthreaten\w*"
 )
 # Words that put a figure in the present even when a future year is in the sentence.
 PRESENT_CUES = r"目前|现在|如今|当前|现有|\btoday\b|\bnow\b|\bcurrently\b|\bat present\b"
