@@ -237,7 +237,8 @@ def test_a_share_of_imports_is_held_against_the_import_sources():
     text = "Canada supplied 56% of US aluminium imports over 2021-2024."
     claim = check_text(text, today=date(2025, 6, 1)).claims[0]
     assert (claim.region, claim.basis) == ("CAN", "imports")
-    assert claim.verdict == "consistent" and "imports" in claim.note
+    assert claim.verdict == "consistent"
+    assert "imports" in claim.note
 
 
 def test_a_capacity_is_held_against_the_pack_s_capacities():

@@ -324,29 +324,8 @@ class _Reader:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
-        if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
-            region = "CHN"  # a price in yuan is China's domestic price
-        if region == "ROW" and (metric in ("price", "price_floor") or basis == "price"):
-            region = lx.WORLD  # the price outside China is the world (FOB) price
-        if region is None and metric in lx.POLICY_METRICS:
-            region = self.context.region  # a duty, floor or reliance is the text's country's
-        if region is None and metric not in ("price", "price_floor"):
-            region = self.context.subject or self.context.region
-        year, year_basis, future = self._year(q, lo, hi)
-        if year_basis.startswith("latest full year") and metric in ("tariff", "price_floor"):
-            year, year_basis = self.today.year, "in force at the article's date"  # type: ignore[union-attr]
-        plan = future or self._plan(q, lo, hi)
-        if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
-            plan = False
-        today_year = self.today.year if self.today is not None else None
-        stated = year_basis == "stated" and year is not None and today_year is not None
-        if stated and not future and plan and year < today_year:  # type: ignore[operator]
-            plan = _has(lx.PLAN_CUES, around)
-        if plan and self._change_from(q, hi):
-            plan, year, year_basis = False, None, "now (the start of a stated change)"
-            year = self.today.year if self.today is not None else None
-        if plan and year_basis != "stated":
-            year, year_basis = None, "not stated"
+        region = self._fallback_region(q, region, metric, basis)
+        year, year_basis, plan = self._when(q, lo, hi, metric)
         qualifier, low, high = self._bounds(q, lo, hi)
         period = "part of the year" if self._part_of_year(q, lo, hi, c_lo, c_hi) else "year"
         value = q.value
@@ -374,6 +353,40 @@ class _Reader:
             commodity=commodity,
             period=period,
         )
+
+    def _fallback_region(
+        self, q: Quantity, region: str | None, metric: str, basis: str | None
+    ) -> str | None:
+        """Yuan prices are China's, prices outside China the world's; with no place named, the
+        text's country for policy metrics, else the subject carried over."""
+        if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
+            return "CHN"  # a price in yuan is China's domestic price
+        if region == "ROW" and (metric in ("price", "price_floor") or basis == "price"):
+            return lx.WORLD  # the price outside China is the world (FOB) price
+        if region is None and metric in lx.POLICY_METRICS:
+            return self.context.region  # a duty, floor or reliance is the text's country's
+        if region is None and metric not in ("price", "price_floor"):
+            return self.context.subject or self.context.region
+        return region
+
+    def _when(self, q: Quantity, lo: int, hi: int, metric: str) -> tuple[int | None, str, bool]:
+        """The claim's year, how it was found, and whether it is a plan."""
+        around = self.s[lo:hi]
+        year, year_basis, future = self._year(q, lo, hi)
+        today_year = self.today.year if self.today is not None else None
+        if year_basis.startswith("latest full year") and metric in ("tariff", "price_floor"):
+            year, year_basis = today_year, "in force at the article's date"
+        plan = future or self._plan(q, lo, hi)
+        if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
+            plan = False
+        stated = year_basis == "stated" and year is not None and today_year is not None
+        if stated and not future and plan and year < today_year:  # type: ignore[operator]
+            plan = _has(lx.PLAN_CUES, around)
+        if plan and self._change_from(q, hi):
+            plan, year, year_basis = False, today_year, "now (the start of a stated change)"
+        if plan and year_basis != "stated":
+            year, year_basis = None, "not stated"
+        return year, year_basis, plan
 
     def _commodity(
         self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, previous: Claim | None

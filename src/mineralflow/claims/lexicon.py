@@ -114,7 +114,8 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
-    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖度|net import reliance"
+    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖度"
+    r"|net import reliance"
     r"|依赖度|import reliance|reli(?:es|ed|ant|y) on (?:net )?imports|dependen(?:ce|t) on imports"
     r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
     "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies",
@@ -129,11 +130,12 @@ METRIC_CUES: dict[str, str] = {
     "imports": r"进口|imports?|imported",
     "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
     r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*"
-    r"|\bspend\w*|\bspent\b|\bsupport\b|\bput\b.{0,30}\binto\b|capital spending",
-    "value": r"价值|估值|worth|valued|value",
+    r"|\bspend\w*|\bspent\b|\bsupport\b|\b(?:has|have|had) put\b|capital spending",
+    "value": r"价值|估值|(?<!support )worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
-    "production": r"产量|生产|开采|产出|出产|开采量|\boutput|\bproduc\w*|\bmined\b|\bmining\b"
+    "production": r"产量|生产|开采|产出|出产|开采量|\boutput|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
+    r"|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
 }
 
@@ -165,7 +167,8 @@ COMMODITY_CUES: dict[str, str] = {
     "aluminium": r"铝|alumin(?:i)?um|bauxite|alumina|smelters?\b|Rusal|Alcoa|Century Aluminum",
     "rare_earths": r"稀土|镨钕|钕|镝|铽|磁体|磁材|永磁|rare[- ]earths?|NdPr|neodymium|"
     r"dysprosium|terbium|magnets?\b|MP Materials|Lynas",
-    "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|商品|\bgoods\b|lithium|cobalt|nickel|gallium|germanium|"
+    "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|商品|\bgoods\b|lithium|cobalt|nickel|gallium|"
+    r"germanium|"
     r"antimony|tungsten|graphite|copper|steel|uranium|铀",
 }
 # Aluminium's stages; news that names none means primary aluminium (smelter output).
@@ -209,7 +212,7 @@ FUTURE_YEAR = (
 
 # Words that may stand between a growth word and its rate: 下滑近六成, "by almost 10%".
 RATE_HEDGES = (
-    r"(?:了|为|达|by|of)?\s*(?:约|近|至少|超过|逾|将近|接近|大约|about|almost|nearly|some|roughly"
+    r"\s*(?:了|为|达|by|of)?\s*(?:约|近|至少|超过|逾|将近|接近|大约|about|almost|nearly|some|roughly"
     r"|around|more than|at least|over)?\s*"
 )
 # What a share is of, when the text says it after the number ("70% of those imports").
