@@ -576,6 +576,8 @@ class _Reader:
         """A place named after 向, 从, 输往, "to", "from" in a sentence about trade: a trade
         partner, not a subject ("turned to Malaysia, whose smelters produced" names none)."""
         relative = _has(r"^\s*,?\s*(?:whose|which|where)\b", self.s[m.end : m.end + 8])
+        if self.s[m.start : m.end] in ("对华", "输华"):  # 对华供应: to China
+            return True
         return (
             not relative
             and _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])

@@ -35,7 +35,7 @@ ZH_REGIONS: dict[str, str] = {
     "美方": "USA", "中方": "CHN", "俄方": "RUS", "日方": "JPN", "北京": "CHN", "华盛顿": "USA",
     "莫斯科": "RUS", "东京": "JPN", "山东": "CHN", "广西": "CHN", "云南": "CHN", "克钦邦": "MMR",
     "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS",
-    "中国以外": "ROW", "海外": "ROW", "境外": "ROW", "第232条": "USA",
+    "中国以外": "ROW", "海外": "ROW", "境外": "ROW", "第232条": "USA", "对华": "CHN", "输华": "CHN",
 }  # fmt: skip
 # Names that hold a place name but stand for a source or an agency, not a place: the US
 # Geological Survey's figure for Myanmar is Myanmar's, not the United States'.
@@ -126,7 +126,8 @@ METRIC_CUES: dict[str, str] = {
     r"can (?:produce|separate|process|make|treat)|able to (?:make|produce|treat|process|separate"
     r"|turn out)|designed (?:to|for)",
     "quota": r"配额|指标|quotas?\b",
-    "exports": r"出口|输往|运往|销往|exports?|exported|shipments? abroad",
+    "exports": r"出口|输往|运往|销往|对华供应|exports?|exported|shipments? abroad|shipped to"
+    r"|supplied to",
     "imports": r"进口|imports?|imported",
     "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
     r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*"
@@ -134,7 +135,7 @@ METRIC_CUES: dict[str, str] = {
     "value": r"价值|估值|(?<!support )worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
-    "production": r"产量|生产|开采|产出|出产|开采量|\boutput|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
+    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|\boutput|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
 }

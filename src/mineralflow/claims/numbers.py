@@ -191,6 +191,13 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             rf"(?P<u>{_EN_UNIT})(?![A-Za-z])(?P<per>{PER_KG}|{PER_T})?"
         ),
     ),
+    # a 45-million-tonne ceiling
+    (
+        "en_hyphen",
+        re.compile(
+            rf"(?<![\w.])(?P<a>{AR_NUM})-(?P<m>million|billion|thousand)-(?P<u>tonne|ton)s?\b"
+        ),
+    ),
     # 4.2 million and 3.9 million tonnes, 3698、7634.4万吨: a number that shares the unit of
     # the next one in a list
     (
@@ -252,7 +259,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"翻两番|翻一番|翻番|翻倍|增加一倍|增长一倍|\b(?:double[sd]?|doubling|triple[sd]?|"
             r"tripling|quadruple[sd]?|quadrupling)\b"
-            rf"|(?P<a>{NUM})\s*倍|(?P<c>{AR_NUM}|{_EN_WORDS})[- ]?(?:fold|times)\b"
+            rf"|(?:(?P<b>{NUM})\s*(?:至|到|-)\s*)?(?P<a>{NUM})\s*倍"
+            rf"|(?:\b(?P<d>{AR_NUM}|{_EN_WORDS})\s*(?:to|-|–)\s*)?"
+            rf"\b(?P<c>{AR_NUM}|{_EN_WORDS})[- ]?(?:fold|times)\b"
         ),
     ),
     # 20年 as a duration (落后中国20年), not a calendar year
@@ -443,7 +452,8 @@ def _read_multiple(kind: str, match: re.Match[str], text: str) -> Quantity | Non
         value = MULTIPLE_WORDS.get(word, MULTIPLE_WORDS.get(word.lower(), 2.0))
     else:
         value = to_number(str(g.get("a") or g.get("c")))
-    return _quantity(match, value, value, "x")
+    first = g.get("b") or g.get("d")  # 三到五倍, "three to five times"
+    return _quantity(match, to_number(first) if first else value, value, "x")
 
 
 def _read_years(kind: str, match: re.Match[str], text: str) -> Quantity | None:
@@ -464,6 +474,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], str], Quantity | None]] = {
     "rank_en": _read_rank,
     "rank_top": _read_top,
     "list": _read_listed,
+    "en_hyphen": _read_amount,
     "rank_place": _read_rank,
     "rank_word": _read_rank_word,
     "fraction": _read_fraction,
