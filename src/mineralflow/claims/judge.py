@@ -63,6 +63,11 @@ def _figure(
     )
 
 
+def _share(flow: _Figure, basis: str, value: float) -> _Figure:
+    """A flow's share of a total, as a figure with the flow's source and edition."""
+    return _Figure(**{**flow.__dict__, "value": value, "unit": "%", "basis": basis})
+
+
 def rounding(number_text: str, value: float) -> float:
     """Half the place value of the last significant digit the text gives (27万 -> 5,000)."""
     digits = re.search(r"\d[\d,]*(?:\.\d+)?", number_text)
@@ -326,29 +331,26 @@ class Judge:
         if claim.basis == "capacity":
             basis += " (the pack has no capacity of every country; output share as proxy)"
         out: list[_Figure] = []
-        rows = frame[
-            (frame["region"] == region)
-            & (frame["stage"] == stage)
-            & frame["year"].isin(range(year - OUTDATED_YEARS, year + 1))
-        ]
+        # several regions together (中美缅三国合计) are summed where one source gives them all
+        flows = self._flow(frame, region, stage, range(year - OUTDATED_YEARS, year + 1))
         of = claim.other_region
         if of and of != "WLD":
             basis = f"{region} output as a share of {of}'s ({stage})"
-        for r in _records(rows):
-            row_year = int(r["year"])
+        for f in flows:
+            row_year = int(f.year or year)
             if of and of != "WLD":
                 other = self._flow(frame, of, stage, range(row_year, row_year + 1))
-                same = [f for f in other if f.source_id == r["source_id"]]
+                same = [o for o in other if o.source_id == f.source_id]
                 if same and same[0].value:
-                    out.append(_figure(r, basis, 100 * r["value"] / same[0].value, "%"))
+                    out.append(_share(f, basis, 100 * f.value / same[0].value))
                 continue
-            world = self._world(frame, stage, row_year, r["source_id"])
+            world = self._world(frame, stage, row_year, f.source_id)
             total_basis = basis
             if world is None:
                 world = self._latest_total(frame, stage, row_year)
                 total_basis = basis + "; world total summed over the pack's countries"
             if world:
-                out.append(_figure(r, total_basis, 100 * r["value"] / world, "%"))
+                out.append(_share(f, total_basis, 100 * f.value / world))
         return out, basis
 
     def _reserve_shares(self, region: str) -> tuple[list[_Figure], str]:

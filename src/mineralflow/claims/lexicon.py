@@ -135,7 +135,8 @@ METRIC_CUES: dict[str, str] = {
     "value": r"价值|估值|(?<!support )worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
-    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|\boutput|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
+    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|\boutput"
+    r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
 }
@@ -226,7 +227,9 @@ SHARE_OF = {
 # A figure for part of a year: a month, a quarter, the first ten months.  The pack holds
 # years, so such a figure is read but not held against a yearly one.
 PART_OF_YEAR = (
-    r"(?<![\d年])(?:1[0-2]|[1-9])月(?!\d{1,2}日)|单月|当月|同月|本月|上月|前[一二三四五六七八九十\d]+个?月"
+    r"(?<![\d年])(?:1[0-2]|[1-9])月(?!\d{1,2}日)(?![^，。]{0,3}(?:发布|公布|宣布|印发|出台|表示))"
+    r"|单月|当月|同月|本月|上月|前[一二三四五六七八九十\d]+个?月|第[一二三四]批|首批"
+    r"|\bfirst batch\b"
     r"|[一二三四]季度|上半年|下半年|前三季度|"
     r"\b(?:in|for|during) (?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b|\bfirst (?:two|three|four|five|six|seven|eight|nine|ten"

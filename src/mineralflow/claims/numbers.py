@@ -419,6 +419,8 @@ def _read_rank(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 
 
 def _read_rank_word(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    if re.search(r"各[\u4e00-\u9fff]{1,3}$", text[max(0, match.start() - 4) : match.start()]):
+        return None  # 居各季度首位: first among the quarters, not among countries
     value = RANK_WORDS[match.group(0)]
     return _quantity(match, value, value, "rank")
 
