@@ -147,7 +147,7 @@ class _Mention:
 
 def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
     """Places named in ``sentence`` (sources such as the USGS left out); a pronoun (该国, "the
-    country") stands for the sentence's first place before it, else for ``subject``."""
+    country") stands for the place named most before it in the sentence, else for ``subject``."""
     pattern, names = lx.region_pattern()
     found = [_Mention(m.start(), m.end(), names[m.group(0)]) for m in pattern.finditer(sentence)]
     found = [m for m in found if m.code]
@@ -327,7 +327,7 @@ class _Reader:
         region = self._fallback_region(q, region, metric, basis)
         year, year_basis, plan = self._when(q, lo, hi, metric)
         qualifier, low, high = self._bounds(q, lo, hi)
-        period = "part of the year" if self._part_of_year(q, lo, hi, c_lo, c_hi) else "year"
+        period = "part of the year" if self._part_of_year(q, c_lo, c_hi) else "year"
         value = q.value
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
@@ -382,7 +382,7 @@ class _Reader:
         stated = year_basis == "stated" and year is not None and today_year is not None
         if stated and not future and plan and year < today_year:  # type: ignore[operator]
             plan = _has(lx.PLAN_CUES, around)
-        if plan and self._change_from(q, hi):
+        if plan and self._change_from(q):
             plan, year, year_basis = False, today_year, "now (the start of a stated change)"
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
@@ -509,10 +509,9 @@ class _Reader:
         if chosen in (None, "investment", "value", "price", "tariff", "price_floor"):
             if previous is not None and previous.unit == "t" and cue is None:
                 return previous.metric, previous.basis
-            carried = (
-                self.context.tonnage_metric
-            )  # "...reserves. The agency credited it with 22 Mt"
-            chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else carried or "production"
+            # else the sentence's, else the sentence before's ("...reserves. It holds 22 Mt")
+            carried = self.context.tonnage_metric or "production"
+            chosen = sentence_cue if sentence_cue in lx.TONNAGE_METRICS else carried
         c_lo, c_hi = self.clause_of(q)
         built = _has(lx.FACILITY_CUES, self.s[lo:hi]) and _has(lx.BUILD_CUES, self.s[c_lo:c_hi])
         yearly = _has(r"(?:年产|年处理|年产能)\s*$", self.s[max(lo, q.start - 4) : q.start])
@@ -728,15 +727,15 @@ class _Reader:
         prefix = self.s[: q.start]
         return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
 
-    def _change_from(self, q: Quantity, hi: int) -> bool:
+    def _change_from(self, q: Quantity) -> bool:
         """从75%降至48%, "from 75% to 48%": the first figure is today's, not the plan's."""
         return _has(lx.CHANGE_FROM, self.s[max(0, q.start - 6) : q.start]) and _has(
             lx.CHANGE_TO, self.s[q.end : q.end + 8]
         )
 
-    def _part_of_year(self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int) -> bool:
+    def _part_of_year(self, q: Quantity, c_lo: int, c_hi: int) -> bool:
         """A flow for a month, a quarter or some months (10月产量380万吨, "in October")."""
-        if q.unit not in ("t",) and not q.unit.endswith("/kg"):
+        if q.unit != "t" and not q.unit.endswith("/kg"):
             return False
         return _has(lx.PART_OF_YEAR, self.s[c_lo:c_hi]) or _has(
             lx.PART_OF_YEAR, self.s[: q.start][-40:]
@@ -775,14 +774,15 @@ class _Reader:
 
     def _respectively(self, claims: list[Claim]) -> None:
         """分别 / respectively: the n-th region named goes with the n-th number of a unit."""
-        if not _has(r"分别|respectively", self.s) and not self._listed(claims):
+        stated = _has(r"分别|respectively", self.s)
+        if not stated and not self._listed(claims):
             return
         codes = list(dict.fromkeys(m.code for m in self.regions if m.code != lx.WORLD))
         by_unit: dict[str, list[Claim]] = {}
         for claim in claims:
             by_unit.setdefault(claim.unit, []).append(claim)
         for group in by_unit.values():
-            if not _has(r"分别|respectively", self.s):  # a list: the places named before it
+            if not stated:  # a list: the places named before it
                 codes = list(dict.fromkeys(
                     m.code for m in self.regions if m.code != lx.WORLD and m.end <= group[0].start
                 ))  # fmt: skip
@@ -824,7 +824,8 @@ def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], d
     claims: list[Claim] = []
     for index, (start, sentence) in enumerate(sentences(text)):
         sentence_lang = language(sentence) if lang == "zh" else "en"
-        read = _Reader(sentence, index, sentence_lang, when, context).read()
+        reader = _Reader(sentence, index, sentence_lang, when, context)
+        read = reader.read()
         for claim in read:
             claim.quote = original[start : start + len(sentence)]
             claim.number_text = original[
@@ -832,7 +833,7 @@ def extract_claims(text: str, today: date | None = None) -> tuple[list[Claim], d
             ]
             claim.start += start
         claims += read
-        context.follow(sentence, read)
+        context.follow(reader, read)
     return claims, when
 
 
@@ -847,9 +848,11 @@ class _Context:
     topic: str | None = None
     tonnage_metric: str | None = None
 
-    def follow(self, sentence: str, read: list[Claim]) -> None:
-        """The subject for the next sentences: this one's first region, or its claims'."""
-        named = [m.code for m in _regions(sentence, self.topic) if m.code not in _AGGREGATES]
+    def follow(self, reader: _Reader, read: list[Claim]) -> None:
+        """What the next sentences take from the one ``reader`` read: its first region (or its
+        claims'), its most-named place, its last tonnage metric and last commodity named."""
+        sentence = reader.s
+        named = [m.code for m in reader.regions if m.code not in _AGGREGATES]
         self.topic = _topic(named) or self.topic
         tonnages = [c.metric for c in read if c.unit == "t"]
         self.tonnage_metric = tonnages[-1] if tonnages else None

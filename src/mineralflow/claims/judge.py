@@ -65,7 +65,13 @@ def _figure(
 
 def _share(flow: _Figure, basis: str, value: float) -> _Figure:
     """A flow's share of a total, as a figure with the flow's source and edition."""
-    return _Figure(**{**flow.__dict__, "value": value, "unit": "%", "basis": basis})
+    return replace(flow, value=value, unit="%", basis=basis)
+
+
+def _latest_for(figures: list[_Figure], year: int | None) -> list[_Figure]:
+    """``figures`` latest first, the latest standing for ``year``: a capacity, a share over a
+    period or a floor is a state that holds until the pack records another."""
+    return [replace(figures[0], year=year), *figures[1:]] if figures else []
 
 
 def rounding(number_text: str, value: float) -> float:
@@ -95,14 +101,21 @@ class Judge:
         self.reserves = self._rows("reserves") if "reserves" in pack.tables else None
         self.prices = self._rows("prices") if "prices" in pack.tables else None
         self.quotas = pack.table("quotas") if "quotas" in pack.tables else None
-        events = pack.table("policy_events") if "policy_events" in pack.tables else None
-        self.tariffs = None if events is None else events[events["kind"] == "tariff"]
-        self.floors = None if events is None else events[events["kind"] == "price_floor"]
+        self.tariffs = self._events("tariff")
+        self.floors = self._events("price_floor")
         self.stages = list(pack.table("stages").sort_values("order")["stage"])
         countries = pack.table("regions")
         self.countries = set(countries.loc[countries["kind"] == "country", "code"])
         self._figures: dict[tuple[object, ...], tuple[list[_Figure], str]] = {}
         self._citations: dict[str, str] = {}
+
+    def _events(self, kind: str) -> pd.DataFrame | None:
+        """The pack's dated policy events of one kind, with the year each took effect."""
+        if "policy_events" not in self.pack.tables:
+            return None
+        events = self.pack.table("policy_events")
+        events = events[events["kind"] == kind]
+        return events.assign(year=pd.to_datetime(events["date"]).dt.year)
 
     def _rows(self, name: str) -> pd.DataFrame:
         frame = self.pack.select(name, latest=False)
@@ -196,7 +209,7 @@ class Judge:
             span = range(year - OUTDATED_YEARS, year + 1)
             basis = f"{stage} output of {region}"
             flows = self._flow(self.production, region, stage, span)
-            return [_Figure(**{**f.__dict__, "basis": basis}) for f in flows], basis
+            return [replace(f, basis=basis) for f in flows], basis
         if claim.metric == "net_import_reliance" and "net_import_reliance" in self.pack.tables:
             table = self.pack.select("net_import_reliance", latest=False)
             nir_stage = claim.stage if claim.stage in self.stages else "separation"
@@ -255,9 +268,7 @@ class Judge:
             rows = rows[rows["year"] <= year]
         rows = rows.sort_values(["year", "published"], ascending=False, kind="stable")
         basis = f"{stage} capacity of {region} (latest year in the pack up to the claim's)"
-        figures = [_figure(r, basis) for r in _records(rows)]
-        # a capacity is a state, not a flow: the latest year stands for the claim's year
-        return [_Figure(**{**f.__dict__, "year": year}) for f in figures[:1]] + figures[1:], basis
+        return _latest_for([_figure(r, basis) for r in _records(rows)], year), basis
 
     def _trade(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
         """Exports from or imports into ``region`` (from or to the partner named, else all)."""
@@ -302,17 +313,12 @@ class Judge:
             )
             for r in _records(rows)
         ]
-        # a share over a period stands for each year of it
-        return [
-            _Figure(**{**f.__dict__, "year": year}) if i == 0 else f for i, f in enumerate(figures)
-        ], basis
+        return _latest_for(figures, year), basis
 
     def _floors(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
         """Price floors the pack records for ``region`` (policy_events), latest first."""
         assert self.floors is not None
         rows = self.floors[self.floors["actor"] == region]
-        years = pd.to_datetime(rows["date"]).dt.year
-        rows = rows.assign(year=years)
         if year is not None:
             rows = rows[rows["year"] <= year]
         rows = rows.sort_values("date", ascending=False, kind="stable")
@@ -321,8 +327,7 @@ class Judge:
             _figure({**r, "published": r["year"]}, f"{basis}: {r['description']}")
             for r in _records(rows)
         ]
-        return [_Figure(**{**f.__dict__, "year": year}) if i == 0 else f
-                for i, f in enumerate(figures)], basis  # fmt: skip
+        return _latest_for(figures, year), basis
 
     def _shares(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         stage = self._stage(claim)
@@ -400,8 +405,7 @@ class Judge:
         """The rates ``region`` set in ``year`` on the partner named (else on all origins),
         latest first, then the rate in force when the year began."""
         assert self.tariffs is not None
-        years = pd.to_datetime(self.tariffs["date"]).dt.year
-        rows = self.tariffs[self.tariffs["actor"] == region].assign(year=years)
+        rows = self.tariffs[self.tariffs["actor"] == region]
         targets = rows[rows["target"] == claim.other_region]
         rows = targets if claim.other_region and len(targets) else rows[rows["target"] == "WLD"]
         rows = rows[rows["year"] <= year].sort_values("date", ascending=False, kind="stable")
