@@ -36,6 +36,7 @@ import scipy.sparse as sp
 
 from mineralflow.contracts import limit_rows as contract_rows
 from mineralflow.data.pack import Pack
+from mineralflow.extraterritorial import Rules
 from mineralflow.floors import ROUNDS, Floors
 from mineralflow.investment import (
     Investors,
@@ -52,11 +53,14 @@ from mineralflow.market.errors import InfeasibleError, MarketError
 from mineralflow.market.problem import SCALE, MarketProblem, RawSolution, Solution
 from mineralflow.market.session import INF, Session, highs_seconds
 from mineralflow.market.windows import Centres, solve_on_windows
+from mineralflow.metrics.origins import TraceLayout
 from mineralflow.network import Network, build_network, nearest_year
 from mineralflow.policies import tariff_costs
 from mineralflow.reserves import Reserve, agree, traded
 
 SUBSTITUTION_BOUNDS = (0.5, 1.5)
+#: covered shares that differ by less than this between two solves of a year agree
+RULE_TOLERANCE = 1e-3
 
 
 @dataclass
@@ -89,6 +93,8 @@ class Plan:
     limit_names: list[str] = field(default_factory=list)
     # the pack's announced projects, decided during the run on expected margins
     pipeline: Pipeline = field(default_factory=Pipeline.empty)
+    # extraterritorial licensing: limit rows whose supply side scales with a covered share
+    rules: Rules = field(default_factory=Rules)
 
     def with_limits(
         self,
@@ -145,6 +151,8 @@ class Run:
     reserve: dict[int, np.ndarray] = field(default_factory=dict)
     # t exporters bought into their own stocks (what licences withheld) each year, by stock key
     kept: dict[int, np.ndarray] = field(default_factory=dict)
+    # by extraterritorial rule row: the share of its supply the exporter could ship each year
+    rule_factors: dict[int, np.ndarray] = field(default_factory=dict)
     wall_seconds: float = 0.0
     # seconds inside HiGHS: every solve of the run, those of rounds a price floor or a
     # stockpile budget repeats included
@@ -448,6 +456,8 @@ class YearState:
     # year's first windows are laid around it (mineralflow.market.windows)
     centres: Centres | None = None
     prices: np.ndarray | None = None  # by node: the year before's prices, USD/kg
+    # (rule levers, nodes): the covered share of each node the year before
+    covered: np.ndarray | None = None
 
     @staticmethod
     def start(drivers: Drivers, plan: Plan) -> YearState:
@@ -517,10 +527,17 @@ class YearModel:
     disposal_cost: np.ndarray  # cost of disposing of a kg at each node (and its tie), USD/kg
     inputs: np.ndarray  # input coefficients of the calibration
     input_process: np.ndarray  # ordinal of each input coefficient's process
+    # origin tracing of the year's solution, for extraterritorial rules (None without)
+    tracer: TraceLayout | None = None
+    # positions of the extraterritorial rules' rows among the limit rows
+    rule_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @staticmethod
-    def load(calibration: Calibration, problem: MarketProblem) -> YearModel:
+    def load(
+        calibration: Calibration, problem: MarketProblem, rules: Rules | None = None
+    ) -> YearModel:
         curves = problem.curves(calibration.data)
+        rules = rules or Rules()
         return YearModel(
             problem=problem,
             session=problem.open(calibration.data),
@@ -532,6 +549,8 @@ class YearModel:
             disposal_cost=curves.arrays.cost[problem.layout.col("dispose").span].copy(),
             inputs=curves.inputs,
             input_process=problem.processes.get_indexer(problem.inputs["process"]),
+            tracer=TraceLayout(calibration.data.network, problem) if rules else None,
+            rule_rows=np.array([problem.limit_names.index(n) for n in rules.names], dtype=np.int64),
         )
 
 
@@ -548,6 +567,7 @@ class YearRecord:
     payments: np.ndarray  # by price floor: million USD paid in the year
     reserve: np.ndarray  # by node: t government stockpiles hold at the end of the year
     kept: np.ndarray  # by stock key: t exporters bought into their own stocks in the year
+    rule_factors: np.ndarray  # by extraterritorial rule row: the share of supply shippable
 
 
 def _year_rows(
@@ -600,19 +620,24 @@ def _push_curves(
     return push
 
 
-def _push(model: YearModel, plan: Plan, i: int) -> None:
-    """Set the year's trade, coefficients and rows (only changes reach HiGHS)."""
+def _push(model: YearModel, plan: Plan, i: int, factors: np.ndarray) -> None:
+    """Set the year's trade, coefficients and rows (only changes reach HiGHS); ``factors``
+    scale the supply side of the extraterritorial rules' rows."""
     s, lay = model.session, model.problem.layout
     s.set(
         "trade",
         upper=np.where(plan.closed[i], 0.0, INF),
         cost=model.trade_cost + plan.trade_cost[i],
     )
-    s.set_coefficients(model.inputs * plan.input_scale[i][model.input_process])
+    rules = plan.rules
+    inputs = model.inputs * plan.input_scale[i][model.input_process]
+    s.set_coefficients(np.concatenate([inputs, rules.entry_base * factors[rules.entry_rule]]))
     quotas = plan.quotas[i]
     s.set_rows("export_quota", upper=np.where(np.isfinite(quotas), quotas / SCALE, INF))
     if "limit" in lay.rows:
-        lo, up = plan.limit_lower[i], plan.limit_upper[i]
+        lo, up = plan.limit_lower[i], plan.limit_upper[i].copy()
+        # a rule binds only where a covered share leaves less than the whole supply
+        up[model.rule_rows[factors >= 1.0]] = np.inf
         s.set_rows(
             "limit",
             lower=np.where(np.isfinite(lo), lo / SCALE, -INF),
@@ -703,6 +728,35 @@ def _solve(
     return _Solved(*solved[-1], paid, trade + np.where(own, 0.0, bought), kept)
 
 
+def _solve_ruled(
+    model: YearModel,
+    plan: Plan,
+    state: YearState,
+    curves: tuple[CurveRows, Callable[[dict[str, Grid]], None]],
+) -> tuple[_Solved, np.ndarray, np.ndarray | None]:
+    """Solve the year (:func:`_solve`); with extraterritorial rules in force, again until
+    the covered shares of the year's own flows agree with those its rule rows were set from,
+    the first from the year before's, each solve's moving halfway to the last one's flows
+    (at most ``ROUNDS`` solves).  Returns the solve, the
+    rules' factors it was solved with and the covered shares of its flows."""
+    i, rules = state.index, plan.rules
+    in_force = np.isfinite(plan.limit_upper[i, model.rule_rows])
+    factors = np.where(in_force, rules.factors(state.covered), 1.0)
+    for round_ in range(ROUNDS):
+        _push(model, plan, i, factors)
+        solved = _solve(model, plan, state, curves)
+        if model.tracer is None:
+            return solved, factors, None
+        covered = rules.covered(model.tracer, solved.raw.x)
+        now = np.where(in_force, rules.factors(covered), 1.0)
+        if round_ == ROUNDS - 1 or np.allclose(now, factors, rtol=0.0, atol=RULE_TOLERANCE):
+            break
+        # halfway: a plant that sheds its covered inputs once restricted would otherwise
+        # flip between the two solves; the mix it settles at lies between them
+        factors = 0.5 * (factors + now)
+    return solved, factors, covered
+
+
 def _invest(
     model: YearModel,
     state: YearState,
@@ -750,11 +804,10 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         invested = invested + state.orders[i]
     capacity = _capacity(model, state, plan, invested)
     demand = d.d0 * growth_index * state.substitution
-    _push(model, plan, i)
     u0 = utilisation(inv.base_u0, inv.base_capacity, capacity, inv.normal)
     rows = _year_rows(model, plan, i, (capacity, u0), demand, state.stock)
     push = _push_curves(model, plan, i, rows, state.stock)
-    solved = _solve(model, plan, state, (rows, push))
+    solved, factors, covered = _solve_ruled(model, plan, state, (rows, push))
     raw, grids, centres, paid = solved.raw, solved.grids, solved.centres, solved.paid
     held = state.held + solved.traded
     lay = model.problem.layout
@@ -781,19 +834,25 @@ def step(model: YearModel, state: YearState, plan: Plan) -> tuple[YearState, Yea
         held=held,
         centres=centres,
         prices=prices,
+        covered=covered,
     )
     demand_grid = grid_rows(grids["use"], "demand", len(demand)).copy()
     payments = floors.payments(paid, raw.x[lay.col("activity").span])
     record = YearRecord(
-        raw, demand, capacity, stock, demand_grid, invest.committed, payments, held, solved.kept
-    )
+        raw, demand, capacity, stock, demand_grid, invest.committed, payments, held, solved.kept,
+        factors,
+    )  # fmt: skip
     return after, record
 
 
 def _model(calibration: Calibration, plan: Plan) -> YearModel:
-    """The year model of ``plan``: the calibrated problem with the plan's limit rows."""
-    problem = calibration.problem.with_limits(plan.limits, plan.limit_names)
-    return YearModel.load(calibration, problem)
+    """The year model of ``plan``: the calibrated problem with the plan's limit rows (those
+    of extraterritorial rules with a supply side that changes by year)."""
+    rules = plan.rules
+    at = np.array([plan.limit_names.index(n) for n in rules.names], dtype=np.int64)
+    scaled = (at[rules.entry_rule], rules.entry_col, rules.entry_base)
+    problem = calibration.problem.with_limits(plan.limits, plan.limit_names, scaled)
+    return YearModel.load(calibration, problem, rules)
 
 
 def state_at(calibration: Calibration, plan: Plan, year: int) -> YearState:
@@ -849,6 +908,7 @@ def simulate(
         run.payments[year] = record.payments
         run.reserve[year] = record.reserve
         run.kept[year] = record.kept
+        run.rule_factors[year] = record.rule_factors
         run.years.append(year)
         if progress is not None:
             progress(year)

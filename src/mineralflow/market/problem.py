@@ -55,6 +55,7 @@ from mineralflow.market.ties import node_supplies, tie_costs
 from mineralflow.network import Network
 
 SCALE = 1000.0  # t per LP quantity unit (kt)
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -170,6 +171,8 @@ class MarketProblem:
         self.node_supply = node_supplies(lay.row("balance").labels())
         self.basket = _basket_matrix(lay, self.baskets)
         self.limit_names: list[str] = []
+        # (rows, columns, values) of limit entries a session may change after the inputs
+        self.scaled: tuple[NDArray, NDArray, NDArray] = (_NONE, _NONE, np.zeros(0))
         self._curves: tuple[MarketData, Curves] | None = None
         self._balance: tuple[NDArray, sp.csr_matrix, sp.csr_matrix] | None = None
         self.build_seconds = time.perf_counter() - started
@@ -220,12 +223,18 @@ class MarketProblem:
         return node_positions(self.layout, regions, products)
 
     # ---------------------------------------------------------------- structure
-    def with_limits(self, weights: sp.csr_matrix, names: list[str]) -> MarketProblem:
+    def with_limits(
+        self,
+        weights: sp.csr_matrix,
+        names: list[str],
+        scaled: tuple[NDArray, NDArray, NDArray] | None = None,
+    ) -> MarketProblem:
         """A copy with one extra row per limit a scenario sets (free until given bounds).
 
         ``weights`` has a row per limit and a column per LP column: the t counted per t of
         the column (trade quotas and agreements weigh trade arcs, output targets supply
-        steps).
+        steps).  ``scaled`` gives (limit row, column, value) of the entries a session may
+        change each year, after the input coefficients.
         """
         if weights.shape[0] == 0:
             return self
@@ -238,6 +247,9 @@ class MarketProblem:
         clone.matrix.sort_indices()
         clone._input_at = _data_positions(clone.matrix, clone.inputs)
         clone.limit_names = list(names)
+        if scaled is not None and len(scaled[0]):
+            start = clone.layout.row("limit").start
+            clone.scaled = (start + scaled[0], scaled[1], scaled[2])
         clone._curves = None
         clone._balance = None
         return clone
@@ -319,18 +331,24 @@ class MarketProblem:
     def open(self, data: MarketData, arrays: Arrays | None = None) -> Session:
         """A HiGHS session holding ``data``'s market (or other ``arrays`` on it)."""
         curves = self.curves(data)
-        inputs = self.inputs
+        inputs, (rows, cols, values) = self.inputs, self.scaled
         return Session(
             self.layout,
             self.matrix_with(curves.inputs),
             curves.arrays if arrays is None else arrays,
-            (inputs["row"].to_numpy(), inputs["col"].to_numpy(), curves.inputs),
+            (
+                np.concatenate([inputs["row"].to_numpy(), rows]).astype(np.int64),
+                np.concatenate([inputs["col"].to_numpy(), cols]).astype(np.int64),
+                np.concatenate([curves.inputs, values]),
+            ),
         )
 
     def matrix_with(self, inputs: NDArray) -> sp.csc_matrix:
-        """The LP matrix with these input coefficients (technology gaps change them)."""
+        """The LP matrix with these input coefficients (technology gaps change them); a
+        session's coefficients hold the scaled limit entries after them, which no balance
+        row has."""
         matrix = self.matrix.copy()
-        matrix.data[self._input_at] = inputs
+        matrix.data[self._input_at] = inputs[: len(self._input_at)]
         return matrix
 
     def _balance_rows(self, inputs: NDArray) -> tuple[sp.csr_matrix, sp.csr_matrix]:

@@ -31,6 +31,8 @@ from mineralflow.tables import CONSUMPTION
 
 if TYPE_CHECKING:
     from mineralflow.dynamics import Run
+    from mineralflow.market.problem import MarketProblem
+    from mineralflow.network import Network
 
 #: shares below this (%) are not reported
 MIN_SHARE = 0.01
@@ -38,11 +40,10 @@ MIN_SHARE = 0.01
 MIN_FLOW = 0.5
 
 
-class _Layout:
+class TraceLayout:
     """Index arrays of one run's problem that do not change between years."""
 
-    def __init__(self, run: Run) -> None:
-        net, problem = run.network, run.problem
+    def __init__(self, net: Network, problem: MarketProblem) -> None:
         self.problem = problem
         self.regions = np.array(sorted(set(problem.nodes.get_level_values(0))))
         self.stages = [s.name for s in net.stages]
@@ -141,7 +142,7 @@ def _onehot(rows: np.ndarray, n: int) -> sp.csr_matrix:
 
 
 @dataclass
-class _Years:
+class Quantities:
     """The quantities origin tracing reads, for all years at once: arrays (years, ...)."""
 
     activity: np.ndarray  # (Y, processes)
@@ -158,7 +159,7 @@ class _Years:
     made_by: dict[int, np.ndarray]
 
 
-def _quantities(lay: _Layout, x: np.ndarray) -> _Years:
+def quantities(lay: TraceLayout, x: np.ndarray) -> Quantities:
     """The flows of every node and process in every year of ``x`` (years, LP columns)."""
     cols = lay.problem.layout.columns
     n_nodes = len(lay.problem.nodes)
@@ -183,7 +184,9 @@ def _quantities(lay: _Layout, x: np.ndarray) -> _Years:
         if len(makers) > 1
         for k in makers
     }
-    return _Years(activity, trade, use, made, imports, consumed, taken, scale, proc_out, made_by)
+    return Quantities(
+        activity, trade, use, made, imports, consumed, taken, scale, proc_out, made_by
+    )
 
 
 def _each_year(matrix: sp.csr_matrix, values: np.ndarray) -> np.ndarray:
@@ -198,7 +201,7 @@ def _flat(embodied: np.ndarray) -> np.ndarray:
     return embodied.reshape(embodied.shape[0], embodied.shape[1], -1)
 
 
-def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
+def _embodied(lay: TraceLayout, q: Quantities) -> tuple[np.ndarray, np.ndarray]:
     """(embodied, pool) of every year: ``embodied[y, n, s, o]`` is t of stage ``s`` output
     made in region ``o`` per t of node ``n``; ``pool[y, n, o]`` the origin mix of node n."""
     n_years, n_nodes = q.made.shape
@@ -229,7 +232,7 @@ def _embodied(lay: _Layout, q: _Years) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _pool_origins(
-    lay: _Layout, s: int, q: _Years, produced: np.ndarray | None, embodied: np.ndarray,
+    lay: TraceLayout, s: int, q: Quantities, produced: np.ndarray | None, embodied: np.ndarray,
     pool: np.ndarray,
 ) -> None:  # fmt: skip
     """Fill ``pool`` and ``embodied`` for the nodes of stage ``s``, every year.
@@ -241,19 +244,8 @@ def _pool_origins(
     n_years = len(q.made)
     for idx, arcs in lay.stage_products[s]:
         k = len(idx)
-        at = np.full(q.made.shape[1], -1)
-        at[idx] = np.arange(k)
-        system = np.zeros((n_years, k, k))
-        rows, cols = at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]
-        each = np.arange(n_years)[:, None]
-        np.add.at(system, (each, rows[None, :], cols[None, :]), -q.trade[:, arcs])
-        supply = q.made[:, idx] + q.imports[:, idx]
-        empty = supply <= 1e-12
         diag = np.arange(k)
-        system[:, diag, diag] += np.where(empty, 1.0, supply)
-        rhs = np.zeros((n_years, k, k))
-        rhs[:, diag, diag] = np.where(empty, 1.0, q.made[:, idx])
-        share = np.linalg.solve(system, rhs)
+        share = pool_shares(lay, q, idx, arcs)
         local = np.zeros((k, len(lay.regions)))
         local[diag, lay.node_region[idx]] = 1.0
         origin = share @ local
@@ -272,8 +264,28 @@ def _pool_origins(
             )
 
 
+def pool_shares(lay: TraceLayout, q: Quantities, idx: np.ndarray, arcs: np.ndarray) -> np.ndarray:
+    """``share[y, n, m]``: the part of the pool of node ``idx[n]`` (one product's nodes)
+    made at node ``idx[m]`` in year y, over the product's trade ``arcs``: imports carry
+    their exporters' pools, so the shares solve one linear system per year."""
+    n_years, k = len(q.made), len(idx)
+    at = np.full(q.made.shape[1], -1)
+    at[idx] = np.arange(k)
+    system = np.zeros((n_years, k, k))
+    rows, cols = at[lay.arc_to[arcs]], at[lay.arc_from[arcs]]
+    each = np.arange(n_years)[:, None]
+    np.add.at(system, (each, rows[None, :], cols[None, :]), -q.trade[:, arcs])
+    supply = q.made[:, idx] + q.imports[:, idx]
+    empty = supply <= 1e-12
+    diag = np.arange(k)
+    system[:, diag, diag] += np.where(empty, 1.0, supply)
+    rhs = np.zeros((n_years, k, k))
+    rhs[:, diag, diag] = np.where(empty, 1.0, q.made[:, idx])
+    return np.linalg.solve(system, rhs)
+
+
 def _dependence(
-    lay: _Layout, q: _Years, embodied: np.ndarray, gather: sp.csr_matrix, years: list[int]
+    lay: TraceLayout, q: Quantities, embodied: np.ndarray, gather: sp.csr_matrix, years: list[int]
 ) -> np.ndarray:
     """(year, consumer, stage, origin, share) of each region's consumption, above MIN_SHARE."""
     n_years = len(q.made)
@@ -289,7 +301,7 @@ def _dependence(
 
 
 def _flows(
-    lay: _Layout, q: _Years, pool: np.ndarray, embodied: np.ndarray, years: list[int]
+    lay: TraceLayout, q: Quantities, pool: np.ndarray, embodied: np.ndarray, years: list[int]
 ) -> np.ndarray:
     """(year, from stage, to stage or consumption, origin, destination, t) above MIN_FLOW."""
     n_st = len(lay.stages)
@@ -308,7 +320,7 @@ def _flows(
 
 
 def _maker_flows(
-    lay: _Layout, pool: np.ndarray, embodied: np.ndarray, amount: np.ndarray
+    lay: TraceLayout, pool: np.ndarray, embodied: np.ndarray, amount: np.ndarray
 ) -> list[tuple[int | None, np.ndarray]]:
     """(stage the flow leaves, t by year, node and origin): from each node's own stage
     (``None``), except that a recycled product's flows leave its maker stages apart."""
@@ -332,7 +344,7 @@ def _rank(labels: np.ndarray) -> np.ndarray:
 
 
 def _dependence_frame(
-    lay: _Layout, d: np.ndarray, consumers: np.ndarray, commodity: str
+    lay: TraceLayout, d: np.ndarray, consumers: np.ndarray, commodity: str
 ) -> pd.DataFrame:
     """The dependence table, in its order (region, stage, origin, year)."""
     year, consumer, stage, origin = (d[:, k].astype(np.int64) for k in range(4))
@@ -349,7 +361,7 @@ def _dependence_frame(
     )
 
 
-def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
+def _flow_frame(lay: TraceLayout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
     """The flows table, in its order (origin, stage, to_stage, region, year)."""
     # the flows of one (year, from, to, origin, destination) summed over products
     keys, at = distinct_rows(flow[:, :5].astype(np.int64))
@@ -376,13 +388,13 @@ def _flow_frame(lay: _Layout, flow: np.ndarray, commodity: str) -> pd.DataFrame:
 
 def origin_tables(run: Run, years: list[int]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(flows, dependence) tables of ``years`` (see :mod:`mineralflow.tables`), in order."""
-    lay = _Layout(run)
+    lay = TraceLayout(run.network, run.problem)
     consumers, consumer_index = np.unique(lay.consumer, return_inverse=True)
     gather = sp.csr_matrix(
         (np.ones(len(consumer_index)), (consumer_index, np.arange(len(consumer_index)))),
         shape=(len(consumers), len(consumer_index)),
     )
-    q = _quantities(lay, np.vstack([run.raw[y].x for y in years]))
+    q = quantities(lay, np.vstack([run.raw[y].x for y in years]))
     embodied, pool = _embodied(lay, q)
     commodity = run.pack.name
     dependence = _dependence_frame(

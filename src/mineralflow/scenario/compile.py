@@ -21,6 +21,7 @@ from mineralflow.contracts import PREFIX as CONTRACT
 from mineralflow.data.pack import Pack
 from mineralflow.data.validate import suggest
 from mineralflow.dynamics import Plan, base_plan
+from mineralflow.extraterritorial import RULE, Rules, supply_entries
 from mineralflow.floors import Floors
 from mineralflow.investment import Pipeline
 from mineralflow.market.calibration import Calibration
@@ -37,6 +38,7 @@ from mineralflow.scenario.levers import (
     ExportLicensing,
     ExportQuota,
     ExportTax,
+    ExtraterritorialLicensing,
     ImportBan,
     PriceFloor,
     ProjectSupport,
@@ -84,6 +86,9 @@ class _Compiler:
         self.groups = self.net.groups.reindex(self.problem.groups)
         self.regions = set(self.problem.nodes.get_level_values(0))
         self.trade0 = self.problem.layout.col("trade").start
+        # extraterritorial rule rows: (lever, row name, node, supply columns, entries)
+        self._rules: list[tuple[int, str, int, np.ndarray, np.ndarray]] = []
+        self._rule_levers: dict[int, tuple[ExtraterritorialLicensing, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ checks
     def fail(self, index: int, field: str | None, message: str) -> ScenarioError:
@@ -236,7 +241,9 @@ class _Compiler:
             elif isinstance(lever, ExportTax | Tariff):
                 mask = self.arcs(k, lever, exports=isinstance(lever, ExportTax))
                 trade_cost[lever.type][np.ix_(active, mask)] = self._levy(lever, active, mask, base)
-            elif isinstance(lever, ExportQuota | ExportLicensing | TradeAgreement):
+            elif isinstance(
+                lever, ExportQuota | ExportLicensing | TradeAgreement | ExtraterritorialLicensing
+            ):
                 limited.append((k, active, self._limited(k, lever, active, limits, reserve)))
             elif isinstance(lever, CapacityProject | AnnouncedProjects | ProjectSupport):
                 pipeline = self._projects(k, lever, capacity, pipeline)
@@ -265,9 +272,8 @@ class _Compiler:
         if gap_path:
             level, inputs = self._technology(gaps, gap_path)
             plan = replace(plan, level_scale=level, input_scale=inputs)
-        return _end_banned_contracts(plan, self.problem.layout.col("trade").start).with_limits(
-            *limits
-        )
+        plan = _end_banned_contracts(plan, self.problem.layout.col("trade").start)
+        return self._with_rules(plan.with_limits(*limits))
 
     def _government(
         self,
@@ -370,7 +376,7 @@ class _Compiler:
     def _limited(
         self,
         k: int,
-        lever: ExportQuota | ExportLicensing | TradeAgreement,
+        lever: ExportQuota | ExportLicensing | TradeAgreement | ExtraterritorialLicensing,
         active: np.ndarray,
         limits: Limits,
         reserve: Reserve,
@@ -380,10 +386,72 @@ class _Compiler:
         A ban may close licensed trade: it is licensing at its strictest, so it holds and
         the licence's rows go slack (the reserve's purchases stay as the licence set them).
         """
-        if isinstance(lever, ExportLicensing):
-            self._licensing(k, lever, active, limits, reserve)
+        if isinstance(lever, ExportLicensing | ExtraterritorialLicensing):
+            if isinstance(lever, ExportLicensing):
+                self._licensing(k, lever, active, limits, reserve)
+            else:
+                self._extraterritorial(k, lever, active, limits)
             return np.zeros(len(self.problem.arcs), dtype=bool)
         return self._trade_limits(k, lever, active, limits)
+
+    def _extraterritorial(
+        self, k: int, lever: ExtraterritorialLicensing, active: np.ndarray, limits: Limits
+    ) -> None:
+        """One limit row per region abroad and selected product it exports where the rule
+        reaches: those exports less the node's supply, at most 0 in force (the supply side
+        scales each year with the covered share, :mod:`mineralflow.extraterritorial`)."""
+        self.region(k, "region", lever.region)
+        for i, code in enumerate(lever.exempt):
+            self.region(k, f"exempt[{i}]", code)
+        selected = sorted(self.products(k, lever))
+        if lever.approved >= 1.0:  # every covered export is approved: nothing to limit
+            return
+        reached = np.isin(self.arc_product, selected) & (self.exporter != lever.region)
+        reached &= ~np.isin(self.importer, [lever.region, *lever.exempt])
+        if not reached.any():
+            raise self.fail(
+                k, None, f"reaches no trade: no region but {lever.region} exports "
+                f"{_listing(selected, 10)} to a destination the rule covers",
+            )  # fmt: skip
+        rows, lower, upper, names = limits
+        nodes = self.problem.nodes
+        for exporter, product in sorted(
+            set(zip(self.exporter[reached], self.arc_product[reached], strict=True))
+        ):
+            row = np.zeros(self.problem.n_cols)
+            mine = reached & (self.exporter == exporter) & (self.arc_product == product)
+            row[self.trade0 + np.flatnonzero(mine)] = 1.0
+            cols, values = supply_entries(self.problem, str(exporter), str(product))
+            row[cols] += values
+            rows.append(row)
+            lower.append(np.full(len(self.years), -np.inf))
+            upper.append(np.where(active, 0.0, np.inf))
+            names.append(f"{RULE} {lever.region} (levers[{k}]) {exporter} {product}")
+            node = int(nodes.get_loc((exporter, product)))
+            self._rules.append((k, names[-1], node, cols, values))
+        home = nodes.get_level_values(0) == lever.region
+        self._rule_levers[k] = (lever, home & np.isin(nodes.get_level_values(1), selected))
+
+    def _with_rules(self, plan: Plan) -> Plan:
+        """``plan`` with the extraterritorial rules' rows that it kept."""
+        kept = [r for r in self._rules if r[1] in set(plan.limit_names)]
+        if not kept:
+            return plan
+        levers = sorted({r[0] for r in kept})
+        of = [self._rule_levers[r[0]][0] for r in kept]
+        rules = Rules(
+            names=tuple(r[1] for r in kept),
+            node=np.array([r[2] for r in kept], dtype=np.int64),
+            approved=np.array([lever.approved for lever in of]),
+            kept_apart=np.array([lever.kept_apart for lever in of]),
+            threshold=np.array([lever.threshold for lever in of]),
+            source=np.array([levers.index(r[0]) for r in kept], dtype=np.int64),
+            sources=np.vstack([self._rule_levers[k][1] for k in levers]),
+            entry_rule=np.repeat(np.arange(len(kept)), [len(r[3]) for r in kept]),
+            entry_col=np.concatenate([r[3] for r in kept]),
+            entry_base=np.concatenate([r[4] for r in kept]),
+        )
+        return replace(plan, rules=rules)
 
     @cached_property
     def licences_in_force(self) -> dict[tuple[str, str], np.ndarray]:

@@ -208,6 +208,35 @@ class ExportLicensing(_Selection):
         return "neutral"
 
 
+class ExtraterritorialLicensing(_Selection):
+    """``region``'s licences reach the selected products made abroad with material of its
+    own (MOFCOM Announcement No. 61 [2025]): every other region's exports of them, except
+    to ``exempt`` destinations and back to ``region``, may carry at most ``approved`` of
+    the part of its supply that contains the selected products made in ``region``.
+
+    What a plant abroad contains is traced along the year's flows
+    (:mod:`mineralflow.extraterritorial`).  With ``kept_apart`` makers keep covered units
+    for their home market and ship the rest, so a region that sources elsewhere is not held
+    back; without it, the strict reading, a plant whose supply contains more than
+    ``threshold`` of covered material ships only ``approved`` of its supply."""
+
+    type: Literal["extraterritorial_licensing"]
+    region: Region
+    approved: float = Field(0.0, ge=0, le=1, description="share of covered exports approved (0-1)")
+    exempt: list[Region] = Field(
+        default_factory=list, description="destinations the rule does not reach"
+    )
+    kept_apart: bool = Field(
+        True,
+        description="makers keep covered units apart (for home use) and ship the rest; "
+        "false: a plant whose supply contains any covered material ships only the approved "
+        "share of it",
+    )
+    threshold: float = Field(
+        0.001, ge=0, lt=1, description="covered share at or below which a plant is not reached"
+    )
+
+
 class ExportTax(_Selection, _Rate):
     """A tax on exports of the selected products from ``region``."""
 
@@ -413,6 +442,7 @@ Lever = Annotated[
     | ImportBan
     | ExportQuota
     | ExportLicensing
+    | ExtraterritorialLicensing
     | ExportTax
     | Tariff
     | TradeAgreement
@@ -433,6 +463,7 @@ LEVER_TYPES: dict[str, type[_Lever]] = {
     "import_ban": ImportBan,
     "export_quota": ExportQuota,
     "export_licensing": ExportLicensing,
+    "extraterritorial_licensing": ExtraterritorialLicensing,
     "export_tax": ExportTax,
     "tariff": Tariff,
     "trade_agreement": TradeAgreement,
