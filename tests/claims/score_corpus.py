@@ -177,8 +177,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--ids", nargs="+", help="only these texts (of the split)")
     args = parser.parse_args()
     texts = load_corpus(None if args.split == "all" else args.split)
+    if args.ids:
+        texts = [t for t in texts if t.id in set(args.ids)]
     print(f"{len(texts)} texts ({args.split})")
     print(table(score(texts, args.show_misses)))
     return 0
