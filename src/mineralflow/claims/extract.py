@@ -21,10 +21,11 @@ The rules, in order, for each number found by :mod:`mineralflow.claims.numbers`:
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from mineralflow.claims import lexicon as lx
@@ -33,6 +34,8 @@ from mineralflow.claims.normalise import normalise
 from mineralflow.claims.numbers import Quantity, find_quantities
 
 _DIGIT_COMMA = re.compile(r"(?<=\d),(?=\d{3})")
+# where a company and a place stop sharing a clause (commas, semicolons, brackets)
+_CLAUSE_BREAK = re.compile(r"[，;；:：()（）]|,(?!\d{3}(?!\d))")
 _ZH_BOUNDARY = re.compile(r"[，;；:：()（）、]|(?<!\d),|,(?!\d{3}(?!\d))")
 _EN_BOUNDARY = re.compile(
     r"(?<!\d),|,(?!\d{3}(?!\d))|[;:()]|(?<!\d)\s(?:and|while|but|whereas|compared with)\s(?!\d)"
@@ -143,14 +146,25 @@ class _Mention:
     start: int
     end: int
     code: str
+    company: bool = False  # a company standing for its home country (Lynas: AUS)
 
 
 def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
     """Places named in ``sentence`` (sources such as the USGS left out); a pronoun (该国, "the
     country") stands for the place named most before it in the sentence, else for ``subject``."""
     pattern, names = lx.region_pattern()
-    found = [_Mention(m.start(), m.end(), names[m.group(0)]) for m in pattern.finditer(sentence)]
+    found = [
+        _Mention(m.start(), m.end(), names[m.group(0)], m.group(0) in lx.COMPANIES)
+        for m in pattern.finditer(sentence)
+    ]
     found = [m for m in found if m.code]
+    # a place named beside a company, in its clause, is where its figure is (Lynas's plant in
+    # Malaysia, 莱纳斯的关丹厂): the company does not stand for its home country there
+    cuts = [0, *(b.end() for b in _CLAUSE_BREAK.finditer(sentence)), len(sentence) + 1]
+    clause = [bisect.bisect_right(cuts, m.start) for m in found]
+    placed = {c for m, c in zip(found, clause, strict=True)
+              if not m.company and m.code not in _AGGREGATES}  # fmt: skip
+    found = [m for m, c in zip(found, clause, strict=True) if not (m.company and c in placed)]
     for p in _compiled(lx.PRONOUNS).finditer(sentence):
         earlier = [m.code for m in found if m.end <= p.start() and m.code not in _AGGREGATES]
         code = _topic(earlier) or subject
@@ -325,6 +339,8 @@ class _Reader:
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
         region = self._fallback_region(q, region, metric, basis)
+        if metric == "share" and other is None and basis == self.context.share_basis:
+            other = self.context.share_partner
         year, year_basis, plan = self._when(q, lo, hi, metric)
         qualifier, low, high = self._bounds(q, lo, hi)
         period = "part of the year" if self._part_of_year(q, c_lo, c_hi) else "year"
@@ -361,8 +377,13 @@ class _Reader:
         text's country for policy metrics, else the subject carried over."""
         if region in (None, lx.WORLD) and q.unit.startswith("CNY/"):
             return "CHN"  # a price in yuan is China's domestic price
-        if region == "ROW" and (metric in ("price", "price_floor") or basis == "price"):
+        priced = metric in ("price", "price_floor") or (metric == "growth" and basis == "price")
+        if region == "ROW" and priced:
             return lx.WORLD  # the price outside China is the world (FOB) price
+        if priced and _has(lx.FOB_CUES, self.s):
+            return lx.WORLD  # free on board in China: the export price, the world's
+        if region is None and metric == "growth" and basis == "price":
+            return lx.WORLD  # a price's change with no place named: the quoted (world) price
         if region is None and metric in lx.POLICY_METRICS:
             return self.context.region  # a duty, floor or reliance is the text's country's
         if region is None and metric not in ("price", "price_floor"):
@@ -441,20 +462,15 @@ class _Reader:
             "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], s[lo:hi])
         ):
             return "tariff", None
-        carried = q.unit == "%" and previous is not None and previous.unit == "%" and cue is None
-        if carried and previous.metric in ("tariff", "net_import_reliance"):  # type: ignore[union-attr]
-            return previous.metric, None  # type: ignore[union-attr]
+        carried = self._carried_rate(q, lo, hi, cue, previous)
+        if carried is not None:
+            return carried
         if q.unit == "%" and clause_cue is None and sentence_cue == "net_import_reliance":
             return "net_import_reliance", None
         if q.unit == "%":
             return self._percent_metric(q, lo, cue or clause_cue)
         if q.unit == "rank":
-            basis = cue or clause_cue or sentence_cue
-            return "rank", basis if basis in (
-                "reserves",
-                "capacity",
-                "production",
-            ) else "production"
+            return "rank", self._rank_basis(c_lo, c_hi, cue or clause_cue or sentence_cue)
         if q.unit == "x":
             return "growth", cue or clause_cue or sentence_cue or "production"
         if q.unit == "count":
@@ -471,11 +487,36 @@ class _Reader:
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
 
+    def _rank_basis(self, c_lo: int, c_hi: int, cue: str | None) -> str:
+        """What a rank orders: sources of imports ("the largest supplier"), reserves,
+        capacity, else output."""
+        if _has(lx.SUPPLIER_CUES, self.s[c_lo:c_hi]):
+            return "imports"
+        return cue if cue in ("reserves", "capacity", "production") else "production"
+
+    def _carried_rate(
+        self, q: Quantity, lo: int, hi: int, cue: str | None, previous: Claim | None
+    ) -> tuple[str, str | None] | None:
+        """A rate with no cue of its own after a rate of the sentence: a duty or reliance
+        carries on (unless a share is spoken of), a growth rate does along a list."""
+        if q.unit != "%" or previous is None or previous.unit != "%" or cue is not None:
+            return None
+        shared = _has(r"占|份额|比重|\bshare\b|accounted for|\bsupplied\b", self.s[lo:hi])
+        if not shared and previous.metric in ("tariff", "net_import_reliance"):
+            return previous.metric, None
+        if previous.metric == "growth" and self._listed_after(previous, q):
+            return "growth", previous.basis
+        return None
+
     def _percent_metric(self, q: Quantity, lo: int, cue: str | None) -> tuple[str, str]:
         """A percentage: a growth rate where a growth word is next to it, else a share."""
         s = self.s
         just_before = s[max(lo, q.start - 16) : q.start]
-        hedged = rf"(?:(?:{lx.GROWTH_CUES}){lx.RATE_HEDGES}|\bby\s+{lx.RATE_HEDGES})$"
+        hedged = (
+            rf"(?:(?:{lx.GROWTH_CUES}|(?<!make )(?<!makes )(?<!made )(?<!making )\bup\b"
+            rf"|\bdown\b){lx.RATE_HEDGES}"
+            rf"|\bby\s+{lx.RATE_HEDGES})$"
+        )
         if (
             _has(hedged, just_before)
             or _has(lx.RATE_NOUN, just_before)
@@ -486,12 +527,14 @@ class _Reader:
             )
         ):
             return "growth", cue or "production"
-        after = s[q.end : q.end + 40]
+        after = s[q.end : q.end + 60]
+        # "13% and 5% respectively of US imports": the list shares what its shares are of
+        listed = r"(?:\s*(?:,|and)\s*[\d.]+\s*%)*\s*(?:respectively\s+)?"
         for basis, words in lx.SHARE_OF.items():
-            if _has(rf"^\s*of\s+(?:[\w'-]+\s+){{0,4}}?(?:{words})\b", after):
+            if _has(rf"^{listed}of\s+(?:[\w'-]+\s+){{0,6}}?(?:{words})\b", after):
                 return "share", basis  # "70% of those imports", "half of their capacity"
         if cue not in ("reserves", "capacity", "exports", "imports", "production", "consumption"):
-            cue = "production"
+            cue = self.context.share_basis or "production"  # a table's caption, else output
         return "share", cue
 
     def _tonnage_metric(
@@ -579,7 +622,7 @@ class _Reader:
             return True
         return (
             not relative
-            and _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 4) : m.start])
+            and _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 10) : m.start])
             and _has(lx.TRADE_CUES, self.s)
         )
 
@@ -615,11 +658,8 @@ class _Reader:
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
-        if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]):
-            group = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
-            group = list(dict.fromkeys(group))
-            if len(group) > 1:
-                return "+".join(group), None
+        if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]) and (group := self._group(q, named)):
+            return group, None
         before = [m for m in named if lo <= m.start and m.end <= q.start]
         after = [m for m in named if q.end <= m.start and m.end <= c_hi]
         if denominator is not None:
@@ -641,6 +681,18 @@ class _Reader:
         if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
             return lx.WORLD, None
         return None, None
+
+    def _group(self, q: Quantity, named: list[_Mention]) -> str | None:
+        """Several places with one figure ("together", 合计): those named before it, or, for
+        "the two countries" / 上述三国, the last two or three named (sentences before too)."""
+        here = [m.code for m in named if m.code != lx.WORLD and m.end <= q.start]
+        size = _group_size(self.s[: q.start])
+        if size is not None:
+            recent = list(dict.fromkeys(reversed([*self.context.named, *here])))
+            if len(recent) >= size:
+                return "+".join(sorted(recent[:size]))
+        group = list(dict.fromkeys(here))
+        return "+".join(group) if len(group) > 1 else None
 
     def _traded(
         self, q: Quantity, named: list[_Mention], metric: str, lo: int, c_lo: int, c_hi: int
@@ -745,8 +797,11 @@ class _Reader:
         """A rate of decline (下降8%, "fell by a third", "down 8%"): the words just around it."""
         before = self.s[max(lo, q.start - 24) : q.start]
         after = self.s[q.end : min(hi, q.end + 6)]
-        return _has(rf"(?:{lx.DECLINE_CUES}){lx.RATE_HEDGES}$", before) or _has(
-            rf"^\s*(?:{lx.DECLINE_CUES})", after
+        after_rate = self.s[q.end : min(hi, q.end + 12)]
+        return (
+            _has(rf"(?:{lx.DECLINE_CUES}){lx.RATE_HEDGES}$", before)
+            or _has(rf"^\s*(?:{lx.DECLINE_CUES})", after)
+            or _has(rf"^\s*(?:{lx.RATE_AFTER_DECLINE})\s*(?:than|比)", after_rate)
         )
 
     def _bounds(self, q: Quantity, lo: int, hi: int) -> tuple[str, float | None, float | None]:
@@ -763,6 +818,11 @@ class _Reader:
         if _has(lx.APPROX_BEFORE, before) or _has(lx.APPROX_AFTER, after):
             return "~", q.low, q.high
         return "=", q.low, q.high
+
+    def _listed_after(self, previous: Claim, q: Quantity) -> bool:
+        """``q`` follows ``previous`` joined only by "and" or 和 (增长5.9%和4.2%)."""
+        start = previous.start + len(previous.number_text)
+        return start <= q.start and _has(r"^\s*(?:and|和|与|及|、)\s*$", self.s[start : q.start])
 
     def _listed(self, claims: list[Claim]) -> bool:
         """Two numbers of one unit joined only by "and" or 和 ("second and third place")."""
@@ -782,10 +842,11 @@ class _Reader:
         for claim in claims:
             by_unit.setdefault(claim.unit, []).append(claim)
         for group in by_unit.values():
-            if not stated:  # a list: the places named before it
-                codes = list(dict.fromkeys(
-                    m.code for m in self.regions if m.code != lx.WORLD and m.end <= group[0].start
-                ))  # fmt: skip
+            before = list(dict.fromkeys(
+                m.code for m in self.regions if m.code != lx.WORLD and m.end <= group[0].start
+            ))  # fmt: skip
+            if not stated or len(before) == len(group):
+                codes = before  # a list, or "A and B took 13% and 5% respectively of C's"
             if len(group) == len(codes) and len(group) > 1:
                 for claim, code in zip(group, codes, strict=True):
                     claim.region = code
@@ -805,6 +866,15 @@ class _Reader:
         if len(words) == len(group):
             for claim, word in zip(group, words, strict=True):
                 setattr(claim, name, word)
+
+
+def _group_size(text: str) -> int | None:
+    """How many places "the two countries", 上述三国 or "both" speak of (the last such words)."""
+    found = list(_compiled(lx.GROUP_OF).finditer(text))
+    if not found:
+        return None
+    word = next(g for g in found[-1].groups() if g)
+    return lx.GROUP_SIZES.get(word.lower())
 
 
 def _neg(bound: float | None) -> float | None:
@@ -847,6 +917,10 @@ class _Context:
     last_commodity: str | None = None
     topic: str | None = None
     tonnage_metric: str | None = None
+    named: list[str] = field(default_factory=list)  # places named so far, in order
+    # what the shares of a table are of, from its caption ("share of US imports"), and whose
+    share_basis: str | None = None
+    share_partner: str | None = None
 
     def follow(self, reader: _Reader, read: list[Claim]) -> None:
         """What the next sentences take from the one ``reader`` read: its first region (or its
@@ -854,7 +928,13 @@ class _Context:
         sentence = reader.s
         named = [m.code for m in reader.regions if m.code not in _AGGREGATES]
         self.topic = _topic(named) or self.topic
+        self.named = [*self.named, *named][-12:]
+        self._caption(reader, read)
         tonnages = [c.metric for c in read if c.unit == "t"]
+        # a share of reserves or of exports leaves its basis to the tonnages after it
+        tonnages = tonnages or [
+            c.basis for c in read if c.metric == "share" and c.basis in lx.TONNAGE_METRICS
+        ]
         self.tonnage_metric = tonnages[-1] if tonnages else None
         regions = [c.region for c in read if c.region and c.region not in _AGGREGATES]
         cues = [
@@ -866,6 +946,21 @@ class _Context:
             self.subject = named[0]
         elif regions:
             self.subject = regions[0]
+
+    def _caption(self, reader: _Reader, read: list[Claim]) -> None:
+        """A line without figures that says what shares are of (a table's caption) sets the
+        basis of the shares below it, until a line with figures that are not shares."""
+        if read:
+            if any(c.metric != "share" for c in read):
+                self.share_basis = self.share_partner = None
+            return
+        for basis, words in lx.SHARE_OF.items():
+            found = _compiled(rf"(?:share|份额|占比)\s*(?:of\s+)?(.{{0,30}}?)(?:{words})\b")
+            match = found.search(reader.s)
+            if match is not None:
+                places = [m.code for m in reader.regions if m.code not in _AGGREGATES]
+                self.share_basis, self.share_partner = basis, (places[0] if places else None)
+                return
 
 
 def main_region(text: str) -> str | None:

@@ -369,7 +369,27 @@ class Judge:
                 out.append(_figure(r, basis, 100 * r["value"] / float(total.iloc[0]), "%"))
         return out, basis
 
+    def _supplier_ranks(self, claim: Claim, region: str) -> tuple[list[_Figure], str]:
+        """``region``'s place among an importer's sources (import_sources), latest first."""
+        table = self.pack.table("import_sources")
+        if claim.other_region:
+            table = table[table["importer"] == claim.other_region]
+        basis = f"{region}'s rank among the sources of {claim.other_region or 'the importer'}"
+        out: list[_Figure] = []
+        for _key, rows in table.groupby(["importer", "source_id", "period_end"], sort=False):
+            ordered = _records(rows.sort_values("share", ascending=False, kind="stable"))
+            place = [i for i, r in enumerate(ordered) if r["exporter"] == region]
+            if place:
+                first = {**ordered[0], "year": ordered[0]["period_end"]}
+                out.append(
+                    _figure({**first, "published": first["year"]}, basis, place[0] + 1.0, "rank")
+                )
+        out.sort(key=lambda f: f.published, reverse=True)
+        return out, basis
+
     def _ranks(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        if claim.basis == "imports" and "import_sources" in self.pack.tables:
+            return self._supplier_ranks(claim, region)
         if claim.basis == "reserves" and self.reserves is not None:
             frame, stage = self.reserves, "mining"
         else:

@@ -34,9 +34,19 @@ ZH_REGIONS: dict[str, str] = {
     "欧盟": "EU", "全球": WORLD, "世界": WORLD, "全世界": WORLD, "国际": WORLD,
     "美方": "USA", "中方": "CHN", "俄方": "RUS", "日方": "JPN", "北京": "CHN", "华盛顿": "USA",
     "莫斯科": "RUS", "东京": "JPN", "山东": "CHN", "广西": "CHN", "云南": "CHN", "克钦邦": "MMR",
-    "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS",
+    "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS", "关丹": "MYS",
     "中国以外": "ROW", "海外": "ROW", "境外": "ROW", "第232条": "USA", "对华": "CHN", "输华": "CHN",
 }  # fmt: skip
+# A rank among an importer's sources: "the largest supplier", 最大供应国, 第一大来源国.
+SUPPLIER_CUES = r"\bsuppliers?\b|\bsources? of (?:\w+ )?imports\b|供应国|供应方|来源国|进口来源"
+# A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
+FOB_CUES = r"离岸|\bFOB\b|free on board"
+# Companies among the names: they stand for their home country only where no place is named
+# beside them (Lynas's plant in Malaysia is Malaysia's).
+COMPANIES = frozenset({
+    "北方稀土", "中国稀土集团", "俄铝", "莱纳斯", "MP Materials", "MP's", "Lynas", "Iluka",
+    "Rusal", "Serra Verde", "Alcoa", "Century Aluminum",
+})  # fmt: skip
 # Names that hold a place name but stand for a source or an agency, not a place: the US
 # Geological Survey's figure for Myanmar is Myanmar's, not the United States'.
 SOURCE_NAMES = (
@@ -62,7 +72,8 @@ SOURCE_BEFORE = r"(?:自|从|来自|依赖|依赖于|\bfrom\b|\bon\b)\s*$"
 # Words that make 向, 对, "to", "from" name a trade partner.
 TRADE_CUES = (
     r"出口|进口|输往|运往|销往|供应|采购|购买|依赖|exports?|imports?|export\w*|import\w*|ship\w*"
-    r"|sold|sells?|bought|buys?|suppl\w*|purchas\w*|depend\w*|reli\w*|关税|加征|tariffs?|dut(?:y|ies)"
+    r"|sold|sells?|\bsen[dt]s?\b|bought|buys?|suppl\w*|purchas\w*|depend\w*|reli\w*|关税|加征|tariffs?"
+    r"|dut(?:y|ies)"
 )
 
 # English names the ISO list does not give as such: short forms, old names and adjectives
@@ -114,20 +125,22 @@ def region_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
 # Metrics, tried in this order on the words around a number (first match wins).
 METRIC_CUES: dict[str, str] = {
-    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|进口依赖度"
+    "net_import_reliance": r"净进口依赖|进口依存度|对外依存度|依赖进口|仰赖进口|进口依赖度"
     r"|net import reliance"
     r"|依赖度|import reliance|reli(?:es|ed|ant|y) on (?:net )?imports|dependen(?:ce|t) on imports"
     r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
-    "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies",
+    "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies|\bon entry\b"
+    r"|\bcharg(?:e|es|ed|ing)\b(?= (?:about |around |nearly )?\d)",
     "price_floor": r"底价|保底价|最低价|价格下限|价格底线|price floor|floor price|\bfloor\b",
     "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
     "reserves": r"储量|储备|reserves?\b|resources? base",
     "capacity": r"产能|能力|可年产|设计年产|capacity|capacities|nameplate|"
     r"can (?:produce|separate|process|make|treat)|able to (?:make|produce|treat|process|separate"
     r"|turn out)|designed (?:to|for)",
-    "quota": r"配额|指标|quotas?\b",
+    # a quota of one stage (开采指标, "mining quota") is a quota, not that stage's output
+    "quota": r"(?:开采|冶炼分离|分离|出口|mining |separation |export )?(?:配额|指标|quotas?\b)",
     "exports": r"出口|输往|运往|销往|对华供应|exports?|exported|shipments? abroad|shipped to"
-    r"|supplied to",
+    r"|supplied to|\bshipped\b|\bshipments\b|\bsent\b",
     "imports": r"进口|imports?|imported",
     "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
     r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*"
@@ -135,7 +148,7 @@ METRIC_CUES: dict[str, str] = {
     "value": r"价值|估值|(?<!support )worth|valued|value",
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
-    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|\boutput"
+    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|\boutput"
     r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
@@ -183,11 +196,14 @@ ALUMINIUM_STAGE_CUES: dict[str, str] = {
 
 GROWTH_CUES = (
     r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|激增|暴增|大增|飙升|骤降|锐减|暴跌|大跌|下滑|涨|跌|"
-    r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|\blift\w*|\bboost\w*|\braise\w*|"
+    r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|多出|高出|多了|少了|\blift\w*|\bboost\w*|"
+    r"\braise\w*|"
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
     r"grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
 )
+# Words just after a rate that make it a change against a year before ("10% less than").
+RATE_AFTER_DECLINE = r"less\b|lower\b|below\b|smaller\b|fewer\b"
 # A growth word that makes a rate negative: 下降8%, "fell by a third".
 DECLINE_CUES = (
     r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|减产|低了|降幅|跌幅|"
@@ -219,7 +235,8 @@ RATE_HEDGES = (
 )
 # What a share is of, when the text says it after the number ("70% of those imports").
 SHARE_OF = {
-    "imports": r"imports?|purchases", "exports": r"exports?|shipments", "reserves": r"reserves",
+    "imports": r"imports?|purchases|brought in|bought abroad", "exports": r"exports?|shipments",
+    "reserves": r"reserves",
     "capacity": r"capacity", "consumption": r"consumption|demand|needs|use",
     "production": r"output|production|supply|mining",
 }  # fmt: skip
@@ -227,7 +244,7 @@ SHARE_OF = {
 # A figure for part of a year: a month, a quarter, the first ten months.  The pack holds
 # years, so such a figure is read but not held against a yearly one.
 PART_OF_YEAR = (
-    r"(?<![\d年])(?:1[0-2]|[1-9])月(?!\d{1,2}日)(?![^，。]{0,3}(?:发布|公布|宣布|印发|出台|表示))"
+    r"(?<!\d)(?:1[0-2]|[1-9])月(?!\d{1,2}日)(?![^，。]{0,3}(?:发布|公布|宣布|印发|出台|表示))"
     r"|单月|当月|同月|本月|上月|前[一二三四五六七八九十\d]+个?月|第[一二三四]批|首批"
     r"|\bfirst batch\b"
     r"|[一二三四]季度|上半年|下半年|前三季度|"
@@ -280,9 +297,19 @@ ELEMENT_CUES: dict[str, str] = {
     "Y": r"钇|yttrium",
 }
 # 向中国出口, "exports to Japan", 从缅甸进口: the place after these is the trade partner.
-PARTNER_BEFORE = r"(?:向|对|从|自|来自|输往|运往|销往|出口到|出口至|\bto\b|\bfrom\b|\binto\b)\s*$"
+PARTNER_BEFORE = (
+    r"(?:向|对|从|自|来自|输往|运往|销往|出口到|出口至|\bto\b|\bfrom\b|\binto\b"
+    r"|\b(?:sent|sends|shipped|ships|sold|sells|supplied|supplies)\b)\s*$"
+)
 # "Madagascar and Thailand together": one figure for several regions.
 TOGETHER_CUES = r"合计|共计|一共|总共|加起来|\btogether\b|\bcombined\b|\bbetween them\b"
+# "the two countries", 上述三国, "both": a group of the last places named, and its size.
+GROUP_OF = (
+    r"(?:上述|这|此|该)?([两二三四五])(?:个)?(?:国|国家|地区)|\bthe (two|three|four|five) "
+    r"(?:countries|nations|producers|suppliers)\b|\b(both)\b(?! (?:in|at|to|for)\b)"
+)
+GROUP_SIZES = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "two": 2, "three": 3, "four": 4,
+               "five": 5, "both": 2}  # fmt: skip
 EXPORT_QUOTA = r"出口配额|出口指标|export quota"
 # A plant, mine or project: a plan that names one but no tonnage is still a dated plan.
 FACILITY_CUES = r"厂|工厂|项目|矿山|生产线|基地|plant|factory|facility|project|mine\b|refinery"
