@@ -806,10 +806,10 @@ class _Reader:
 
     def _bounds(self, q: Quantity, lo: int, hi: int) -> tuple[str, float | None, float | None]:
         before = self.s[max(lo, q.start - 16) : q.start]
-        after = self.s[q.end : min(hi, q.end + 6)]
+        after = self.s[q.end : min(hi, q.end + 9)]
         if q.low != q.high:
             return "range", q.low, q.high
-        if "多" in q.text:
+        if "多" in q.text or "余" in q.text:
             return ">", q.low, None
         if _has(lx.UPPER_BEFORE, before) or _has(lx.UPPER_AFTER, after):
             return "<", None, q.high

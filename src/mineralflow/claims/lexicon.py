@@ -271,7 +271,7 @@ APPROX_BEFORE = (
 )
 APPROX_AFTER = r"^\s*(?:左右|上下|余)"
 LOWER_BEFORE = (
-    r"(?:超过|逾|多于|至少|不少于|高于|大于|"
+    r"(?:超过|逾|多于|至少|不少于|高于|大于|站上|突破|"
     r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceed\w*|>|≥)"
     r"\s*(?:全球|世界|全国)?的?\s*$"
 )
@@ -280,7 +280,8 @@ UPPER_BEFORE = (
     r"(?:不到|不足|少于|低于|小于|不超过|至多|"
     r"\bless than|\bunder|\bbelow|\bfewer than|\bup to|\bat most|\bno more than|<|≤)\s*$"
 )
-UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
+# a ceiling is an upper bound: 4500万吨的产能上限, 4500万吨产能“天花板”, "a 45 Mt cap"
+UPPER_AFTER = r"^\s*(?:以下|以内|之内|(?:的)?(?:产能)?[“\"]?(?:上限|天花板|红线))"
 
 # Oxides whose prices the packs hold; NdPr before Nd and Pr.
 ELEMENT_CUES: dict[str, str] = {

@@ -66,6 +66,8 @@ FRACTION_WORDS = {
 RANK_WORDS = {"首位": 1.0, "居首": 1.0, "榜首": 1.0, "第一位": 1.0, "居次": 2.0}
 MULTIPLE_WORDS = {
     "翻两番": 4.0, "翻一番": 2.0, "翻番": 2.0, "翻倍": 2.0, "增加一倍": 2.0, "增长一倍": 2.0,
+    "翻了两番": 4.0, "翻了一番": 2.0, "翻了一倍": 2.0, "倍增": 2.0, "增长了一倍": 2.0,
+    "增加了一倍": 2.0,
     "double": 2.0, "doubles": 2.0, "doubled": 2.0, "doubling": 2.0, "triple": 3.0,
     "triples": 3.0, "tripled": 3.0, "tripling": 3.0, "quadruple": 4.0, "quadruples": 4.0,
     "quadrupled": 4.0, "quadrupling": 4.0,
@@ -172,14 +174,14 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # 七成, 九成以上
-    ("tenths", re.compile(r"(?P<a>[一二三四五六七八九]|\d)成(?!本|为|立|功|交|品)")),
+    ("tenths", re.compile(r"(?P<a>[一二两三四五六七八九]|\d)成(?!本|为|立|功|交|品)")),
     # 27万吨, 4.5万至5万吨, 1000亿卢布, 60美元/公斤
     (
         "zh",
         re.compile(
-            rf"(?P<a>{NUM})\s*(?P<more>多)?(?P<m>{_ZH_MULT})?(?P<r>(?<=[万亿])\d{{1,4}})?"
-            rf"(?:{_RANGE}(?P<b>{NUM})\s*(?P<m2>{_ZH_MULT})?)?"
-            rf"\s*(?:多)?(?P<u>{_ZH_UNIT})(?P<per>{PER_KG}|{PER_T})?"
+            rf"(?P<a>{NUM})\s*(?P<more>多|余)?(?P<m>{_ZH_MULT})?(?P<r>(?<=[万亿])\d{{1,4}}[千百]?)?"
+            rf"(?:(?:{_ZH_UNIT})?{_RANGE}(?P<b>{NUM})\s*(?P<m2>{_ZH_MULT})?)?"
+            rf"\s*(?:多|余)?(?P<u>{_ZH_UNIT})(?P<per>{PER_KG}|{PER_T})?"
         ),
     ),
     # 270,000 tonnes, 2.5 million tons, 50 kt, 100 billion roubles
@@ -257,6 +259,7 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "multiple",
         re.compile(
+            r"翻了两番|翻了一番|翻了一倍|增长了一倍|增加了一倍|倍增|"
             r"翻两番|翻一番|翻番|翻倍|增加一倍|增长一倍|\b(?:double[sd]?|doubling|triple[sd]?|"
             r"tripling|quadruple[sd]?|quadrupling)\b"
             rf"|(?:(?P<b>{NUM})\s*(?:至|到|-)\s*)?(?P<a>{NUM})\s*倍"
@@ -380,7 +383,11 @@ def _read_amount(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 def _remainder(g: dict[str, str | None]) -> float:
     """6万2585吨: the digits written after 万 or 亿."""
     r = g.get("r")
-    return float(r) * (_mult(g.get("m")) / 1e4 if g.get("m") == "亿" else 1.0) if r else 0.0
+    if not r:
+        return 0.0
+    scale = {"千": 1e3, "百": 1e2}.get(r[-1], 1.0)  # 2万2千吨: 22,000 t
+    digits = float(r.rstrip("千百")) * scale
+    return digits * (_mult(g.get("m")) / 1e4 if g.get("m") == "亿" else 1.0)
 
 
 def _read_listed(kind: str, match: re.Match[str], text: str) -> Quantity | None:
