@@ -402,7 +402,7 @@ class _Reader:
             plan = False
         stated = year_basis == "stated" and year is not None and today_year is not None
         if stated and not future and plan and year < today_year:  # type: ignore[operator]
-            plan = _has(lx.PLAN_CUES, around)
+            plan = _has(lx.FIGURE_PLAN_CUES, _compiled(lx.ESTIMATE_CUES).sub(" ", around))
         if plan and self._change_from(q):
             plan, year, year_basis = False, today_year, "now (the start of a stated change)"
         if plan and year_basis != "stated":
@@ -777,7 +777,8 @@ class _Reader:
 
     def _plan(self, q: Quantity, lo: int, hi: int) -> bool:
         prefix = self.s[: q.start]
-        return _has(lx.PLAN_CUES, prefix) or _has(lx.PLAN_CUES, self.s[q.end : hi])
+        cues = lx.FIGURE_PLAN_CUES
+        return _has(cues, prefix) or _has(cues, self.s[q.end : hi])
 
     def _change_from(self, q: Quantity) -> bool:
         """从75%降至48%, "from 75% to 48%": the first figure is today's, not the plan's."""

@@ -219,6 +219,18 @@ PLAN_CUES = (
     r"\bprojected\b|\bprojects to\b|\bseeks? to\b|\bto reach\b|\bpledged?\b|希望|"
     r"\bwants? to\b|\bwants? a\b|威胁|扬言|\bthreaten\w*"
 )
+# Words that make a figure beside them a plan, though a plant's year alone is no plan of theirs
+# (a dated plan needs one of PLAN_CUES): offers, proposals, works under way, starts due.
+PLAN_MORE = (
+    r"\bshould (?:start|begin|open|reach|come)\b|\b(?:is|are) due to\b|\bproposed\b"
+    r"|\bfloated\b|\boffered\b|\bexpect(?:s|ed)? [\w' -]{0,30}?\bto\b"
+    r"|\b(?:is|are) (?:restarting|reopening|building|constructing)\b"
+    r"|启动|开工|动工|拟建|在建|宣布减产|宣布增产"
+)
+FIGURE_PLAN_CUES = f"{PLAN_CUES}|{PLAN_MORE}"
+# Plan words that only estimate: about a year already over they give an estimate, a fact
+# (预计2025年净利翻一番 in January 2026).
+ESTIMATE_CUES = r"预计|预期|有望|\bexpects?\b|\bexpected\b|\bforecasts?\b|\bprojected\b"
 # Words that put a figure in the present even when a future year is in the sentence.
 PRESENT_CUES = r"目前|现在|如今|当前|现有|\btoday\b|\bnow\b|\bcurrently\b|\bat present\b"
 # A build verb with a plant: the tonnage is the plant's capacity, not its output.
