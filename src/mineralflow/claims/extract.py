@@ -548,6 +548,8 @@ class _Reader:
         previous: Claim | None,
     ) -> tuple[str | None, str | None]:
         """A tonnage: the metric named nearest, else the previous tonnage's, else output."""
+        if cue is None and previous is not None and self._listed_after(previous, q):
+            return previous.metric, previous.basis  # 年产60万吨和55万吨: one metric for a list
         chosen = cue or clause_cue
         if chosen in (None, "investment", "value", "price", "tariff", "price_floor"):
             if previous is not None and previous.unit == "t" and cue is None:
@@ -655,6 +657,9 @@ class _Reader:
         traded = self._traded(q, named, metric, lo, c_lo, c_hi)
         if traded is not None:
             return traded
+        if metric == "tariff" and (levier := self._levier(named)) is not None:
+            others = [m.code for m in named if m.code not in (levier, lx.WORLD)]
+            return levier, others[0] if others else None
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
@@ -681,6 +686,11 @@ class _Reader:
         if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
             return lx.WORLD, None
         return None, None
+
+    def _levier(self, named: list[_Mention]) -> str | None:
+        """The country a duty is paid to: the place after "entry to" or 进入."""
+        found = [m for m in named if _has(lx.LEVIER_BEFORE, self.s[max(0, m.start - 16) : m.start])]
+        return found[0].code if found else None
 
     def _group(self, q: Quantity, named: list[_Mention]) -> str | None:
         """Several places with one figure ("together", 合计): those named before it, or, for
@@ -716,8 +726,10 @@ class _Reader:
         found = None
         for m in named:
             near_before = m.end <= q.start and _has(r"^的?\s*$", self.s[m.end : q.start])
+            # "1% of China's", "1.5% of the 44 million tonnes that China made"
             near_after = q.end <= m.start and _has(
-                r"^\s*of\s+(?:the\s+)?$", self.s[q.end : m.start]
+                r"^\s*of\s+(?:the\s+)?(?:(?:[\w,.-]+\s+){0,5}?(?:that|which)\s+)?$",
+                self.s[q.end : m.start],
             )
             if (near_before or near_after) and any(o.code != m.code for o in named):
                 found = m

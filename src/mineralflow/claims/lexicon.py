@@ -35,12 +35,16 @@ ZH_REGIONS: dict[str, str] = {
     "美方": "USA", "中方": "CHN", "俄方": "RUS", "日方": "JPN", "北京": "CHN", "华盛顿": "USA",
     "莫斯科": "RUS", "东京": "JPN", "山东": "CHN", "广西": "CHN", "云南": "CHN", "克钦邦": "MMR",
     "北方稀土": "CHN", "中国稀土集团": "CHN", "俄铝": "RUS", "莱纳斯": "AUS", "关丹": "MYS",
-    "中国以外": "ROW", "海外": "ROW", "境外": "ROW", "第232条": "USA", "对华": "CHN", "输华": "CHN",
+    "欧洲": "EU", "鹿特丹": "EU", "中国以外": "ROW", "海外": "ROW", "境外": "ROW",
+    "第232条": "USA", "对华": "CHN", "输华": "CHN",
 }  # fmt: skip
 # A rank among an importer's sources: "the largest supplier", 最大供应国, 第一大来源国.
 SUPPLIER_CUES = r"\bsuppliers?\b|\bsources? of (?:\w+ )?imports\b|供应国|供应方|来源国|进口来源"
 # A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
 FOB_CUES = r"离岸|\bFOB\b|free on board"
+# A duty's place after these is the country that levies it ("pays 50% on entry to the United
+# States", 进入美国市场): the origin named beside it is the partner.
+LEVIER_BEFORE = r"(?:\bentry (?:in)?to|\bimports? into|\bentering|进入|输入)\s*(?:the\s+)?$"
 # Companies among the names: they stand for their home country only where no place is named
 # beside them (Lynas's plant in Malaysia is Malaysia's).
 COMPANIES = frozenset({
@@ -98,6 +102,7 @@ EN_ALIASES: dict[str, str] = {
     "Western Australia": "AUS", "MP Materials": "USA", "Lynas": "AUS", "Iluka": "AUS",
     "Rusal": "RUS", "Serra Verde": "BRA", "Alcoa": "USA", "Century Aluminum": "USA",
     "outside China": "ROW", "ex-China": "ROW", "MP's": "USA", "Section 232": "USA",
+    "Midwest": "USA", "Europe": "EU", "European": "EU", "Rotterdam": "EU",
 }  # fmt: skip
 
 
@@ -142,13 +147,15 @@ METRIC_CUES: dict[str, str] = {
     "exports": r"出口|输往|运往|销往|对华供应|exports?|exported|shipments? abroad|shipped to"
     r"|supplied to|\bshipped\b|\bshipments\b|\bsent\b",
     "imports": r"进口|imports?|imported",
-    "investment": r"投资|投入|资金|融资|注资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*|loans?\b"
+    "investment": r"投资|投入|资金|融资|注资|出资|拨款|贷款|补贴|invest\w*|fund\w*|financ\w*"
+    r"|loans?\b"
     r"|subsid\w*|grants?\b|placement|equity|stake\b|preferred stock|capital rais\w*"
     r"|\bspend\w*|\bspent\b|\bsupport\b|\b(?:has|have|had) put\b|capital spending",
     "value": r"价值|估值|(?<!support )worth|valued|value",
+    "other": r"销量|销售量",  # what a company sold: neither its output nor a country's trade
     "price": r"价格|均价|报价|prices?\b|priced",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
-    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|\boutput"
+    "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|年产|\boutput"
     r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
     r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
@@ -196,7 +203,8 @@ ALUMINIUM_STAGE_CUES: dict[str, str] = {
 
 GROWTH_CUES = (
     r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|激增|暴增|大增|飙升|骤降|锐减|暴跌|大跌|下滑|涨|跌|"
-    r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|多出|高出|多了|少了|\blift\w*|\bboost\w*|"
+    r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|多出|高出|多了|少了|削减|缩减|回落|回升|多找|"
+    r"\blift\w*|\bboost\w*|"
     r"\braise\w*|"
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
     r"grow\w*|grew|ris(?:e|es|ing)|rose|"
@@ -206,7 +214,7 @@ GROWTH_CUES = (
 RATE_AFTER_DECLINE = r"less\b|lower\b|below\b|smaller\b|fewer\b"
 # A growth word that makes a rate negative: 下降8%, "fell by a third".
 DECLINE_CUES = (
-    r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|减产|低了|降幅|跌幅|"
+    r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|削减|减产|低了|降幅|跌幅|"
     r"\bfell\b|\bfall\w*|declin\w*|\bdrop\w*|plung\w*|slump\w*|tumbl\w*|\bdown\b|\bcut\b|"
     r"shr[ai]nk\w*|\blower\b|\bslid\w*"
 )
