@@ -338,6 +338,9 @@ class _Reader:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        grown = metric == "growth" and previous is not None and basis == previous.metric
+        if region is None and grown and previous is not None:
+            region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
         region = self._fallback_region(q, region, metric, basis)
         if metric == "share" and other is None and basis == self.context.share_basis:
             other = self.context.share_partner
@@ -468,7 +471,7 @@ class _Reader:
         if q.unit == "%" and clause_cue is None and sentence_cue == "net_import_reliance":
             return "net_import_reliance", None
         if q.unit == "%":
-            return self._percent_metric(q, lo, cue or clause_cue)
+            return self._percent_metric(q, lo, cue or clause_cue, previous)
         if q.unit == "rank":
             return "rank", self._rank_basis(c_lo, c_hi, cue or clause_cue or sentence_cue)
         if q.unit == "x":
@@ -486,6 +489,15 @@ class _Reader:
         if q.unit == "t":
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
+
+    @staticmethod
+    def _grown(previous: Claim | None) -> str | None:
+        """What a rate after a figure of the sentence is the change of: that figure's metric."""
+        if previous is None:
+            return None
+        if previous.unit == "t" or previous.metric in ("price", "quota"):
+            return previous.metric
+        return None
 
     def _rank_basis(self, c_lo: int, c_hi: int, cue: str | None) -> str:
         """What a rank orders: sources of imports ("the largest supplier"), reserves,
@@ -508,7 +520,9 @@ class _Reader:
             return "growth", previous.basis
         return None
 
-    def _percent_metric(self, q: Quantity, lo: int, cue: str | None) -> tuple[str, str]:
+    def _percent_metric(
+        self, q: Quantity, lo: int, cue: str | None, previous: Claim | None
+    ) -> tuple[str, str | None]:
         """A percentage: a growth rate where a growth word is next to it, else a share."""
         s = self.s
         just_before = s[max(lo, q.start - 16) : q.start]
@@ -526,7 +540,9 @@ class _Reader:
                 s[q.end : q.end + 12],
             )
         ):
-            return "growth", cue or "production"
+            # what grows: the word beside the rate, else the figure just before it ("exports
+            # reached 62,585 t, up 12.9%"), else nothing known
+            return "growth", cue or self._grown(previous)
         after = s[q.end : q.end + 60]
         # "13% and 5% respectively of US imports": the list shares what its shares are of
         listed = r"(?:\s*(?:,|and)\s*[\d.]+\s*%)*\s*(?:respectively\s+)?"

@@ -197,19 +197,10 @@ class Judge:
         region = claim.region
         if region is None:
             return [], "no region"
+        if claim.metric == "growth" and claim.unit == "%" and year:
+            return self._growth_rates(claim, region, year)
         if claim.metric in ("production", "growth") and claim.unit in ("t", "x"):
-            stage = self._stage(claim)
-            if year is None:
-                latest = self.production[
-                    (self.production["region"] == region) & (self.production["stage"] == stage)
-                ]
-                if latest.empty:
-                    return [], f"no {stage} output of {region} in the pack"
-                year = int(latest["year"].max())
-            span = range(year - OUTDATED_YEARS, year + 1)
-            basis = f"{stage} output of {region}"
-            flows = self._flow(self.production, region, stage, span)
-            return [replace(f, basis=basis) for f in flows], basis
+            return self._outputs(claim, region, year)
         if claim.metric == "net_import_reliance" and "net_import_reliance" in self.pack.tables:
             table = self.pack.select("net_import_reliance", latest=False)
             nir_stage = claim.stage if claim.stage in self.stages else "separation"
@@ -243,6 +234,21 @@ class Judge:
         if claim.metric == "tariff" and self.tariffs is not None and year:
             return self._tariff_levels(claim, region, year)
         return self._other_lookup(claim, region, year)
+
+    def _outputs(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
+        """Output of ``region`` at the claim's stage in its year (the latest, with none)."""
+        stage = self._stage(claim)
+        if year is None:
+            latest = self.production[
+                (self.production["region"] == region) & (self.production["stage"] == stage)
+            ]
+            if latest.empty:
+                return [], f"no {stage} output of {region} in the pack"
+            year = int(latest["year"].max())
+        span = range(year - OUTDATED_YEARS, year + 1)
+        basis = f"{stage} output of {region}"
+        flows = self._flow(self.production, region, stage, span)
+        return [replace(f, basis=basis) for f in flows], basis
 
     def _other_lookup(
         self, claim: Claim, region: str, year: int | None
@@ -369,6 +375,35 @@ class Judge:
                 out.append(_figure(r, basis, 100 * r["value"] / float(total.iloc[0]), "%"))
         return out, basis
 
+    def _growth_rates(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        """A rate of growth of output or of a quota, from one edition's figures for the year
+        and the year before (% change); other rates have no series in the pack."""
+        if claim.basis == "quota":
+            if self.quotas is None:
+                return [], "no quotas in the pack"
+            kind = self._quota_kind(claim)
+            rows = self.quotas[(self.quotas["region"] == region) & (self.quotas["kind"] == kind)]
+            rows = rows.assign(published=rows["year"], edition=None)
+            what = f"growth of {region}'s {kind} quota"
+        elif claim.basis == "production":
+            stage = self._stage(claim)
+            rows = self.production[
+                (self.production["region"] == region) & (self.production["stage"] == stage)
+            ]
+            what = f"growth of {stage} output of {region}"
+        else:
+            return [], f"the pack has no series for the growth of {claim.basis or 'it'}"
+        out: list[_Figure] = []
+        for _key, edition in rows.groupby("source_id", sort=False):
+            by_year = edition.drop_duplicates("year").set_index("year")["value"]
+            for y in range(year - OUTDATED_YEARS, year + 1):
+                if y in by_year.index and y - 1 in by_year.index and by_year[y - 1] > 0:
+                    rate = 100.0 * (float(by_year[y]) / float(by_year[y - 1]) - 1.0)
+                    r = _records(edition[edition["year"] == y])[0]
+                    out.append(_figure(r, f"{what} ({y - 1}-{y})", rate, "%"))
+        out.sort(key=lambda f: (f.published, f.year or 0), reverse=True)
+        return out, what
+
     def _supplier_ranks(self, claim: Claim, region: str) -> tuple[list[_Figure], str]:
         """``region``'s place among an importer's sources (import_sources), latest first."""
         table = self.pack.table("import_sources")
@@ -411,8 +446,7 @@ class Judge:
 
     def _quotas(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         assert self.quotas is not None
-        kind = "export" if re.search(lx.EXPORT_QUOTA, claim.quote, re.IGNORECASE) else None
-        kind = kind or ("separation" if claim.stage == "separation" else "mining")
+        kind = self._quota_kind(claim)
         rows = self.quotas[
             (self.quotas["region"] == region)
             & (self.quotas["kind"] == kind)
@@ -420,6 +454,21 @@ class Judge:
         ]
         basis = f"{region} {kind} quota"
         return [_figure({**r, "published": r["year"]}, basis) for r in _records(rows)], basis
+
+    @staticmethod
+    def _quota_kind(claim: Claim) -> str:
+        """Which quota a claim speaks of: exports, separation, ionic-clay or rock mining, or
+        all mining."""
+        quote = claim.quote
+        if re.search(lx.EXPORT_QUOTA, quote, re.IGNORECASE):
+            return "export"
+        if claim.stage == "separation":
+            return "separation"
+        if re.search(r"离子型|离子吸附|ionic", quote, re.IGNORECASE):
+            return "mining_ionic"
+        if re.search(r"岩矿|\bhard[- ]rock\b", quote, re.IGNORECASE):
+            return "mining_rock"
+        return "mining"
 
     def _tariff_levels(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         """The rates ``region`` set in ``year`` on the partner named (else on all origins),
