@@ -137,7 +137,7 @@ def load_corpus(split: str | None = None) -> list[LabelledText]:
     if split is None:
         return texts
     assigned = yaml.safe_load(SPLIT.read_text(encoding="utf-8"))
-    return [text for text in texts if assigned[text.id] == split]
+    return [text for text in texts if assigned.get(text.id) == split]
 
 
 def _duplicates(texts: list[LabelledText]) -> list[str]:

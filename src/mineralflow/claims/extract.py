@@ -338,6 +338,8 @@ class _Reader:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        if metric == "share" and basis != "imports" and self._source(q, self.regions):
+            basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
         grown = metric == "growth" and previous is not None and basis == previous.metric
         if region is None and grown and previous is not None:
             region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
@@ -473,7 +475,7 @@ class _Reader:
         if q.unit == "%":
             return self._percent_metric(q, lo, cue or clause_cue, previous)
         if q.unit == "rank":
-            return "rank", self._rank_basis(c_lo, c_hi, cue or clause_cue or sentence_cue)
+            return "rank", self._rank_basis(q, c_lo, c_hi, cue or clause_cue or sentence_cue)
         if q.unit == "x":
             return "growth", cue or clause_cue or sentence_cue or "production"
         if q.unit == "count":
@@ -499,11 +501,14 @@ class _Reader:
             return previous.metric
         return None
 
-    def _rank_basis(self, c_lo: int, c_hi: int, cue: str | None) -> str:
+    def _rank_basis(self, q: Quantity, c_lo: int, c_hi: int, cue: str | None) -> str:
         """What a rank orders: sources of imports ("the largest supplier"), reserves,
-        capacity, else output."""
+        capacity, else output; in Chinese what is ranked comes before the rank
+        (巴西储量2100万吨，位居第二)."""
         if _has(lx.SUPPLIER_CUES, self.s[c_lo:c_hi]):
             return "imports"
+        if self.lang == "zh":
+            cue = _nearest_cue(lx.METRIC_CUES, self.s, 0, q.start, q)[0] or cue
         return cue if cue in ("reserves", "capacity", "production") else "production"
 
     def _carried_rate(
@@ -818,6 +823,8 @@ class _Reader:
         """A flow for a month, a quarter or some months (10月产量380万吨, "in October")."""
         if q.unit != "t" and not q.unit.endswith("/kg"):
             return False
+        if _has(lx.FISCAL_YEAR, self.s[c_lo:c_hi]) or _has(lx.FISCAL_YEAR, self.s[: q.start][-40:]):
+            return False  # 截至2024年6月的财年, "the year to June": a year, not a month
         return _has(lx.PART_OF_YEAR, self.s[c_lo:c_hi]) or _has(
             lx.PART_OF_YEAR, self.s[: q.start][-40:]
         )

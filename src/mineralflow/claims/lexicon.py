@@ -265,12 +265,17 @@ SHARE_OF = {
 # years, so such a figure is read but not held against a yearly one.
 PART_OF_YEAR = (
     r"(?<!\d)(?:1[0-2]|[1-9])月(?!\d{1,2}日)(?![^，。]{0,3}(?:发布|公布|宣布|印发|出台|表示))"
-    r"|单月|当月|同月|本月|上月|前[一二三四五六七八九十\d]+个?月|第[一二三四]批|首批"
+    r"|单月|(?:当月|同月|本月|上月)(?![^，。]{0,3}(?:发布|公布|宣布|印发|出台|表示))"
+    r"|前[一二三四五六七八九十\d]+个?月|第[一二三四]批|首批"
     r"|\bfirst batch\b"
     r"|[一二三四]季度|上半年|下半年|前三季度|"
     r"\b(?:in|for|during) (?:January|February|March|April|May|June|July|August|September"
     r"|October|November|December)\b|\bfirst (?:two|three|four|five|six|seven|eight|nine|ten"
     r"|eleven) months\b|\bfirst (?:half|quarter)\b|\bquarter\b|\bmonthly\b|\ba month\b"
+)
+# A year that ends in some month: a fiscal year, still a year.
+FISCAL_YEAR = (
+    r"财年|财政年度|会计年度|fiscal (?:year|20\d\d)|financial year|\byear to (?:the end of )?\w+"
 )
 # A month named without a year (6月, "since March 12", "in June"): the article's own year.
 MONTH_NO_YEAR = (
