@@ -338,7 +338,7 @@ class _Reader:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
-        if metric == "share" and basis != "imports" and self._source(q, self.regions):
+        if metric == "share" and basis != "imports" and self._imported_from(q):
             basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
         grown = metric == "growth" and previous is not None and basis == previous.metric
         if region is None and grown and previous is not None:
@@ -658,6 +658,18 @@ class _Reader:
             and _has(lx.TRADE_CUES, self.s)
         ]  # fmt: skip
         return min(found, key=lambda m: abs(m.start - q.start)) if found else None
+
+    def _imported_from(self, q: Quantity) -> bool:
+        """A share of imports that came from a place (逾四成来自俄罗斯, "from Canada"), not a
+        dependence on one (全球90%的精炼依赖中国)."""
+        source = self._source(q, self.regions)
+        return (
+            source is not None
+            and _has(
+                r"(?:来自|自|从|\bfrom\b)\s*$", self.s[max(0, source.start - 6) : source.start]
+            )
+            and _has(r"进口|\bimport", self.s)
+        )
 
     def _candidates(self, metric: str, allow_world: bool) -> list[_Mention]:
         """The places that may be a figure's subject: not the world for a share or a rank, not
