@@ -234,6 +234,7 @@ PLAN_MORE = (
     r"|\bfloated\b|\boffered\b|\bexpect(?:s|ed)? [\w' -]{0,30}?\bto\b"
     r"|\b(?:is|are) (?:restarting|reopening|building|constructing)\b"
     r"|启动|开工|动工|拟建|在建|宣布减产|宣布增产"
+    r"|\bcould\b|\bmight\b|(?-i:\bmay\b)|\bagreed to\b|\bwould\b|可能|或将"
 )
 FIGURE_PLAN_CUES = f"{PLAN_CUES}|{PLAN_MORE}"
 # Plan words that only estimate: about a year already over they give an estimate, a fact
