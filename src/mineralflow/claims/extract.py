@@ -690,9 +690,10 @@ class _Reader:
         traded = self._traded(q, named, metric, lo, c_lo, c_hi)
         if traded is not None:
             return traded
-        if metric == "tariff" and (levier := self._levier(named)) is not None:
-            others = [m.code for m in named if m.code not in (levier, lx.WORLD)]
-            return levier, others[0] if others else None
+        if metric == "tariff":
+            levied = self._tariff_region(named)
+            if levied is not None:
+                return levied
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
@@ -719,6 +720,20 @@ class _Reader:
         if (allow_world and any(m.code == lx.WORLD for m in self.regions)) or metric == "price":
             return lx.WORLD, None
         return None, None
+
+    def _tariff_region(self, named: list[_Mention]) -> tuple[str | None, str | None] | None:
+        """The country a duty is paid to and the origin it is paid on: the place after
+        "entry to" or 进入 levies it; a place of origin ("Japanese aluminium") is the partner,
+        and with no other place the duty is the text's country's."""
+        levier = self._levier(named)
+        origins = [m.code for m in named if _has(lx.ORIGIN_AFTER, self.s[m.end : m.end + 16])]
+        if levier is not None:
+            others = [m.code for m in named if m.code not in (levier, lx.WORLD)]
+            return levier, others[0] if others else None
+        if not origins:
+            return None
+        rest = [m.code for m in named if m.code not in origins and m.code != lx.WORLD]
+        return (rest[0] if rest else self.context.region), origins[0]
 
     def _levier(self, named: list[_Mention]) -> str | None:
         """The country a duty is paid to: the place after "entry to" or 进入."""
@@ -761,7 +776,7 @@ class _Reader:
             near_before = m.end <= q.start and _has(r"^的?\s*$", self.s[m.end : q.start])
             # "1% of China's", "1.5% of the 44 million tonnes that China made"
             near_after = q.end <= m.start and _has(
-                r"^\s*of\s+(?:the\s+)?(?:(?:[\w,.-]+\s+){0,5}?(?:that|which)\s+)?$",
+                r"^\s*of\s+(?:all\s+)?(?:the\s+)?(?:(?:[\w,.-]+\s+){0,5}?(?:that|which)\s+)?$",
                 self.s[q.end : m.start],
             )
             if (near_before or near_after) and any(o.code != m.code for o in named):
@@ -891,7 +906,8 @@ class _Reader:
             by_unit.setdefault(claim.unit, []).append(claim)
         for group in by_unit.values():
             before = list(dict.fromkeys(
-                m.code for m in self.regions if m.code != lx.WORLD and m.end <= group[0].start
+                m.code for m in self.regions
+                if m.code != lx.WORLD and m.end <= group[0].start and not self._partner(m)
             ))  # fmt: skip
             if not stated or len(before) == len(group):
                 codes = before  # a list, or "A and B took 13% and 5% respectively of C's"

@@ -42,6 +42,11 @@ ZH_REGIONS: dict[str, str] = {
 SUPPLIER_CUES = r"\bsuppliers?\b|\bsources? of (?:\w+ )?imports\b|供应国|供应方|来源国|进口来源"
 # A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
 FOB_CUES = r"离岸|\bFOB\b|free on board"
+# A place named as the origin of goods ("Japanese aluminium", "most Malaysian goods"): under a
+# duty it is the partner, not the country that levies it.
+ORIGIN_AFTER = (
+    r"^\s+(?:aluminium|aluminum|goods|metal|ingots?|products|imports|exports|steel|magnets)\b"
+)
 # A duty's place after these is the country that levies it ("pays 50% on entry to the United
 # States", 进入美国市场): the origin named beside it is the partner.
 LEVIER_BEFORE = r"(?:\bentry (?:in)?to|\bimports? into|\bentering|进入|输入)\s*(?:the\s+)?$"
@@ -49,7 +54,8 @@ LEVIER_BEFORE = r"(?:\bentry (?:in)?to|\bimports? into|\bentering|进入|输入)
 # beside them (Lynas's plant in Malaysia is Malaysia's).
 COMPANIES = frozenset({
     "北方稀土", "中国稀土集团", "俄铝", "莱纳斯", "MP Materials", "MP's", "Lynas", "Iluka",
-    "Rusal", "Serra Verde", "Alcoa", "Century Aluminum",
+    "Rusal", "Serra Verde", "Alcoa", "Century Aluminum", "Maaden", "EGA",
+    "Emirates Global Aluminium",
 })  # fmt: skip
 # Names that hold a place name but stand for a source or an agency, not a place: the US
 # Geological Survey's figure for Myanmar is Myanmar's, not the United States'.
@@ -103,6 +109,9 @@ EN_ALIASES: dict[str, str] = {
     "Rusal": "RUS", "Serra Verde": "BRA", "Alcoa": "USA", "Century Aluminum": "USA",
     "outside China": "ROW", "ex-China": "ROW", "MP's": "USA", "Section 232": "USA",
     "Midwest": "USA", "Europe": "EU", "European": "EU", "Rotterdam": "EU",
+    "UAE": "ARE", "Emirati": "ARE", "Abu Dhabi": "ARE", "Dubai": "ARE", "Saudi": "SAU",
+    "Riyadh": "SAU", "Ras Al-Khair": "SAU", "Bahraini": "BHR", "Narva": "EST", "Sillamae": "EST",
+    "Pentagon": "USA", "Maaden": "SAU", "EGA": "ARE", "Emirates Global Aluminium": "ARE",
 }  # fmt: skip
 
 
@@ -136,7 +145,8 @@ METRIC_CUES: dict[str, str] = {
     r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
     "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies|\bon entry\b"
     r"|\bcharg(?:e|es|ed|ing)\b(?= (?:about |around |nearly )?\d)",
-    "price_floor": r"底价|保底价|最低价|价格下限|价格底线|price floor|floor price|\bfloor\b",
+    "price_floor": r"底价|保底价|最低价|价格下限|价格底线|price floor|floor price|\bfloor\b"
+    r"|\bguarantee[sd]?\b",
     "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
     "reserves": r"储量|储备|reserves?\b|resources? base",
     "capacity": r"产能|能力|可年产|设计年产|capacity|capacities|nameplate|"
@@ -153,7 +163,8 @@ METRIC_CUES: dict[str, str] = {
     r"|\bspend\w*|\bspent\b|\bsupport\b|\b(?:has|have|had) put\b|capital spending",
     "value": r"价值|估值|(?<!support )worth|valued|value",
     "other": r"销量|销售量",  # what a company sold: neither its output nor a country's trade
-    "price": r"价格|均价|报价|prices?\b|priced",
+    "price": r"价格|均价|报价|prices?\b|(?<!was )priced\b"
+    r"|\baveraged?\b(?= (?:about |near |around )?\$)",
     "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
     "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|年产|\boutput"
     r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
