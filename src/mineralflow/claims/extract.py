@@ -697,7 +697,10 @@ class _Reader:
         denominator = self._denominator(q, named) if metric == "share" else None
         if denominator is not None:
             named = [m for m in named if m.code != denominator.code]
-        if _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]) and (group := self._group(q, named)):
+        together = _has(lx.TOGETHER_CUES, self.s[c_lo:c_hi]) or _has(
+            lx.TOGETHER_CUES, self.s[max(0, q.start - 120) : q.start]
+        )
+        if together and (group := self._group(q, named)):
             return group, None
         before = [m for m in named if lo <= m.start and m.end <= q.start]
         after = [m for m in named if q.end <= m.start and m.end <= c_hi]
@@ -783,14 +786,25 @@ class _Reader:
                 found = m
         return found
 
-    @staticmethod
     def _region_of(
-        named: list[_Mention], q: Quantity, lo: int, c_lo: int, c_hi: int, subject: str | None
+        self,
+        named: list[_Mention],
+        q: Quantity,
+        lo: int,
+        c_lo: int,
+        c_hi: int,
+        subject: str | None,
     ) -> str | None:
-        """The exporter or importer: a place in the clause, else the subject carried over."""
+        """The exporter or importer: a place in the clause, else earlier in the sentence,
+        else the subject carried over."""
         before = [m for m in named if c_lo <= m.start and m.end <= q.start]
         if before:
             return before[-1].code
+        # earlier in the sentence, not across a semicolon (德国依旧领先；对美国出口656吨)
+        start = max((m.end() for m in re.finditer(r"[;；]", self.s[: q.start])), default=0)
+        earlier = [m for m in named if start <= m.start and m.end <= q.start]
+        if earlier:
+            return earlier[-1].code
         if subject is not None:
             return subject
         earlier = [m for m in named if m.end <= q.start]
