@@ -886,7 +886,7 @@ class _Reader:
         after = self.s[q.end : min(hi, q.end + 9)]
         if q.low != q.high:
             return "range", q.low, q.high
-        if "多" in q.text or "余" in q.text:
+        if "多" in q.text or "余" in q.text or q.text.startswith("逾"):
             return ">", q.low, None
         if _has(lx.UPPER_BEFORE, before) or _has(lx.UPPER_AFTER, after):
             return "<", None, q.high

@@ -55,12 +55,16 @@ WORDS = {
     "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "seventeen": 17, "twenty": 20,
 }  # fmt: skip
+_NUMERATORS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+               "seven": 7, "eight": 8, "nine": 9}  # fmt: skip
+_DENOMINATORS = {"third": 3, "quarter": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+                 "ninth": 9, "tenth": 10}  # fmt: skip
 #: fractions written as words (三分之二, "two-thirds", 一半, "half of"), in per cent
 FRACTION_WORDS = {
     "half": 50.0, "a third": 100 / 3, "one third": 100 / 3, "one-third": 100 / 3,
     "two-thirds": 200 / 3, "two thirds": 200 / 3, "a quarter": 25.0, "one quarter": 25.0,
     "one-quarter": 25.0, "three-quarters": 75.0, "three quarters": 75.0, "一半": 50.0,
-    "半数": 50.0, "过半": 50.0,
+    "半数": 50.0, "过半": 50.0, "近半": 50.0, "逾半": 50.0,
 }  # fmt: skip
 #: ranks written as words: 首位 and 居首 are first place, 居次 second
 RANK_WORDS = {"首位": 1.0, "居首": 1.0, "榜首": 1.0, "第一位": 1.0, "居次": 2.0}
@@ -168,9 +172,10 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "fraction",
         re.compile(
-            r"(?P<d>[二三四五六七八九十])分之(?P<n>[一二三四五六七八九])|一半|半数|过半"
-            r"|(?<![\w-])(?:a third|one[- ]third|two[- ]thirds|a quarter|one[- ]quarter|"
-            r"three[- ]quarters)\b|(?<!first )(?<!second )\bhalf(?= of\b| the\b| its\b| their\b)"
+            r"(?P<d>[二三四五六七八九十])分之(?P<n>[一二三四五六七八九])|一半|半数|过半|近半|逾半"
+            r"|(?<![\w-])(?P<en>(?:a|an|one|two|three|four|five|six|seven|eight|nine)[- ]"
+            r"(?:thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?))\b"
+            r"|(?<!first )(?<!second )\bhalf(?= of\b| the\b| its\b| their\b)"
         ),
     ),
     # 七成, 九成以上
@@ -318,7 +323,19 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "rank_top": ("the ", "最大"),
     "rank_place": ("place", "position", "spot", "rank", "came", "comes", "stood", "stands"),
     "rank_word": tuple(RANK_WORDS),
-    "fraction": ("分之", "半", "third", "quarter", "half"),
+    "fraction": (
+        "分之",
+        "半",
+        "third",
+        "quarter",
+        "half",
+        "fifth",
+        "sixth",
+        "seventh",
+        "eighth",
+        "ninth",
+        "tenth",
+    ),
     "multiple": ("翻", "倍", "doubl", "tripl", "quadrupl", "fold", "times"),
     "years": ("年", " years"),
 }
@@ -436,6 +453,9 @@ def _read_fraction(kind: str, match: re.Match[str], text: str) -> Quantity | Non
     g = match.groupdict()
     if g.get("d"):
         value = 100 * to_number(g["n"]) / to_number(g["d"])
+    elif g.get("en"):  # "two-fifths", "an eighth": numerator and denominator in words
+        top, bottom = re.split(r"[- ]", g["en"].lower(), maxsplit=1)
+        value = 100 * _NUMERATORS[top] / _DENOMINATORS[bottom.rstrip("s")]
     else:
         value = FRACTION_WORDS[match.group(0).lower()]
     return _quantity(match, value, value, "%")
