@@ -461,19 +461,10 @@ class _Reader:
         cue, _ = _nearest_cue(lx.METRIC_CUES, s, lo, hi, q)
         clause_cue, _ = _nearest_cue(lx.METRIC_CUES, s, c_lo, c_hi, q)
         sentence_cue, _ = _nearest_cue(lx.METRIC_CUES, s, 0, len(s), q)
-        if cue == "net_import_reliance" or (q.unit == "%" and clause_cue == "net_import_reliance"):
-            return "net_import_reliance", None
-        if q.unit == "%" and (
-            "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], s[lo:hi])
-        ):
-            return "tariff", None
-        carried = self._carried_rate(q, lo, hi, cue, previous)
-        if carried is not None:
-            return carried
-        if q.unit == "%" and clause_cue is None and sentence_cue == "net_import_reliance":
+        if cue == "net_import_reliance":
             return "net_import_reliance", None
         if q.unit == "%":
-            return self._percent_metric(q, lo, cue or clause_cue, previous)
+            return self._rate_metric(q, (lo, hi), (cue, clause_cue, sentence_cue), previous)
         if q.unit == "rank":
             return "rank", self._rank_basis(q, c_lo, c_hi, cue or clause_cue or sentence_cue)
         if q.unit == "x":
@@ -491,6 +482,30 @@ class _Reader:
         if q.unit == "t":
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
+
+    def _rate_metric(
+        self,
+        q: Quantity,
+        segment: tuple[int, int],
+        cues: tuple[str | None, str | None, str | None],
+        previous: Claim | None,
+    ) -> tuple[str, str | None]:
+        """A percentage: import reliance, a duty, a rate carried along a list, a stake, a
+        growth rate or a share (the cues nearest it in its segment, clause and sentence)."""
+        lo, hi = segment
+        cue, clause_cue, sentence_cue = cues
+        if clause_cue == "net_import_reliance":
+            return "net_import_reliance", None
+        if "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], self.s[lo:hi]):
+            return "tariff", None
+        carried = self._carried_rate(q, lo, hi, cue, previous)
+        if carried is not None:
+            return carried
+        if clause_cue is None and sentence_cue == "net_import_reliance":
+            return "net_import_reliance", None
+        if _has(lx.STAKE_CUES, self.s):
+            return "other", None  # will own 60% of the venture: a stake, not a market share
+        return self._percent_metric(q, lo, cue or clause_cue, previous)
 
     @staticmethod
     def _grown(previous: Claim | None) -> str | None:
@@ -884,6 +899,8 @@ class _Reader:
     def _bounds(self, q: Quantity, lo: int, hi: int) -> tuple[str, float | None, float | None]:
         before = self.s[max(lo, q.start - 16) : q.start]
         after = self.s[q.end : min(hi, q.end + 9)]
+        if q.unit == "rank" and q.low == 1.0 and q.high > 1.0 and _has(r"^(?:top|前)", q.text):
+            return "<", None, q.high  # among the top five: at worst fifth
         if q.low != q.high:
             return "range", q.low, q.high
         if "多" in q.text or "余" in q.text or q.text.startswith("逾"):

@@ -40,6 +40,11 @@ ZH_REGIONS: dict[str, str] = {
 }  # fmt: skip
 # A rank among an importer's sources: "the largest supplier", 最大供应国, 第一大来源国.
 SUPPLIER_CUES = r"\bsuppliers?\b|\bsources? of (?:\w+ )?imports\b|供应国|供应方|来源国|进口来源"
+# A share of a venture or a company's equity: a stake, not a market share.
+STAKE_CUES = (
+    r"\b(?:own|owns|keep|keeps|hold|holds|held|retain\w*)\b[^.]{0,50}?\b(?:venture|company)\b"
+    r"|\bof the (?:joint )?venture\b|\bstakes?\b|\bequity\b|股权|持股|股份"
+)
 # A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
 FOB_CUES = r"离岸|\bFOB\b|free on board"
 # A place named as the origin of goods ("Japanese aluminium", "most Malaysian goods"): under a
@@ -164,12 +169,13 @@ METRIC_CUES: dict[str, str] = {
     "value": r"价值|估值|(?<!support )worth|valued|value",
     "other": r"销量|销售量",  # what a company sold: neither its output nor a country's trade
     "price": r"价格|均价|报价|prices?\b|(?<!was )priced\b"
-    r"|\baveraged?\b(?= (?:about |near |around )?\$)",
-    "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*",
+    r"|\baveraged?\b(?= (?:about |near |around )?\$)|\baverage at\b",
+    "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*|\bneeds\b",
     "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|年产|\boutput"
     r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
-    r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*",
+    r"|\bmine\b|\bsuppl(?:y|ied|ies)\b|\bextract\w*"
+    r"|\b(?:made|turned out)\b(?= (?:about |roughly |nearly |some |around )?[\d.,]+)",
 }
 
 # Supply-chain stages; the first that matches wins.  "稀土金属" alone is the press's loose word

@@ -252,6 +252,14 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("rank_word", re.compile("|".join(RANK_WORDS))),
+    # "among the top five producers", 前五大: at worst that rank (an upper bound)
+    (
+        "rank_top_n",
+        re.compile(
+            rf"\btop (?P<a>\d+|{_EN_WORDS})\b(?! (?:per ?cent|%|tonnes|tons))"
+            r"|前(?P<b>[二三四五六七八九十])(?:大|名|位)"
+        ),
+    ),
     # 七类, 300多个, "17 rare earth elements"
     (
         "count",
@@ -323,6 +331,7 @@ _NEEDS: dict[str, tuple[str, ...]] = {
     "rank_top": ("the ", "最大"),
     "rank_place": ("place", "position", "spot", "rank", "came", "comes", "stood", "stands"),
     "rank_word": tuple(RANK_WORDS),
+    "rank_top_n": ("top", "前"),
     "fraction": (
         "分之",
         "半",
@@ -474,6 +483,13 @@ def _read_top(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     return _quantity(match, 1.0, 1.0, "rank")
 
 
+def _read_top_n(kind: str, match: re.Match[str], text: str) -> Quantity | None:
+    """ "the top five": ranks one to five, read as at most fifth (extract sets the bound)."""
+    g = match.groupdict()
+    worst = to_number(g.get("a") or g.get("b") or "")
+    return _quantity(match, 1.0, worst, "rank")
+
+
 def _read_multiple(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
     word = match.group(0).strip()
@@ -506,6 +522,7 @@ _READERS: dict[str, Callable[[str, re.Match[str], str], Quantity | None]] = {
     "en_hyphen": _read_amount,
     "rank_place": _read_rank,
     "rank_word": _read_rank_word,
+    "rank_top_n": _read_top_n,
     "fraction": _read_fraction,
     "count": _read_count,
     "multiple": _read_multiple,
