@@ -250,3 +250,56 @@ def test_a_capacity_is_held_against_the_pack_s_capacities():
 def test_largest_ranks_only_a_producer():
     assert [q.unit for q in find_quantities("It became the biggest owner of the firm.")] == []
     assert [q.unit for q in find_quantities("China, the largest producer, ...")] == ["rank"]
+
+
+# -- rules of the third round, on new sentences ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "unit"),
+    [
+        ("Canada sent about two-fifths of the metal south.", 40.0, "%"),
+        ("Bahrain supplied an eighth of the imports.", 12.5, "%"),
+        ("老挝去年稀土产量为1万3千吨。", 13000.0, "t"),
+        ("该国储量逾半来自离子型矿。", 50.0, "%"),
+        ("出口回落两成。", 20.0, "%"),
+        ("Kazakhstan wants to be among the top five producers.", 1.0, "rank"),
+    ],
+)
+def test_more_numbers_in_words_are_read(text, low, unit):
+    found = find_quantities(normalise(text))
+    assert [(round(q.low, 3), q.unit) for q in found] == [(round(low, 3), unit)]
+
+
+def test_a_place_beside_a_company_is_where_its_figure_is():
+    claim = _one("Lynas's refinery in Malaysia turned out 11,000 tonnes of oxides.", "tonnes")
+    assert (claim.region, claim.metric) == ("MYS", "production")
+    claim = _one("Lynas reported revenue of A$500 million.", "A$")
+    assert claim.region == "AUS"
+
+
+def test_the_two_countries_together_are_the_last_two_places_named():
+    text = (
+        "Vietnam holds large reserves. India follows, and the two countries together hold a fifth."
+    )
+    claim = _one(text, "a fifth")
+    assert claim.region == "IND+VNM"
+
+
+def test_a_duty_is_levied_by_the_country_of_entry_on_the_origin_named():
+    claim = _one("Thai aluminium pays 50% on entry to the United States.", "50%")
+    assert (claim.metric, claim.region, claim.other_region) == ("tariff", "USA", "THA")
+
+
+def test_a_stake_is_no_market_share_and_a_rate_follows_its_figure():
+    assert _one("Mitsui will hold 30% of the joint venture.", "30%").metric == "other"
+    claims = _read("2024年中国稀土出口5.5万吨，同比增长6%。")
+    rate = next(c for c in claims if c.unit == "%")
+    assert (rate.metric, rate.basis) == ("growth", "exports")
+
+
+def test_a_fiscal_year_is_a_year_and_an_estimate_for_a_closed_year_a_fact():
+    claim = _one("In the year to June 2025 the plant produced 9,000 tonnes.", "tonnes")
+    assert claim.period == "year"
+    claim = _one("公司预计2024年净利润为5亿元。", "5亿元", today=date(2025, 1, 20))
+    assert claim.kind == "fact"
