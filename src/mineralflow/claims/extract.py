@@ -348,7 +348,7 @@ class _Reader:
             other = self.context.share_partner
         year, year_basis, plan = self._when(q, lo, hi, metric)
         qualifier, low, high = self._bounds(q, lo, hi)
-        period = "part of the year" if self._part_of_year(q, c_lo, c_hi) else "year"
+        period = "part of the year" if self._part_of_year(q, c_lo, c_hi, year_basis) else "year"
         value = q.value
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
@@ -474,7 +474,10 @@ class _Reader:
         if q.unit == "years":
             return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)
         if q.unit.endswith("/kg") or q.unit.endswith("/t"):
-            element, _ = _nearest_cue(lx.ELEMENT_CUES, s, c_lo, c_hi, q)
+            # the element named before the price since the number before it ("dysprosium
+            # oxide ... at $260/kg, and for terbium at $950/kg"), else the nearest
+            since = max((p.end for p in self.quantities if p.end <= q.start), default=0)
+            element, _ = _nearest_cue(lx.ELEMENT_CUES, s, since, q.start, q)
             if element is None:
                 element, _ = _nearest_cue(lx.ELEMENT_CUES, s, 0, len(s), q)
             floor = "price_floor" in (cue, clause_cue)
@@ -875,14 +878,17 @@ class _Reader:
             lx.CHANGE_TO, self.s[q.end : q.end + 8]
         )
 
-    def _part_of_year(self, q: Quantity, c_lo: int, c_hi: int) -> bool:
-        """A flow for a month, a quarter or some months (10月产量380万吨, "in October")."""
+    def _part_of_year(self, q: Quantity, c_lo: int, c_hi: int, year_basis: str) -> bool:
+        """A flow for a month, a quarter or some months (10月产量380万吨, "in October"); with no
+        year stated, a month that opens the sentence counts too ("In May, imports ... fell to
+        268,000 tonnes")."""
         if q.unit != "t" and not q.unit.endswith("/kg"):
             return False
         if _has(lx.FISCAL_YEAR, self.s[c_lo:c_hi]) or _has(lx.FISCAL_YEAR, self.s[: q.start][-40:]):
             return False  # 截至2024年6月的财年, "the year to June": a year, not a month
+        reach = 40 if year_basis == "stated" else 100
         return _has(lx.PART_OF_YEAR, self.s[c_lo:c_hi]) or _has(
-            lx.PART_OF_YEAR, self.s[: q.start][-40:]
+            lx.PART_OF_YEAR, self.s[: q.start][-reach:]
         )
 
     def _declines(self, q: Quantity, lo: int, hi: int) -> bool:

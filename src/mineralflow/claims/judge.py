@@ -222,18 +222,31 @@ class Judge:
         if claim.metric == "rank" and year:
             return self._ranks(claim, region, year)
         if claim.metric == "price" and self.prices is not None and claim.basis and year:
-            rows = self.prices[
-                (self.prices["product"] == claim.basis)
-                & (self.prices["market"] == "WLD")
-                & self.prices["year"].isin(range(year - OUTDATED_YEARS, year + 1))
-            ]
-            basis = f"{claim.basis} oxide price, annual average"
-            return [_figure(r, basis) for r in _records(rows)], basis
+            return self._prices(claim, region, year)
         if claim.metric == "quota" and self.quotas is not None and year:
             return self._quotas(claim, region, year)
         if claim.metric == "tariff" and self.tariffs is not None and year:
             return self._tariff_levels(claim, region, year)
         return self._other_lookup(claim, region, year)
+
+    def _prices(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        """An oxide's price in the claim's market: the world (FOB) price for the world, the
+        home price for a market the pack quotes; no figure for a market it does not (a price
+        asked in Rotterdam is not the FOB China average)."""
+        assert self.prices is not None
+        markets = set(self.prices["market"])
+        market = "WLD" if region in ("WLD", "ROW") else region
+        if market not in markets:
+            return [], f"the pack quotes no {claim.basis} price in {region}"
+        rows = self.prices[
+            (self.prices["product"] == claim.basis)
+            & (self.prices["market"] == market)
+            & self.prices["year"].isin(range(year - OUTDATED_YEARS, year + 1))
+        ]
+        basis = f"{claim.basis} oxide price, annual average" + (
+            "" if market == "WLD" else f", {market}"
+        )
+        return [_figure(r, basis) for r in _records(rows)], basis
 
     def _outputs(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
         """Output of ``region`` at the claim's stage in its year (the latest, with none)."""
