@@ -303,3 +303,20 @@ def test_a_fiscal_year_is_a_year_and_an_estimate_for_a_closed_year_a_fact():
     assert claim.period == "year"
     claim = _one("公司预计2024年净利润为5亿元。", "5亿元", today=date(2025, 1, 20))
     assert claim.kind == "fact"
+
+
+def test_a_price_takes_the_element_before_it_and_is_judged_in_its_market():
+    text = (
+        "Argus put last year's dysprosium oxide average, free on board, at $250/kg, "
+        "and terbium at $900/kg."
+    )
+    dy, tb = (c for c in _read(text) if c.metric == "price")
+    assert (dy.basis, tb.basis, dy.region) == ("Dy", "Tb", "WLD")
+    checked = check_text("Traders in Rotterdam asked $1,000/kg for dysprosium oxide in 2024.")
+    (price,) = [c for c in checked.claims if c.metric == "price"]
+    assert (price.region, price.verdict) == ("EU", "unverifiable")
+
+
+def test_a_month_that_opens_the_sentence_makes_a_flow_part_of_the_year():
+    claim = _one("In March, Japan's imports of magnets from China fell to 310 tonnes.", "tonnes")
+    assert claim.period == "part of the year"
