@@ -147,9 +147,10 @@ class _Mention:
     end: int
     code: str
     company: bool = False  # a company standing for its home country (Lynas: AUS)
+    home: bool = False  # a word for the text's own country (国内, "national"): no topic of its own
 
 
-def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
+def _regions(sentence: str, subject: str | None = None, home: str | None = None) -> list[_Mention]:
     """Places named in ``sentence`` (sources such as the USGS left out); a pronoun (该国, "the
     country") stands for the place named most before it in the sentence, else for ``subject``."""
     pattern, names = lx.region_pattern()
@@ -165,8 +166,17 @@ def _regions(sentence: str, subject: str | None = None) -> list[_Mention]:
     placed = {c for m, c in zip(found, clause, strict=True)
               if not m.company and m.code not in _AGGREGATES}  # fmt: skip
     found = [m for m, c in zip(found, clause, strict=True) if not (m.company and c in placed)]
+    # a company a plant was built or run with is a partner, not where its figure is
+    found = [m for m in found if not (m.company and _has(r"\bwith\s+$", sentence[: m.start]))]
+    if home is not None:  # "national output": the country the text is about
+        found += [_Mention(h.start(), h.end(), home, home=True)
+                  for h in _compiled(lx.HOME_WORDS).finditer(sentence)]  # fmt: skip
+    found += [_Mention(h.start(), h.end(), "CHN", home=True)  # 国内价格: China's
+              for h in _compiled(lx.HOME_WORDS_ZH).finditer(sentence)]  # fmt: skip
     for p in _compiled(lx.PRONOUNS).finditer(sentence):
-        earlier = [m.code for m in found if m.end <= p.start() and m.code not in _AGGREGATES]
+        earlier = [
+            m.code for m in found if m.end <= p.start() and m.code not in _AGGREGATES and not m.home
+        ]
         code = _topic(earlier) or subject
         if code is not None:
             found.append(_Mention(p.start(), p.end(), code))
@@ -239,7 +249,7 @@ class _Reader:
         self.today = today
         self.context = context
         self.quantities = find_quantities(sentence)
-        self.regions = _regions(sentence, context.topic)
+        self.regions = _regions(sentence, context.topic, context.region)
         self.clauses = _clauses(sentence, lang)
         self.years = [
             (m.start(), m.end(), int(m.group("y")))
@@ -1027,7 +1037,7 @@ class _Context:
         """What the next sentences take from the one ``reader`` read: its first region (or its
         claims'), its most-named place, its last tonnage metric and last commodity named."""
         sentence = reader.s
-        named = [m.code for m in reader.regions if m.code not in _AGGREGATES]
+        named = [m.code for m in reader.regions if m.code not in _AGGREGATES and not m.home]
         self.topic = _topic(named) or self.topic
         self.named = [*self.named, *named][-12:]
         self._caption(reader, read)

@@ -72,6 +72,10 @@ SOURCE_NAMES = (
 # Words that stand for a place named before: 该国, "the country".  They take the subject of
 # the sentence (its first place) or, if it names none before them, of the sentence before.
 PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+# Words for the text's own country: "national output", "domestic prices" (the country the text
+# is about); 国内, 全国 in the Chinese press are China.
+HOME_WORDS = r"\bnational\b|\bdomestic\b|\bhome-grown\b"
+HOME_WORDS_ZH = r"国内|全国"
 # A place after these in its clause is what something is compared with (仅次于中国和印度,
 # "after China") or passed through (透过美国、日本, "via Japan"), not the subject of a rank.
 COMPARISON_CUES = (
