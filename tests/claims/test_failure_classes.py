@@ -320,3 +320,10 @@ def test_a_price_takes_the_element_before_it_and_is_judged_in_its_market():
 def test_a_month_that_opens_the_sentence_makes_a_flow_part_of_the_year():
     claim = _one("In March, Japan's imports of magnets from China fell to 310 tonnes.", "tonnes")
     assert claim.period == "part of the year"
+
+
+def test_home_words_stand_for_the_texts_country_but_are_no_topic():
+    claims = _read("国内氧化镝价格为每公斤1600元。缅甸2024年产量为3.1万吨，该国位居第三。")
+    price = next(c for c in claims if c.metric == "price")
+    rank = next(c for c in claims if c.metric == "rank")
+    assert (price.region, rank.region) == ("CHN", "MMR")
