@@ -529,15 +529,12 @@ class YearModel:
     input_process: np.ndarray  # ordinal of each input coefficient's process
     # origin tracing of the year's solution, for extraterritorial rules (None without)
     tracer: TraceLayout | None = None
-    # positions of the extraterritorial rules' rows among the limit rows
-    rule_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @staticmethod
     def load(
         calibration: Calibration, problem: MarketProblem, rules: Rules | None = None
     ) -> YearModel:
         curves = problem.curves(calibration.data)
-        rules = rules or Rules()
         return YearModel(
             problem=problem,
             session=problem.open(calibration.data),
@@ -550,7 +547,6 @@ class YearModel:
             inputs=curves.inputs,
             input_process=problem.processes.get_indexer(problem.inputs["process"]),
             tracer=TraceLayout(calibration.data.network, problem) if rules else None,
-            rule_rows=np.array([problem.limit_names.index(n) for n in rules.names], dtype=np.int64),
         )
 
 
@@ -637,7 +633,7 @@ def _push(model: YearModel, plan: Plan, i: int, factors: np.ndarray) -> None:
     if "limit" in lay.rows:
         lo, up = plan.limit_lower[i], plan.limit_upper[i].copy()
         # a rule binds only where a covered share leaves less than the whole supply
-        up[model.rule_rows[factors >= 1.0]] = np.inf
+        up[plan.rules.row[factors >= 1.0]] = np.inf
         s.set_rows(
             "limit",
             lower=np.where(np.isfinite(lo), lo / SCALE, -INF),
@@ -740,7 +736,7 @@ def _solve_ruled(
     (at most ``ROUNDS`` solves).  Returns the solve, the
     rules' factors it was solved with and the covered shares of its flows."""
     i, rules = state.index, plan.rules
-    in_force = np.isfinite(plan.limit_upper[i, model.rule_rows])
+    in_force = np.isfinite(plan.limit_upper[i, rules.row])
     factors = np.where(in_force, rules.factors(state.covered), 1.0)
     for round_ in range(ROUNDS):
         _push(model, plan, i, factors)
@@ -849,8 +845,7 @@ def _model(calibration: Calibration, plan: Plan) -> YearModel:
     """The year model of ``plan``: the calibrated problem with the plan's limit rows (those
     of extraterritorial rules with a supply side that changes by year)."""
     rules = plan.rules
-    at = np.array([plan.limit_names.index(n) for n in rules.names], dtype=np.int64)
-    scaled = (at[rules.entry_rule], rules.entry_col, rules.entry_base)
+    scaled = (rules.row[rules.entry_rule], rules.entry_col, rules.entry_base)
     problem = calibration.problem.with_limits(plan.limits, plan.limit_names, scaled)
     return YearModel.load(calibration, problem, rules)
 

@@ -52,6 +52,8 @@ class Rules:
     """
 
     names: tuple[str, ...] = ()  # by rule row: its limit row's name
+    # by rule row: its position among the plan's limit rows (rows are only ever appended)
+    row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     node: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     approved: np.ndarray = field(default_factory=lambda: np.zeros(0))
     kept_apart: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -78,29 +80,31 @@ class Rules:
 
     def covered(self, tracer: TraceLayout, x: np.ndarray) -> np.ndarray:
         """(levers, nodes): the covered share of every node in the solution ``x``."""
-        q = quantities(tracer, x[None, :])
-        return np.vstack([covered_shares(tracer, q, src) for src in self.sources])
+        return covered_shares(tracer, quantities(tracer, x[None, :]), self.sources)
 
 
 def covered_shares(tracer: TraceLayout, q: Quantities, sources: np.ndarray) -> np.ndarray:
-    """By node: the share of its pool that contains material made at a ``sources`` node,
-    stage by stage (a stage's processes take only earlier stages' products)."""
-    n_nodes = len(sources)
-    share = np.zeros(n_nodes)
+    """(levers, nodes): the share of each node's pool that contains material made at one of
+    a lever's ``sources`` nodes, stage by stage (a stage's processes take only earlier
+    stages' products); the pools' mixes are solved once for all levers."""
+    n_levers, n_nodes = sources.shape
+    share = np.zeros((n_levers, n_nodes))
     made = tracer.made.multiply(q.activity[0][None, :]).tocsr()
     takes = tracer.takes.tocsc()
     for s in range(len(tracer.stages)):
         nodes = np.flatnonzero(tracer.node_stage == s)
-        per_process = sp.csc_matrix((share[takes.indices], takes.indices, takes.indptr),
-                                    shape=takes.shape).max(axis=0).toarray().ravel()  # fmt: skip
         out = made[nodes]
         total = np.asarray(out.sum(axis=1)).ravel()
-        own = np.divide(out @ per_process, total, out=np.zeros(len(nodes)), where=total > 0)
-        own = np.where(sources[nodes], 1.0, own)
-        made_share = np.zeros(n_nodes)
-        made_share[nodes] = own
+        made_share = np.zeros((n_levers, n_nodes))
+        for k in range(n_levers):
+            inputs = sp.csc_matrix((share[k][takes.indices], takes.indices, takes.indptr),
+                                   shape=takes.shape)  # fmt: skip
+            per_process = inputs.max(axis=0).toarray().ravel()  # the most covered input
+            own = np.divide(out @ per_process, total, out=np.zeros(len(nodes)), where=total > 0)
+            made_share[k, nodes] = np.where(sources[k, nodes], 1.0, own)
         for idx, arcs in tracer.stage_products[s]:
-            share[idx] = pool_shares(tracer, q, idx, arcs)[0] @ made_share[idx]
+            pool = pool_shares(tracer, q, idx, arcs)[0]
+            share[:, idx] = made_share[:, idx] @ pool.T
     return np.clip(share, 0.0, 1.0)
 
 

@@ -386,13 +386,13 @@ class _Compiler:
         A ban may close licensed trade: it is licensing at its strictest, so it holds and
         the licence's rows go slack (the reserve's purchases stay as the licence set them).
         """
-        if isinstance(lever, ExportLicensing | ExtraterritorialLicensing):
-            if isinstance(lever, ExportLicensing):
-                self._licensing(k, lever, active, limits, reserve)
-            else:
-                self._extraterritorial(k, lever, active, limits)
-            return np.zeros(len(self.problem.arcs), dtype=bool)
-        return self._trade_limits(k, lever, active, limits)
+        if isinstance(lever, ExportLicensing):
+            self._licensing(k, lever, active, limits, reserve)
+        elif isinstance(lever, ExtraterritorialLicensing):
+            self._extraterritorial(k, lever, active, limits)
+        else:
+            return self._trade_limits(k, lever, active, limits)
+        return np.zeros(len(self.problem.arcs), dtype=bool)
 
     def _extraterritorial(
         self, k: int, lever: ExtraterritorialLicensing, active: np.ndarray, limits: Limits
@@ -434,13 +434,15 @@ class _Compiler:
 
     def _with_rules(self, plan: Plan) -> Plan:
         """``plan`` with the extraterritorial rules' rows that it kept."""
-        kept = [r for r in self._rules if r[1] in set(plan.limit_names)]
+        position = {name: k for k, name in enumerate(plan.limit_names)}
+        kept = [r for r in self._rules if r[1] in position]
         if not kept:
             return plan
         levers = sorted({r[0] for r in kept})
         of = [self._rule_levers[r[0]][0] for r in kept]
         rules = Rules(
             names=tuple(r[1] for r in kept),
+            row=np.array([position[r[1]] for r in kept], dtype=np.int64),
             node=np.array([r[2] for r in kept], dtype=np.int64),
             approved=np.array([lever.approved for lever in of]),
             kept_apart=np.array([lever.kept_apart for lever in of]),
