@@ -167,7 +167,7 @@ def _regions(sentence: str, subject: str | None = None, home: str | None = None)
               if not m.company and m.code not in _AGGREGATES}  # fmt: skip
     found = [m for m, c in zip(found, clause, strict=True) if not (m.company and c in placed)]
     # a company a plant was built or run with is a partner, not where its figure is
-    found = [m for m in found if not (m.company and _has(r"\bwith\s+$", sentence[: m.start]))]
+    found = [m for m in found if not (m.company and _has(lx.BUILT_WITH, sentence[: m.start]))]
     if home is not None:  # "national output": the country the text is about
         found += [_Mention(h.start(), h.end(), home, home=True)
                   for h in _compiled(lx.HOME_WORDS).finditer(sentence)]  # fmt: skip
@@ -350,7 +350,7 @@ class _Reader:
         region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
         if metric == "share" and basis != "imports" and self._imported_from(q):
             basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
-        grown = metric == "growth" and previous is not None and basis == previous.metric
+        grown = previous is not None and metric == "growth" and basis == previous.metric
         if region is None and grown and previous is not None:
             region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
         region = self._fallback_region(q, region, metric, basis)
@@ -546,7 +546,7 @@ class _Reader:
         carries on (unless a share is spoken of), a growth rate does along a list."""
         if q.unit != "%" or previous is None or previous.unit != "%" or cue is not None:
             return None
-        shared = _has(r"占|份额|比重|\bshare\b|accounted for|\bsupplied\b", self.s[lo:hi])
+        shared = _has(lx.SHARE_WORDS, self.s[lo:hi])
         if not shared and previous.metric in ("tariff", "net_import_reliance"):
             return previous.metric, None
         if previous.metric == "growth" and self._listed_after(previous, q):
@@ -693,10 +693,8 @@ class _Reader:
         source = self._source(q, self.regions)
         return (
             source is not None
-            and _has(
-                r"(?:来自|自|从|\bfrom\b)\s*$", self.s[max(0, source.start - 6) : source.start]
-            )
-            and _has(r"进口|\bimport", self.s)
+            and _has(lx.CAME_FROM, self.s[max(0, source.start - 6) : source.start])
+            and _has(lx.IMPORT_WORDS, self.s)
         )
 
     def _candidates(self, metric: str, allow_world: bool) -> list[_Mention]:
@@ -929,17 +927,19 @@ class _Reader:
             return "~", q.low, q.high
         return "=", q.low, q.high
 
+    def _joined(self, previous: Claim, start: int) -> bool:
+        """A number at ``start`` follows ``previous`` joined only by "and" or 和."""
+        end = previous.start + len(previous.number_text)
+        return end <= start and _has(lx.LIST_JOIN, self.s[end:start])
+
     def _listed_after(self, previous: Claim, q: Quantity) -> bool:
-        """``q`` follows ``previous`` joined only by "and" or 和 (增长5.9%和4.2%)."""
-        start = previous.start + len(previous.number_text)
-        return start <= q.start and _has(r"^\s*(?:and|和|与|及|、)\s*$", self.s[start : q.start])
+        """``q`` follows ``previous`` in a list (增长5.9%和4.2%)."""
+        return self._joined(previous, q.start)
 
     def _listed(self, claims: list[Claim]) -> bool:
         """Two numbers of one unit joined only by "and" or 和 ("second and third place")."""
         return any(
-            a.unit == b.unit
-            and _has(r"^\s*(?:and|和|与|及|、)\s*$", self.s[a.start + len(a.number_text) : b.start])
-            for a, b in itertools.pairwise(claims)
+            a.unit == b.unit and self._joined(a, b.start) for a, b in itertools.pairwise(claims)
         )
 
     def _respectively(self, claims: list[Claim]) -> None:

@@ -45,6 +45,15 @@ STAKE_CUES = (
     r"\b(?:own|owns|keep|keeps|hold|holds|held|retain\w*)\b[^.]{0,50}?\b(?:venture|company)\b"
     r"|\bof the (?:joint )?venture\b|\bstakes?\b|\bequity\b|股权|持股|股份"
 )
+# Numbers of a list: joined only by these ("second and third", 增长5.9%和4.2%).
+LIST_JOIN = r"^\s*(?:and|和|与|及|、)\s*$"
+# Words of a share, which stop a duty or reliance from carrying on to the next rate.
+SHARE_WORDS = r"占|份额|比重|\bshare\b|accounted for|\bsupplied\b"
+# A share of imports that came from a place (逾四成来自俄罗斯), not a dependence on one.
+CAME_FROM = r"(?:来自|自|从|\bfrom\b)\s*$"
+IMPORT_WORDS = r"进口|\bimport"
+# A company a plant was built or run with: a partner, not where the figure is.
+BUILT_WITH = r"\bwith\s+$"
 # A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
 FOB_CUES = r"离岸|\bFOB\b|free on board"
 # A place named as the origin of goods ("Japanese aluminium", "most Malaysian goods"): under a
