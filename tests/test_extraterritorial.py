@@ -14,6 +14,7 @@ from mineralflow.metrics.origins import TraceLayout
 from mineralflow.scenario import Scenario
 from mineralflow.scenario.execute import execute, prepare
 from mineralflow.scenario.loading import ScenarioError
+from runs import rare_earth_scenario
 
 HEAVY = ["Sm", "Gd", "Tb", "Dy", "Y", "Eu", "other"]
 
@@ -25,14 +26,8 @@ def _scenario(**rule: Any) -> Scenario:
             {"type": "extraterritorial_licensing", "region": "CHN", "elements": HEAVY,
              "from_year": 2025, **rule}
         )  # fmt: skip
-    return Scenario.model_validate(
-        {
-            "name": "rule",
-            "description": "China's licences reach products made abroad from 2025",
-            "pack": "rare_earths",
-            "years": [2024, 2026],
-            "levers": levers,
-        }
+    return rare_earth_scenario(
+        "rule", "China's licences reach products made abroad from 2025", levers
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from mineralflow.scenario import Scenario
 from mineralflow.scenario.execute import RunResult, execute
+from runs import rare_earth_scenario
 
 #: the licensed products of China's April 2025 announcement that the pack trades
 LICENSED = ["Sm", "Gd", "Tb", "Dy", "Y", "Tb metal", "Dy metal"]
@@ -28,14 +29,8 @@ def _scenario(*licences: dict[str, Any], ban_from: int | None = None) -> Scenari
         levers.append(
             {"type": "export_ban", "region": "CHN", "elements": ["Tb"], "from_year": ban_from}
         )
-    return Scenario.model_validate(
-        {
-            "name": "licences",
-            "description": "China licenses exports of the heavy rare earths from 2025",
-            "pack": "rare_earths",
-            "years": [2024, 2026],
-            "levers": levers,
-        }
+    return rare_earth_scenario(
+        "licences", "China licenses exports of the heavy rare earths from 2025", levers
     )
 
 
