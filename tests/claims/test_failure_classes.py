@@ -327,3 +327,41 @@ def test_home_words_stand_for_the_texts_country_but_are_no_topic():
     price = next(c for c in claims if c.metric == "price")
     rank = next(c for c in claims if c.metric == "rank")
     assert (price.region, rank.region) == ("CHN", "MMR")
+
+
+def test_years_named_in_words_and_a_year_to_a_number_is_no_fiscal_year():
+    claim = _one(
+        "Smelters made 3.1 million tonnes in August, taking output for the first eight months "
+        "of the year to 24.6 million tonnes.",
+        "24.6",
+    )
+    assert (claim.period, claim.year) == ("part of the year", 2025)
+    claim = _one("今年前三季度，中国原铝产量约3300万吨。", "3300万吨")
+    assert (claim.period, claim.year) == ("part of the year", 2025)
+    assert _one("前年缅甸的矿产量为4.3万吨。", "4.3万吨").year == 2023
+    assert _one("Myanmar mined 31,000 tonnes last year.", "31,000").year == 2024
+
+
+def test_a_plants_figure_is_not_its_countrys_total():
+    text = "The smelter in Kentucky produced about 180,000 tonnes of primary aluminium last year."
+    (claim,) = check_text(text, today=TODAY).claims
+    assert claim.entity
+    assert claim.verdict == "unverifiable"
+    assert "one plant or company" in claim.note
+    text = "Its smelters produced 676,000 tonnes of primary aluminium last year, the USGS says."
+    assert not _one(text, "676,000").entity
+    assert not _one("The country's plants made 44 million tonnes last year.", "44").entity
+    assert _one("该公司旗下的铝厂去年产量约90万吨。", "90万吨").entity
+    assert not _one("中国去年原铝产量约4400万吨。", "4400万吨").entity
+
+
+def test_a_plants_capacity_is_held_against_the_projects_of_its_region():
+    text = "MP Materials' first factory in Texas has a capacity of 1,000 tonnes of magnets a year."
+    (claim,) = check_text(text, today=TODAY).claims
+    assert (claim.entity, claim.verdict) == (True, "consistent")
+    assert claim.reference is not None
+    assert claim.reference.source_id == "PROJECT-NEWS"
+    text = "The new plant in Texas is designed to make 7,000 tonnes of magnets a year."
+    (claim,) = check_text(text, today=TODAY).claims
+    assert claim.verdict == "unverifiable"
+    assert "one plant or company" in claim.note

@@ -72,6 +72,7 @@ class Claim:
     start: int = -1  # where the number starts in the text read (characters)
     commodity: str = "rare_earths"  # rare_earths, aluminium or other (no pack)
     period: str = "year"  # "year", or "part of the year" for a month, a quarter, ten months
+    entity: bool = False  # the figure is one plant's or one company's, not a region's total
 
     def as_json(self, index: int) -> dict[str, Any]:
         """The JSON object of ``claims check --json`` (base units: t, USD; shares in %)."""
@@ -100,4 +101,5 @@ class Claim:
             "lang": self.lang,
             "commodity": self.commodity,
             "period": self.period,
+            "entity": self.entity,
         }

@@ -360,6 +360,7 @@ class _Reader:
         qualifier, low, high = self._bounds(q, lo, hi)
         period = "part of the year" if self._part_of_year(q, c_lo, c_hi, year_basis) else "year"
         value = q.value
+        entity = metric in lx.ENTITY_METRICS and self._entity(q)
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
         return Claim(
@@ -383,7 +384,19 @@ class _Reader:
             start=q.start,
             commodity=commodity,
             period=period,
+            entity=entity,
         )
+
+    def _entity(self, q: Quantity) -> bool:
+        """Whether a plant or a company holds the figure (:data:`lexicon.ENTITY_EN`): named
+        shortly before the number in its sentence, and not as its country's plants."""
+        reach, cue = (40, lx.ENTITY_ZH) if self.lang == "zh" else (90, lx.ENTITY_EN)
+        before = self.s[max(0, q.start - reach) : q.start]
+        found = list(_compiled(cue).finditer(before))
+        if not found:
+            return False
+        last = found[-1]
+        return not _has(lx.NATIONAL_HOLDER, before[max(0, last.start() - 12) : last.end()])
 
     def _fallback_region(
         self, q: Quantity, region: str | None, metric: str, basis: str | None
@@ -866,14 +879,25 @@ class _Reader:
             return year, "stated", future
         if self.today is None:
             return None, "not stated", False
+        return (*self._relative_year(q), False)
+
+    def _relative_year(self, q: Quantity) -> tuple[int, str]:
+        """A year named by words, in the number's clause: a month or part of the article's
+        year, 今年 or "this year", 前年; else the latest full year before the article."""
+        assert self.today is not None
         c_lo, c_hi = self.clause_of(q)
-        if _has(lx.MONTH_NO_YEAR, self.s[c_lo:c_hi]):
-            return self.today.year, f"a month of the article's year ({self.today})", False
-        return (
-            self.today.year - 1,
-            f"latest full year before the article's date {self.today}",
-            False,
-        )
+        clause = self.s[c_lo:c_hi]
+        if _has(lx.MONTH_NO_YEAR, clause):
+            return self.today.year, f"a month of the article's year ({self.today})"
+        # 今年前三季度，产量约3300万吨: the words may open the sentence, a clause before
+        near = self.s[max(0, q.start - 40) : q.start] + " " + clause
+        if _has(lx.THIS_YEAR, near) or (
+            _has(lx.PART_OF_YEAR, near) and not _has(lx.FISCAL_YEAR, near)
+        ):
+            return self.today.year, f"the article's year ({self.today})"
+        if _has(lx.YEAR_BEFORE_LAST, clause):
+            return self.today.year - 2, f"the year before last ({self.today})"
+        return self.today.year - 1, f"latest full year before the article's date {self.today}"
 
     def _plan(self, q: Quantity, lo: int, hi: int) -> bool:
         prefix = self.s[: q.start]

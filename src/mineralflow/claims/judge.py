@@ -529,6 +529,12 @@ class Judge:
         if claim.period != "year" and claim.kind == "fact" and not claim.unit.endswith("/kg"):
             claim.note = "a figure for part of a year; the pack holds yearly figures"
             return claim
+        if claim.entity and claim.kind == "fact":
+            return self._judge_entity(claim)
+        return self._judge_figure(claim)
+
+    def _judge_figure(self, claim: Claim) -> Claim:
+        """Judge ``claim`` on the pack's figures for its region, metric, stage and year."""
         figures, basis = self.figures(claim)
         if claim.kind == "plan" and not figures:
             # a plan's year lies ahead: today's figure, for scale
@@ -576,6 +582,34 @@ class Judge:
         claim.note = basis
         return claim
 
+    def _judge_entity(self, claim: Claim) -> Claim:
+        """One plant's or company's figure: a capacity is first held against the pack's
+        projects in its region; a tonnage against the region's total, which it can match (the
+        country's only plant) but never contradict; a share is not in the pack."""
+        if claim.metric == "capacity" and "projects" in self.pack.tables:
+            projects = self.pack.table("projects")
+            for row in _records(projects[projects["region"] == claim.region]):
+                if self.holds(claim, float(row["capacity"])):
+                    figure = _figure(
+                        {**row, "value": row["capacity"], "year": row["start_year"]},
+                        f"capacity of {row['project']} ({row['stage']}, projects)",
+                    )
+                    claim.reference = self._reference(figure)
+                    claim.tolerance = self._describe_tolerance(claim, figure.value)
+                    claim.verdict, claim.note = "consistent", figure.basis
+                    return claim
+        if claim.metric == "share":  # a plant's share of its own output, or of a market's
+            claim.verdict = "unverifiable"
+            claim.note = "a share held by one plant or company; the pack holds regions' shares"
+            return claim
+        self._judge_figure(claim)
+        if claim.verdict == "inconsistent":
+            claim.verdict = "unverifiable"
+            claim.note = (
+                f"a figure of one plant or company, below or beside the total ({claim.note})"
+            )
+        return claim
+
     def _reference(self, figure: _Figure) -> Reference:
         return Reference(
             value=round(float(figure.value), 4),
@@ -619,7 +653,7 @@ def conflicts(claims: list[Claim], tolerance: Callable[[Claim, float], float]) -
     for i, c in enumerate(claims):
         # a month's figure or a tariff (which may change within a year) disagrees with nothing
         if c.kind == "fact" and c.region and c.unit != "x" and c.period == "year" \
-                and c.metric != "tariff":  # fmt: skip
+                and c.metric != "tariff" and not c.entity:  # fmt: skip
             key = (c.commodity, c.region, c.metric, c.basis, c.stage, c.year, c.unit)
             groups.setdefault(key, []).append((i, *_widened(c, tolerance)))
     for members in groups.values():

@@ -306,8 +306,14 @@ PART_OF_YEAR = (
 )
 # A year that ends in some month: a fiscal year, still a year.
 FISCAL_YEAR = (
-    r"财年|财政年度|会计年度|fiscal (?:year|20\d\d)|financial year|\byear to (?:the end of )?\w+"
+    r"财年|财政年度|会计年度|fiscal (?:year|20\d\d)|financial year"
+    r"|\byear (?:to|ended|ending) (?:the end of )?(?:January|February|March|April|May|June|July"
+    r"|August|September|October|November|December)\b"
 )
+# The article's own year named without its number (今年, "so far this year"), and the year
+# before last; "last year" (去年) is the default, the latest full year.
+THIS_YEAR = r"今年|本年|年内|年初至今|\bthis year\b|\byear to date\b|\bof the year\b"
+YEAR_BEFORE_LAST = r"前年|\bthe year before last\b|\btwo years ago\b"
 # A month named without a year (6月, "since March 12", "in June"): the article's own year.
 MONTH_NO_YEAR = (
     r"(?<![\d年])(?:1[0-2]|[1-9])月|\b(?:January|February|March|April|May|June|July|August"
@@ -370,3 +376,21 @@ GROUP_SIZES = {"两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "two": 2, "thre
 EXPORT_QUOTA = r"出口配额|出口指标|export quota"
 # A plant, mine or project: a plan that names one but no tonnage is still a dated plan.
 FACILITY_CUES = r"厂|工厂|项目|矿山|生产线|基地|plant|factory|facility|project|mine\b|refinery"
+# One plant or one company named as the figure's holder ("the smelter produced", "its first
+# factory ... has a capacity of", 该公司旗下的铝厂年产): its figure is not its country's total.
+# A country's plants ("the country's plants", "its own smelters") are the country's.
+_PLANT_NOUNS = (
+    r"(?:smelter|plant|refinery|factory|facility|mine|mill|circuit|potline|project|phase)"
+)
+ENTITY_EN = (
+    rf"\b(?:the|this|that|a|one|first|new)\s+(?:[\w-]+\s+){{0,3}}?{_PLANT_NOUNS}s?\b(?!-)"
+    rf"|\b(?:its|their)\s+(?!own\b)(?:[\w-]+\s+){{0,3}}?{_PLANT_NOUNS}\b(?![s-])"
+    rf"|\b{_PLANT_NOUNS}'s\b|\b(?:designed|built) (?:to|for)\b"
+)
+ENTITY_ZH = (
+    r"设计(?:年)?产能|该公司|该厂|该企业|该集团|该项目|该矿|旗下|(?:这座|一座|首座|这家|一家|该座)"
+    r"[^，。；]{0,8}(?:公司|企业|厂|项目|矿山|生产线|产线|基地)"
+)
+NATIONAL_HOLDER = r"country's|nation's|national|\bUS\b|\bUS's\b"
+#: metrics a plant's or a company's figure is never its country's for
+ENTITY_METRICS = ("capacity", "production", "share", "exports", "imports")
