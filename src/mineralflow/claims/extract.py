@@ -654,7 +654,8 @@ class _Reader:
         cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, lo, hi, q)
         if cue is None:
             cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, c_lo, c_hi, q)
-        if cue is None and metric in ("share", "capacity"):  # 在冶炼分离环节，中国占全球九成
+        # 在冶炼分离环节，中国占全球九成; "production of compounds and metals reached 8,900 t"
+        if cue is None and metric in ("share", "capacity", *lx.TONNAGE_METRICS):
             cue, _ = _nearest_cue(lx.STAGE_CUES, self.s, 0, q.start, q)
         if cue is None and metric == "price":
             return "separation"

@@ -228,7 +228,7 @@ ALUMINIUM_STAGE_CUES: dict[str, str] = {
     "bauxite": r"铝土矿|铝矿石|bauxite",
     "alumina": r"氧化铝|alumina\b|\brefiner(?:y|ies)\b",
     "secondary": r"再生铝|废铝|secondary alumin\w*|recycled alumin\w*|scrap",
-    "primary": r"原铝|电解铝|primary alumin\w*|smelt\w*|冶炼",
+    "primary": r"原铝|电解铝|primary (?:alumin\w*|metal)|smelt\w*|冶炼",
 }
 
 GROWTH_CUES = (
