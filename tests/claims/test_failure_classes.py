@@ -365,3 +365,31 @@ def test_a_plants_capacity_is_held_against_the_projects_of_its_region():
     (claim,) = check_text(text, today=TODAY).claims
     assert claim.verdict == "unverifiable"
     assert "one plant or company" in claim.note
+
+
+def test_places_listed_after_a_trade_partner_are_partners_of_the_exporter():
+    text = "10月我国稀土永磁出口5200吨。当月对德国、韩国的出口分别为800吨和450吨。"
+    germany, korea = (c for c in _read(text) if c.number_text in ("800吨", "450吨"))
+    assert (germany.region, germany.other_region) == ("CHN", "DEU")
+    assert (korea.region, korea.other_region) == ("CHN", "KOR")
+    claim = _one("我国稀土永磁出口全年增长5%，其中对印度出口下降逾三成。", "三成")
+    assert (claim.region, claim.other_region, claim.basis) == ("CHN", "IND", "exports")
+
+
+def test_the_latter_is_the_second_of_two_places_named():
+    claim = _one("铝土矿主要从几内亚和澳大利亚进口，后者是全球第二大铝土矿生产国。", "第二")
+    assert claim.region == "AUS"
+    text = "Refiners buy ore from Myanmar and Laos; the former is the third-largest miner."
+    claim = _one(text, "third")
+    assert claim.region == "MMR"
+
+
+def test_a_stage_named_earlier_in_the_sentence_and_a_plant_still_being_built():
+    claim = _one(
+        "Output of oxides and metals climbed to 6,100 tonnes in 2024, the survey said.", "6,100"
+    )
+    assert claim.stage == "separation"
+    text = "Its new plant is designed to make 3,000 t of magnets a year and should start in 2027."
+    assert _one(text, "3,000").kind == "plan"
+    text = "Its plant has a capacity of 3,000 tonnes of magnets a year and is due to ship in May."
+    assert _one(text, "3,000").kind == "fact"

@@ -180,6 +180,15 @@ def _regions(sentence: str, subject: str | None = None, home: str | None = None)
         code = _topic(earlier) or subject
         if code is not None:
             found.append(_Mention(p.start(), p.end(), code))
+    for p in _compiled(lx.LATTER_FORMER).finditer(sentence):
+        # 从几内亚和澳大利亚进口，后者是全球最大的: "the latter" is the second place named
+        earlier = list(dict.fromkeys(
+            m.code for m in sorted(found, key=lambda m: m.start)
+            if m.end <= p.start() and m.code not in _AGGREGATES and not m.home
+        ))  # fmt: skip
+        if len(earlier) >= 2:
+            latter = p.group(0).lower() in ("后者", "the latter")
+            found.append(_Mention(p.start(), p.end(), earlier[-1] if latter else earlier[-2]))
     return sorted(found, key=lambda m: m.start)
 
 
@@ -347,7 +356,9 @@ class _Reader:
         else:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
-        region, other = self._region(q, lo, hi, c_lo, c_hi, metric, comparison)
+        # 对美国出口下降逾两成: a change of trade is the exporter's, with its partner
+        traded = basis if metric == "growth" and basis in ("exports", "imports") else metric
+        region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
         if metric == "share" and basis != "imports" and self._imported_from(q):
             basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
         grown = previous is not None and metric == "growth" and basis == previous.metric
@@ -356,11 +367,15 @@ class _Reader:
         region = self._fallback_region(q, region, metric, basis)
         if metric == "share" and other is None and basis == self.context.share_basis:
             other = self.context.share_partner
+        entity = metric in lx.ENTITY_METRICS and self._entity(q)
         year, year_basis, plan = self._when(q, lo, hi, metric)
+        if metric == "capacity" and not plan and entity and _has(lx.WORKS_UNDER_WAY, s):
+            plan = True
+            if year_basis != "stated":
+                year, year_basis = None, "not stated"
         qualifier, low, high = self._bounds(q, lo, hi)
         period = "part of the year" if self._part_of_year(q, c_lo, c_hi, year_basis) else "year"
         value = q.value
-        entity = metric in lx.ENTITY_METRICS and self._entity(q)
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
         return Claim(
@@ -685,10 +700,16 @@ class _Reader:
         relative = _has(r"^\s*,?\s*(?:whose|which|where)\b", self.s[m.end : m.end + 8])
         if self.s[m.start : m.end] in ("对华", "输华"):  # 对华供应: to China
             return True
+        if relative or not _has(lx.TRADE_CUES, self.s):
+            return False
+        if _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 10) : m.start]):
+            return True
+        # 对美国、日本的出口: a place listed after a partner is a partner too
+        listed = [p for p in self.regions if p.end <= m.start and p is not m]
         return (
-            not relative
-            and _has(lx.PARTNER_BEFORE, self.s[max(0, m.start - 10) : m.start])
-            and _has(lx.TRADE_CUES, self.s)
+            bool(listed)
+            and bool(_compiled(lx.LIST_JOIN).match(self.s[listed[-1].end : m.start]))
+            and self._partner(listed[-1])
         )
 
     def _source(self, q: Quantity, named: list[_Mention]) -> _Mention | None:
@@ -981,7 +1002,14 @@ class _Reader:
                 m.code for m in self.regions
                 if m.code != lx.WORLD and m.end <= group[0].start and not self._partner(m)
             ))  # fmt: skip
-            if not stated or len(before) == len(group):
+            partners = list(dict.fromkeys(
+                m.code for m in self.regions if m.end <= group[0].start and self._partner(m)
+            ))  # fmt: skip
+            if stated and len(before) != len(group) and len(partners) == len(group) > 1:
+                for claim, code in zip(group, partners, strict=True):
+                    claim.other_region = code  # 对美国、日本的出口分别为582吨和305吨
+                codes = []
+            elif not stated or len(before) == len(group):
                 codes = before  # a list, or "A and B took 13% and 5% respectively of C's"
             if len(group) == len(codes) and len(group) > 1:
                 for claim, code in zip(group, codes, strict=True):

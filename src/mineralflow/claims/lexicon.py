@@ -81,6 +81,8 @@ SOURCE_NAMES = (
 # Words that stand for a place named before: 该国, "the country".  They take the subject of
 # the sentence (its first place) or, if it names none before them, of the sentence before.
 PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+# The latter and the former of the last two places named before them.
+LATTER_FORMER = r"后者|前者|\bthe latter\b|\bthe former\b"
 # Words for the text's own country: "national output", "domestic prices" (the country the text
 # is about); 国内, 全国 in the Chinese press are China.
 HOME_WORDS = r"\bnational\b|\bdomestic\b|\bhome-grown\b"
@@ -267,6 +269,13 @@ PLAN_MORE = (
     r"|\bcould\b|\bmight\b|(?-i:\bmay\b)|\bagreed to\b|\bwould\b|可能|或将"
 )
 FIGURE_PLAN_CUES = f"{PLAN_CUES}|{PLAN_MORE}"
+# A plant still being built or due to start: anywhere in its sentence, its capacity is planned
+# ("is designed to treat 5,000 tonnes a year and should start in 2026", 支持其興建分離線，設計產能).
+WORKS_UNDER_WAY = (
+    r"\bshould (?:start|begin|open)\b|\b(?:being|to be) built\b|\bunder construction\b"
+    r"|\b(?:is|are) (?:building|constructing)\b"
+    r"|兴建|在建|拟建|建设中|正在建设|开工|动工"
+)
 # Plan words that only estimate: about a year already over they give an estimate, a fact
 # (预计2025年净利翻一番 in January 2026).
 ESTIMATE_CUES = r"预计|预期|有望|\bexpects?\b|\bexpected\b|\bforecasts?\b|\bprojected\b"
