@@ -393,3 +393,37 @@ def test_a_stage_named_earlier_in_the_sentence_and_a_plant_still_being_built():
     assert _one(text, "3,000").kind == "plan"
     text = "Its plant has a capacity of 3,000 tonnes of magnets a year and is due to ship in May."
     assert _one(text, "3,000").kind == "fact"
+
+
+def test_a_cap_set_by_a_government_is_a_quota_not_a_bound():
+    claim = _one("Output ran close to the 45-million-tonne capacity cap that Beijing set.", "45")
+    assert (claim.metric, claim.region, claim.low, claim.high) == (
+        "quota",
+        "CHN",
+        45_000_000.0,
+        45_000_000.0,
+    )
+    claim = _one("中国电解铝产量已逼近4500万吨的产能上限。", "4500万吨")
+    assert (claim.metric, claim.low) == ("quota", 45_000_000.0)
+
+
+def test_rates_of_change_in_traditional_words_and_uses_as_consumption():
+    claim = _one("10月對德國出口的稀土磁鐵年減近兩成。", "兩成")
+    assert (claim.metric, claim.value) == ("growth", -20.0)
+    claim = _one("氧化铝报价到4月中旬累计跌去近半。", "近半")
+    assert (claim.metric, claim.value) == ("growth", -50.0)
+    claim = _one("Japan uses about 9,000 tonnes of magnet alloys a year.", "9,000")
+    assert claim.metric == "consumption"
+
+
+def test_a_change_of_price_is_checked_on_the_packs_price_series():
+    text = "Dysprosium oxide averaged $260/kg in 2024, free on board China, down 26% on 2023."
+    rate = next(c for c in check_text(text, today=TODAY).claims if c.metric == "growth")
+    assert (rate.product, rate.region, rate.year) == ("Dy", "WLD", 2024)
+    assert rate.verdict in ("consistent", "inconsistent")
+    assert rate.reference is not None
+    assert "change of the Dy price" in rate.note
+    text = "The Midwest premium, paid on top of the exchange price, hit $1,300 a tonne in 2025."
+    (premium,) = check_text(text, today=TODAY).claims
+    assert premium.product is None
+    assert premium.verdict == "unverifiable"

@@ -73,6 +73,7 @@ class Claim:
     commodity: str = "rare_earths"  # rare_earths, aluminium or other (no pack)
     period: str = "year"  # "year", or "part of the year" for a month, a quarter, ten months
     entity: bool = False  # the figure is one plant's or one company's, not a region's total
+    product: str | None = None  # what a price, or a change of price, is of (Dy, aluminium)
 
     def as_json(self, index: int) -> dict[str, Any]:
         """The JSON object of ``claims check --json`` (base units: t, USD; shares in %)."""
@@ -102,4 +103,5 @@ class Claim:
             "commodity": self.commodity,
             "period": self.period,
             "entity": self.entity,
+            "product": self.product,
         }

@@ -378,6 +378,9 @@ class _Reader:
         value = q.value
         if metric == "growth" and q.unit == "%" and self._declines(q, lo, hi):
             value, low, high = -value, _neg(high), _neg(low)
+        product = self._product(q, metric, basis, commodity, previous)
+        if metric in ("price", "price_floor") and basis is None:
+            basis = product  # aluminium's price is aluminium's
         return Claim(
             quote=s,
             number_text=q.text,
@@ -400,7 +403,28 @@ class _Reader:
             commodity=commodity,
             period=period,
             entity=entity,
+            product=product,
         )
+
+    def _product(
+        self, q: Quantity, metric: str, basis: str | None, commodity: str, previous: Claim | None
+    ) -> str | None:
+        """What a price or a change of price is of: the element read with the price, the
+        previous price's for its change (价格为…，比上年上涨三成), else the element named in the
+        sentence; aluminium's is aluminium."""
+        priced = metric in ("price", "price_floor")
+        if not (priced or (metric == "growth" and basis == "price")):
+            return None
+        if _has(lx.PREMIUM_CUES, self.s[: q.start]):
+            return None  # a premium on top of the exchange price is not the price
+        if commodity == "aluminium":
+            return "aluminium"
+        if priced:
+            return basis
+        if previous is not None and previous.metric == "price" and previous.product:
+            return previous.product
+        element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
+        return element
 
     def _entity(self, q: Quantity) -> bool:
         """Whether a plant or a company holds the figure (:data:`lexicon.ENTITY_EN`): named
@@ -440,6 +464,8 @@ class _Reader:
         today_year = self.today.year if self.today is not None else None
         if year_basis.startswith("latest full year") and metric in ("tariff", "price_floor"):
             year, year_basis = today_year, "in force at the article's date"
+        if metric == "growth" and year is not None and self._base_year(q) == year:
+            year = year + 1  # "down 26% on 2023", 比2023年增长: the year after the base
         plan = future or self._plan(q, lo, hi)
         if year_basis != "stated" and _has(lx.PRESENT_CUES, around):
             plan = False
@@ -451,6 +477,14 @@ class _Reader:
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
         return year, year_basis, plan
+
+    def _base_year(self, q: Quantity) -> int | None:
+        """The year a change is measured from, named beside its rate ("up 26% on 2023",
+        较2023年增长26%)."""
+        after = _compiled(lx.BASE_YEAR_AFTER).match(self.s[q.end : q.end + 30])
+        before = _compiled(lx.BASE_YEAR_BEFORE).search(self.s[max(0, q.start - 16) : q.start])
+        found = after or before
+        return int(found.group("y")) if found else None
 
     def _commodity(
         self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, previous: Claim | None
@@ -521,6 +555,10 @@ class _Reader:
             floor = "price_floor" in (cue, clause_cue)
             return ("price_floor" if floor else "price"), element
         if q.unit == "t":
+            # with no cue in its clause, a tonnage's metric is named before it in the sentence
+            # ("apparent consumption of compounds and metals reached 27,000 t, and imports ...")
+            earlier, _ = _nearest_cue(lx.METRIC_CUES, s, 0, q.start, q)
+            sentence_cue = earlier or sentence_cue
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
 
@@ -625,6 +663,8 @@ class _Reader:
         previous: Claim | None,
     ) -> tuple[str | None, str | None]:
         """A tonnage: the metric named nearest, else the previous tonnage's, else output."""
+        if _has(lx.CAP_AFTER, self.s[q.end : q.end + 24]):
+            return "quota", None
         if cue is None and previous is not None and self._listed_after(previous, q):
             return previous.metric, previous.basis  # 年产60万吨和55万吨: one metric for a list
         chosen = cue or clause_cue
@@ -746,7 +786,7 @@ class _Reader:
     def _region(
         self, q: Quantity, lo: int, hi: int, c_lo: int, c_hi: int, metric: str, comparison: bool
     ) -> tuple[str | None, str | None]:
-        allow_world = metric not in ("share", "rank", "technology_gap")
+        allow_world = metric not in ("share", "rank", "technology_gap", "quota")
         named = self._candidates(metric, allow_world)
         traded = self._traded(q, named, metric, lo, c_lo, c_hi)
         if traded is not None:

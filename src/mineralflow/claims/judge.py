@@ -243,9 +243,8 @@ class Judge:
             & (self.prices["market"] == market)
             & self.prices["year"].isin(range(year - OUTDATED_YEARS, year + 1))
         ]
-        basis = f"{claim.basis} oxide price, annual average" + (
-            "" if market == "WLD" else f", {market}"
-        )
+        what = "aluminium price" if claim.basis == "aluminium" else f"{claim.basis} oxide price"
+        basis = f"{what}, annual average" + ("" if market == "WLD" else f", {market}")
         return [_figure(r, basis) for r in _records(rows)], basis
 
     def _outputs(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
@@ -272,11 +271,23 @@ class Judge:
             return self._capacities(claim, region, year)
         if claim.metric in ("exports", "imports") and claim.unit == "t" and "trade" in tables:
             return self._trade(claim, region, year)
+        if claim.metric == "consumption" and "consumption" in tables and year is not None:
+            return self._consumption(claim, region, year)
         if claim.metric == "share" and claim.basis == "imports" and "import_sources" in tables:
             return self._import_shares(claim, region, year)
         if claim.metric == "price_floor" and self.floors is not None:
             return self._floors(claim, region, year)
         return [], f"the pack has no figure for {claim.metric}"
+
+    def _consumption(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        """A region's apparent consumption at the claim's stage, or at the one stage the pack
+        records for the region (US use of rare earths is of compounds and metals)."""
+        table = self._rows("consumption")
+        stages = set(table.loc[table["region"] == region, "stage"])
+        stage = claim.stage if claim.stage in stages else (min(stages) if len(stages) == 1 else "")
+        basis = f"apparent consumption of {region} ({stage or 'no stage recorded'})"
+        flows = self._flow(table, region, stage, range(year - OUTDATED_YEARS, year + 1))
+        return [replace(f, basis=basis) for f in flows], basis
 
     def _capacities(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
         """A region's capacity at the claim's stage: the latest year up to the claim's first."""
@@ -389,8 +400,8 @@ class Judge:
         return out, basis
 
     def _growth_rates(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
-        """A rate of growth of output or of a quota, from one edition's figures for the year
-        and the year before (% change); other rates have no series in the pack."""
+        """A rate of growth of output, a quota or a price, from one edition's figures for the
+        year and the year before (% change); other rates have no series in the pack."""
         if claim.basis == "quota":
             if self.quotas is None:
                 return [], "no quotas in the pack"
@@ -398,6 +409,12 @@ class Judge:
             rows = self.quotas[(self.quotas["region"] == region) & (self.quotas["kind"] == kind)]
             rows = rows.assign(published=rows["year"], edition=None)
             what = f"growth of {region}'s {kind} quota"
+        elif claim.basis == "price" and self.prices is not None and claim.product:
+            market = "WLD" if region in AGGREGATES else region
+            rows = self.prices[
+                (self.prices["product"] == claim.product) & (self.prices["market"] == market)
+            ]
+            what = f"change of the {claim.product} price, annual average, {market}"
         elif claim.basis == "production":
             stage = self._stage(claim)
             rows = self.production[

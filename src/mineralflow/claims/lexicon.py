@@ -56,6 +56,8 @@ IMPORT_WORDS = r"进口|\bimport"
 BUILT_WITH = r"\bwith\s+$"
 # A price free on board (离岸价, FOB China) is the export price: the world price in the packs.
 FOB_CUES = r"离岸|\bFOB\b|free on board"
+# A premium paid on top of an exchange price (the Midwest premium, 升水): not the price itself.
+PREMIUM_CUES = r"升水|溢价|\bpremiums?\b"
 # A place named as the origin of goods ("Japanese aluminium", "most Malaysian goods"): under a
 # duty it is the partner, not the country that levies it.
 ORIGIN_AFTER = (
@@ -185,7 +187,8 @@ METRIC_CUES: dict[str, str] = {
     "other": r"销量|销售量",  # what a company sold: neither its output nor a country's trade
     "price": r"价格|均价|报价|prices?\b|(?<!was )priced\b"
     r"|\baveraged?\b(?= (?:about |near |around )?\$)|\baverage at\b",
-    "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*|\bneeds\b",
+    "consumption": r"消费量|消费|需求|用量|\bdemand\b|consum\w*|\bneeds\b"
+    r"|\bus(?:es|ed)\b(?= (?:about |around |roughly |some |nearly )?[\d.,]+)",
     "production": r"产量|生产|开采|产出|出产|开采量|出矿量|分离出|提炼出|冶炼出|年产|\boutput"
     r"|\bproduc(?:e|es|ed|er|ers|ing|tion)\b"
     r"|\bmined\b|\bmining\b"
@@ -236,6 +239,7 @@ ALUMINIUM_STAGE_CUES: dict[str, str] = {
 GROWTH_CUES = (
     r"增长|增加|提高|提升|下降|减少|上涨|下跌|降低|激增|暴增|大增|飙升|骤降|锐减|暴跌|大跌|下滑|涨|跌|"
     r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|多出|高出|多了|少了|削减|缩减|回落|回升|多找|"
+    r"年增|年减|月增|月减|跌去|减去|"
     r"\blift\w*|\bboost\w*|"
     r"\braise\w*|"
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
@@ -247,6 +251,7 @@ RATE_AFTER_DECLINE = r"less\b|lower\b|below\b|smaller\b|fewer\b"
 # A growth word that makes a rate negative: 下降8%, "fell by a third".
 DECLINE_CUES = (
     r"下降|减少|下跌|降低|骤降|锐减|暴跌|大跌|下滑|跌|萎缩|回落|缩减|削减|减产|低了|降幅|跌幅|"
+    r"年减|月减|减去|跌去|"
     r"\bfell\b|\bfall\w*|declin\w*|\bdrop\w*|plung\w*|slump\w*|tumbl\w*|\bdown\b|\bcut\b|"
     r"shr[ai]nk\w*|\blower\b|\bslid\w*"
 )
@@ -301,6 +306,12 @@ SHARE_OF = {
     "production": r"output|production|supply|mining",
 }  # fmt: skip
 
+# The year a change is measured from: "up 26% on 2023", "from 2023", 较2023年增长, 比2023年.
+BASE_YEAR_AFTER = (
+    r"^\s*(?:percent\s+)?(?:on|from|over|against|compared with|versus|vs\.?)\s+(?:the\s+)?"
+    r"(?:(?:year|level|average) (?:of |in )?)?(?P<y>20\d\d)\b"
+)
+BASE_YEAR_BEFORE = r"(?:比|较|与|同)(?P<y>20\d\d)年(?:相比|同期)?[^，。\d]{0,6}$"
 # A figure for part of a year: a month, a quarter, the first ten months.  The pack holds
 # years, so such a figure is read but not held against a yearly one.
 PART_OF_YEAR = (
@@ -352,7 +363,10 @@ UPPER_BEFORE = (
     r"\bless than|\bunder|\bbelow|\bfewer than|\bup to|\bat most|\bno more than|<|≤)\s*$"
 )
 # a ceiling is an upper bound: 4500万吨的产能上限, 4500万吨产能“天花板”, "a 45 Mt cap"
-UPPER_AFTER = r"^\s*(?:以下|以内|之内|(?:的)?(?:产能)?[“\"]?(?:上限|天花板|红线))"
+UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
+# A cap a government set ("the 45-million-tonne capacity ceiling", 4500万吨的产能上限): the
+# figure is the cap itself, a quota, not a bound on another figure.
+CAP_AFTER = r"^(?:[-\s]a[-\s]year)?\s*(?:的)?(?:产能|capacity\s)?[“\"]?(?:上限|天花板|红线|ceiling|cap\b|limit\b)"
 
 # Oxides whose prices the packs hold; NdPr before Nd and Pr.
 ELEMENT_CUES: dict[str, str] = {
