@@ -284,7 +284,8 @@ class Judge:
         records for the region (US use of rare earths is of compounds and metals)."""
         table = self._rows("consumption")
         stages = set(table.loc[table["region"] == region, "stage"])
-        stage = claim.stage if claim.stage in stages else (min(stages) if len(stages) == 1 else "")
+        only = str(min(stages)) if len(stages) == 1 else ""
+        stage = str(claim.stage) if claim.stage in stages else only
         basis = f"apparent consumption of {region} ({stage or 'no stage recorded'})"
         flows = self._flow(table, region, stage, range(year - OUTDATED_YEARS, year + 1))
         return [replace(f, basis=basis) for f in flows], basis

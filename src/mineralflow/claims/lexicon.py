@@ -366,7 +366,10 @@ UPPER_BEFORE = (
 UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
 # A cap a government set ("the 45-million-tonne capacity ceiling", 4500万吨的产能上限): the
 # figure is the cap itself, a quota, not a bound on another figure.
-CAP_AFTER = r"^(?:[-\s]a[-\s]year)?\s*(?:的)?(?:产能|capacity\s)?[“\"]?(?:上限|天花板|红线|ceiling|cap\b|limit\b)"
+CAP_AFTER = (
+    r"^(?:[-\s]a[-\s]year)?\s*(?:的)?(?:产能|capacity\s)?[“\"]?"
+    r"(?:上限|天花板|红线|ceiling|cap\b|limit\b)"
+)
 
 # Oxides whose prices the packs hold; NdPr before Nd and Pr.
 ELEMENT_CUES: dict[str, str] = {
