@@ -427,3 +427,13 @@ def test_a_change_of_price_is_checked_on_the_packs_price_series():
     (premium,) = check_text(text, today=TODAY).claims
     assert premium.product is None
     assert premium.verdict == "unverifiable"
+
+
+def test_a_place_owning_a_policy_is_not_what_the_country_refers_to():
+    text = (
+        "Brazil opened a new separation line last week, though its ore still faces a US tariff. "
+        "The country holds some 21 million tonnes of rare-earth reserves."
+    )
+    assert _one(text, "21 million").region == "BRA"
+    claim = _one("The Saudi company will keep no less than 51% of the venture.", "51%")
+    assert (claim.low, claim.high) == (51.0, None)

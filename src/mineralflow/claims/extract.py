@@ -1131,7 +1131,12 @@ class _Context:
         claims'), its most-named place, its last tonnage metric and last commodity named."""
         sentence = reader.s
         named = [m.code for m in reader.regions if m.code not in _AGGREGATES and not m.home]
-        self.topic = _topic(named) or self.topic
+        owners = _compiled(lx.POLICY_OWNER_AFTER)
+        topical = [
+            m.code for m in reader.regions
+            if m.code not in _AGGREGATES and not m.home and not owners.match(sentence[m.end :])
+        ]  # fmt: skip
+        self.topic = _topic(topical) or self.topic
         self.named = [*self.named, *named][-12:]
         self._caption(reader, read)
         tonnages = [c.metric for c in read if c.unit == "t"]

@@ -83,6 +83,12 @@ SOURCE_NAMES = (
 # Words that stand for a place named before: 该国, "the country".  They take the subject of
 # the sentence (its first place) or, if it names none before them, of the sentence before.
 PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+# A place named as the owner of a policy or a market ("the steepest US tariff", "US buyers"):
+# not what "the country" in the next sentence stands for.
+POLICY_OWNER_AFTER = (
+    r"^\s+(?:tariffs?|dut(?:y|ies)|toll|sanctions|customs|border|market|buyers|government"
+    r"|officials|administration|dollars?)\b"
+)
 # The latter and the former of the last two places named before them.
 LATTER_FORMER = r"后者|前者|\bthe latter\b|\bthe former\b"
 # Words for the text's own country: "national output", "domestic prices" (the country the text
@@ -354,15 +360,17 @@ APPROX_BEFORE = (
 APPROX_AFTER = r"^\s*(?:左右|上下|余)"
 LOWER_BEFORE = (
     r"(?:超过|逾|多于|至少|不少于|高于|大于|站上|突破|"
-    r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceed\w*|>|≥)"
+    r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceed\w*|>|≥"
+    r"|\bno (?:less|fewer) than|\bnot (?:less|fewer) than)"
     r"\s*(?:全球|世界|全国)?的?\s*$"
 )
 LOWER_AFTER = r"^\s*(?:以上|之多|多)"
 UPPER_BEFORE = (
     r"(?:不到|不足|少于|低于|小于|不超过|至多|"
-    r"\bless than|\bunder|\bbelow|\bfewer than|\bup to|\bat most|\bno more than|<|≤)\s*$"
+    r"(?<!\bno )(?<!\bnot )\bless than|\bunder|\bbelow|(?<!\bno )(?<!\bnot )\bfewer than"
+    r"|\bup to|\bat most|\bno more than|<|≤)\s*$"
 )
-# a ceiling is an upper bound: 4500万吨的产能上限, 4500万吨产能“天花板”, "a 45 Mt cap"
+# (a cap a government set is a quota's value, not a bound: CAP_AFTER)
 UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
 # A cap a government set ("the 45-million-tonne capacity ceiling", 4500万吨的产能上限): the
 # figure is the cap itself, a quota, not a bound on another figure.
