@@ -437,3 +437,18 @@ def test_a_place_owning_a_policy_is_not_what_the_country_refers_to():
     assert _one(text, "21 million").region == "BRA"
     claim = _one("The Saudi company will keep no less than 51% of the venture.", "51%")
     assert (claim.low, claim.high) == (51.0, None)
+
+
+def test_a_multiple_of_another_regions_output_is_checked_on_both():
+    text = "Australia mined 13,000 tonnes in 2024. Chinese mines produced 270,000 tonnes, "
+    text += "about 20 times as much."
+    multiple = next(c for c in check_text(text, today=TODAY).claims if c.unit == "x")
+    assert (multiple.metric, multiple.region, multiple.other_region) == ("production", "CHN", "AUS")
+    assert multiple.reference is not None
+    assert multiple.verdict in ("consistent", "inconsistent")
+    claim = _one("鹿特丹的氧化镝报价约为中国境内价格的三倍。", "三倍")
+    assert (claim.metric, claim.region, claim.other_region) == ("price", "EU", "CHN")
+    assert (
+        _one("Exports reached 9,000 tonnes, three times the 2023 level.", "three").metric
+        == "growth"
+    )

@@ -358,7 +358,10 @@ class _Reader:
         comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
         # 对美国出口下降逾两成: a change of trade is the exporter's, with its partner
         traded = basis if metric == "growth" and basis in ("exports", "imports") else metric
-        region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
+        if q.unit == "x" and metric != "growth":
+            region, other = self._multiple_regions(q, c_hi)
+        else:
+            region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
         if metric == "share" and basis != "imports" and self._imported_from(q):
             basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
         grown = previous is not None and metric == "growth" and basis == previous.metric
@@ -540,7 +543,8 @@ class _Reader:
         if q.unit == "rank":
             return "rank", self._rank_basis(q, c_lo, c_hi, cue or clause_cue or sentence_cue)
         if q.unit == "x":
-            return "growth", cue or clause_cue or sentence_cue or "production"
+            level = self._level_multiple(q, (cue, clause_cue), previous)
+            return level or ("growth", cue or clause_cue or sentence_cue or "production")
         if q.unit == "count":
             return "count", None
         if q.unit == "years":
@@ -561,6 +565,40 @@ class _Reader:
             sentence_cue = earlier or sentence_cue
             return self._tonnage_metric(q, lo, hi, cue, clause_cue, sentence_cue, previous)
         return self._money_metric(q, cue or clause_cue or sentence_cue)
+
+    def _multiple_regions(self, q: Quantity, c_hi: int) -> tuple[str | None, str | None]:
+        """Whose level a multiple states and of whose: "ten times as much as India" compares
+        the subject before it with the place after it; "about six times as much" with the
+        subject of the sentence before."""
+        places = [m for m in self.regions if m.code not in _AGGREGATES]
+        compared = next((m.code for m in places if q.end <= m.start < c_hi), None)
+        window = _compiled(lx.LEVEL_MULTIPLE_BEFORE).search(self.s[max(0, q.start - 30) : q.start])
+        if compared is None and window is not None:  # 约为中国境内价格的三倍: of China's
+            start = max(0, q.start - 30) + window.start()
+            inside = [m.code for m in places if start <= m.start < q.start]
+            compared = inside[-1] if inside else None
+        before = [m.code for m in places if m.end <= q.start and m.code != compared]
+        region = before[-1] if before else self.context.subject
+        if compared is None and self.context.subject != region:
+            compared = self.context.subject
+        return region, compared
+
+    def _level_multiple(
+        self, q: Quantity, cues: tuple[str | None, str | None], previous: Claim | None
+    ) -> tuple[str, str | None] | None:
+        """A multiple of another level at the same time ("about six times as much", 约为国际
+        均价的1.6倍): the metric of what is compared, a price or the tonnage before it."""
+        after = _has(lx.LEVEL_MULTIPLE_AFTER, self.s[q.end : q.end + 16])
+        before = _has(lx.LEVEL_MULTIPLE_BEFORE, self.s[max(0, q.start - 30) : q.start])
+        if not (after or before):
+            return None
+        if "price" in cues or _has(r"the price\b|价格|均价|报价", self.s[q.end : q.end + 16]):
+            element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
+            return "price", element
+        if previous is not None and previous.unit == "t":
+            return previous.metric, previous.basis
+        tonnage = next((c for c in cues if c in lx.TONNAGE_METRICS), None)
+        return tonnage or "production", None
 
     def _rate_metric(
         self,

@@ -541,6 +541,8 @@ class Judge:
 
     def judge(self, claim: Claim) -> Claim:
         """Set the claim's verdict, reference, tolerance and note; returns the claim."""
+        if claim.unit == "x" and claim.metric == "production" and claim.kind == "fact":
+            return self._judge_multiple(claim)
         if claim.unit == "x" and claim.metric == "growth" and claim.kind == "fact":
             claim.note = "a multiple stated as a fact has no base year to check against"
             return claim
@@ -597,6 +599,35 @@ class Judge:
             )
             return claim
         claim.verdict = "inconsistent"
+        claim.note = basis
+        return claim
+
+    def _judge_multiple(self, claim: Claim) -> Claim:
+        """ "Six times as much as the United States": the ratio of the two regions' output at
+        the claim's stage in its year, each from the newest edition that gives it."""
+        claim.verdict = "unverifiable"
+        if claim.region is None or claim.other_region is None or claim.year is None:
+            claim.note = "a multiple of another level, with no second region to compare"
+            return claim
+        levels = []
+        for region in (claim.region, claim.other_region):
+            figures, _ = self._outputs(replace(claim, region=region), region, claim.year)
+            same = [f for f in figures if f.year == claim.year and f.value > 0]
+            if not same:
+                claim.note = f"no {self._stage(claim)} output of {region} for {claim.year}"
+                return claim
+            levels.append(same[0])
+        ratio = levels[0].value / levels[1].value
+        basis = (
+            f"{self._stage(claim)} output of {claim.region} over {claim.other_region}, "
+            f"{claim.year}: {_fmt(levels[0].value)} / {_fmt(levels[1].value)} t"
+        )
+        claim.reference = self._reference(replace(levels[0], value=ratio, unit="x", basis=basis))
+        tol = max(REL_APPROX * ratio, rounding(claim.number_text, claim.low or claim.high or 0.0))
+        claim.tolerance = f"±{_fmt(tol)} x"
+        low = -math.inf if claim.low is None else claim.low
+        high = math.inf if claim.high is None else claim.high
+        claim.verdict = "consistent" if low - tol <= ratio <= high + tol else "inconsistent"
         claim.note = basis
         return claim
 
