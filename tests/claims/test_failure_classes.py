@@ -452,3 +452,19 @@ def test_a_multiple_of_another_regions_output_is_checked_on_both():
         _one("Exports reached 9,000 tonnes, three times the 2023 level.", "three").metric
         == "growth"
     )
+
+
+def test_a_count_of_controlled_elements_is_checked_on_the_licensing_events():
+    text = "中国商务部此前已对七种中重稀土实施出口许可管理。"
+    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    assert (claim.metric, claim.basis, claim.verdict) == ("count", "elements", "consistent")
+    assert claim.reference is not None
+    assert claim.reference.source_id == "MOFCOM-2025-18"
+    text = "In October Beijing added five more elements to its export-control list."
+    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    assert (claim.value, claim.verdict) == (5.0, "consistent")
+    text = "The controls cover 17 rare earth elements, Beijing said."
+    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    assert claim.verdict == "unverifiable"
+    claim = _one("Licences cut shipments to Europe by more than half in May.", "half")
+    assert claim.metric == "growth"

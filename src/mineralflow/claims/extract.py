@@ -465,7 +465,11 @@ class _Reader:
         around = self.s[lo:hi]
         year, year_basis, future = self._year(q, lo, hi)
         today_year = self.today.year if self.today is not None else None
-        if year_basis.startswith("latest full year") and metric in ("tariff", "price_floor"):
+        if year_basis.startswith("latest full year") and metric in (
+            "tariff",
+            "price_floor",
+            "count",
+        ):
             year, year_basis = today_year, "in force at the article's date"
         if metric == "growth" and year is not None and self._base_year(q) == year:
             year = year + 1  # "down 26% on 2023", 比2023年增长: the year after the base
@@ -546,7 +550,11 @@ class _Reader:
             level = self._level_multiple(q, (cue, clause_cue), previous)
             return level or ("growth", cue or clause_cue or sentence_cue or "production")
         if q.unit == "count":
-            return "count", None
+            # 七种中重稀土, "five more elements": a count of elements, which the packs' policy
+            # events list
+            counted = self.s[q.start : q.end + 8]
+            elements = _has(r"elements\b|元素|(?:种|类)[中重轻]*稀土", counted)
+            return "count", ("elements" if elements else None)
         if q.unit == "years":
             return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)
         if q.unit.endswith("/kg") or q.unit.endswith("/t"):

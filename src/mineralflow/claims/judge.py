@@ -277,6 +277,8 @@ class Judge:
             return self._import_shares(claim, region, year)
         if claim.metric == "price_floor" and self.floors is not None:
             return self._floors(claim, region, year)
+        if claim.metric == "count" and claim.basis == "elements" and year is not None:
+            return self._element_counts(claim, region, year)
         return [], f"the pack has no figure for {claim.metric}"
 
     def _consumption(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
@@ -289,6 +291,29 @@ class Judge:
         basis = f"apparent consumption of {region} ({stage or 'no stage recorded'})"
         flows = self._flow(table, region, stage, range(year - OUTDATED_YEARS, year + 1))
         return [replace(f, basis=basis) for f in flows], basis
+
+    def _element_counts(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
+        """How many elements ``region``'s export controls named: the licensing events of the
+        claim's year or the two before whose list has the claim's count."""
+        events = self._events("export_licence")
+        if events is None:
+            return [], "the pack has no export controls"
+        span = range(year - OUTDATED_YEARS, year + 1)
+        rows = events[(events["actor"] == region) & events["year"].isin(span)]
+        rows = rows[rows["elements"].fillna("").str.strip() != ""]
+        basis = f"elements under {region}'s export licences announced in {span[0]}-{year}"
+        figures = [
+            _figure(
+                {**r, "value": len(str(r["elements"]).split()), "published": r["year"]},
+                f"{basis} ({r['date']}: {r['elements']})",
+                unit="count",
+            )
+            for r in _records(rows)
+        ]
+        # a count that matches no event's list may count another list (all 17 rare earths,
+        # both rounds together): never inconsistent
+        held = [f for f in figures if self.holds(claim, f.value)]
+        return held, (basis if held else f"no export licence of {region} names {claim.value:g}")
 
     def _capacities(self, claim: Claim, region: str, year: int | None) -> tuple[list[_Figure], str]:
         """A region's capacity at the claim's stage: the latest year up to the claim's first."""

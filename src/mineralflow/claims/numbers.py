@@ -130,7 +130,8 @@ _EN_COUNT_WORDS = rf"{_EN_WORDS}|eleven|twelve|fifteen|seventeen|twenty"
 _ZH_COUNTER = r"种|类|项|家|座|个(?=国家|矿|项目|企业|公司|工厂|园区)"
 _EN_COUNTED = (
     r"(?:(?:rare[- ]earth|critical|heavy|light|medium|strategic|new|Chinese|American|US|"
-    r"foreign|processing|mining|and|or)\s+)*(?:elements|minerals|metals|companies|firms|mines|"
+    r"foreign|processing|mining|more|other|further|additional|and|or)\s+)*"
+    r"(?:elements|minerals|metals|companies|firms|mines|"
     r"plants|refineries|smelters|projects|items|products|countries|technologies|entities"
     r"|rare[- ]earths)\b"
 )
@@ -176,6 +177,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"|(?<![\w-])(?P<en>(?:a|an|one|two|three|four|five|six|seven|eight|nine)[- ]"
             r"(?:thirds?|quarters?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?))\b"
             r"|(?<!first )(?<!second )\bhalf(?= of\b| the\b| its\b| their\b)"
+            r"|(?<=\bby )half\b|(?<=\bby more than )half\b|(?<=\bby nearly )half\b"
+            r"|(?<=\bby almost )half\b"
         ),
     ),
     # 七成, 九成以上
