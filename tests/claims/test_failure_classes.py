@@ -468,3 +468,8 @@ def test_a_count_of_controlled_elements_is_checked_on_the_licensing_events():
     assert claim.verdict == "unverifiable"
     claim = _one("Licences cut shipments to Europe by more than half in May.", "half")
     assert claim.metric == "growth"
+
+
+def test_in_chinese_the_country_is_the_last_named_of_equally_named_places():
+    text = "2025年我国进口铝土矿约2亿吨，其中约七成来自几内亚。该国2024年铝土矿产量约1.3亿吨。"
+    assert _one(text, "1.3亿吨").region == "GIN"

@@ -195,9 +195,13 @@ def _regions(sentence: str, subject: str | None = None, home: str | None = None)
 _AGGREGATES = (lx.WORLD, "ROW")
 
 
-def _topic(codes: list[str]) -> str | None:
-    """The place named most often (the first of them on a tie): what 该国 refers to."""
-    return max(dict.fromkeys(codes), key=codes.count) if codes else None
+def _topic(codes: list[str], last: bool = False) -> str | None:
+    """The place named most often (the first of them on a tie, or the last with ``last``):
+    what 该国 refers to."""
+    if not codes:
+        return None
+    order = list(dict.fromkeys(reversed(codes) if last else codes))
+    return max(order, key=codes.count)
 
 
 def _clauses(sentence: str, lang: str) -> list[tuple[int, int]]:
@@ -1182,7 +1186,7 @@ class _Context:
             m.code for m in reader.regions
             if m.code not in _AGGREGATES and not m.home and not owners.match(sentence[m.end :])
         ]  # fmt: skip
-        self.topic = _topic(topical) or self.topic
+        self.topic = _topic(topical, last=reader.lang == "zh") or self.topic
         self.named = [*self.named, *named][-12:]
         self._caption(reader, read)
         tonnages = [c.metric for c in read if c.unit == "t"]
