@@ -473,3 +473,10 @@ def test_a_count_of_controlled_elements_is_checked_on_the_licensing_events():
 def test_in_chinese_the_country_is_the_last_named_of_equally_named_places():
     text = "2025年我国进口铝土矿约2亿吨，其中约七成来自几内亚。该国2024年铝土矿产量约1.3亿吨。"
     assert _one(text, "1.3亿吨").region == "GIN"
+
+
+def test_the_stakes_of_an_agreed_venture_are_its_terms_not_a_plan():
+    claim = _one("Under the deal the Saudi partner will own 51% of the venture.", "51%")
+    assert (claim.metric, claim.basis, claim.kind) == ("other", "stake", "fact")
+    claim = _one("The company plans to hold 30% of the new venture by 2028.", "30%")
+    assert claim.kind == "plan"

@@ -350,7 +350,6 @@ class _Reader:
         s = self.s
         lo, hi = self.segment_of(i)
         c_lo, c_hi = self.clause_of(q)
-        around = s[lo:hi]
         metric, basis = self._metric(q, lo, hi, c_lo, c_hi, previous)
         if metric is None:
             return None
@@ -359,27 +358,9 @@ class _Reader:
             stage = self._aluminium_stage(q, metric, lo, hi, c_lo, c_hi, previous)
         else:
             stage = self._stage(q, metric, basis, lo, hi, c_lo, c_hi, previous)
-        comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
-        # 对美国出口下降逾两成: a change of trade is the exporter's, with its partner
-        traded = basis if metric == "growth" and basis in ("exports", "imports") else metric
-        if q.unit == "x" and metric != "growth":
-            region, other = self._multiple_regions(q, c_hi)
-        else:
-            region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
-        if metric == "share" and basis != "imports" and self._imported_from(q):
-            basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
-        grown = previous is not None and metric == "growth" and basis == previous.metric
-        if region is None and grown and previous is not None:
-            region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
-        region = self._fallback_region(q, region, metric, basis)
-        if metric == "share" and other is None and basis == self.context.share_basis:
-            other = self.context.share_partner
+        region, other, basis = self._who(q, (lo, hi, c_lo, c_hi), metric, basis, previous)
         entity = metric in lx.ENTITY_METRICS and self._entity(q)
-        year, year_basis, plan = self._when(q, lo, hi, metric)
-        if metric == "capacity" and not plan and entity and _has(lx.WORKS_UNDER_WAY, s):
-            plan = True
-            if year_basis != "stated":
-                year, year_basis = None, "not stated"
+        year, year_basis, plan = self._kind(q, lo, hi, metric, basis, entity)
         qualifier, low, high = self._bounds(q, lo, hi)
         period = "part of the year" if self._part_of_year(q, c_lo, c_hi, year_basis) else "year"
         value = q.value
@@ -412,6 +393,53 @@ class _Reader:
             entity=entity,
             product=product,
         )
+
+    def _who(
+        self,
+        q: Quantity,
+        spans: tuple[int, int, int, int],
+        metric: str,
+        basis: str | None,
+        previous: Claim | None,
+    ) -> tuple[str | None, str | None, str | None]:
+        """The claim's region, its partner or the place compared, and the basis (a share that
+        came from a place is a share of imports)."""
+        lo, hi, c_lo, c_hi = spans
+        around = self.s[lo:hi]
+        comparison = _has(lx.GAP_CUES, around) or _has(r"比|than", around)
+        # 对美国出口下降逾两成: a change of trade is the exporter's, with its partner
+        traded = basis if metric == "growth" and basis in ("exports", "imports") else metric
+        if q.unit == "x" and metric != "growth":
+            region, other = self._multiple_regions(q, c_hi)
+        else:
+            region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
+        if metric == "share" and basis != "imports" and self._imported_from(q):
+            basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
+        grown = previous is not None and metric == "growth" and basis == previous.metric
+        if region is None and grown and previous is not None:
+            region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
+        region = self._fallback_region(q, region, metric, basis)
+        if metric == "share" and other is None and basis == self.context.share_basis:
+            other = self.context.share_partner
+        return region, other, basis
+
+    def _kind(
+        self, q: Quantity, lo: int, hi: int, metric: str, basis: str | None, entity: bool
+    ) -> tuple[int | None, str, bool]:
+        """The claim's year, how it was found and whether it is a plan (:meth:`_when`), with
+        the terms of an agreed venture as facts and a plant still being built as planned."""
+        year, year_basis, plan = self._when(q, lo, hi, metric)
+        if plan and basis == "stake" and not self._plan_beyond_will(q):
+            # "will own 60% of the venture": the terms of an agreed deal, not a plan
+            plan = False
+            if year_basis != "stated" and self.today is not None:
+                year = self.today.year
+                year_basis = f"the terms agreed by the article's date ({self.today})"
+        if metric == "capacity" and not plan and entity and _has(lx.WORKS_UNDER_WAY, self.s):
+            plan = True
+            if year_basis != "stated":
+                year, year_basis = None, "not stated"
+        return year, year_basis, plan
 
     def _product(
         self, q: Quantity, metric: str, basis: str | None, commodity: str, previous: Claim | None
@@ -488,6 +516,11 @@ class _Reader:
         if plan and year_basis != "stated":
             year, year_basis = None, "not stated"
         return year, year_basis, plan
+
+    def _plan_beyond_will(self, q: Quantity) -> bool:
+        """A plan cue before the number other than "will" or 将 (plans, targets, aims)."""
+        before = _compiled(r"\bwill\b|将").sub(" ", self.s[: q.start])
+        return _has(lx.PLAN_CUES, before)
 
     def _base_year(self, q: Quantity) -> int | None:
         """The year a change is measured from, named beside its rate ("up 26% on 2023",
@@ -633,7 +666,7 @@ class _Reader:
         if clause_cue is None and sentence_cue == "net_import_reliance":
             return "net_import_reliance", None
         if _has(lx.STAKE_CUES, self.s):
-            return "other", None  # will own 60% of the venture: a stake, not a market share
+            return "other", "stake"  # will own 60% of the venture: a stake, not a market share
         return self._percent_metric(q, lo, cue or clause_cue, previous)
 
     @staticmethod
