@@ -480,3 +480,14 @@ def test_the_stakes_of_an_agreed_venture_are_its_terms_not_a_plan():
     assert (claim.metric, claim.basis, claim.kind) == ("other", "stake", "fact")
     claim = _one("The company plans to hold 30% of the new venture by 2028.", "30%")
     assert claim.kind == "plan"
+
+
+def test_a_duty_paid_at_a_border_and_a_month_after_an_earlier_year():
+    text = (
+        "Gulf smelters supplied a tenth of US imports between 2021 and 2024, and since June "
+        "their metal has paid a 50% duty at the US border."
+    )
+    claim = _one(text, "50%")
+    assert (claim.metric, claim.region, claim.year) == ("tariff", "USA", 2025)
+    claim = _one("Since March that metal has paid 25%, the importers say.", "25%")
+    assert claim.metric == "tariff"

@@ -923,8 +923,13 @@ class _Reader:
         return (rest[0] if rest else self.context.region), origins[0]
 
     def _levier(self, named: list[_Mention]) -> str | None:
-        """The country a duty is paid to: the place after "entry to" or 进入."""
-        found = [m for m in named if _has(lx.LEVIER_BEFORE, self.s[max(0, m.start - 16) : m.start])]
+        """The country a duty is paid to: the place after "entry to" or 进入, or before
+        "border" ("a 50% duty at the US border")."""
+        found = [
+            m for m in named
+            if _has(lx.LEVIER_BEFORE, self.s[max(0, m.start - 16) : m.start])
+            or _has(r"^\s+border\b|^边境", self.s[m.end : m.end + 8])
+        ]  # fmt: skip
         return found[0].code if found else None
 
     def _group(self, q: Quantity, named: list[_Mention]) -> str | None:
@@ -1006,6 +1011,14 @@ class _Reader:
         # a later one belongs to a later clause ("..., and Russia plans ... by 2030")
         pool = in_segment or [y for y in self.years if y[1] <= q.start]
         if not in_segment and _has(lx.PRESENT_CUES, self.s[lo:hi]):
+            pool = []
+        # "between 2021 and 2024, and since June ... has paid 50%": this year's
+        last = max((y[1] for y in pool if y[1] <= q.start), default=None)
+        c_lo, c_hi = self.clause_of(q)
+        month = _has(lx.MONTH_NO_YEAR, self.s[c_lo:c_hi]) or (
+            last is not None and _has(lx.MONTH_NO_YEAR, self.s[last : q.start])
+        )
+        if not in_segment and month:
             pool = []
         future = False
         if pool:

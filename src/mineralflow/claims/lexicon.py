@@ -176,7 +176,8 @@ METRIC_CUES: dict[str, str] = {
     r"|依赖度|import reliance|reli(?:es|ed|ant|y) on (?:net )?imports|dependen(?:ce|t) on imports"
     r"|import dependen\w*|net imports (?:met|supplied|covered|accounted for)",
     "tariff": r"关税|税率|税费|加征|征收|tariffs?\b|dut(?:y|ies)\b|levy|levies|\bon entry\b"
-    r"|\bcharg(?:e|es|ed|ing)\b(?= (?:about |around |nearly )?\d)",
+    r"|\bcharg(?:e|es|ed|ing)\b(?= (?:about |around |nearly )?\d)"
+    r"|\bpa(?:ys|id|ying)\b(?= (?:a |about |around |nearly )?\d[\d.]*\s?%)",
     "price_floor": r"底价|保底价|最低价|价格下限|价格底线|price floor|floor price|\bfloor\b"
     r"|\bguarantee[sd]?\b",
     "stocks": r"战略储备|国家储备|收储|库存|储备库|stockpil\w*|inventor(?:y|ies)|\bstocks\b",
