@@ -491,3 +491,14 @@ def test_a_duty_paid_at_a_border_and_a_month_after_an_earlier_year():
     assert (claim.metric, claim.region, claim.year) == ("tariff", "USA", 2025)
     claim = _one("Since March that metal has paid 25%, the importers say.", "25%")
     assert claim.metric == "tariff"
+
+
+def test_a_rebate_and_a_bill_for_duties_are_neither_duties_nor_shares():
+    claim = _one("Beijing scrapped a 13% export tax rebate on most aluminium goods.", "13%")
+    assert (claim.metric, claim.basis) == ("other", "rebate")
+    assert _one("北京取消铝材13%的出口退税。", "13%").metric == "other"
+    claim = _one("Rio Tinto said the duties cost it about $300 million in the first half.", "300")
+    assert claim.metric == "other"
+    assert _one("KIA同意在每吨征收3.5万元税费。", "3.5万元").metric == "tariff"
+    claim = _one("该价格底线约为2025年国际市场均价的1.6倍。", "1.6倍")
+    assert claim.metric == "price"

@@ -665,6 +665,12 @@ class _Reader:
             return carried
         if clause_cue is None and sentence_cue == "net_import_reliance":
             return "net_import_reliance", None
+        after = re.split(r"[，,。;；]", self.s[q.end : q.end + 20])[0]
+        if _has(lx.REBATE_CUES, after):
+            return (
+                "other",
+                "rebate",
+            )  # a 13% export tax rebate, 13%的出口退税: neither duty nor share
         if _has(lx.STAKE_CUES, self.s):
             return "other", "stake"  # will own 60% of the venture: a stake, not a market share
         return self._percent_metric(q, lo, cue or clause_cue, previous)
@@ -771,6 +777,8 @@ class _Reader:
         if chosen in ("price", "price_floor"):
             element, _ = _nearest_cue(lx.ELEMENT_CUES, self.s, 0, len(self.s), q)
             return chosen, element
+        if chosen == "tariff" and _has(r"\bcost\b|\bbill\b|成本|损失", self.s):
+            return "other", None  # "the duties cost it about $300 million": a bill, not a rate
         if chosen in ("investment", "value", "exports", "imports", "tariff"):
             return chosen, None
         return "value", None

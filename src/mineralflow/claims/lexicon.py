@@ -89,10 +89,12 @@ POLICY_OWNER_AFTER = (
     r"^\s+(?:tariffs?|dut(?:y|ies)|toll|sanctions|customs|border|market|buyers|government"
     r"|officials|administration|dollars?)\b"
 )
+# A tax rebate on exports (出口退税, "export tax rebate"): neither a duty nor a share.
+REBATE_CUES = r"退税|\brebates?\b"
 # A multiple of another level at the same time ("six times as much as", "three times the
 # price inside China", 约为…的1.6倍), not a change over time (翻番, "three times the 2024 level").
 LEVEL_MULTIPLE_AFTER = r"^\s*(?:as (?:much|many|large|big|high)\b|the price\b|that of\b)"
-LEVEL_MULTIPLE_BEFORE = r"(?:是|为|约为|相当于)[^，。\d]{1,24}的$"
+LEVEL_MULTIPLE_BEFORE = r"(?:是|为|约为|相当于)[^，。]{1,24}的$"
 # The latter and the former of the last two places named before them.
 LATTER_FORMER = r"后者|前者|\bthe latter\b|\bthe former\b"
 # Words for the text's own country: "national output", "domestic prices" (the country the text
