@@ -502,3 +502,13 @@ def test_a_rebate_and_a_bill_for_duties_are_neither_duties_nor_shares():
     assert _one("KIA同意在每吨征收3.5万元税费。", "3.5万元").metric == "tariff"
     claim = _one("该价格底线约为2025年国际市场均价的1.6倍。", "1.6倍")
     assert claim.metric == "price"
+
+
+def test_respectively_pairs_years_and_elements_and_a_list_keeps_its_price_unit():
+    text = "In 2023 and 2024 China mined 255,000 and 270,000 tonnes respectively."
+    first, second = _read(text)
+    assert (first.year, second.year) == (2023, 2024)
+    dy, tb = _read("镝、铽氧化物均价分别为每公斤230美元和850美元。")
+    assert (dy.basis, tb.basis, tb.unit, tb.value) == ("Dy", "Tb", "USD/kg", 850.0)
+    text = "Midwest prices were $3,500 a tonne and $3,900 in May and June respectively."
+    assert [q.low for q in find_quantities(text)] == [3.5, 3.9]

@@ -1159,10 +1159,25 @@ class _Reader:
                 for claim, code in zip(group, codes, strict=True):
                     claim.region = code
             self._pair_words(group, lx.COMMODITY_CUES, "commodity")
+            if stated:
+                self._pair_years(group)
+            if all(c.metric in ("price", "price_floor") for c in group):
+                self._pair_words(group, lx.ELEMENT_CUES, "basis")  # 镝、铽氧化物均价分别为
+                for claim in group:
+                    claim.product = claim.basis if claim.commodity != "aluminium" else claim.product
             aluminium = all(c.commodity == "aluminium" for c in group)
             self._pair_words(
                 group, lx.ALUMINIUM_STAGE_CUES if aluminium else lx.STAGE_CUES, "stage"
             )
+
+    def _pair_years(self, group: list[Claim]) -> None:
+        """ "In 2023 and 2024 China mined 255,000 and 270,000 tonnes respectively": as many
+        years before the numbers as numbers pair with them in order."""
+        years = list(dict.fromkeys(y for start, _, y in self.years if start < group[0].start))
+        if len(group) < 2 or len(years) != len(group) or any(c.kind != "fact" for c in group):
+            return
+        for claim, year in zip(group, years, strict=True):
+            claim.year, claim.year_basis = year, "stated"
 
     def _pair_words(self, group: list[Claim], cues: dict[str, str], name: str) -> None:
         """开采、冶炼分离指标分别为13.5万吨和12.7万吨, "for aluminium and for rare earths ... 60%

@@ -378,7 +378,31 @@ def find_quantities(text: str) -> list[Quantity]:
             found.append(quantity)
             starts.insert(at, s)
             ends.insert(at, e)
-    return sorted(found, key=lambda q: q.start)
+    return _per_unit_lists(sorted(found, key=lambda q: q.start), masked)
+
+
+#: what joins two numbers of one list: 和, 、, "and", a comma
+_LIST_JOIN = re.compile(r"\s*(?:和|与|及|、|,|，|and)\s*")
+
+
+def _per_unit_lists(found: list[Quantity], text: str) -> list[Quantity]:
+    """每公斤230美元和850美元: a sum of money listed right after a price per kg or per tonne in
+    the same currency is a price per kg or per tonne too."""
+    out = list(found)
+    for i in range(1, len(out)):
+        before, q = out[i - 1], out[i]
+        per = before.unit.partition("/")[2]
+        if (
+            per
+            and q.unit == before.unit.partition("/")[0]
+            and _LIST_JOIN.fullmatch(text[before.end : q.start])
+        ):
+            # a price per tonne is held per kg: the listed sum is scaled as its neighbour was
+            scale = 1e-3 if re.search(PER_T, before.text) else 1.0
+            out[i] = Quantity(
+                q.start, q.end, q.low * scale, q.high * scale, f"{q.unit}/{per}", q.text
+            )
+    return out
 
 
 def _quantity(match: re.Match[str], low: float, high: float, unit: str) -> Quantity:
