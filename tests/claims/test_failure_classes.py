@@ -512,3 +512,19 @@ def test_respectively_pairs_years_and_elements_and_a_list_keeps_its_price_unit()
     assert (dy.basis, tb.basis, tb.unit, tb.value) == ("Dy", "Tb", "USD/kg", 850.0)
     text = "Midwest prices were $3,500 a tonne and $3,900 in May and June respectively."
     assert [q.low for q in find_quantities(text)] == [3.5, 3.9]
+
+
+def test_a_list_of_numbers_separated_by_commas_and_shares_of_one_denominator():
+    text = "The US, Japan and Germany imported 5,000, 3,000 and 2,000 tonnes respectively."
+    claims = _read(text)
+    assert [(c.region, c.value) for c in claims] == [
+        ("USA", 5000.0),
+        ("JPN", 3000.0),
+        ("DEU", 2000.0),
+    ]
+    claims = _read("日本、韩国和美国分别占中国磁体出口的12%、9%和8%。")
+    assert [(c.region, c.other_region, c.basis) for c in claims] == [
+        ("JPN", "CHN", "exports"),
+        ("KOR", "CHN", "exports"),
+        ("USA", "CHN", "exports"),
+    ]

@@ -1145,6 +1145,7 @@ class _Reader:
             before = list(dict.fromkeys(
                 m.code for m in self.regions
                 if m.code != lx.WORLD and m.end <= group[0].start and not self._partner(m)
+                and not _has(r"占$|\bof\s+$", self.s[max(0, m.start - 4) : m.start])
             ))  # fmt: skip
             partners = list(dict.fromkeys(
                 m.code for m in self.regions if m.end <= group[0].start and self._partner(m)
@@ -1161,6 +1162,7 @@ class _Reader:
             self._pair_words(group, lx.COMMODITY_CUES, "commodity")
             if stated:
                 self._pair_years(group)
+                self._share_of_list(group)
             if all(c.metric in ("price", "price_floor") for c in group):
                 self._pair_words(group, lx.ELEMENT_CUES, "basis")  # 镝、铽氧化物均价分别为
                 for claim in group:
@@ -1169,6 +1171,22 @@ class _Reader:
             self._pair_words(
                 group, lx.ALUMINIUM_STAGE_CUES if aluminium else lx.STAGE_CUES, "stage"
             )
+
+    def _share_of_list(self, group: list[Claim]) -> None:
+        """日本、韩国和美国分别占中国磁体出口的12%、9%和8%: the shares of a list are all of what
+        the first is of, and of the place after 占."""
+        if len(group) < 2 or any(c.metric != "share" for c in group):
+            return
+        of = next(
+            (m.code for m in self.regions if m.end <= group[0].start
+             and _has(r"占$", self.s[max(0, m.start - 2) : m.start])),
+            None,
+        )  # fmt: skip
+        for claim in group[1:]:
+            if claim.basis == "production" and group[0].basis != "production":
+                claim.basis = group[0].basis
+        for claim in group:
+            claim.other_region = claim.other_region or of
 
     def _pair_years(self, group: list[Claim]) -> None:
         """ "In 2023 and 2024 China mined 255,000 and 270,000 tonnes respectively": as many

@@ -214,7 +214,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "list",
         re.compile(
             rf"{_FROM}(?<![A-Za-z0-9_.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}|{_ZH_MULT}))?"
-            rf"(?=\s*(?:,|、|和|与|及|\band\b|(?(fr)\bto\b|(?!)))\s*(?:{AR_NUM})\s?(?P<m2>{_EN_MULT}|{_ZH_MULT})?"
+            # "5,000, 3,000 and 2,000 tonnes": numbers between it and the one with the unit
+            rf"(?=(?:\s*(?:,|、|和|与|及)\s*(?:{AR_NUM})(?:\s?(?:{_EN_MULT}|{_ZH_MULT}))?(?=\s*(?:,|、|和|与|及|\band\b)))*"
+            rf"\s*(?:,|、|和|与|及|\band\b|(?(fr)\bto\b|(?!)))\s*(?:{AR_NUM})\s?(?P<m2>{_EN_MULT}|{_ZH_MULT})?"
             rf"\s?(?:(?P<u>{_ZH_UNIT})|(?:metric )?(?P<ue>{_EN_UNIT})(?![A-Za-z])))"
         ),
     ),
