@@ -528,3 +528,11 @@ def test_a_list_of_numbers_separated_by_commas_and_shares_of_one_denominator():
         ("KOR", "CHN", "exports"),
         ("USA", "CHN", "exports"),
     ]
+
+
+def test_next_year_and_this_year_in_the_clause_outweigh_a_year_stated_before():
+    text = "The mine produced 2,000 tonnes in 2024, and it will double output next year."
+    rate = _one(text, "double")
+    assert (rate.year, rate.kind) == (2026, "plan")
+    claim = _one("中国去年出口磁体5.8万吨，今年有望突破6万吨。", "6万吨")
+    assert (claim.year, claim.kind) == (2025, "plan")

@@ -1028,6 +1028,9 @@ class _Reader:
         )
         if not in_segment and month:
             pool = []
+        named = self._named_year(q, c_lo, c_hi) if not in_segment else None
+        if named is not None:
+            return named
         future = False
         if pool:
             # the nearest by the gap between them; on a tie the year before (2024年的53%)
@@ -1046,6 +1049,18 @@ class _Reader:
         if self.today is None:
             return None, "not stated", False
         return (*self._relative_year(q), False)
+
+    def _named_year(self, q: Quantity, c_lo: int, c_hi: int) -> tuple[int, str, bool] | None:
+        """A year named in words in the number's clause, before any year stated earlier in
+        the sentence: 明年 or "next year" (ahead: a plan), 今年 or "this year"."""
+        if self.today is None:
+            return None
+        clause = self.s[c_lo:c_hi]
+        if _has(lx.NEXT_YEAR, clause):
+            return self.today.year + 1, "stated", True
+        if _has(r"今年|本年|\bthis year\b", clause):
+            return self.today.year, "stated", False
+        return None
 
     def _relative_year(self, q: Quantity) -> tuple[int, str]:
         """A year named by words, in the number's clause: a month or part of the article's
