@@ -536,3 +536,10 @@ def test_next_year_and_this_year_in_the_clause_outweigh_a_year_stated_before():
     assert (rate.year, rate.kind) == (2026, "plan")
     claim = _one("中国去年出口磁体5.8万吨，今年有望突破6万吨。", "6万吨")
     assert (claim.year, claim.kind) == (2025, "plan")
+
+
+def test_a_rank_outside_china_and_a_dependence_for_a_share():
+    claim = _one("Australia's Lynas, the largest producer outside China, made 10,900 t.", "largest")
+    assert claim.region == "AUS"
+    claim = _one("Japan relies on China for 60% of its rare earths.", "60%")
+    assert (claim.region, claim.other_region, claim.basis) == ("CHN", "JPN", "imports")

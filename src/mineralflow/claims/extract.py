@@ -415,6 +415,8 @@ class _Reader:
             region, other = self._region(q, lo, hi, c_lo, c_hi, traded, comparison)
         if metric == "share" and basis != "imports" and self._imported_from(q):
             basis = "imports"  # 进口的原铝中逾四成来自俄罗斯: a share of imports, by source
+        if metric == "share" and _has(lx.RELIES_FOR, self.s[: q.start]):
+            basis = "imports"  # "Japan relies on China for 60% of its rare earths"
         grown = previous is not None and metric == "growth" and basis == previous.metric
         if region is None and grown and previous is not None:
             region = previous.region  # 价格为68.5万元/吨，比一年前上涨62.71%: that price's
@@ -870,6 +872,8 @@ class _Reader:
         named = [m for m in named if not self._via(m)] or named
         if metric == "rank":
             named = [m for m in named if not self._compared(m)] or named
+            # "the largest producer outside China": the scope of the rank, not its subject
+            named = [m for m in named if m.code != "ROW"] or named
         if metric not in ("exports", "imports"):
             named = [m for m in named if not self._partner(m)] or named
         return named

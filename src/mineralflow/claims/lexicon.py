@@ -348,6 +348,11 @@ FISCAL_YEAR = (
 THIS_YEAR = r"今年|本年|年内|年初至今|\bthis year\b|\byear to date\b|\bof the year\b"
 YEAR_BEFORE_LAST = r"前年|\bthe year before last\b|\btwo years ago\b"
 NEXT_YEAR = r"明年|来年|\bnext year\b"
+# A dependence on a source for a share of supply: a share of imports from that source.
+RELIES_FOR = (
+    r"\b(?:reli(?:es|ed|ant)|depend(?:s|ed|ent)?) on [\w' -]{2,40}? for "
+    r"(?:about |around |nearly |almost |some )?$"
+)
 # A month named without a year (6月, "since March 12", "in June"): the article's own year.
 MONTH_NO_YEAR = (
     r"(?<![\d年])(?:1[0-2]|[1-9])月|\b(?:January|February|March|April|May|June|July|August"
