@@ -543,3 +543,12 @@ def test_a_rank_outside_china_and_a_dependence_for_a_share():
     assert claim.region == "AUS"
     claim = _one("Japan relies on China for 60% of its rare earths.", "60%")
     assert (claim.region, claim.other_region, claim.basis) == ("CHN", "JPN", "imports")
+
+
+def test_a_share_after_a_tonnage_of_its_sentence_is_a_share_of_that():
+    claim = _one("China holds 44 million tonnes of reserves, about 48% of the world total.", "48%")
+    assert (claim.metric, claim.basis) == ("share", "reserves")
+    claim = _one("中国稀土储量4400万吨，约占全球的48%。", "48%")
+    assert claim.basis == "reserves"
+    claim = _one("China mined 270,000 tonnes in 2024, 69% of the world's output.", "69%")
+    assert claim.basis == "production"

@@ -739,7 +739,11 @@ class _Reader:
         for basis, words in lx.SHARE_OF.items():
             if _has(rf"^{listed}of\s+(?:[\w'-]+\s+){{0,6}}?(?:{words})\b", after):
                 return "share", basis  # "70% of those imports", "half of their capacity"
-        if cue not in ("reserves", "capacity", "exports", "imports", "production", "consumption"):
+        bases = ("reserves", "capacity", "exports", "imports", "production", "consumption")
+        tonnage = previous is not None and previous.unit == "t" and previous.sentence == self.index
+        if cue not in bases and tonnage and previous is not None and previous.metric in bases:
+            return "share", previous.metric  # "44 Mt of reserves, about 48% of the world"
+        if cue not in bases:
             cue = self.context.share_basis or "production"  # a table's caption, else output
         return "share", cue
 
