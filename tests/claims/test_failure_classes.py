@@ -552,3 +552,17 @@ def test_a_share_after_a_tonnage_of_its_sentence_is_a_share_of_that():
     assert claim.basis == "reserves"
     claim = _one("China mined 270,000 tonnes in 2024, 69% of the world's output.", "69%")
     assert claim.basis == "production"
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "unit"),
+    [
+        ("Rs 7,280 crore", 72_800_000_000.0, "INR"),
+        ("£200 million", 200_000_000.0, "GBP"),
+        ("每吨3970美元", 3.97, "USD/kg"),
+        ("two million tonnes", 2_000_000.0, "t"),
+    ],
+)
+def test_rupees_in_crore_pounds_prices_per_tonne_and_millions_in_words(text, low, unit):
+    (q,) = find_quantities(text)
+    assert (q.low, q.unit) == (pytest.approx(low), unit)

@@ -22,7 +22,7 @@ NUM = rf"(?:{AR_NUM}|{CN_NUM})"
 ZH_MULT = {"万亿": 1e12, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
 EN_MULT = {
     "trillion": 1e12, "billion": 1e9, "bn": 1e9, "million": 1e6, "mn": 1e6, "m": 1e6,
-    "thousand": 1e3, "k": 1e3, "b": 1e9,
+    "thousand": 1e3, "k": 1e3, "b": 1e9, "crore": 1e7, "lakh": 1e5,
 }  # fmt: skip
 
 # unit word -> (base unit, factor to the base unit)
@@ -41,8 +41,10 @@ EN_UNITS = {
 CURRENCY_PREFIX = {
     "US$": "USD", "$": "USD", "USD": "USD", "RUB": "RUB", "Rub": "RUB", "CNY": "CNY",
     "€": "EUR", "EUR": "EUR", "¥": "CNY", "RMB": "CNY", "A$": "AUD", "AUD": "AUD", "C$": "CAD",
-    "CAD": "CAD",
+    "CAD": "CAD", "£": "GBP", "GBP": "GBP", "Rs": "INR", "Rs.": "INR", "₹": "INR",
+    "INR": "INR",
 }  # fmt: skip
+
 PER_KG = r"\s*(?:/\s*(?:kg|公斤|千克)|per (?:kilogram|kg)|a (?:kilogram|kg)|每(?:公斤|千克))"
 PER_T = r"\s*(?:/\s*(?:t|吨|tonne)|per (?:tonne|ton|t)\b|a tonne|每吨)"
 
@@ -105,8 +107,8 @@ def to_number(token: str) -> float:
         return 100.0
     if re.fullmatch(AR_NUM, token):
         return float(token.replace(",", ""))
-    if token in WORDS:
-        return float(WORDS[token])
+    if token.lower() in WORDS:
+        return float(WORDS[token.lower()])
     if token in ORDINALS:
         return float(ORDINALS[token])
     if re.fullmatch(r"\d+(?:st|nd|rd|th)", token):
@@ -121,7 +123,7 @@ def _mult(word: str | None) -> float:
 
 
 _ZH_MULT = "|".join(sorted(ZH_MULT, key=len, reverse=True))
-_EN_MULT = r"trillion|billion|bn|million|mn|thousand|[mM]\b|k\b|B\b"
+_EN_MULT = r"trillion|billion|bn|million|mn|thousand|crore|lakh|[mM]\b|k\b|B\b"
 _ZH_UNIT = "|".join(sorted(ZH_UNITS, key=len, reverse=True))
 _EN_UNIT = "|".join(re.escape(u) for u in sorted(EN_UNITS, key=len, reverse=True))
 _EN_WORDS = r"two|three|four|five|six|seven|eight|nine|ten"
@@ -158,8 +160,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "cur_prefix",
         re.compile(
-            rf"{_BETWEEN}{_FROM}(?P<cur>US\$|A\$|C\$|\$|€|¥|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR|\bAUD"
-            rf"|\bCAD)\s?(?P<a>{AR_NUM})"
+            rf"{_BETWEEN}{_FROM}(?P<cur>US\$|A\$|C\$|\$|€|¥|£|₹|\bUSD|\bRUB|\bRub|\bCNY|\bRMB|\bEUR"
+            rf"|\bAUD|\bCAD|\bGBP|\bINR|\bRs\.?)\s?(?P<a>{AR_NUM})"
             rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?:US\$|\$|€)?(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?(?P<per>{PER_KG}|{PER_T})?"
         ),
@@ -167,7 +169,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     # 每公斤55美元
     (
         "zh_per_kg",
-        re.compile(rf"每(?:公斤|千克)\s*(?:约|约为)?\s*(?P<a>{NUM})\s*(?P<u>美元|元|人民币)"),
+        re.compile(
+            rf"每(?P<per>公斤|千克|吨)\s*(?:约|约为|为)?\s*(?P<a>{NUM})\s*(?P<u>美元|元|人民币)"
+        ),
     ),
     # 三分之二, 一半, two-thirds, half of
     (
@@ -196,7 +200,9 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "en",
         re.compile(
-            rf"{_BETWEEN}{_FROM}(?<![\w.])(?P<a>{AR_NUM})(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?P<b>{AR_NUM})"
+            rf"{_BETWEEN}{_FROM}(?<![\w.])"
+            rf"(?P<a>{AR_NUM}|(?i:{_EN_WORDS})(?= (?:million|billion)\b))"
+            rf"(?:\s?(?P<m>{_EN_MULT}))?(?:{_RANGE_EN}(?P<b>{AR_NUM})"
             rf"(?:\s?(?P<m2>{_EN_MULT}))?)?\s?(?:(?:metric )?(?:tonnes|tons) of |of )?"
             rf"(?P<u>{_EN_UNIT})(?![A-Za-z])(?P<per>{PER_KG}|{PER_T})?"
         ),
@@ -328,7 +334,22 @@ _LONG_NUMBER = re.compile(rf"[\d,.]{{{MAX_NUMBER_CHARS},}}|[{_CN_DIGITS}点]{{{M
 _NEEDS: dict[str, tuple[str, ...]] = {
     "pct_zh": ("百分之",),
     "pct": ("%", "％", "per", "pc"),
-    "cur_prefix": ("$", "€", "¥", "USD", "RUB", "Rub", "CNY", "RMB", "EUR"),
+    "cur_prefix": (
+        "$",
+        "€",
+        "¥",
+        "£",
+        "₹",
+        "USD",
+        "RUB",
+        "Rub",
+        "CNY",
+        "RMB",
+        "EUR",
+        "GBP",
+        "INR",
+        "Rs",
+    ),
     "zh_per_kg": ("每",),
     "tenths": ("成",),
     "rank_zh": ("第",),
@@ -461,7 +482,7 @@ def _read_listed(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 
 def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
-    value = to_number(g["a"])
+    value = to_number(g["a"]) * (1e-3 if g.get("per") == "吨" else 1.0)  # held per kg
     return _quantity(match, value, value, f"{ZH_UNITS[g['u']][0]}/kg")
 
 
