@@ -566,3 +566,8 @@ def test_a_share_after_a_tonnage_of_its_sentence_is_a_share_of_that():
 def test_rupees_in_crore_pounds_prices_per_tonne_and_millions_in_words(text, low, unit):
     (q,) = find_quantities(text)
     assert (q.low, q.unit) == (pytest.approx(low), unit)
+
+
+def test_a_rate_takes_what_grows_from_a_trade_word_earlier_in_its_sentence():
+    claim = _one("Aluminium exports, by contrast, rose 5% to 5.5 million tonnes.", "5%")
+    assert (claim.metric, claim.basis) == ("growth", "exports")

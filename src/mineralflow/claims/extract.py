@@ -732,7 +732,13 @@ class _Reader:
         ):
             # what grows: the word beside the rate, else the figure just before it ("exports
             # reached 62,585 t, up 12.9%"), else nothing known
-            return "growth", cue or self._grown(previous)
+            grows = cue or self._grown(previous)
+            if grows is None:  # "Aluminium exports, by contrast, rose 5%": named before it
+                earlier, _ = _nearest_cue(lx.METRIC_CUES, s, 0, q.start, q)
+                # (not output: "mining" names a stage as often as what grows)
+                traded = ("exports", "imports", "consumption", "capacity", "price")
+                grows = earlier if earlier in traded else None
+            return "growth", grows
         after = s[q.end : q.end + 60]
         # "13% and 5% respectively of US imports": the list shares what its shares are of
         listed = r"(?:\s*(?:,|and)\s*[\d.]+\s*%)*\s*(?:respectively\s+)?"
