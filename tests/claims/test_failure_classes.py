@@ -571,3 +571,12 @@ def test_rupees_in_crore_pounds_prices_per_tonne_and_millions_in_words(text, low
 def test_a_rate_takes_what_grows_from_a_trade_word_earlier_in_its_sentence():
     claim = _one("Aluminium exports, by contrast, rose 5% to 5.5 million tonnes.", "5%")
     assert (claim.metric, claim.basis) == ("growth", "exports")
+
+
+def test_its_and_the_latter_in_a_sentence_of_trade():
+    claim = _one("越南稀土储量达2200万吨，仅次于中国，但其产量仅300吨。", "300吨")
+    assert claim.region == "VNM"
+    text = "印度尼西亚禁止铝土矿出口后，中国转向几内亚，后者去年对华出口铝土矿1.4亿吨。"
+    claim = _one(text, "1.4亿吨")
+    assert (claim.region, claim.other_region) == ("GIN", "CHN")
+    assert _one("其中约三分之二来自几内亚。", "三分之二").region == "GIN"

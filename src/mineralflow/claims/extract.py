@@ -979,9 +979,12 @@ class _Reader:
         )
         if not partners:
             return None
-        codes = {m.code for m in partners}
-        rest = [m for m in named if m.code not in codes]
-        return self._region_of(rest, q, lo, c_lo, c_hi, self.context.subject), partners[0].code
+        # the partner of the number's clause (后者去年对华出口: China, not the place turned to
+        # in the clause before), and the places that are no partner of it
+        in_clause = [m for m in partners if c_lo <= m.start < c_hi]
+        partner = (in_clause or partners)[0].code
+        rest = [m for m in named if m not in partners and m.code != partner]
+        return self._region_of(rest, q, lo, c_lo, c_hi, self.context.subject), partner
 
     def _denominator(self, q: Quantity, named: list[_Mention]) -> _Mention | None:
         """不到中国的1%, "1% of China's": the region named is what a share is of."""

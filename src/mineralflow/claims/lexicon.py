@@ -82,7 +82,11 @@ SOURCE_NAMES = (
 )  # fmt: skip
 # Words that stand for a place named before: 该国, "the country".  They take the subject of
 # the sentence (its first place) or, if it names none before them, of the sentence before.
-PRONOUNS = r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+PRONOUNS = (
+    r"该国|此国|the country(?:'s)?|its own|the nation(?:'s)?"
+    # 其 ("its") before a noun of output or trade, not 其中, 其他, 尤其 and the like
+    r"|(?<![尤极与及])其(?=产量|产能|储量|出口|进口|矿产量|原铝|稀土|年产|总产量)"
+)
 # A place named as the owner of a policy or a market ("the steepest US tariff", "US buyers"):
 # not what "the country" in the next sentence stands for.
 POLICY_OWNER_AFTER = (
