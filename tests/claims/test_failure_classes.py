@@ -580,3 +580,10 @@ def test_its_and_the_latter_in_a_sentence_of_trade():
     claim = _one(text, "1.4亿吨")
     assert (claim.region, claim.other_region) == ("GIN", "CHN")
     assert _one("其中约三分之二来自几内亚。", "三分之二").region == "GIN"
+
+
+def test_as_much_as_is_an_upper_bound_and_topped_a_lower_one():
+    claim = _one("Output could reach as much as 60,000 tonnes.", "60,000")
+    assert (claim.low, claim.high) == (None, 60000.0)
+    claim = _one("Exports topped 5,000 tonnes in May.", "5,000")
+    assert (claim.low, claim.high) == (5000.0, None)

@@ -378,14 +378,14 @@ APPROX_AFTER = r"^\s*(?:左右|上下|余)"
 LOWER_BEFORE = (
     r"(?:超过|逾|多于|至少|不少于|高于|大于|站上|突破|"
     r"\bmore than|\bover|\babove|\bat least|\bupwards of|\bin excess of|\bexceed\w*|>|≥"
-    r"|\bno (?:less|fewer) than|\bnot (?:less|fewer) than)"
+    r"|\bno (?:less|fewer) than|\bnot (?:less|fewer) than|\btop(?:s|ped)\b|\bsurpass\w*)"
     r"\s*(?:全球|世界|全国)?的?\s*$"
 )
 LOWER_AFTER = r"^\s*(?:以上|之多|多)"
 UPPER_BEFORE = (
     r"(?:不到|不足|少于|低于|小于|不超过|至多|"
     r"(?<!\bno )(?<!\bnot )\bless than|\bunder|\bbelow|(?<!\bno )(?<!\bnot )\bfewer than"
-    r"|\bup to|\bat most|\bno more than|<|≤)\s*$"
+    r"|\bup to|\bat most|\bno more than|\bas (?:much|many|high) as|<|≤)\s*$"
 )
 # (a cap a government set is a quota's value, not a bound: CAP_AFTER)
 UPPER_AFTER = r"^\s*(?:以下|以内|之内)"
