@@ -587,3 +587,9 @@ def test_as_much_as_is_an_upper_bound_and_topped_a_lower_one():
     assert (claim.low, claim.high) == (None, 60000.0)
     claim = _one("Exports topped 5,000 tonnes in May.", "5,000")
     assert (claim.low, claim.high) == (5000.0, None)
+
+
+def test_a_rank_by_separation_ranks_every_country_the_pack_has_for_that_year():
+    text = "Malaysia is the world's second-largest producer of separated rare earths."
+    (claim,) = check_text(text, today=date(2025, 6, 1)).claims
+    assert (claim.region, claim.stage, claim.verdict) == ("MYS", "separation", "consistent")

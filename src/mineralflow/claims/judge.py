@@ -489,15 +489,26 @@ class Judge:
         out: list[_Figure] = []
         what = "reserves" if claim.basis == "reserves" else f"{stage} output"
         basis = f"{region}'s rank among countries by {what}"
-        for _key, rows in frame.groupby(["source_id", "year"], sort=False):
-            ordered = _records(rows.sort_values("value", ascending=False))
+        # each edition's own order, and, where no one source gives every country (separation
+        # by country comes from quotas, company reports and USGS), the newest figure of each
+        # country in a year, ranked together
+        groups = [
+            rows.drop_duplicates("region", keep="first")
+            for _year, rows in frame.groupby("year", sort=False)
+            if len(set(rows["source_id"])) > 1
+        ]  # first: on a tie of editions, the ranking of every country wins
+        groups += [rows for _key, rows in frame.groupby(["source_id", "year"], sort=False)]
+        for rows in groups:
+            ordered = _records(rows.sort_values("value", ascending=False, kind="stable"))
             data_year = int(ordered[0]["year"])
             if claim.basis != "reserves" and not (year - OUTDATED_YEARS <= data_year <= year):
                 continue
             place = [i for i, r in enumerate(ordered) if r["region"] == region]
             if place:
-                out.append(_figure(ordered[0], basis, float(place[0] + 1), "rank"))
-        out.sort(key=lambda f: f.published, reverse=True)
+                newest = max(ordered, key=lambda r: r["published"])
+                out.append(_figure({**ordered[0], "published": newest["published"]}, basis,
+                                   float(place[0] + 1), "rank"))  # fmt: skip
+        out.sort(key=lambda f: (f.published, f.year or 0), reverse=True)
         return out, basis
 
     def _quotas(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
