@@ -593,3 +593,16 @@ def test_a_rank_by_separation_ranks_every_country_the_pack_has_for_that_year():
     text = "Malaysia is the world's second-largest producer of separated rare earths."
     (claim,) = check_text(text, today=date(2025, 6, 1)).claims
     assert (claim.region, claim.stage, claim.verdict) == ("MYS", "separation", "consistent")
+
+
+def test_groups_of_sources_and_of_reserves_and_recycled_output_are_checked():
+    text = "Canada and the UAE together supplied about two-thirds of US aluminium imports."
+    (claim,) = check_text(text, today=TODAY).claims
+    assert set(str(claim.region).split("+")) == {"ARE", "CAN"}
+    assert claim.verdict != "unverifiable"
+    text = "Brazil and China together hold about three-quarters of the world's reserves."
+    (claim,) = check_text(text, today=TODAY).claims
+    assert claim.verdict in ("consistent", "outdated", "inconsistent")
+    text = "2024年国内从钕铁硼废料中回收的稀土氧化物约3.4万吨。"
+    (claim,) = check_text(text, today=TODAY).claims
+    assert (claim.stage, claim.verdict) == ("recycling", "consistent")

@@ -592,7 +592,7 @@ class _Reader:
             # 七种中重稀土, "five more elements": a count of elements, which the packs' policy
             # events list
             counted = self.s[q.start : q.end + 8]
-            elements = _has(r"elements\b|元素|(?:种|类)[中重轻]*稀土", counted)
+            elements = _has(r"elements\b|rare[- ]earths\b|元素|(?:种|类)[中重轻]*稀土", counted)
             return "count", ("elements" if elements else None)
         if q.unit == "years":
             return ("technology_gap", None) if _has(lx.GAP_CUES, s[lo:hi]) else (None, None)

@@ -349,11 +349,18 @@ class Judge:
     def _import_shares(
         self, claim: Claim, region: str, year: int | None
     ) -> tuple[list[_Figure], str]:
-        """``region``'s share of an importer's imports (import_sources), latest period first."""
+        """``region``'s share of an importer's imports (import_sources), latest period first;
+        a group's ("Canada and the UAE together") is its members' sum where one source gives
+        them all for the period."""
         table = self.pack.table("import_sources")
-        rows = table[table["exporter"] == region]
+        parts = region.split("+")
+        rows = table[table["exporter"].isin(parts)]
         if claim.other_region:
             rows = rows[rows["importer"] == claim.other_region]
+        if len(parts) > 1:
+            keys = ["importer", "source_id", "period_start", "period_end"]
+            rows = rows.groupby(keys, sort=False).filter(lambda g: set(g["exporter"]) == set(parts))
+            rows = rows.groupby(keys, sort=False, as_index=False).agg(share=("share", "sum"))
         rows = rows.sort_values("period_end", ascending=False, kind="stable")
         basis = f"{region}'s share of {claim.other_region or 'the importer'}'s imports"
         figures = [
@@ -415,15 +422,33 @@ class Judge:
         return out, basis
 
     def _reserve_shares(self, region: str) -> tuple[list[_Figure], str]:
+        """``region``'s share of world reserves in each edition (a group's, its members'
+        sum where the edition gives them all)."""
         assert self.reserves is not None
         out: list[_Figure] = []
         basis = f"{region} share of world reserves"
         world = self.reserves[self.reserves["region"] == "WLD"]
-        for r in _records(self.reserves[self.reserves["region"] == region]):
+        for r in _records(self._group_rows(self.reserves, region)):
             total = world.loc[world["source_id"] == r["source_id"], "value"]
             if len(total):
                 out.append(_figure(r, basis, 100 * r["value"] / float(total.iloc[0]), "%"))
         return out, basis
+
+    @staticmethod
+    def _group_rows(frame: pd.DataFrame, region: str) -> pd.DataFrame:
+        """``frame``'s rows of ``region``; for a group (CHN+BRA), one row per edition with its
+        members' sum, where the edition gives every member."""
+        parts = region.split("+")
+        rows = frame[frame["region"].isin(parts)]
+        if len(parts) == 1:
+            return rows
+        keys = ["source_id", "year"]
+        rows = rows.groupby(keys, sort=False).filter(lambda g: set(g["region"]) == set(parts))
+        summed = rows.groupby(keys, sort=False, as_index=False).agg(
+            value=("value", "sum"), unit=("unit", "first"), edition=("edition", "first"),
+            published=("published", "first"),
+        )  # fmt: skip
+        return summed.sort_values("published", ascending=False, kind="stable")
 
     def _growth_rates(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         """A rate of growth of output, a quota or a price, from one edition's figures for the

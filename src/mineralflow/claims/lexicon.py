@@ -216,6 +216,8 @@ METRIC_CUES: dict[str, str] = {
 # Supply-chain stages; the first that matches wins.  "稀土金属" alone is the press's loose word
 # for rare earths and names no stage.
 STAGE_CUES: dict[str, str] = {
+    # (回收的稀土氧化物: the longer cue wins over 氧化物 at the same distance)
+    "recycling": r"回收[的了]?(?:稀土)?(?:氧化物)?|再生稀土|\brecycl\w*|\brecovered from\b",
     "magnet": r"磁铁|磁体|永磁|磁材|magnets?\b",
     "metal": r"金属冶炼|金属生产|金属产能|镨钕金属|金属镨钕|\b(?:NdPr|neodymium|Nd-Pr) metal\b"
     r"|(?<!earth )(?<!earth-)metal(?:s)? (?:making|production|output|capacity)"
