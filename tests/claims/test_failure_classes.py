@@ -606,3 +606,15 @@ def test_groups_of_sources_and_of_reserves_and_recycled_output_are_checked():
     text = "2024年国内从钕铁硼废料中回收的稀土氧化物约3.4万吨。"
     (claim,) = check_text(text, today=TODAY).claims
     assert (claim.stage, claim.verdict) == ("recycling", "consistent")
+
+
+def test_a_partner_after_to_the_a_duty_named_before_and_gains():
+    text = "Canada, the biggest supplier of the metal to the US, shipped 3.2 million tonnes."
+    claim = _one(text, "3.2 million")
+    assert (claim.region, claim.other_region) == ("CAN", "USA")
+    claim = _one("Section 232 tariffs on steel and aluminum rose to 50% in June.", "50%")
+    assert (claim.metric, claim.region) == ("tariff", "USA")
+    claim = _one("Copper prices rose 10% while aluminium gained 4%.", "4%")
+    assert claim.metric == "growth"
+    claim = _one("Alumina prices hit $700 a tonne in 2024.", "700")
+    assert claim.product == "alumina"

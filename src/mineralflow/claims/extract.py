@@ -454,8 +454,9 @@ class _Reader:
             return None
         if _has(lx.PREMIUM_CUES, self.s[: q.start]):
             return None  # a premium on top of the exchange price is not the price
-        if commodity == "aluminium":
-            return "aluminium"
+        if commodity == "aluminium":  # alumina's and bauxite's prices are not the metal's
+            stage, _ = _nearest_cue(lx.ALUMINIUM_STAGE_CUES, self.s, 0, len(self.s), q)
+            return stage if stage in ("alumina", "bauxite") else "aluminium"
         if priced:
             return basis
         if previous is not None and previous.metric == "price" and previous.product:
@@ -662,6 +663,9 @@ class _Reader:
             return "net_import_reliance", None
         if "tariff" in (cue, clause_cue) or _has(lx.METRIC_CUES["tariff"], self.s[lo:hi]):
             return "tariff", None
+        earlier, _ = _nearest_cue(lx.METRIC_CUES, self.s, 0, q.start, q)
+        if cue is None and clause_cue is None and earlier == "tariff":
+            return "tariff", None  # "tariffs on steel and aluminum rose to 50%"
         carried = self._carried_rate(q, lo, hi, cue, previous)
         if carried is not None:
             return carried

@@ -260,7 +260,7 @@ GROWTH_CUES = (
     r"增幅|增速|涨幅|降幅|跌幅|减产|增产|低了|高了|多出|高出|多了|少了|削减|缩减|回落|回升|多找|"
     r"年增|年减|月增|月减|跌去|减去|"
     r"\blift\w*|\bboost\w*|"
-    r"\braise\w*|"
+    r"\braise\w*|\bgain(?:s|ed|ing)?\b|"
     r"surg\w*|soar\w*|plung\w*|slump\w*|tumbl\w*|climb\w*|"
     r"grow\w*|grew|ris(?:e|es|ing)|rose|"
     r"increas\w*|fell|fall\w*|declin\w*|drop\w*|jump\w*|surg\w*|up by|down by|higher|lower|cut"
@@ -415,7 +415,7 @@ ELEMENT_CUES: dict[str, str] = {
 # 向中国出口, "exports to Japan", 从缅甸进口: the place after these is the trade partner.
 PARTNER_BEFORE = (
     r"(?:向|对|从|自|来自|输往|运往|销往|出口到|出口至|\bto\b|\bfrom\b|\binto\b"
-    r"|\b(?:sent|sends|shipped|ships|sold|sells|supplied|supplies)\b)\s*$"
+    r"|\b(?:sent|sends|shipped|ships|sold|sells|supplied|supplies)\b)\s*(?:the\s+)?$"
 )
 # "Madagascar and Thailand together": one figure for several regions.
 TOGETHER_CUES = r"合计|共计|一共|总共|加起来|\btogether\b|\bcombined\b|\bbetween them\b"
