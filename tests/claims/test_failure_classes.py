@@ -618,3 +618,8 @@ def test_a_partner_after_to_the_a_duty_named_before_and_gains():
     assert claim.metric == "growth"
     claim = _one("Alumina prices hit $700 a tonne in 2024.", "700")
     assert claim.product == "alumina"
+
+
+def test_a_price_per_tonne_in_ten_thousands_and_the_figure_it_changes_to():
+    quantities = find_quantities("国内氧化镨钕价格从年初的每吨40万元上涨至60万元。")
+    assert [(q.low, q.unit) for q in quantities] == [(400.0, "CNY/kg"), (600.0, "CNY/kg")]

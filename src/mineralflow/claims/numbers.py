@@ -170,7 +170,8 @@ PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
         "zh_per_kg",
         re.compile(
-            rf"每(?P<per>公斤|千克|吨)\s*(?:约|约为|为)?\s*(?P<a>{NUM})\s*(?P<u>美元|元|人民币)"
+            rf"每(?P<per>公斤|千克|吨)\s*(?:约|约为|为)?\s*(?P<a>{NUM})\s*(?P<m>{_ZH_MULT})?"
+            rf"\s*(?P<u>美元|元|人民币)"
         ),
     ),
     # 三分之二, 一半, two-thirds, half of
@@ -404,8 +405,10 @@ def find_quantities(text: str) -> list[Quantity]:
     return _per_unit_lists(sorted(found, key=lambda q: q.start), masked)
 
 
-#: what joins two numbers of one list: 和, 、, "and", a comma
-_LIST_JOIN = re.compile(r"\s*(?:和|与|及|、|,|，|and)\s*")
+#: what joins two numbers of one list or of a change (从每吨40万元上涨至60万元, "to")
+_LIST_JOIN = re.compile(
+    r"\s*(?:和|与|及|、|,|，|and|to|至|到|(?:上涨|下跌|上升|下降|回落|升|降|涨|跌|增|减)至)\s*"
+)
 
 
 def _per_unit_lists(found: list[Quantity], text: str) -> list[Quantity]:
@@ -482,7 +485,8 @@ def _read_listed(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 
 def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
-    value = to_number(g["a"]) * (1e-3 if g.get("per") == "吨" else 1.0)  # held per kg
+    value = to_number(g["a"]) * ZH_MULT.get(g.get("m") or "", 1.0)
+    value *= 1e-3 if g.get("per") == "吨" else 1.0  # held per kg
     return _quantity(match, value, value, f"{ZH_UNITS[g['u']][0]}/kg")
 
 
