@@ -623,3 +623,10 @@ def test_a_partner_after_to_the_a_duty_named_before_and_gains():
 def test_a_price_per_tonne_in_ten_thousands_and_the_figure_it_changes_to():
     quantities = find_quantities("国内氧化镨钕价格从年初的每吨40万元上涨至60万元。")
     assert [(q.low, q.unit) for q in quantities] == [(400.0, "CNY/kg"), (600.0, "CNY/kg")]
+
+
+def test_global_at_the_start_of_a_sentence_and_the_midwest_price_is_aluminiums():
+    claim = _one("Global primary aluminium production was 72 million tonnes in 2024.", "72")
+    assert claim.region == "WLD"
+    (claim,) = check_text("The Midwest price averaged $3,968 a tonne in 2025.", today=TODAY).claims
+    assert (claim.commodity, claim.region, claim.product) == ("aluminium", "USA", "aluminium")

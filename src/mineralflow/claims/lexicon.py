@@ -139,7 +139,7 @@ EN_ALIASES: dict[str, str] = {
     "Mountain Pass": "USA", "Inner Mongolia": "CHN", "Baotou": "CHN", "Jiangxi": "CHN",
     "Kachin": "MMR", "Lovozero": "RUS", "Kola Peninsula": "RUS", "La Rochelle": "FRA",
     "Kuantan": "MYS", "Mount Weld": "AUS", "Kalgoorlie": "AUS", "EU": "EU", "European Union": "EU",
-    "world": WORLD, "World": WORLD, "global": WORLD, "worldwide": WORLD,
+    "world": WORLD, "World": WORLD, "global": WORLD, "Global": WORLD, "worldwide": WORLD,
     "international": WORLD, "Washington": "USA", "Oklahoma": "USA", "Kentucky": "USA",
     "South Carolina": "USA", "Louisiana": "USA", "Wyoming": "USA", "Quebec": "CAN",
     "Saskatchewan": "CAN", "Ontario": "CAN", "British Columbia": "CAN",
@@ -240,7 +240,8 @@ TONNAGE_METRICS = (
 
 # What a figure is about; the cue nearest the number wins, else the text's main commodity.
 COMMODITY_CUES: dict[str, str] = {
-    "aluminium": r"铝|alumin(?:i)?um|bauxite|alumina|smelters?\b|Rusal|Alcoa|Century Aluminum",
+    "aluminium": r"铝|alumin(?:i)?um|bauxite|alumina|smelters?\b|Rusal|Alcoa|Century Aluminum"
+    r"|\bMidwest (?:premium|price)|中西部",
     "rare_earths": r"稀土|镨钕|钕|镝|铽|磁体|磁材|永磁|rare[- ]earths?|NdPr|neodymium|"
     r"dysprosium|terbium|magnets?\b|MP Materials|Lynas",
     "other": r"锂|钴|镍|镓|锗|锑|钨|石墨|铜|钢铁|钢材|商品|\bgoods\b|lithium|cobalt|nickel|gallium|"
