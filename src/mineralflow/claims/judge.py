@@ -74,6 +74,33 @@ def _latest_for(figures: list[_Figure], year: int | None) -> list[_Figure]:
     return [replace(figures[0], year=year), *figures[1:]] if figures else []
 
 
+def _group_rows(
+    frame: pd.DataFrame,
+    region: str,
+    column: str = "region",
+    keys: tuple[str, ...] = ("source_id", "year"),
+    value: str = "value",
+) -> pd.DataFrame:
+    """``frame``'s rows of ``region``; for several regions together (CHN+BRA), one row per
+    ``keys`` (an edition's year, a period) with the members' sum of ``value``, where those
+    rows give every member, and the first of the other columns.  Row order is kept."""
+    parts = region.split("+")
+    rows = frame[frame[column].isin(parts)]
+    if len(parts) == 1:
+        return rows
+    by = list(keys)
+    rows = rows.groupby(by, sort=False).filter(lambda g: set(g[column]) == set(parts))
+    firsts = {c: (c, "first") for c in rows.columns if c not in (*by, column, value)}
+    return rows.groupby(by, sort=False, as_index=False).agg(**{value: (value, "sum")}, **firsts)
+
+
+def _within(claim: Claim, reference: float, tol: float) -> bool:
+    """Whether ``reference`` lies within the claim's bounds widened by ``tol``."""
+    low = -math.inf if claim.low is None else claim.low
+    high = math.inf if claim.high is None else claim.high
+    return low - tol <= reference <= high + tol
+
+
 def rounding(number_text: str, value: float) -> float:
     """Half the place value of the last significant digit the text gives (27万 -> 5,000)."""
     digits = re.search(r"\d[\d,]*(?:\.\d+)?", number_text)
@@ -142,25 +169,8 @@ class Judge:
         return self.stages[0]
 
     def _flow(self, frame: pd.DataFrame, region: str, stage: str, years: range) -> list[_Figure]:
-        parts = region.split("+")
-        rows = frame[
-            frame["region"].isin(parts) & (frame["stage"] == stage) & frame["year"].isin(years)
-        ]
-        if len(parts) > 1:
-            # a figure for several regions together: the sum, where one source gives them all
-            grouped = rows.groupby(["source_id", "year"], sort=False)
-            rows = grouped.filter(lambda g: set(g["region"]) == set(parts))
-            rows = (
-                rows.groupby(["source_id", "year"], sort=False)
-                .agg(
-                    value=("value", "sum"),
-                    unit=("unit", "first"),
-                    edition=("edition", "first"),
-                    published=("published", "first"),
-                )
-                .reset_index()
-            )
-        return [_figure(r, "") for r in _records(rows)]
+        rows = frame[(frame["stage"] == stage) & frame["year"].isin(years)]
+        return [_figure(r, "") for r in _records(_group_rows(rows, region))]
 
     def _world(self, frame: pd.DataFrame, stage: str, year: int, source_id: str) -> float | None:
         rows = frame[
@@ -352,15 +362,11 @@ class Judge:
         """``region``'s share of an importer's imports (import_sources), latest period first;
         a group's ("Canada and the UAE together") is its members' sum where one source gives
         them all for the period."""
-        table = self.pack.table("import_sources")
-        parts = region.split("+")
-        rows = table[table["exporter"].isin(parts)]
+        rows = self.pack.table("import_sources")
         if claim.other_region:
             rows = rows[rows["importer"] == claim.other_region]
-        if len(parts) > 1:
-            keys = ["importer", "source_id", "period_start", "period_end"]
-            rows = rows.groupby(keys, sort=False).filter(lambda g: set(g["exporter"]) == set(parts))
-            rows = rows.groupby(keys, sort=False, as_index=False).agg(share=("share", "sum"))
+        keys = ("importer", "source_id", "period_start", "period_end")
+        rows = _group_rows(rows, region, column="exporter", keys=keys, value="share")
         rows = rows.sort_values("period_end", ascending=False, kind="stable")
         basis = f"{region}'s share of {claim.other_region or 'the importer'}'s imports"
         figures = [
@@ -428,27 +434,11 @@ class Judge:
         out: list[_Figure] = []
         basis = f"{region} share of world reserves"
         world = self.reserves[self.reserves["region"] == "WLD"]
-        for r in _records(self._group_rows(self.reserves, region)):
+        for r in _records(_group_rows(self.reserves, region)):
             total = world.loc[world["source_id"] == r["source_id"], "value"]
             if len(total):
                 out.append(_figure(r, basis, 100 * r["value"] / float(total.iloc[0]), "%"))
         return out, basis
-
-    @staticmethod
-    def _group_rows(frame: pd.DataFrame, region: str) -> pd.DataFrame:
-        """``frame``'s rows of ``region``; for a group (CHN+BRA), one row per edition with its
-        members' sum, where the edition gives every member."""
-        parts = region.split("+")
-        rows = frame[frame["region"].isin(parts)]
-        if len(parts) == 1:
-            return rows
-        keys = ["source_id", "year"]
-        rows = rows.groupby(keys, sort=False).filter(lambda g: set(g["region"]) == set(parts))
-        summed = rows.groupby(keys, sort=False, as_index=False).agg(
-            value=("value", "sum"), unit=("unit", "first"), edition=("edition", "first"),
-            published=("published", "first"),
-        )  # fmt: skip
-        return summed.sort_values("published", ascending=False, kind="stable")
 
     def _growth_rates(self, claim: Claim, region: str, year: int) -> tuple[list[_Figure], str]:
         """A rate of growth of output, a quota or a price, from one edition's figures for the
@@ -595,10 +585,7 @@ class Judge:
         return tol
 
     def holds(self, claim: Claim, reference: float) -> bool:
-        tol = self.tolerance(claim, reference)
-        low = -math.inf if claim.low is None else claim.low
-        high = math.inf if claim.high is None else claim.high
-        return low - tol <= reference <= high + tol
+        return _within(claim, reference, self.tolerance(claim, reference))
 
     def judge(self, claim: Claim) -> Claim:
         """Set the claim's verdict, reference, tolerance and note; returns the claim."""
@@ -686,9 +673,7 @@ class Judge:
         claim.reference = self._reference(replace(levels[0], value=ratio, unit="x", basis=basis))
         tol = max(REL_APPROX * ratio, rounding(claim.number_text, claim.low or claim.high or 0.0))
         claim.tolerance = f"±{_fmt(tol)} x"
-        low = -math.inf if claim.low is None else claim.low
-        high = math.inf if claim.high is None else claim.high
-        claim.verdict = "consistent" if low - tol <= ratio <= high + tol else "inconsistent"
+        claim.verdict = "consistent" if _within(claim, ratio, tol) else "inconsistent"
         claim.note = basis
         return claim
 
