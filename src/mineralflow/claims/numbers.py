@@ -485,7 +485,7 @@ def _read_listed(kind: str, match: re.Match[str], text: str) -> Quantity | None:
 
 def _read_per_kg(kind: str, match: re.Match[str], text: str) -> Quantity | None:
     g = match.groupdict()
-    value = to_number(g["a"]) * ZH_MULT.get(g.get("m") or "", 1.0)
+    value = to_number(g["a"]) * _mult(g.get("m"))
     value *= 1e-3 if g.get("per") == "吨" else 1.0  # held per kg
     return _quantity(match, value, value, f"{ZH_UNITS[g['u']][0]}/kg")
 
