@@ -20,6 +20,12 @@ def _read(text: str, today: date = TODAY) -> list[Claim]:
     return extract_claims(text, today)[0]
 
 
+def _checked(text: str, today: date = TODAY) -> Claim:
+    """The one claim of ``text``, judged against the bundled packs."""
+    (claim,) = check_text(text, today=today).claims
+    return claim
+
+
 def _one(text: str, number: str, today: date = TODAY) -> Claim:
     found = [c for c in _read(text, today) if number in c.number_text]
     assert len(found) == 1, [(c.number_text, c.metric) for c in _read(text, today)]
@@ -344,7 +350,7 @@ def test_years_named_in_words_and_a_year_to_a_number_is_no_fiscal_year():
 
 def test_a_plants_figure_is_not_its_countrys_total():
     text = "The smelter in Kentucky produced about 180,000 tonnes of primary aluminium last year."
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert claim.entity
     assert claim.verdict == "unverifiable"
     assert "one plant or company" in claim.note
@@ -357,12 +363,12 @@ def test_a_plants_figure_is_not_its_countrys_total():
 
 def test_a_plants_capacity_is_held_against_the_projects_of_its_region():
     text = "MP Materials' first factory in Texas has a capacity of 1,000 tonnes of magnets a year."
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert (claim.entity, claim.verdict) == (True, "consistent")
     assert claim.reference is not None
     assert claim.reference.source_id == "PROJECT-NEWS"
     text = "The new plant in Texas is designed to make 7,000 tonnes of magnets a year."
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert claim.verdict == "unverifiable"
     assert "one plant or company" in claim.note
 
@@ -456,15 +462,15 @@ def test_a_multiple_of_another_regions_output_is_checked_on_both():
 
 def test_a_count_of_controlled_elements_is_checked_on_the_licensing_events():
     text = "中国商务部此前已对七种中重稀土实施出口许可管理。"
-    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    claim = _checked(text, date(2025, 11, 1))
     assert (claim.metric, claim.basis, claim.verdict) == ("count", "elements", "consistent")
     assert claim.reference is not None
     assert claim.reference.source_id == "MOFCOM-2025-18"
     text = "In October Beijing added five more elements to its export-control list."
-    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    claim = _checked(text, date(2025, 11, 1))
     assert (claim.value, claim.verdict) == (5.0, "consistent")
     text = "The controls cover 17 rare earth elements, Beijing said."
-    (claim,) = check_text(text, today=date(2025, 11, 1)).claims
+    claim = _checked(text, date(2025, 11, 1))
     assert claim.verdict == "unverifiable"
     claim = _one("Licences cut shipments to Europe by more than half in May.", "half")
     assert claim.metric == "growth"
@@ -591,20 +597,20 @@ def test_as_much_as_is_an_upper_bound_and_topped_a_lower_one():
 
 def test_a_rank_by_separation_ranks_every_country_the_pack_has_for_that_year():
     text = "Malaysia is the world's second-largest producer of separated rare earths."
-    (claim,) = check_text(text, today=date(2025, 6, 1)).claims
+    claim = _checked(text, date(2025, 6, 1))
     assert (claim.region, claim.stage, claim.verdict) == ("MYS", "separation", "consistent")
 
 
 def test_groups_of_sources_and_of_reserves_and_recycled_output_are_checked():
     text = "Canada and the UAE together supplied about two-thirds of US aluminium imports."
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert set(str(claim.region).split("+")) == {"ARE", "CAN"}
     assert claim.verdict != "unverifiable"
     text = "Brazil and China together hold about three-quarters of the world's reserves."
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert claim.verdict in ("consistent", "outdated", "inconsistent")
     text = "2024年国内从钕铁硼废料中回收的稀土氧化物约3.4万吨。"
-    (claim,) = check_text(text, today=TODAY).claims
+    claim = _checked(text)
     assert (claim.stage, claim.verdict) == ("recycling", "consistent")
 
 
@@ -628,5 +634,5 @@ def test_a_price_per_tonne_in_ten_thousands_and_the_figure_it_changes_to():
 def test_global_at_the_start_of_a_sentence_and_the_midwest_price_is_aluminiums():
     claim = _one("Global primary aluminium production was 72 million tonnes in 2024.", "72")
     assert claim.region == "WLD"
-    (claim,) = check_text("The Midwest price averaged $3,968 a tonne in 2025.", today=TODAY).claims
+    claim = _checked("The Midwest price averaged $3,968 a tonne in 2025.")
     assert (claim.commodity, claim.region, claim.product) == ("aluminium", "USA", "aluminium")
